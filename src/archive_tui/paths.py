@@ -1,0 +1,70 @@
+"""Where archive-tui keeps things: the shipped archive and the user's own folders.
+
+``ARCHIVE_TUI_HOME``, when set, replaces every user folder (``data/``, ``cache/``,
+``config/`` under it), so tests and portable installs never touch the real home.
+Nothing here creates a folder: the code that first writes a file does.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib.resources import files
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "archive-tui"
+HOME_ENV = "ARCHIVE_TUI_HOME"
+ARCHIVE_FILE_NAME = "records.json"
+
+# src/archive_tui/paths.py -> the repository root of a source or editable checkout.
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _home() -> Path | None:
+    value = os.environ.get(HOME_ENV, "")
+    return Path(value).expanduser() if value.strip() else None
+
+
+def shipped_archive_path() -> Path:
+    """The read-only archive that ships with the app.
+
+    An installed wheel carries it as package data (``archive_tui/data/records.json``);
+    a source or editable checkout has it at ``<repo>/data/records.json``.
+    """
+    try:
+        packaged = files("archive_tui") / "data" / ARCHIVE_FILE_NAME
+        if packaged.is_file():
+            return Path(str(packaged))
+    except (ModuleNotFoundError, OSError):  # pragma: no cover - unusual loaders
+        pass
+    return _REPO_ROOT / "data" / ARCHIVE_FILE_NAME
+
+
+def user_data_dir() -> Path:
+    """The folder holding the user's own archive."""
+    home = _home()
+    if home is not None:
+        return home / "data"
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def user_archive_path() -> Path:
+    """The user's writable archive: records they imported, on top of the shipped ones."""
+    return user_data_dir() / ARCHIVE_FILE_NAME
+
+
+def cache_dir() -> Path:
+    """Disposable files (the search index cache)."""
+    home = _home()
+    if home is not None:
+        return home / "cache"
+    return platformdirs.user_cache_path(APP_NAME, appauthor=False)
+
+
+def config_dir() -> Path:
+    """User settings."""
+    home = _home()
+    if home is not None:
+        return home / "config"
+    return platformdirs.user_config_path(APP_NAME, appauthor=False)

@@ -1,0 +1,481 @@
+"""The record store: a TinyDB JSON file that is never left half-written.
+
+The file is an ordinary TinyDB database (table ``records``, one document per
+record) so any TinyDB program can read it, but it is written the careful way:
+
+* deterministically, one record per line, ``ensure_ascii=False``, keys in each
+  record's own order, so re-saving an archive that changed little makes a small diff;
+* serialized first and parsed back before anything touches the disk;
+* through a temporary file in the same folder, flushed and fsynced, then moved over
+  the old file with ``os.replace`` (and the folder fsynced), so a crash leaves
+  either the old or the new file, never a mix;
+* read-modify-write under an exclusive ``flock`` on ``<path>.lock``, re-reading
+  inside the lock, so two processes adding records at once lose nothing.
+
+A file that cannot be read completely (missing, empty, not JSON, wrong shape, an
+invalid record) is a :class:`StoreError` and is never rewritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb.storages import Storage
+
+from archive_tui.records import RecordError, ValidationFailed, ensure_record, validate_records
+
+try:  # POSIX; elsewhere writes are still atomic but not serialized between processes.
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+TABLE = "records"
+_BOM = b"\xef\xbb\xbf"
+
+Tables = dict[str, dict[str, Any]]
+
+
+class StoreError(Exception):
+    """An archive file that cannot be read or written; the message is one sentence naming it."""
+
+    def __init__(
+        self,
+        path: os.PathLike[str] | str,
+        reason: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        self.line = line
+        self.column = column
+        super().__init__(f"Archive {self.path} {reason}")
+
+    def __str__(self) -> str:
+        return f"Archive {self.path} {self.reason}"
+
+
+def fingerprint_of(stat: os.stat_result) -> str:
+    """Identity of a file's content as far as ``stat`` can tell (cheap; for cache keys)."""
+    return f"{stat.st_dev}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
+
+
+def dumps_tables(tables: Tables) -> bytes:
+    """Serialize TinyDB tables deterministically: one document per line, UTF-8 as is.
+
+    ``{"records": {\\n"1": {...},\\n"2": {...}\\n}}`` plus a final newline.
+    Records are compact orjson (UTF-8 as given, like ``ensure_ascii=False``), keys in
+    their own order. Raises TypeError for what JSON cannot hold (lone surrogates, huge
+    integers, objects); orjson writes NaN as null, which the parse-back check refuses.
+    """
+    parts = []
+    for name, table in tables.items():
+        head = orjson.dumps(name)
+        if not table:
+            parts.append(b"%s: {}" % head)
+            continue
+        rows = b",\n".join(
+            b"%s: %s" % (orjson.dumps(str(doc_id)), orjson.dumps(doc))
+            for doc_id, doc in table.items()
+        )
+        parts.append(b"%s: {\n%s\n}" % (head, rows))
+    return b"{" + b", ".join(parts) + b"}\n"
+
+
+def describe_json_error(data: bytes, error: ValueError) -> tuple[str, int | None, int | None]:
+    """Why ``data`` is not JSON, as (reason, line, column); positions count characters.
+
+    orjson reports byte offsets, so the document is re-parsed with the standard library
+    to locate the fault the way an editor shows it.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        line = data.count(b"\n", 0, bad.start) + 1
+        column = bad.start - (data.rfind(b"\n", 0, bad.start) + 1) + 1
+        return (
+            f"is not UTF-8 text (byte {bad.start}, line {line}, column {column})",
+            line,
+            column,
+        )
+    try:
+        json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as precise:
+        error = precise
+    except ValueError:
+        pass
+    line = getattr(error, "lineno", None)
+    column = getattr(error, "colno", None)
+    message = getattr(error, "msg", str(error))
+    where = f" at line {line}, column {column}" if line is not None else ""
+    return f"is not valid JSON{where} ({message})", line, column
+
+
+def _json_error(path: Path, data: bytes, error: ValueError) -> StoreError:
+    reason, line, column = describe_json_error(data, error)
+    return StoreError(path, reason, line=line, column=column)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage with atomic, verified, deterministic writes and an inter-process lock.
+
+    Usable directly by TinyDB: ``TinyDB(path, storage=AtomicJSONStorage)``. Reading a
+    missing file gives None (an empty database, as TinyDB expects); reading a file that
+    is empty or not a TinyDB document raises StoreError. Nothing is created until the
+    first write.
+    """
+
+    def __init__(self, path: os.PathLike[str] | str, *, read_only: bool = False) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.read_only = read_only
+        self._thread_lock = threading.RLock()
+        self._lock_depth = 0
+        self._lock_fd: int | None = None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def read(self) -> Tables | None:
+        return self.read_with_fingerprint()[0]
+
+    def read_with_fingerprint(self) -> tuple[Tables | None, str]:
+        """The parsed tables and the fingerprint of exactly the bytes they came from."""
+        data, fingerprint = self._read_bytes()
+        if data is None:
+            return None, fingerprint
+        return self._parse(data), fingerprint
+
+    def _read_bytes(self) -> tuple[bytes | None, str]:
+        path = self.path
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None, "missing"
+        except IsADirectoryError:
+            raise StoreError(path, "is a folder, not an archive file") from None
+        except OSError as error:
+            raise StoreError(path, f"cannot be read: {error.strerror or error}") from None
+        try:
+            stat = os.fstat(fd)
+            with open(fd, "rb", closefd=False) as handle:
+                data = handle.read()
+        except IsADirectoryError:
+            raise StoreError(path, "is a folder, not an archive file") from None
+        except OSError as error:
+            raise StoreError(path, f"cannot be read: {error.strerror or error}") from None
+        finally:
+            os.close(fd)
+        return data, fingerprint_of(stat)
+
+    def _parse(self, data: bytes) -> Tables:
+        path = self.path
+        if data.startswith(_BOM):
+            data = data[len(_BOM) :]
+        if not data.strip():
+            raise StoreError(path, "is empty; an archive file holds a JSON object of tables")
+        try:
+            tables = orjson.loads(data)
+        except orjson.JSONDecodeError as error:
+            raise _json_error(path, data, error) from None
+        check_tables(path, tables)
+        return tables
+
+    # -- writing ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the exclusive inter-process lock on ``<path>.lock`` (re-entrant in a process)."""
+        if self.read_only:
+            raise StoreError(self.path, "is open read-only; nothing was written")
+        with self._thread_lock:
+            if self._lock_depth == 0:
+                self._lock_fd = self._acquire()
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+                if self._lock_depth == 0 and self._lock_fd is not None:
+                    os.close(self._lock_fd)  # closing releases the flock
+                    self._lock_fd = None
+
+    def _acquire(self) -> int:
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        try:
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as error:
+            raise StoreError(
+                self.path, f"cannot be locked for writing: {error.strerror or error}"
+            ) from None
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as error:  # pragma: no cover - e.g. a file system without locks
+                os.close(fd)
+                raise StoreError(
+                    self.path, f"cannot be locked for writing: {error.strerror or error}"
+                ) from None
+        return fd
+
+    def write(self, data: Tables) -> None:
+        """Serialize, verify, and atomically replace the file (under the lock)."""
+        if self.read_only:
+            raise StoreError(self.path, "is open read-only; nothing was written")
+        tables = {name: {str(k): doc for k, doc in table.items()} for name, table in data.items()}
+        try:
+            payload = dumps_tables(tables)
+        except (TypeError, ValueError) as error:
+            raise StoreError(
+                self.path, f"was not written: the data is not JSON ({error})"
+            ) from None
+        try:
+            parsed_back = orjson.loads(payload)
+        except orjson.JSONDecodeError as error:  # pragma: no cover - a serializer bug
+            raise StoreError(
+                self.path, f"was not written: the new content does not parse back ({error})"
+            ) from None
+        if parsed_back != tables:
+            raise StoreError(
+                self.path, "was not written: the new content does not read back the same"
+            )
+        del parsed_back
+        with self.lock():
+            self._replace(payload)
+
+    def _replace(self, payload: bytes) -> None:
+        target = Path(os.path.realpath(self.path))
+        folder = target.parent
+        temp = folder / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._remove_stale_temps(folder, target.name)
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            try:
+                with contextlib.suppress(FileNotFoundError):
+                    os.fchmod(fd, os.stat(target).st_mode & 0o7777)
+                view = memoryview(payload)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(temp, target)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            raise StoreError(self.path, f"was not written: {error.strerror or error}") from None
+        _fsync_folder(folder)
+
+    @staticmethod
+    def _remove_stale_temps(folder: Path, name: str) -> None:
+        """Temp files of writers killed mid-write; safe to remove while holding the lock."""
+        for stale in folder.glob(f".{name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def check_tables(path: Path, tables: object) -> None:
+    """Raise StoreError unless ``tables`` has TinyDB's shape: {table: {doc_id: {...}}}."""
+    if not isinstance(tables, dict):
+        kind = "a list" if isinstance(tables, list) else type(tables).__name__
+        hint = " (a list of records can be added with `archive-tui import`)" * isinstance(
+            tables, list
+        )
+        raise StoreError(
+            path, f"is not a TinyDB file: its top level is {kind}, not an object of tables{hint}"
+        )
+    for name, table in tables.items():
+        if not isinstance(table, dict):
+            raise StoreError(path, f"is not a TinyDB file: table {name!r} is not an object")
+        for doc_id, doc in table.items():
+            if not isinstance(doc, dict):
+                raise StoreError(
+                    path, f"has a document that is not an object (table {name!r}, id {doc_id!r})"
+                )
+            try:
+                int(doc_id)
+            except ValueError:
+                raise StoreError(
+                    path, f"has a doc id {doc_id!r} that is not a number (table {name!r})"
+                ) from None
+
+
+class RecordStore:
+    """The records of one archive file.
+
+    ``open`` reads and checks the whole file at once, so a bad file is reported
+    before anything else happens; the parsed records are kept for ``load`` as long as
+    the file does not change. Records handed out are shared, not copied: treat them as
+    read-only.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool, create: bool) -> None:
+        self.path = path
+        self.read_only = read_only
+        self._create = create
+        self.storage = AtomicJSONStorage(path, read_only=read_only)
+        self._cache: tuple[str, Tables] | None = None
+
+    @classmethod
+    def open(
+        cls, path: os.PathLike[str] | str, *, create: bool = False, read_only: bool = False
+    ) -> RecordStore:
+        """Open an archive file; StoreError if it is missing (unless ``create``) or unreadable.
+
+        With ``create``, a missing file is fine and nothing is written until the first upsert.
+        """
+        store = cls(Path(path), read_only=read_only, create=create)
+        tables, _ = store._read()
+        if tables is None and not create:
+            raise StoreError(store.path, "does not exist")
+        return store
+
+    def _read(self) -> tuple[Tables | None, str]:
+        """Read, check and cache the file; a record failing validation is a StoreError."""
+        tables, fingerprint = self.storage.read_with_fingerprint()
+        if tables is None:
+            self._cache = None
+            return None, fingerprint
+        check_records(self.path, tables)
+        self._cache = (fingerprint, tables)
+        return tables, fingerprint
+
+    def _current(self) -> Tables | None:
+        """The cached tables if the file is unchanged, else a fresh read."""
+        if self._cache is not None and self._cache[0] == self.fingerprint():
+            return self._cache[1]
+        return self._read()[0]
+
+    def load(self) -> list[dict]:
+        """All records in stored order (the parsed objects themselves, not copies)."""
+        tables = self._current()
+        if tables is None:
+            if not self._create:
+                raise StoreError(self.path, "does not exist")
+            return []
+        return list(tables.get(TABLE, {}).values())
+
+    def __len__(self) -> int:
+        tables = self._current()
+        return len(tables.get(TABLE, {})) if tables else 0
+
+    def upsert(self, records: Iterable[dict]) -> tuple[int, int]:
+        """Add new records and replace those whose id exists (keeping their place), atomically.
+
+        Returns (added, updated); a record identical to the stored one counts as neither,
+        and when nothing changes the file is not rewritten. The batch is validated first
+        (ValidationFailed, nothing written); O(n) in the size of archive and batch.
+        """
+        if self.read_only:
+            raise StoreError(self.path, "is open read-only; nothing was written")
+        batch = validate_records(records)
+        with self.storage.lock():
+            # Re-read inside the lock: another process may have written since we last looked.
+            tables = self._read()[0] or {}
+            table = tables.setdefault(TABLE, {})
+            where = {doc["id"]: doc_id for doc_id, doc in table.items()}
+            next_id = max(map(int, table), default=0) + 1
+            added = updated = 0
+            for record in batch:
+                doc_id = where.get(record["id"])
+                if doc_id is None:
+                    doc_id = str(next_id)
+                    next_id += 1
+                    where[record["id"]] = doc_id
+                    table[doc_id] = record
+                    added += 1
+                elif table[doc_id] != record:
+                    table[doc_id] = record
+                    updated += 1
+            if added or updated:
+                self._cache = None
+                self.storage.write(tables)
+                self._cache = (self.fingerprint(), tables)
+        return added, updated
+
+    def fingerprint(self) -> str:
+        """Cheap identity of the file's current content (stat-based), for cache keys."""
+        try:
+            return fingerprint_of(os.stat(self.path))
+        except FileNotFoundError:
+            return "missing"
+        except OSError as error:
+            raise StoreError(self.path, f"cannot be read: {error.strerror or error}") from None
+
+    def tinydb(self) -> Any:
+        """A TinyDB handle on the same file and storage, for ad-hoc queries."""
+        from tinydb import TinyDB
+
+        return TinyDB(self.path, storage=AtomicJSONStorage, read_only=self.read_only)
+
+
+def check_records(path: Path, tables: Tables) -> None:
+    """Validate the ``records`` table in place; StoreError naming the first bad record.
+
+    Valid records are kept as the very objects parsed; only a record that needs
+    normalizing (say a single string where a list belongs) is replaced by its normal form.
+    """
+    table = tables.get(TABLE)
+    if table is None:
+        others = [name for name, docs in tables.items() if docs]
+        if others:
+            names = ", ".join(repr(name) for name in others)
+            raise StoreError(
+                path,
+                f"has no {TABLE!r} table (it has {names}); "
+                "add its records with `archive-tui import` instead",
+            )
+        return
+    seen: dict[str, str] = {}
+    for position, (doc_id, doc) in enumerate(table.items(), start=1):
+        try:
+            record = ensure_record(doc, position, parsed_json=True)
+        except RecordError as error:
+            raise StoreError(path, f"has an invalid record (doc id {doc_id}): {error}") from None
+        if record is not doc:
+            table[doc_id] = record
+        earlier = seen.setdefault(record["id"], doc_id)
+        if earlier != doc_id:
+            raise StoreError(
+                path, f"has the id {record['id']!r} twice (doc ids {earlier} and {doc_id})"
+            )
+
+
+__all__ = [
+    "TABLE",
+    "AtomicJSONStorage",
+    "RecordStore",
+    "StoreError",
+    "ValidationFailed",
+    "dumps_tables",
+    "fingerprint_of",
+]
