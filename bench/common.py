@@ -1,0 +1,78 @@
+"""Small helpers shared by the bench scripts: statistics, formatting, subprocess measurements.
+
+Import from the repository root (``from bench.common import ...``); the bench scripts put the
+repository root on ``sys.path`` themselves so they also run as ``python bench/<script>.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def ensure_repo_on_path() -> None:
+    """Let ``python bench/x.py`` import ``bench.*`` and the project from the checkout."""
+    for p in (str(REPO_ROOT), str(REPO_ROOT / "src")):
+        if p not in sys.path:
+            sys.path.insert(0, p)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100); p95 of 20 runs is the 19th smallest."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 100))  # ceil(n * q / 100)
+    return ordered[int(rank) - 1]
+
+
+def median(values: Sequence[float]) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def max_rss_mb() -> float:
+    """Peak resident set size of this process so far, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def fresh_home(prefix: str = "archive-tui-bench-") -> Path:
+    """A new empty folder for ARCHIVE_TUI_HOME, so no index cache is found."""
+    return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+def run_worker(
+    script: Path, args: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = 1800
+) -> dict:
+    """Run ``python script args...`` in a fresh interpreter; it prints one JSON object last."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, str(script), *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        check=False,
+    )
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(
+            f"worker {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}"
+        )
+    return json.loads(lines[-1])
