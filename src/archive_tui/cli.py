@@ -408,20 +408,24 @@ def cmd_import(args: argparse.Namespace) -> int:
         ) from None
     target = _db_path(args) or user_archive_path()
     if args.dry_run:
-        existing: set[str] = set()
+        existing: dict[str, dict] = {}
         if target.exists():
-            existing = {r["id"] for r in RecordStore.open(target, read_only=True).load()}
-        updated = sum(1 for r in records if r["id"] in existing)
-        added = len(records) - updated
+            existing = {r["id"]: r for r in RecordStore.open(target, read_only=True).load()}
+        added = sum(1 for r in records if r["id"] not in existing)
+        updated = sum(1 for r in records if r["id"] in existing and existing[r["id"]] != r)
         print(
             f"dry run: {len(records):,} valid records in {source}; importing would add "
-            f"{added:,} and update {updated:,} in {target}; nothing was written"
+            f"{added:,} and update {updated:,} in {target} "
+            f"({len(records) - added - updated:,} unchanged); nothing was written"
         )
         return EXIT_OK
-    target.parent.mkdir(parents=True, exist_ok=True)
     store = RecordStore.open(target, create=True)
     added, updated = store.upsert(records)
-    print(f"imported {len(records):,} records into {target}: {added:,} added, {updated:,} updated")
+    unchanged = len(records) - added - updated
+    print(
+        f"imported {len(records):,} records into {target}: "
+        f"{added:,} added, {updated:,} updated, {unchanged:,} unchanged"
+    )
     return EXIT_OK
 
 
