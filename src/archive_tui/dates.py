@@ -18,10 +18,12 @@ from typing import Literal
 
 Precision = Literal["day", "month", "year"]
 
+# fmt: off
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )
+# fmt: on
 _MONTH_NUMBER = {name.lower(): i for i, name in enumerate(MONTHS, start=1)}
 _MONTH_NUMBER.update({name[:3].lower(): i for i, name in enumerate(MONTHS, start=1)})
 _MONTH_NUMBER["sept"] = 9
@@ -29,9 +31,9 @@ _MONTH_NUMBER["sept"] = 9
 _PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-_MONTH_DAY_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
-_MONTH_YEAR = re.compile(r"^([A-Za-z]+)\.?,?\s+(\d{4})$")
+_MONTH_DAY_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})(?:,\s*|\s+)(\d{4})$")
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?(?:,\s*|\s+)(\d{4})$")
+_MONTH_YEAR = re.compile(r"^([A-Za-z]+)\.?(?:,\s*|\s+)(\d{4})$")
 
 
 class DateError(ValueError):

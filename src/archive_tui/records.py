@@ -209,6 +209,12 @@ def _check(
     if not title.strip():
         raise RecordError("title is empty", position, record_id)
     date = raw["date"]
+    if not isinstance(date, str):
+        raise RecordError(
+            f"date must be a string such as '1944-11-09', not {_kind(date)} ({_show(date)})",
+            position,
+            record_id,
+        )
     try:
         parse_date(date)
     except DateError as error:
