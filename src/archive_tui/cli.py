@@ -116,6 +116,15 @@ def visible(text: object) -> str:
 _VISIBLE = _visible_function()
 
 
+def _for_terminal(text: str) -> str:
+    """Like visible(), but keeps the tabs and line ends of a multi-line document."""
+    try:
+        from archive_tui.sanitize import visible as sanitize_visible
+    except ImportError:
+        return "\n".join(_local_visible(line) for line in text.split("\n"))
+    return sanitize_visible(text, keep="\n\t\r")
+
+
 def _stdout_is_utf8() -> bool:
     encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
     return encoding in ("utf8", "utf8sig")
@@ -450,8 +459,8 @@ def cmd_cite(args: argparse.Namespace) -> int:
     archive = open_archive(args)
     record = _get_record(archive, args.id)
     style = args.style or _default_style()
-    text = cite(record, style)
-    sys.stdout.write(visible(text).rstrip("\n") + "\n")
+    text = cite(record, style).rstrip("\n") + "\n"
+    sys.stdout.write(_for_terminal(text) if sys.stdout.isatty() else text)
     return EXIT_OK
 
 
@@ -472,10 +481,27 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise CliError(f"error: {path} exists; use --force to overwrite it") from None
         print(f"exported {count:,} records to {path} ({args.format})", file=sys.stderr)
     else:
-        count = export_records(records, args.format, sys.stdout)
+        out: TextIO = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
+        count = export_records(records, args.format, out)
         sys.stdout.flush()
         print(f"exported {count:,} records ({args.format})", file=sys.stderr)
     return EXIT_OK
+
+
+class _TerminalSafe:
+    """A stdout wrapper for exports shown on a terminal: control characters made visible.
+
+    Piped or redirected output is left exact; only what a terminal would act on changes.
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        return self._out.write(_for_terminal(text))
+
+    def flush(self) -> None:
+        self._out.flush()
 
 
 def _records_by_id(archive: Archive, ids: Iterable[str]) -> Iterable[dict]:
