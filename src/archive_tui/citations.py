@@ -258,8 +258,8 @@ def _apa(record: dict) -> str:
 
 _BIBTEX_ESCAPES = {
     "\\": r"\textbackslash{}",
-    "{": r"\textbraceleft{}",  # a backslashed brace still counts in BibTeX's brace matching
-    "}": r"\textbraceright{}",
+    "{": r"\{",
+    "}": r"\}",
     "%": r"\%",
     "&": r"\&",
     "$": r"\$",
@@ -268,13 +268,34 @@ _BIBTEX_ESCAPES = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
 }
+# BibTeX counts braces even after a backslash, so a lone brace needs a brace-free form.
+_UNBALANCED_BRACES = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
 _BIBTEX_SPECIAL = re.compile("[" + re.escape("".join(_BIBTEX_ESCAPES)) + "]")
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:.\-]+")
 
 
+def _braces_balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
 def bibtex_escape(text: str) -> str:
-    """Escape LaTeX's special characters; every other character (é, Г, …) stays as UTF-8."""
-    return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_ESCAPES[m.group(0)], text)
+    """Escape LaTeX's special characters; every other character (é, Г, …) stays as UTF-8.
+
+    Braces become ``\\{`` ``\\}`` when they pair up (what Zotero writes and every
+    decoder reads), ``\\textbraceleft{}`` ``\\textbraceright{}`` when they do not.
+    """
+    table = _BIBTEX_ESCAPES
+    if not _braces_balanced(text):
+        table = {**_BIBTEX_ESCAPES, **_UNBALANCED_BRACES}
+    return _BIBTEX_SPECIAL.sub(lambda m: table[m.group(0)], text)
 
 
 def bibtex_key(record: dict) -> str:
