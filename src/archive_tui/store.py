@@ -262,7 +262,8 @@ class AtomicJSONStorage(Storage):
         temp = folder / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            self._remove_stale_temps(folder, target.name)
+            if fcntl is not None:  # only safe when every writer holds the lock
+                self._remove_stale_temps(folder, target.name)
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             try:
                 with contextlib.suppress(FileNotFoundError):
