@@ -468,3 +468,86 @@ def test_archive_form_bibliography_keeps_order_and_lists_each_record_once() -> N
 def test_empty_bibliography() -> None:
     assert bibliography([], "mla") == ""
     assert json.loads(bibliography([], "csl-json")) == []
+
+
+# --------------------------------------------------------------------------- saved default style
+# (settings.py has no test file of its own: its one setting is the citation style.)
+
+
+def test_default_style_persists_across_load_and_save(isolated_home) -> None:
+    from archive_tui.settings import default_style, load_settings, set_default_style
+
+    assert default_style() == "archive"
+    assert not (isolated_home / "config").exists()  # reading creates nothing
+    set_default_style("chicago-note")
+    path = isolated_home / "config" / "settings.json"
+    assert json.loads(path.read_text(encoding="utf-8")) == {"default_style": "chicago-note"}
+    assert default_style() == "chicago-note"
+    assert load_settings() == {"default_style": "chicago-note"}
+    set_default_style("csl-json")
+    assert default_style() == "csl-json"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["settings.json"]
+
+
+def test_unknown_keys_survive_a_save(isolated_home) -> None:
+    from archive_tui.settings import load_settings, save_settings, set_default_style
+
+    save_settings({"default_style": "mla", "theme": "ansi-dark", "recent": ["Berlin"]})
+    set_default_style("apa")
+    assert load_settings() == {"default_style": "apa", "theme": "ansi-dark", "recent": ["Berlin"]}
+
+
+def test_invalid_style_is_refused_and_nothing_is_written(isolated_home) -> None:
+    from archive_tui.settings import save_settings, set_default_style
+
+    with pytest.raises(ValueError, match="unknown citation style 'harvard'"):
+        set_default_style("harvard")
+    with pytest.raises(ValueError, match="unknown citation style"):
+        save_settings({"default_style": "harvard"})
+    with pytest.raises(ValueError, match="cannot be saved as JSON"):
+        save_settings({"default_style": "mla", "when": object()})
+    assert not (isolated_home / "config" / "settings.json").exists()
+
+
+def test_a_stored_style_that_no_longer_exists_falls_back_to_archive(isolated_home) -> None:
+    from archive_tui.settings import default_style, load_settings
+
+    config = isolated_home / "config"
+    config.mkdir()
+    (config / "settings.json").write_text('{"default_style": "harvard", "x": 1}', "utf-8")
+    assert default_style() == "archive"
+    assert load_settings() == {"default_style": "archive", "x": 1}
+
+
+@pytest.mark.parametrize(
+    "content", [b"{not json", b"[1, 2]", b"\xff\xfe{}", b"", b'"chicago-note"']
+)
+def test_a_corrupt_settings_file_gives_defaults_and_is_kept(isolated_home, content) -> None:
+    from archive_tui.settings import default_style, read_settings, set_default_style
+
+    config = isolated_home / "config"
+    config.mkdir()
+    path = config / "settings.json"
+    path.write_bytes(content)
+    settings, notice = read_settings()
+    assert settings == {"default_style": "archive"}
+    assert notice is not None and "settings.json.bak" in notice
+    assert default_style() == "archive"
+    assert path.read_bytes() == content  # reading never rewrites the file
+    assert (config / "settings.json.bak").read_bytes() == content
+    set_default_style("mla")  # saving replaces it, the backup stays
+    assert default_style() == "mla"
+    assert (config / "settings.json.bak").read_bytes() == content
+    assert sorted(p.name for p in config.iterdir()) == ["settings.json", "settings.json.bak"]
+
+
+def test_a_second_corrupt_file_does_not_overwrite_the_first_backup(isolated_home) -> None:
+    from archive_tui.settings import load_settings
+
+    config = isolated_home / "config"
+    config.mkdir()
+    (config / "settings.json.bak").write_bytes(b"first broken file")
+    (config / "settings.json").write_bytes(b"second broken file")
+    assert load_settings() == {"default_style": "archive"}
+    assert (config / "settings.json.bak").read_bytes() == b"first broken file"
+    assert (config / "settings.json.bak.1").read_bytes() == b"second broken file"
