@@ -1,0 +1,132 @@
+"""The Textual app: opens the archive in a worker, then hands it to the main screen.
+
+``run(db_path)`` is what the CLI calls; ``ArchiveApp`` is what tests drive with
+``run_test``.  An archive that cannot be opened gives an error screen with the
+path and the reason, and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.widgets import Input
+
+from archive_tui.ui.commands import ArchiveCommands
+from archive_tui.ui.screens.error import ErrorScreen
+from archive_tui.ui.screens.main import MainScreen
+
+if TYPE_CHECKING:
+    from archive_tui.archive import Archive
+
+STARTED = time.perf_counter()
+
+
+class ArchiveApp(App[None]):
+    """Search, filter, read and cite declassified historical documents."""
+
+    TITLE = "archive-tui"
+    CSS_PATH: ClassVar[list[str]] = ["app.tcss"]
+    COMMANDS: ClassVar = App.COMMANDS | {ArchiveCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", tooltip="Leave archive-tui"),
+        Binding("question_mark,f1", "help", "Help", tooltip="Keys and search syntax"),
+    ]
+
+    def __init__(
+        self,
+        db_path: Path | str | None = None,
+        archive: Archive | None = None,
+        *,
+        show_timing: bool = True,
+    ) -> None:
+        super().__init__()
+        self.db_path = Path(db_path) if db_path is not None else None
+        self.archive: Archive | None = archive
+        self.show_timing = show_timing
+        #: Marked records by id, in marking order; they survive new searches.
+        self.marks: dict[str, dict] = {}
+        #: Seconds from import of this module to the first results on screen.
+        self.first_results_after: float | None = None
+        self.main_screen = MainScreen()
+
+    def get_default_screen(self) -> MainScreen:
+        return self.main_screen
+
+    def on_mount(self) -> None:
+        # An archive given by the caller is picked up by the main screen when it mounts.
+        if self.archive is None:
+            self._open_archive()
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def _open_archive(self) -> None:
+        try:
+            from archive_tui.archive import Archive
+
+            if self.db_path is not None:
+                archive = Archive.open(self.db_path)
+            else:
+                archive = Archive.open_default()
+        except Exception as error:  # StoreError and anything else: a message, not a traceback
+            self.call_from_thread(self._open_failed, error)
+            return
+        self.call_from_thread(self._opened, archive)
+
+    def _opened(self, archive: Archive) -> None:
+        self.archive = archive
+        if self.main_screen.is_mounted:
+            self.main_screen.set_archive(archive)
+
+    def _open_failed(self, error: Exception) -> None:
+        path = getattr(error, "path", None) or self.db_path
+        reason = getattr(error, "reason", None) or str(error) or type(error).__name__
+        self.push_screen(ErrorScreen("The archive could not be opened.", str(reason), path))
+
+    def results_shown(self) -> None:
+        """Called by the main screen when results are on screen (start-up timing)."""
+        if self.first_results_after is None:
+            self.first_results_after = time.perf_counter() - STARTED
+            self.log.info(f"first results after {self.first_results_after:.3f} s")
+
+    # -- app-wide actions -----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # q and ? typed into a text box are text; do not show them as keys meanwhile.
+        return not (action in ("quit", "help") and isinstance(self.screen.focused, Input))
+
+    def action_help(self) -> None:
+        try:
+            from archive_tui.ui.screens.help import HelpScreen
+        except ImportError:
+            self.notify(
+                "/ search · j/k move · enter open · f filters · s sort · c cite · "
+                "space mark · e export · q quit",
+                title="Keys",
+                markup=False,
+            )
+            return
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def copy_text(self, text: str, *, what: str = "Citation") -> None:
+        """Copy to the clipboard (OSC 52 + local clipboard) and show what was copied."""
+        try:
+            from archive_tui.ui.clipboard import copy_text
+        except ImportError:
+            self.copy_to_clipboard(text)
+            self.notify(text, title=f"Copied {what}", markup=False)
+            return
+        copy_text(self, text, what=what)
+
+
+def run(db_path: Path | None = None) -> int:
+    """Run the app full screen; the exit code is 0, or 1 when the archive could not be opened."""
+    app = ArchiveApp(db_path=db_path)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,1 @@
+"""Screens: main (search), error, and the document/help/cite/export screens."""

@@ -1,0 +1,93 @@
+"""Active filters shown as chips; each can be removed on its own (enter/delete)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.containers import HorizontalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from archive_tui.sanitize import one_line
+
+FIELD_LABELS = {
+    "collection": "Collection",
+    "document_type": "Type",
+    "language": "Language",
+    "people": "Person",
+    "places": "Place",
+    "subjects": "Subject",
+    "decade": "Decade",
+    "year": "Year",
+    "date_from": "From",
+    "date_to": "To",
+}
+
+
+@dataclass(frozen=True)
+class ChipSpec:
+    """One active filter: a facet value, or a date bound (field date_from/date_to)."""
+
+    field: str
+    value: str
+
+    @property
+    def label(self) -> str:
+        return f"{FIELD_LABELS.get(self.field, self.field)}: {one_line(self.value)}"
+
+
+class Chip(Static, can_focus=True):
+    """One active filter; enter, delete or backspace removes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,delete,backspace", "remove", "Remove filter", tooltip="Remove this filter"),
+        Binding("left", "app.focus_previous", "Previous", show=False),
+        Binding("right", "app.focus_next", "Next", show=False),
+    ]
+
+    class Remove(Message):
+        def __init__(self, spec: ChipSpec) -> None:
+            self.spec = spec
+            super().__init__()
+
+    def __init__(self, spec: ChipSpec) -> None:
+        super().__init__(Text(f"{spec.label} ×", no_wrap=True, end=""), classes="chip")
+        self.spec = spec
+
+    def action_remove(self) -> None:
+        self.post_message(self.Remove(self.spec))
+
+    def on_click(self) -> None:
+        self.action_remove()
+
+
+class ChipBar(HorizontalScroll, can_focus=False):
+    """The row of chips (scrolls sideways when long); hidden when no filter is active."""
+
+    def set_chips(self, specs: list[ChipSpec]) -> None:
+        """Replace the chips, keeping focus on a neighbour of a removed focused chip."""
+        focused = self.screen.focused if self.is_mounted else None
+        focus_index = None
+        chips = list(self.query(Chip))
+        if isinstance(focused, Chip) and focused in chips:
+            focus_index = chips.index(focused)
+        if [c.spec for c in chips] == specs:
+            return
+        self.remove_children()
+        new = [Chip(spec) for spec in specs]
+        if specs:
+            label = Static("Filters:", classes="chip-label")
+            self.mount(label, *new)
+        self.set_class(not specs, "-empty")
+        if focus_index is not None:
+            if new:
+                target = new[min(focus_index, len(new) - 1)]
+                self.call_after_refresh(target.focus)
+            else:
+                self.post_message(self.Emptied())
+
+    class Emptied(Message):
+        """The last chip went away while it had focus."""

@@ -1,0 +1,187 @@
+"""A virtual list of facet values with their counts (one line each).
+
+A field such as ``people`` can have thousands of values, so, like the result
+list, this draws only the visible lines (Line API) instead of mounting a widget
+or an option per value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from archive_tui.sanitize import one_line
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One value of a facet field, how many current results have it, whether it is a filter."""
+
+    value: str
+    count: int
+    active: bool = False
+
+
+class FacetValueList(ScrollView, can_focus=True):
+    """Values of one facet field, most frequent first; enter adds (or removes) a filter."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Next", show=False),
+        Binding("up,k", "cursor_up", "Previous", show=False),
+        Binding("g,home", "first", "First", show=False),
+        Binding("G,end", "last", "Last", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("enter", "choose", "Add filter", tooltip="Filter the results by this value"),
+        Binding("left", "switch_field(-1)", "Field", show=False),
+        Binding("right", "switch_field(1)", "Field", tooltip="Show another field's values"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "facet-list--cursor",
+        "facet-list--count",
+        "facet-list--active",
+        "facet-list--empty",
+    }
+
+    cursor: reactive[int] = reactive(0, repaint=False, init=False)
+
+    class Chosen(Message):
+        """The user chose ``value``: add it as a filter, or remove it when ``active``."""
+
+        def __init__(self, value: FacetValue) -> None:
+            self.value = value
+            super().__init__()
+
+    class SwitchField(Message):
+        """The user asked for the next (+1) or previous (-1) facet field."""
+
+        def __init__(self, step: int) -> None:
+            self.step = step
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._values: list[FacetValue] = []
+        self.empty_text = "No values."
+
+    @property
+    def values(self) -> list[FacetValue]:
+        return self._values
+
+    def set_values(self, values: list[FacetValue], keep: str | None = None) -> None:
+        """Show ``values``; keep the cursor on the value ``keep`` if it is still there."""
+        self._values = values
+        index = 0
+        if keep is not None:
+            for i, item in enumerate(values):
+                if item.value == keep:
+                    index = i
+                    break
+        self.virtual_size = Size(self._width(), max(1, len(values)))
+        self.set_reactive(FacetValueList.cursor, index)
+        self.refresh()
+        self._scroll_to_cursor()
+
+    @property
+    def highlighted(self) -> FacetValue | None:
+        if 0 <= self.cursor < len(self._values):
+            return self._values[self.cursor]
+        return None
+
+    def _width(self) -> int:
+        return max(1, self.scrollable_content_region.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self._width(), max(1, len(self._values)))
+
+    def validate_cursor(self, cursor: int) -> int:
+        return max(0, min(cursor, len(self._values) - 1)) if self._values else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        self._scroll_to_cursor()
+
+    def _scroll_to_cursor(self) -> None:
+        self.scroll_to_region(
+            Region(0, self.cursor, self._width(), 1), animate=False, force=True, immediate=True
+        )
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self._values) - 1
+
+    def action_page_down(self) -> None:
+        self.cursor += max(1, self.scrollable_content_region.height - 1)
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(1, self.scrollable_content_region.height - 1)
+
+    def action_choose(self) -> None:
+        if self.highlighted is not None:
+            self.post_message(self.Chosen(self.highlighted))
+
+    def action_switch_field(self, step: int) -> None:
+        self.post_message(self.SwitchField(step))
+
+    def on_click(self, event: events.Click) -> None:
+        index = event.y + self.scroll_offset.y
+        if 0 <= index < len(self._values):
+            self.cursor = index
+            if event.chain >= 2:
+                self.action_choose()
+
+    def render_line(self, y: int) -> Strip:
+        width = self._width()
+        base = self.rich_style
+        index = y + self.scroll_offset.y
+        if not self._values:
+            if index == 0:
+                text = Text(
+                    self.empty_text, style=self.get_component_rich_style("facet-list--empty")
+                )
+                text.truncate(width, overflow="ellipsis")
+                text.stylize_before(base)
+                return Strip(list(text.render(self.app.console))).adjust_cell_length(width, base)
+            return Strip.blank(width, base)
+        if index >= len(self._values):
+            return Strip.blank(width, base)
+        item = self._values[index]
+        style = base
+        if index == self.cursor:
+            style = base + self.get_component_rich_style("facet-list--cursor", partial=True)
+        count = Text(f"{item.count:,}", style=self.get_component_rich_style("facet-list--count"))
+        marker = "✓ " if item.active else "  "
+        room = max(1, width - count.cell_len - 1 - len(marker))
+        label = Text(marker + one_line(item.value), end="")
+        if item.active:
+            label.stylize(self.get_component_rich_style("facet-list--active", partial=True))
+        label.truncate(room + len(marker), overflow="ellipsis")
+        pad = max(1, width - label.cell_len - count.cell_len)
+        line = Text.assemble(label, " " * pad, count, end="")
+        line.stylize_before(style)
+        return Strip(list(line.render(self.app.console))).adjust_cell_length(width, style)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()

@@ -1,0 +1,251 @@
+"""The filter panel ("add search filter"): a date range and the facet values of the results.
+
+For each facet field (collection, type, language, people, places, subjects,
+decade) it lists the values found in the current results with their counts, most
+frequent first, in a virtual list with a type-to-narrow box; enter on a value
+adds it as a filter (or removes it, when it is already one).  Active filters are
+shown as chips by the main screen, which owns the search state: this panel only
+posts messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import HorizontalGroup, Vertical
+from textual.message import Message
+from textual.widgets import Input, Label, Static
+
+from archive_tui.ui.widgets.facet_list import FacetValue, FacetValueList
+
+#: (field, label) in the order the panel cycles through them.
+PANEL_FIELDS: tuple[tuple[str, str], ...] = (
+    ("collection", "Collection"),
+    ("document_type", "Document type"),
+    ("language", "Language"),
+    ("people", "People"),
+    ("places", "Places"),
+    ("subjects", "Subjects"),
+    ("decade", "Decade"),
+)
+
+
+def _fold(text: str) -> str:
+    try:
+        from archive_tui.text import fold
+    except ImportError:  # pragma: no cover - the core always has it
+        return text.casefold()
+    return fold(text)
+
+
+def date_problem(value: str) -> str | None:
+    """Why ``value`` is not a usable date bound, or None when it is (empty is fine)."""
+    if not value.strip():
+        return None
+    from archive_tui.dates import DateError, parse_date
+
+    try:
+        parse_date(value.strip())
+    except (DateError, ValueError) as error:
+        return str(getattr(error, "reason", error))
+    return None
+
+
+class FilterPanel(Vertical):
+    """Date bounds plus one facet field's values; posts what the user chose."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back", tooltip="Back to the results"),
+    ]
+
+    class ValueChosen(Message):
+        """Add (``add``) or remove the filter ``field`` = ``value``."""
+
+        def __init__(self, field: str, value: str, add: bool) -> None:
+            self.field = field
+            self.value = value
+            self.add = add
+            super().__init__()
+
+    class DatesChanged(Message):
+        """The date bounds changed (None: no bound)."""
+
+        def __init__(self, date_from: str | None, date_to: str | None) -> None:
+            self.date_from = date_from
+            self.date_to = date_to
+            super().__init__()
+
+    class Close(Message):
+        """The user is done with the panel."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._facets: Mapping[str, Mapping[str, int]] = {}
+        self._active: Mapping[str, tuple[str, ...]] = {}
+        self._field_index = 0
+        self.border_title = "Add search filter"
+
+    def compose(self) -> ComposeResult:
+        with HorizontalGroup(id="date-row"):
+            yield Label("Dates ", classes="date-label")
+            yield Input(placeholder="from: YYYY[-MM]", id="date-from", compact=True)
+            yield Label(" – ", classes="date-label")
+            yield Input(placeholder="to: YYYY[-MM]", id="date-to", compact=True)
+        yield Static(id="date-problem")
+        yield Static(id="facet-field")
+        yield Input(placeholder="type to narrow…", id="facet-narrow", compact=True)
+        yield FacetValueList(id="facet-values")
+
+    @property
+    def field(self) -> str:
+        return PANEL_FIELDS[self._field_index][0]
+
+    @property
+    def values_list(self) -> FacetValueList:
+        return self.query_one(FacetValueList)
+
+    def on_mount(self) -> None:
+        self._show_field_header()
+
+    # -- state from the screen ----------------------------------------------------------
+
+    def update_facets(
+        self, facets: Mapping[str, Mapping[str, int]], active: Mapping[str, tuple[str, ...]]
+    ) -> None:
+        """New counts for the current results and the active facet filters."""
+        self._facets = facets
+        self._active = active
+        self._refill()
+
+    def set_dates(self, date_from: str | None, date_to: str | None) -> None:
+        """Show the active date bounds (a chip removed one) without re-posting them."""
+        for input_id, value in (("#date-from", date_from), ("#date-to", date_to)):
+            box = self.query_one(input_id, Input)
+            if (box.value.strip() or None) != value and not (
+                value is None and date_problem(box.value)
+            ):
+                with box.prevent(Input.Changed):
+                    box.value = value or ""
+
+    def show_field(self, field: str) -> None:
+        """Switch to ``field`` (used by the command palette)."""
+        for index, (name, _label) in enumerate(PANEL_FIELDS):
+            if name == field:
+                self._field_index = index
+                self._field_switched()
+                return
+
+    # -- building the list ----------------------------------------------------------------
+
+    def _refill(self) -> None:
+        values_list = self.values_list
+        keep = values_list.highlighted.value if values_list.highlighted else None
+        field = self.field
+        counts = self._facets.get(field, {})
+        active = set(self._active.get(field, ()))
+        needle = _fold(self.query_one("#facet-narrow", Input).value.strip())
+        items: list[FacetValue] = []
+        # Active values first, even when the current results no longer have them.
+        for value in self._active.get(field, ()):
+            if not needle or needle in _fold(value):
+                items.append(FacetValue(value, counts.get(value, 0), True))
+        for value, count in counts.items():
+            if value in active:
+                continue
+            if needle and needle not in _fold(value):
+                continue
+            items.append(FacetValue(value, count, False))
+        values_list.empty_text = (
+            f"No value contains “{self.query_one('#facet-narrow', Input).value.strip()}”."
+            if needle
+            else "No values in these results."
+        )
+        values_list.set_values(items, keep=keep)
+        self._show_field_header()
+
+    def _show_field_header(self) -> None:
+        field, label = PANEL_FIELDS[self._field_index]
+        distinct = len(self._facets.get(field, {}))
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        text.append("◂ ", style="bold")
+        text.append(label, style="bold")
+        text.append(f" ({distinct:,} value{'' if distinct == 1 else 's'})")
+        text.append(" ▸", style="bold")
+        text.append(f"  {self._field_index + 1}/{len(PANEL_FIELDS)}", style="dim")
+        self.query_one("#facet-field", Static).update(text)
+
+    def _field_switched(self) -> None:
+        narrow = self.query_one("#facet-narrow", Input)
+        with narrow.prevent(Input.Changed):
+            narrow.value = ""
+        self.values_list.set_values([], None)
+        self._refill()
+
+    # -- events ---------------------------------------------------------------------------
+
+    def on_facet_value_list_switch_field(self, message: FacetValueList.SwitchField) -> None:
+        message.stop()
+        self._field_index = (self._field_index + message.step) % len(PANEL_FIELDS)
+        self._field_switched()
+
+    def on_facet_value_list_chosen(self, message: FacetValueList.Chosen) -> None:
+        message.stop()
+        item = message.value
+        self.post_message(self.ValueChosen(self.field, item.value, add=not item.active))
+
+    @on(Input.Changed, "#facet-narrow")
+    def _narrow(self, event: Input.Changed) -> None:
+        event.stop()
+        self._refill()
+
+    @on(Input.Submitted, "#facet-narrow")
+    def _narrow_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.values_list.action_choose()
+
+    @on(Input.Changed, "#date-from")
+    @on(Input.Changed, "#date-to")
+    def _date_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._post_dates()
+
+    @on(Input.Submitted, "#date-from")
+    @on(Input.Submitted, "#date-to")
+    def _date_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._post_dates()
+        self.focus_next()
+
+    def _post_dates(self) -> None:
+        bounds: list[str | None] = []
+        problems: list[str] = []
+        for input_id, name in (("#date-from", "From"), ("#date-to", "To")):
+            box = self.query_one(input_id, Input)
+            problem = date_problem(box.value)
+            box.set_class(problem is not None, "-invalid")
+            if problem is not None:
+                problems.append(f"{name}: {box.value.strip()!r} is not a date (1944, 1944-11)")
+            bounds.append(box.value.strip() or None if problem is None else None)
+        self.query_one("#date-problem", Static).update(
+            Text("; ".join(problems), no_wrap=True, overflow="ellipsis", end="")
+        )
+        self.set_class(bool(problems), "-date-problem")
+        if not problems:
+            # While a bound is half typed ("19"), the filters in force stay as they are.
+            self.post_message(self.DatesChanged(bounds[0], bounds[1]))
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        # down from the narrow box goes into the list
+        focused = self.screen.focused
+        if event.key == "down" and isinstance(focused, Input) and focused.id == "facet-narrow":
+            event.stop()
+            event.prevent_default()
+            self.values_list.focus()
+
+    def action_close(self) -> None:
+        self.post_message(self.Close())

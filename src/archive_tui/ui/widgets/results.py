@@ -1,0 +1,373 @@
+"""The result list: a virtual list of fixed-height cards drawn with the Line API.
+
+A search may match 100,000 documents. Mounting a widget per hit (ListView) or
+measuring every option (OptionList) would make each new search slow, so this is a
+``ScrollView`` whose virtual height is ``total * CARD_HEIGHT`` lines. Only the
+lines on screen are drawn (``render_line``); the hits they need are fetched from
+``SearchResult.page`` in blocks on demand and kept in an LRU cache, and so are the
+rendered cards (as in Toolong's ``LogLines``).
+
+Record text is data: every title and summary is passed through
+``sanitize.one_line`` and built into ``rich.text.Text`` objects (never markup
+strings), so ``[b]`` or an escape sequence in a record is shown as typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from archive_tui.sanitize import one_line
+
+if TYPE_CHECKING:
+    from archive_tui.search import Hit, SearchResult
+
+#: Lines per card: date, four lines of title + summary, the faint facts line, a gap.
+CARD_HEIGHT = 7
+#: Lines of title + summary together; the summary gets at most three of them.
+BODY_LINES = 4
+MAX_TITLE_LINES = 2
+MAX_SUMMARY_LINES = 3
+#: Hits are fetched from the result in blocks of this many.
+BLOCK_SIZE = 50
+#: Columns before the card text: the cursor bar, the mark, a space.
+GUTTER = 3
+
+BAR = "▌"
+MARK = "✓"
+
+
+def format_date(raw: object) -> str:
+    """The record's date in its own precision ("June, 2007"), or the raw text if unparsable."""
+    from archive_tui.dates import DateError, parse_date
+
+    try:
+        return parse_date(str(raw)).display
+    except (DateError, ValueError, TypeError):
+        return one_line(str(raw))
+
+
+def facts_line(record: dict) -> str:
+    """collection · type · places, for the faint last line of a card."""
+    parts: list[str] = []
+    for key in ("collection", "document_type"):
+        value = record.get(key)
+        if value:
+            parts.append(str(value))
+    places = record.get("places") or []
+    if isinstance(places, str):
+        places = [places]
+    if places:
+        parts.append(", ".join(str(p) for p in places))
+    return one_line(" · ".join(parts))
+
+
+class ResultList(ScrollView, can_focus=True):
+    """Cards for the hits of one `SearchResult`; only the visible ones are ever built."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Next", show=False),
+        Binding("up,k", "cursor_up", "Previous", show=False),
+        Binding("g,home", "first", "First", show=False),
+        Binding("G,end", "last", "Last", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("enter", "open", "Open", tooltip="Read the selected document"),
+        Binding("space", "toggle_mark", "Mark", tooltip="Mark or unmark for citing/export"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "result-list--cursor",
+        "result-list--bar",
+        "result-list--date",
+        "result-list--title",
+        "result-list--summary",
+        "result-list--facts",
+        "result-list--match",
+        "result-list--mark",
+        "result-list--message",
+        "result-list--message-title",
+    }
+
+    cursor: reactive[int] = reactive(0, repaint=False, init=False)
+
+    class Open(Message):
+        """The user asked to read the document at ``index``."""
+
+        def __init__(self, index: int) -> None:
+            self.index = index
+            super().__init__()
+
+    class ToggleMark(Message):
+        """The user marked or unmarked the hit at ``index``."""
+
+        def __init__(self, index: int, hit: Hit) -> None:
+            self.index = index
+            self.hit = hit
+            super().__init__()
+
+    def __init__(
+        self,
+        *,
+        is_marked: Callable[[str], bool] | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._result: SearchResult | None = None
+        self._total = 0
+        self._is_marked = is_marked or (lambda _id: False)
+        self._blocks: LRUCache[int, list[Hit]] = LRUCache(maxsize=200)
+        self._cards: LRUCache[tuple[int, int, bool, bool], list[Strip]] = LRUCache(maxsize=400)
+        self._message: list[Text] = []
+        self._generation = 0
+
+    # -- data -------------------------------------------------------------------------
+
+    @property
+    def result(self) -> SearchResult | None:
+        return self._result
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def set_result(self, result: SearchResult, message: Sequence[Text] = ()) -> None:
+        """Show ``result`` (cursor back at the top); ``message`` is shown when it is empty."""
+        self._result = result
+        self._total = result.total
+        self._generation += 1
+        self._blocks.clear()
+        self._cards.clear()
+        if result.hits and result.offset % BLOCK_SIZE == 0:
+            # Seed the cache with the first page the search already produced.
+            for start in range(0, len(result.hits), BLOCK_SIZE):
+                block = result.hits[start : start + BLOCK_SIZE]
+                if len(block) == BLOCK_SIZE or start + len(block) + result.offset >= self._total:
+                    self._blocks[(result.offset + start) // BLOCK_SIZE] = list(block)
+        self._message = list(message)
+        self.set_reactive(ResultList.cursor, 0)
+        self._update_virtual_size()
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
+
+    def hit(self, index: int) -> Hit | None:
+        """The hit at ``index`` (0-based) of the current result, fetched on demand."""
+        if self._result is None or not 0 <= index < self._total:
+            return None
+        block_no = index // BLOCK_SIZE
+        block = self._blocks.get(block_no)
+        if block is None:
+            block = list(self._result.page(block_no * BLOCK_SIZE, BLOCK_SIZE))
+            self._blocks[block_no] = block
+        offset = index - block_no * BLOCK_SIZE
+        return block[offset] if offset < len(block) else None
+
+    @property
+    def selected(self) -> Hit | None:
+        return self.hit(self.cursor)
+
+    def refresh_marks(self, indexes: Collection[int] | None = None) -> None:
+        """Redraw cards whose mark changed (all visible cards when ``indexes`` is None)."""
+        if indexes is None:
+            self._cards.clear()
+            self.refresh()
+            return
+        for index in indexes:
+            for key in [k for k in self._cards.keys() if k[0] == index]:  # noqa: SIM118
+                self._cards.discard(key)
+            self.refresh_lines(index * CARD_HEIGHT, CARD_HEIGHT)
+
+    # -- geometry ---------------------------------------------------------------------
+
+    def _content_width(self) -> int:
+        return max(1, self.scrollable_content_region.width)
+
+    def _update_virtual_size(self) -> None:
+        lines = self._total * CARD_HEIGHT if self._total else len(self._message)
+        self.virtual_size = Size(self._content_width(), lines)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._cards.clear()
+        self._update_virtual_size()
+        self.scroll_to_cursor(animate=False)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cards.clear()
+
+    @property
+    def cards_per_page(self) -> int:
+        return max(1, self.scrollable_content_region.height // CARD_HEIGHT)
+
+    # -- cursor -----------------------------------------------------------------------
+
+    def validate_cursor(self, cursor: int) -> int:
+        return max(0, min(cursor, self._total - 1)) if self._total else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_lines(old * CARD_HEIGHT, CARD_HEIGHT)
+        self.refresh_lines(new * CARD_HEIGHT, CARD_HEIGHT)
+        self.scroll_to_cursor()
+
+    def scroll_to_cursor(self, animate: bool = False) -> None:
+        """Bring the selected card fully into view."""
+        if not self._total:
+            return
+        self.scroll_to_region(
+            Region(0, self.cursor * CARD_HEIGHT, self._content_width(), CARD_HEIGHT - 1),
+            animate=animate,
+            force=True,
+            immediate=True,
+        )
+
+    def select(self, index: int) -> None:
+        """Select ``index`` and scroll it into view."""
+        self.cursor = index
+        self.scroll_to_cursor()
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = self._total - 1
+
+    def action_page_down(self) -> None:
+        self.cursor += self.cards_per_page
+
+    def action_page_up(self) -> None:
+        self.cursor -= self.cards_per_page
+
+    def action_open(self) -> None:
+        if self.selected is not None:
+            self.post_message(self.Open(self.cursor))
+
+    def action_toggle_mark(self) -> None:
+        hit = self.selected
+        if hit is not None:
+            self.post_message(self.ToggleMark(self.cursor, hit))
+
+    def on_click(self, event: events.Click) -> None:
+        if not self._total:
+            return
+        index = (event.y + self.scroll_offset.y) // CARD_HEIGHT
+        if 0 <= index < self._total:
+            if index == self.cursor and event.chain >= 2:
+                self.action_open()
+            self.cursor = index
+
+    # -- drawing ----------------------------------------------------------------------
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(name, partial=True)
+
+    def render_line(self, y: int) -> Strip:
+        width = self._content_width()
+        base = self.rich_style
+        line_no = y + self.scroll_offset.y
+        if not self._total:
+            if 0 <= line_no < len(self._message):
+                text = self._message[line_no].copy()
+                text.stylize_before(base)
+                text.truncate(width, overflow="ellipsis")
+                return Strip(list(text.render(self.app.console)), text.cell_len).adjust_cell_length(
+                    width, base
+                )
+            return Strip.blank(width, base)
+        index, row = divmod(line_no, CARD_HEIGHT)
+        if index >= self._total:
+            return Strip.blank(width, base)
+        hit = self.hit(index)
+        if hit is None:
+            return Strip.blank(width, base)
+        selected = index == self.cursor
+        marked = self._is_marked(hit.record.get("id", ""))
+        key = (index, width, selected, marked)
+        card = self._cards.get(key)
+        if card is None:
+            card = self._render_card(hit, width, selected, marked)
+            self._cards[key] = card
+        return card[row]
+
+    def _render_card(self, hit: Hit, width: int, selected: bool, marked: bool) -> list[Strip]:
+        """The CARD_HEIGHT strips of one card, each exactly ``width`` cells."""
+        console = self.app.console
+        base = self.rich_style
+        body_style = base + self._style("result-list--cursor") if selected else base
+        text_width = max(1, width - GUTTER)
+        record = hit.record
+        highlights = getattr(hit, "highlights", None) or {}
+        match_style = self._style("result-list--match")
+
+        def styled(field: str, style: Style) -> Text:
+            raw = record.get(field) or ""
+            text = Text(one_line(str(raw)), style=style, no_wrap=False, end="")
+            for start, end in highlights.get(field, ()):
+                text.stylize(match_style, start, end)
+            return text
+
+        date = Text(format_date(record.get("date", "")), style=self._style("result-list--date"))
+        title_lines = list(
+            styled("title", self._style("result-list--title")).wrap(console, text_width)
+        )
+        title_lines = _clip(title_lines, MAX_TITLE_LINES, text_width)
+        summary_room = min(MAX_SUMMARY_LINES, BODY_LINES - len(title_lines))
+        summary_lines = list(
+            styled("summary", self._style("result-list--summary")).wrap(console, text_width)
+        )
+        summary_lines = _clip(summary_lines, summary_room, text_width)
+        body = [*title_lines, *summary_lines]
+        body += [Text("")] * (BODY_LINES - len(body))
+        facts = Text(facts_line(record), style=self._style("result-list--facts"))
+        facts.truncate(text_width, overflow="ellipsis")
+        date.truncate(text_width, overflow="ellipsis")
+
+        bar_style = self._style("result-list--bar")
+        mark_style = self._style("result-list--mark")
+        strips: list[Strip] = []
+        for row, text in enumerate([date, *body, facts]):
+            gutter = Text(end="")
+            gutter.append(BAR if selected else " ", style=bar_style if selected else None)
+            gutter.append(MARK if marked and row < 2 else " ", style=mark_style)
+            gutter.append(" ")
+            line = Text.assemble(gutter, text, end="")
+            line.stylize_before(body_style)
+            strip = Strip(list(line.render(console)), line.cell_len)
+            strips.append(strip.adjust_cell_length(width, body_style))
+        strips.append(Strip.blank(width, base))
+        return strips
+
+
+def _clip(lines: list[Any], room: int, width: int) -> list[Text]:
+    """Keep at most ``room`` wrapped lines; mark a cut with an ellipsis."""
+    if room <= 0:
+        return []
+    kept = [line.copy() for line in lines[:room]]
+    for line in kept:
+        line.rstrip()
+    if len(lines) > room and kept:
+        last = kept[-1]
+        last.append("…")
+        if last.cell_len > width:
+            last.truncate(width - 1)
+            last.rstrip()
+            last.append("…")
+    return kept
