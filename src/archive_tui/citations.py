@@ -275,6 +275,8 @@ _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:.\-]+")
 
 
 def _braces_balanced(text: str) -> bool:
+    if "{" not in text and "}" not in text:
+        return True
     depth = 0
     for ch in text:
         if ch == "{":
