@@ -51,7 +51,7 @@ class CitationPickerScreen(ModalScreen[str | None]):
     HELP_CONTEXT = "Citation picker"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", tooltip="Close without copying"),
+        Binding("escape,q", "cancel", "Cancel", tooltip="Close without copying"),
         Binding("d", "make_default", "Make default", tooltip="Make this style the default (c)"),
     ]
 

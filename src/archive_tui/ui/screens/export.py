@@ -86,10 +86,11 @@ def resolve_path(typed: str) -> Path:
 
 
 def _describe_os_error(error: OSError, path: Path) -> str:
+    """One sentence for the dialog: what failed, where, and why."""
     reason = error.strerror or str(error)
     if isinstance(error, PermissionError):
         return f"Cannot write to {path.parent}: permission denied. Choose another folder."
-    if isinstance(error, FileNotFoundError):
+    if isinstance(error, FileNotFoundError) and not path.parent.is_dir():
         return f"The folder {path.parent} does not exist."
     if isinstance(error, IsADirectoryError):
         return f"{path} is a folder; give a file name."
