@@ -222,6 +222,9 @@ def test_missing_parts_leave_no_stray_punctuation(style: str) -> None:
 def test_title_ending_in_a_question_mark_gets_no_extra_comma_or_period() -> None:
     record = {"id": "q", "date": "1962-10-27", "title": "Is It War?", "collection": "Papers"}
     assert cite(record, "chicago-note") == '"Is It War?" October 27, 1962, Papers.'
+    # The Wilson Center form puts the comma outside the quotes, so it stays.
+    assert cite(record, "archive") == '"Is It War?", October 27, 1962, Papers.'
+    assert cite({**record, "collection": "", "date": ""}, "archive") == '"Is It War?"'
     assert cite(record, "chicago-bib") == '"Is It War?" October 27, 1962. Papers.'
     assert cite(record, "mla") == '"Is It War?" 27 Oct. 1962. Papers.'
     assert cite(record, "apa") == "Is It War? (1962, October 27). Papers."

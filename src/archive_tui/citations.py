@@ -200,8 +200,10 @@ def _archive(record: dict) -> str:
         line = _end(_join([head, body], " "))
     else:
         # Wilson Center house form: "Title", date, archive, source. (comma outside quotes)
+        # The comma stays outside the quotes even after "?": "Is It War?", 1962, …
+        rest = _join([date, _collection(record), _source(record)])
         head = _quoted(title) if title else ""
-        line = _end(_join([head, date, _collection(record), _source(record)]))
+        line = _end(f"{head}, {rest}" if head and rest else head or rest)
     return f"{line}\n{url}" if url else line
 
 
