@@ -9,6 +9,7 @@ non-zero exit status (2 for usage, 1 for everything else), never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -374,21 +375,35 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from archive_tui.dates import DateError, parse_date
     from archive_tui.paths import shipped_archive_path, user_archive_path
 
     archive = open_archive(args)
+    info = archive.stats()
     result = archive.search("", limit=0)
     out = sys.stdout
     db = _db_path(args)
     if db is not None:
         out.write(f"archive:          {visible(db)}\n")
+        out.write(f"records:          {len(archive):,}\n")
     else:
-        shipped = shipped_archive_path()
         user = user_archive_path()
-        out.write(f"shipped archive:  {visible(shipped)}\n")
-        state = "" if user.exists() else " (not created yet: `archive-tui import FILE` creates it)"
-        out.write(f"user archive:     {visible(user)}{state}\n")
-    out.write(f"records:          {len(archive):,}\n")
+        base_count = info.get("base_records")
+        user_count = info.get("user_records")
+        shipped_note = f" ({base_count:,} records)" if isinstance(base_count, int) else ""
+        out.write(f"shipped archive:  {visible(shipped_archive_path())}{shipped_note}\n")
+        if user.exists():
+            user_note = f" ({user_count:,} records)" if isinstance(user_count, int) else ""
+        else:
+            user_note = " (not created yet: `archive-tui import FILE` creates it)"
+        out.write(f"user archive:     {visible(user)}{user_note}\n")
+        total = f"{len(archive):,} in all"
+        out.write(f"records:          {total} (yours replace shipped ones of the same id)\n")
+    first, last = info.get("date_min"), info.get("date_max")
+    if first and last:
+        with contextlib.suppress(DateError):
+            first, last = parse_date(first).display, parse_date(last).display
+        out.write(f"dates:            {visible(first)} to {visible(last)}\n")
     wanted = ("collection", "document_type", "language", "decade")
     _print_facets({k: result.facets.get(k, {}) for k in wanted}, out, top=50)
     return EXIT_OK
@@ -638,7 +653,7 @@ def _silence_stdout() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``archive-tui`` console script; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_sort_values(sys.argv[1:] if argv is None else list(argv)))
     func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_tui)
     try:
         status = func(args)
@@ -670,6 +685,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(set ARCHIVE_TUI_DEBUG=1 to see the traceback)"
         )
         return EXIT_ERROR
+
+
+def _join_sort_values(argv: list[str]) -> list[str]:
+    """`--sort -date` would read `-date` as an option; pass it as `--sort=-date`."""
+    joined: list[str] = []
+    index = 0
+    while index < len(argv):
+        item = argv[index]
+        if item == "--":
+            joined += argv[index:]
+            break
+        if item == "--sort" and index + 1 < len(argv) and argv[index + 1] in SORTS:
+            joined.append(f"--sort={argv[index + 1]}")
+            index += 2
+            continue
+        joined.append(item)
+        index += 1
+    return joined
 
 
 def _subparser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
