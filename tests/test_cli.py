@@ -519,11 +519,10 @@ def test_output_piped_into_head_ends_quietly(tmp_path: Path) -> None:
 
 
 def test_choices_match_the_core() -> None:
-    from archive_tui.export import FORMATS
-    from archive_tui.search import QUERY_FIELD_NAMES, SORTS
-
     from archive_tui import cli
     from archive_tui.citations import STYLES
+    from archive_tui.export import FORMATS
+    from archive_tui.search import QUERY_FIELD_NAMES, SORTS
 
     assert cli.SORTS == SORTS
     assert cli.STYLES == STYLES
