@@ -1,0 +1,217 @@
+"""Archive: one or two record stores, their search index, and what the app asks of them.
+
+An archive is a writable store (the user's) optionally layered over a read-only base
+(the shipped FRUS archive); a user record replaces the base record with the same id.
+Opening loads the records and either reads the index cache (keyed by both stores'
+fingerprints) or builds the index and caches it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .dates import parse_date
+from .index import TokenIndex, cache_key
+from .records import validate_records
+from .search import Filters, SearchResult, execute
+from .store import RecordStore, StoreError
+
+__all__ = ["Archive", "StoreError"]
+
+
+class Archive:
+    """Records from ``path`` over an optional read-only ``base``, searchable."""
+
+    def __init__(
+        self,
+        store: RecordStore,
+        base: RecordStore | None = None,
+        *,
+        use_cache: bool = True,
+    ) -> None:
+        self.store = store
+        self.base = base
+        self.use_cache = use_cache
+        self.from_cache = False
+        self.open_ms = 0.0
+        self._records: list[dict] = []
+        self._by_id: dict[str, int] = {}
+        self._base_count = 0
+        self._index = TokenIndex()
+        self._load()
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(
+        cls,
+        path: os.PathLike[str] | str,
+        *,
+        base: os.PathLike[str] | str | None = None,
+        create: bool = False,
+        read_only: bool = False,
+        use_cache: bool = True,
+    ) -> Archive:
+        """Open the archive at ``path`` (over ``base`` if given); StoreError on a bad file.
+
+        A missing ``path`` is fine when ``base`` is given or ``create`` is set: it is
+        created by the first :meth:`add`.
+        """
+        base_store = RecordStore.open(base, read_only=True) if base is not None else None
+        store = RecordStore.open(path, create=create or base is not None, read_only=read_only)
+        return cls(store, base_store, use_cache=use_cache)
+
+    @classmethod
+    def open_default(cls) -> Archive:
+        """The shipped archive with the user's archive on top."""
+        from .paths import shipped_archive_path, user_archive_path
+
+        shipped = shipped_archive_path()
+        user = user_archive_path()
+        if not shipped.exists():
+            return cls.open(user, create=True)
+        return cls.open(user, base=shipped)
+
+    def _stores(self) -> list[RecordStore]:
+        return [s for s in (self.base, self.store) if s is not None]
+
+    def _cache_path(self) -> Path:
+        from .paths import cache_dir
+
+        ident = "\x1f".join(str(s.path.resolve()) for s in self._stores())
+        name = hashlib.sha256(ident.encode()).hexdigest()[:20]
+        return cache_dir() / f"index-{name}.npz"
+
+    def _load(self) -> None:
+        t0 = time.perf_counter()
+        stores = self._stores()
+        fingerprints = [s.fingerprint() for s in stores]
+        base_records = self.base.load() if self.base is not None else []
+        own = self.store.load()
+        if base_records:
+            own_ids = {r["id"] for r in own}
+            records = [r for r in base_records if r["id"] not in own_ids]
+            records.extend(own)
+        else:
+            records = list(own)
+        self._base_count = len(records) - len(own)
+        self._records = records
+        self._by_id = {r["id"]: i for i, r in enumerate(records)}
+        ids_digest = hashlib.sha256("\x1f".join(self._by_id).encode()).hexdigest()
+        key = cache_key([*fingerprints, ids_digest])
+        index = None
+        self.from_cache = False
+        if self.use_cache:
+            index = TokenIndex.load(self._cache_path(), key, len(records))
+            self.from_cache = index is not None
+        if index is None:
+            index = TokenIndex.build(records)
+            if self.use_cache:
+                with contextlib.suppress(OSError):  # a cache we cannot write only costs time
+                    index.save(self._cache_path(), key)
+        self._index = index
+        self.open_ms = (time.perf_counter() - t0) * 1000
+
+    # ------------------------------------------------------------------ reading
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @property
+    def index(self) -> TokenIndex:
+        return self._index
+
+    def search(
+        self,
+        query: str = "",
+        filters: Filters | Mapping[str, Any] | None = None,
+        sort: str | None = None,
+        offset: int = 0,
+        limit: int = 20,
+    ) -> SearchResult:
+        """Search; sort None means relevance when the query has words, else date."""
+        return execute(self._index, self._records, query, filters, sort, offset, limit)
+
+    def get(self, record_id: str) -> dict | None:
+        i = self._by_id.get(record_id)
+        return None if i is None else self._records[i]
+
+    def records(self) -> Iterator[dict]:
+        """Every record: the base's first (minus overridden ones), then the user's."""
+        return iter(self._records)
+
+    def related(self, record_id: str, limit: int = 10) -> list[dict]:
+        """Records sharing the most subjects and people with this one, then nearest in date."""
+        doc = self._by_id.get(record_id)
+        if doc is None or limit <= 0:
+            return []
+        idx = self._index
+        shared = np.zeros(idx.n, np.int32)
+        for name in ("subjects", "people"):
+            facet = idx.facets[name]
+            lo, hi = np.searchsorted(facet.entry_doc, [doc, doc + 1])
+            values = facet.entry_value[lo:hi]
+            if not len(values):
+                continue
+            ptr, docs = idx.value_docs(name)
+            for v in values.tolist():
+                shared[docs[ptr[v] : ptr[v + 1]]] += 1
+        shared[doc] = 0
+        mid = (idx.date_start[doc] + idx.date_end[doc]) // 2
+        distance = np.abs((idx.date_start + idx.date_end) // 2 - mid).astype(np.int64)
+        # most shared first, then nearest date, then archive order
+        key = -shared.astype(np.int64) * (1 << 40) + distance
+        key[doc] = np.iinfo(np.int64).max
+        k = min(limit, idx.n - 1)
+        if k <= 0:
+            return []
+        part = np.argpartition(key, k - 1)[:k]
+        part = part[np.lexsort((part, key[part]))]
+        return [self._records[i] for i in part.tolist()]
+
+    def stats(self) -> dict:
+        """Counts, date range and where the archive lives."""
+        idx = self._index
+        dates = [r["date"] for r in (self._records[idx.date_order[0]],)] if idx.n else []
+        last = self._records[int(idx.date_order[-1])]["date"] if idx.n else None
+        return {
+            "records": len(self._records),
+            "base_records": self._base_count,
+            "user_records": len(self._records) - self._base_count,
+            "path": str(self.store.path),
+            "base": str(self.base.path) if self.base is not None else None,
+            "date_min": dates[0] if dates else None,
+            "date_max": last,
+            "collections": len(idx.facets["collection"].values),
+            "people": len(idx.facets["people"].values),
+            "subjects": len(idx.facets["subjects"].values),
+            "vocabulary": len(idx.vocab),
+            "from_cache": self.from_cache,
+            "open_ms": round(self.open_ms, 1),
+        }
+
+    # ------------------------------------------------------------------ writing
+
+    def add(self, records: Iterable[object]) -> tuple[int, int]:
+        """Validate every record, then upsert them all into the writable archive.
+
+        ValidationFailed (nothing written) if any record is invalid; StoreError if the
+        archive is read-only. Returns (added, updated); the index is rebuilt.
+        """
+        batch = validate_records(records)
+        for record in batch:
+            parse_date(record["date"])
+        if self.store.read_only:
+            raise StoreError(self.store.path, "is open read-only; nothing was written")
+        added, updated = self.store.upsert(batch)
+        if added or updated:
+            self._load()
+        return added, updated

@@ -1,0 +1,497 @@
+"""TokenIndex: the in-memory search index (numpy arrays) and its on-disk cache.
+
+Every search runs over whole-archive numpy arrays, so its cost is a few vector
+operations rather than a Python loop per record:
+
+* one positional index: for each term (row of the sorted vocabulary) the global
+  positions of its occurrences, in order; each (record, field) owns a segment of
+  positions with a gap after it (and between list values), so phrases never cross
+  fields;
+* postings derived from it: per term, the records holding it, a precomputed BM25F
+  impact (field-weighted, length-normalised) and a bitmask of the fields it occurs in;
+* facets as CSR pairs (entry_doc, entry_value) and per-record date intervals;
+* date and title orderings precomputed, so a sorted page is one masked gather.
+
+The cache is a plain ``.npz`` (no pickle) checked against the stores' fingerprints,
+its owner and permissions, and every array's shape; anything off means "rebuild".
+"""
+
+from __future__ import annotations
+
+import array
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .dates import DateError, parse_date
+from .text import canonical, fold, fold_bytes, token_parts
+
+INDEX_FORMAT = 3
+
+# Searchable fields, in segment order; a term's field bitmask uses these bit numbers.
+TEXT_FIELDS = (
+    "title",
+    "summary",
+    "text",
+    "collection",
+    "document_type",
+    "language",
+    "people",
+    "places",
+    "subjects",
+    "source",
+    "id",
+)
+FIELD_BIT = {name: i for i, name in enumerate(TEXT_FIELDS)}
+NF = len(TEXT_FIELDS)
+# BM25F field weights: a word in the title counts four times one in the text.
+FIELD_WEIGHTS = {
+    "title": 4.0,
+    "summary": 1.5,
+    "text": 1.0,
+    "collection": 0.5,
+    "document_type": 1.5,
+    "language": 0.5,
+    "people": 2.5,
+    "places": 2.0,
+    "subjects": 2.5,
+    "source": 0.5,
+    "id": 1.0,
+}
+K1 = 1.2
+B = 0.75
+
+RECORD_FACETS = ("collection", "document_type", "language", "people", "places", "subjects")
+FACET_FIELDS = (*RECORD_FACETS, "decade", "year")
+_LIST = frozenset(("people", "places", "subjects"))
+_GAP = -1
+
+
+class _Vocab(dict):
+    """bytes token -> provisional id, assigning the next id on first sight."""
+
+    def __missing__(self, key: bytes) -> int:
+        value = self[key] = len(self)
+        return value
+
+
+@dataclass
+class Facet:
+    """One facet field: value strings (sorted) and CSR pairs."""
+
+    values: list[str]
+    entry_doc: np.ndarray  # int32, sorted by doc
+    entry_value: np.ndarray  # int32
+
+
+class TokenIndex:
+    """Arrays for searching ``n`` records; build with :meth:`build`, or load from cache."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.vocab: list[str] = []
+        self.term_ptr = np.zeros(1, np.int64)  # postings CSR over vocab
+        self.post_doc = np.zeros(0, np.int32)
+        self.post_imp = np.zeros(0, np.float32)
+        self.post_fields = np.zeros(0, np.uint16)
+        self.pos_ptr = np.zeros(1, np.int64)  # positions CSR over vocab
+        self.positions = np.zeros(0, np.int32)
+        self.seg_start = np.zeros(0, np.int64)  # n * NF segment starts
+        self.date_start = np.zeros(0, np.int32)
+        self.date_end = np.zeros(0, np.int32)
+        self.date_order = np.zeros(0, np.int32)  # docs by date (sort_key, then position)
+        self.date_rank = np.zeros(0, np.int32)  # inverse of date_order
+        self.title_order = np.zeros(0, np.int32)
+        self.facets: dict[str, Facet] = {}
+        self._term_id: dict[str, int] | None = None
+        self._value_ids: dict[str, dict[str, int]] = {}
+        self._folded_values: dict[str, dict[str, int]] = {}
+        self._value_docs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._suggest: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    # ------------------------------------------------------------------ lookups
+
+    @property
+    def df(self) -> np.ndarray:
+        return np.diff(self.term_ptr)
+
+    def term_id(self, term: str) -> int:
+        """Row of ``term`` in the vocabulary, or -1."""
+        if self._term_id is None:
+            self._term_id = {t: i for i, t in enumerate(self.vocab)}
+        return self._term_id.get(term, -1)
+
+    def postings(self, tid: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        a, b = self.term_ptr[tid], self.term_ptr[tid + 1]
+        return self.post_doc[a:b], self.post_imp[a:b], self.post_fields[a:b]
+
+    def term_positions(self, tid: int) -> np.ndarray:
+        return self.positions[self.pos_ptr[tid] : self.pos_ptr[tid + 1]]
+
+    def segment_of(self, positions: np.ndarray) -> np.ndarray:
+        """The (doc * NF + field) segment holding each global position."""
+        return np.searchsorted(self.seg_start, positions, side="right") - 1
+
+    def value_id(self, facet: str, value: str) -> int:
+        """Id of a facet value: exact, else case/accent-insensitive; -1 when unknown."""
+        ids = self._value_ids.get(facet)
+        if ids is None:
+            values = self.facets[facet].values
+            ids = self._value_ids[facet] = {v: i for i, v in enumerate(values)}
+            folded: dict[str, int] = {}
+            for i, v in enumerate(values):
+                folded.setdefault(" ".join(fold(v).split()), i)
+            self._folded_values[facet] = folded
+        found = ids.get(value)
+        if found is None:
+            found = self._folded_values[facet].get(" ".join(fold(value).split()), -1)
+        return found
+
+    def value_docs(self, facet: str) -> tuple[np.ndarray, np.ndarray]:
+        """CSC view of a facet: (value_ptr, docs sorted by value), built on first use."""
+        cached = self._value_docs.get(facet)
+        if cached is None:
+            f = self.facets[facet]
+            order = np.argsort(f.entry_value, kind="stable")
+            ptr = np.zeros(len(f.values) + 1, np.int64)
+            np.cumsum(np.bincount(f.entry_value, minlength=len(f.values)), out=ptr[1:])
+            cached = self._value_docs[facet] = (ptr, f.entry_doc[order])
+        return cached
+
+    def suggestion_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(term ids, lengths, character histograms) of suggestible terms, built lazily."""
+        if self._suggest is None:
+            df = self.df
+            cand = np.flatnonzero(df >= (2 if self.n >= 50 else 1)).astype(np.int32)
+            words = [self.vocab[i] for i in cand]
+            keep = [i for i, w in enumerate(words) if w.isalpha() and len(w) >= 3]
+            cand = cand[keep]
+            words = [words[i] for i in keep]
+            lengths = np.fromiter(map(len, words), np.int32, len(words))
+            blob = np.frombuffer("".join(words).encode("utf-32-le"), np.uint32)
+            cols = np.where((blob >= 97) & (blob <= 122), blob - 97, 26).astype(np.intp)
+            rows = np.repeat(np.arange(len(words)), lengths)
+            hist = np.zeros((len(words), 27), np.int16)
+            np.add.at(hist, (rows, cols), 1)
+            self._suggest = (cand, lengths, hist)
+        return self._suggest
+
+    # ------------------------------------------------------------------ build
+
+    @classmethod
+    def build(cls, records: Sequence[dict]) -> TokenIndex:
+        """Index ``records`` (the archive's order is the doc numbering)."""
+        self = cls()
+        n = self.n = len(records)
+        vocab = _Vocab()
+        get = vocab.__getitem__
+        stream = array.array("i")
+        extend, append = stream.extend, stream.append
+        seg_start = array.array("q")
+        seg_append = seg_start.append
+        for record in records:
+            for name in TEXT_FIELDS:
+                seg_append(len(stream))
+                value = record.get(name)
+                if value:
+                    if name in _LIST and isinstance(value, list):
+                        for item in value:
+                            if isinstance(item, str):
+                                extend(map(get, fold_bytes(item).split()))
+                                append(_GAP)
+                    elif isinstance(value, str):
+                        extend(map(get, fold_bytes(value).split()))
+                append(_GAP)
+        total = len(stream)
+        ids = np.frombuffer(stream, np.int32) if total else np.zeros(0, np.int32)
+        self.seg_start = np.frombuffer(seg_start, np.int64) if n else np.zeros(0, np.int64)
+
+        # Resolve apostrophe tokens: "gaulle's" is indexed as "gaulles", and its parts
+        # "gaulle" and "s" get extra occurrences at the same position.
+        raw_terms = list(vocab)
+        canon = np.arange(len(raw_terms) + 1, dtype=np.int32)
+        canon[-1] = _GAP  # ids == -1 index this slot
+        part_lists: dict[int, list[int]] = {}
+        for rid, raw in enumerate(raw_terms):
+            if b"'" in raw:
+                joined = canonical(raw)
+                canon[rid] = get(joined) if joined else _GAP
+                parts = token_parts(raw)
+                if parts:
+                    part_lists[rid] = [get(p) for p in parts]
+        terms = [t.decode("utf-8", "surrogatepass") for t in vocab]
+        if len(terms) > len(raw_terms):  # new canonical forms were added
+            canon = np.concatenate(
+                [canon[:-1], np.arange(len(raw_terms), len(terms), dtype=np.int32), [_GAP]]
+            ).astype(np.int32)
+        extra_pos = extra_term = np.zeros(0, np.int64)
+        if part_lists:
+            apos = np.zeros(len(canon), bool)
+            apos[list(part_lists)] = True
+            occ = np.flatnonzero(apos[ids])
+            if len(occ):
+                owners = ids[occ]
+                counts = np.array([len(part_lists.get(int(t), ())) for t in range(len(canon))])
+                flat_ptr = np.zeros(len(canon) + 1, np.int64)
+                np.cumsum(counts, out=flat_ptr[1:])
+                flat = np.array(
+                    [p for t in range(len(canon)) for p in part_lists.get(t, ())], np.int64
+                )
+                reps = counts[owners]
+                extra_pos = np.repeat(occ, reps).astype(np.int64)
+                starts = np.repeat(flat_ptr[owners], reps)
+                within = np.arange(len(extra_pos)) - np.repeat(np.cumsum(reps) - reps, reps)
+                extra_term = flat[starts + within]
+        ids = canon[ids] if total else ids
+
+        # Sort the vocabulary so prefixes are ranges; renumber.
+        order = sorted(range(len(terms)), key=terms.__getitem__)
+        self.vocab = [terms[i] for i in order]
+        rank = np.empty(len(terms) + 1, np.int64)
+        rank[order] = np.arange(len(terms))
+        rank[-1] = -1
+        valid = np.flatnonzero(ids >= 0)
+        keys = (rank[ids[valid]] << 32) | valid
+        if len(extra_pos):
+            keys = np.concatenate([keys, (rank[extra_term] << 32) | extra_pos])
+        del valid
+        keys.sort()
+        term_of = (keys >> 32).astype(np.int32)
+        self.positions = (keys & 0xFFFFFFFF).astype(np.int32)
+        del keys
+        nv = len(self.vocab)
+        self.pos_ptr = np.zeros(nv + 1, np.int64)
+        np.cumsum(np.bincount(term_of, minlength=nv), out=self.pos_ptr[1:])
+
+        # Postings: group occurrences by (term, doc).
+        seg_lengths = np.diff(np.append(self.seg_start, total))
+        seg_of_pos = np.repeat(np.arange(n * NF, dtype=np.int32), seg_lengths)
+        seg = seg_of_pos[self.positions]
+        del seg_of_pos
+        doc = seg // NF
+        field = (seg - doc * NF).astype(np.int8)
+        del seg
+        new_group = np.ones(len(doc), bool)
+        if len(doc) > 1:
+            new_group[1:] = (term_of[1:] != term_of[:-1]) | (doc[1:] != doc[:-1])
+        starts = np.flatnonzero(new_group)
+        del new_group
+        weights = np.array([FIELD_WEIGHTS[f] for f in TEXT_FIELDS], np.float32)
+        occ_w = weights[field]
+        post_term = term_of[starts]
+        self.post_doc = doc[starts].astype(np.int32)
+        if len(starts):
+            wtf = np.add.reduceat(occ_w, starts)
+            bits = np.left_shift(np.uint16(1), field.astype(np.uint16))
+            self.post_fields = np.bitwise_or.reduceat(bits, starts).astype(np.uint16)
+        else:
+            wtf = np.zeros(0, np.float32)
+            self.post_fields = np.zeros(0, np.uint16)
+        dl = np.bincount(doc, weights=occ_w, minlength=n) if n else np.zeros(0)
+        del occ_w, doc, field, term_of
+        self.term_ptr = np.zeros(nv + 1, np.int64)
+        np.cumsum(np.bincount(post_term, minlength=nv), out=self.term_ptr[1:])
+        df = np.diff(self.term_ptr).astype(np.float64)
+        idf = np.log1p((n - df + 0.5) / (df + 0.5))
+        avgdl = float(dl.mean()) if n and dl.mean() > 0 else 1.0
+        norm = K1 * (1 - B + B * dl / avgdl)
+        impact = idf[post_term] * wtf * (K1 + 1) / (wtf + norm[self.post_doc])
+        self.post_imp = impact.astype(np.float32)
+        self._build_meta(records)
+        return self
+
+    def _build_meta(self, records: Sequence[dict]) -> None:
+        n = len(records)
+        starts = np.zeros(n, np.int32)
+        ends = np.zeros(n, np.int32)
+        sort_keys = np.zeros(n, np.int64)
+        years = np.zeros(n, np.int32)
+        for i, record in enumerate(records):
+            try:
+                d = parse_date(record.get("date"))
+            except DateError:  # the store validates dates; an odd one sorts first
+                continue
+            starts[i], ends[i], sort_keys[i], years[i] = d.start, d.end, d.sort_key, d.year
+        self.date_start, self.date_end = starts, ends
+        self.date_order = np.argsort(sort_keys, kind="stable").astype(np.int32)
+        self.date_rank = np.empty(n, np.int32)
+        self.date_rank[self.date_order] = np.arange(n, dtype=np.int32)
+        titles = [fold(str(r.get("title", ""))) for r in records]
+        by_title = sorted(range(n), key=lambda i: (titles[i], self.date_rank[i]))
+        self.title_order = np.array(by_title, np.int32)
+        for name in RECORD_FACETS:
+            self.facets[name] = _facet(records, name)
+        decade_vals = sorted({f"{y // 10 * 10}s" for y in years.tolist() if y})
+        year_vals = sorted({str(y) for y in years.tolist() if y})
+        has = np.flatnonzero(years > 0).astype(np.int32)
+        year_ids = {int(v): i for i, v in enumerate(year_vals)}
+        decade_ids = {int(v[:-1]): i for i, v in enumerate(decade_vals)}
+        self.facets["year"] = Facet(
+            year_vals, has, np.array([year_ids[int(y)] for y in years[has]], np.int32)
+        )
+        self.facets["decade"] = Facet(
+            decade_vals,
+            has,
+            np.array([decade_ids[int(y) // 10 * 10] for y in years[has]], np.int32),
+        )
+
+    # ------------------------------------------------------------------ cache
+
+    _ARRAYS = (
+        "term_ptr",
+        "post_doc",
+        "post_imp",
+        "post_fields",
+        "pos_ptr",
+        "positions",
+        "seg_start",
+        "date_start",
+        "date_end",
+        "date_order",
+        "date_rank",
+        "title_order",
+    )
+
+    def save(self, path: Path, key: str) -> None:
+        """Write the index atomically as an .npz (no pickled objects) tagged with ``key``."""
+        meta = {
+            "format": INDEX_FORMAT,
+            "key": key,
+            "n": self.n,
+            "facets": {name: f.values for name, f in self.facets.items()},
+        }
+        data: dict[str, np.ndarray] = {name: getattr(self, name) for name in self._ARRAYS}
+        data["vocab"] = np.frombuffer(
+            "\n".join(self.vocab).encode("utf-8", "surrogatepass"), np.uint8
+        )
+        data["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), np.uint8)
+        for name, f in self.facets.items():
+            data[f"facet_doc_{name}"] = f.entry_doc
+            data[f"facet_value_{name}"] = f.entry_value
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, **data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    @classmethod
+    def load(cls, path: Path, key: str, n: int) -> TokenIndex | None:
+        """The cached index at ``path`` if it is safe and matches ``key``/``n``, else None."""
+        try:
+            st = os.stat(path)
+            if not stat.S_ISREG(st.st_mode):
+                return None
+            if hasattr(os, "getuid") and st.st_uid != os.getuid():
+                return None
+            if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                return None
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(bytes(z["meta"]).decode())
+                if meta.get("format") != INDEX_FORMAT or meta.get("key") != key:
+                    return None
+                if meta.get("n") != n:
+                    return None
+                self = cls()
+                self.n = n
+                for name in cls._ARRAYS:
+                    setattr(self, name, z[name])
+                blob = bytes(z["vocab"]).decode("utf-8", "surrogatepass")
+                self.vocab = blob.split("\n") if blob else []
+                for name in FACET_FIELDS:
+                    values = meta["facets"][name]
+                    self.facets[name] = Facet(
+                        list(values), z[f"facet_doc_{name}"], z[f"facet_value_{name}"]
+                    )
+            if not self._valid():
+                return None
+            return self
+        except Exception:  # any damage at all: rebuild
+            return None
+
+    def _valid(self) -> bool:
+        """Shapes and bounds are consistent, so searches cannot index out of range."""
+        n, nv = self.n, len(self.vocab)
+        try:
+            checks = [
+                self.term_ptr.dtype == np.int64 and self.term_ptr.shape == (nv + 1,),
+                self.pos_ptr.dtype == np.int64 and self.pos_ptr.shape == (nv + 1,),
+                self.post_doc.dtype == np.int32 and self.post_doc.ndim == 1,
+                self.post_imp.dtype == np.float32 and self.post_imp.shape == self.post_doc.shape,
+                self.post_fields.dtype == np.uint16
+                and self.post_fields.shape == self.post_doc.shape,
+                self.positions.dtype == np.int32 and self.positions.ndim == 1,
+                self.seg_start.dtype == np.int64 and self.seg_start.shape == (n * NF,),
+                int(self.term_ptr[0]) == 0 and int(self.term_ptr[-1]) == len(self.post_doc),
+                int(self.pos_ptr[0]) == 0 and int(self.pos_ptr[-1]) == len(self.positions),
+                bool(np.all(np.diff(self.term_ptr) >= 0)),
+                bool(np.all(np.diff(self.pos_ptr) >= 0)),
+            ]
+            for name in ("date_start", "date_end", "date_order", "date_rank", "title_order"):
+                arr = getattr(self, name)
+                checks.append(arr.dtype == np.int32 and arr.shape == (n,))
+            if len(self.post_doc):
+                checks.append(int(self.post_doc.min()) >= 0 and int(self.post_doc.max()) < n)
+            if len(self.positions) and n:
+                checks.append(int(self.positions.min()) >= 0)
+            for name in ("date_order", "title_order"):
+                arr = getattr(self, name)
+                checks.append(bool(np.array_equal(np.sort(arr), np.arange(n))))
+            for f in self.facets.values():
+                checks.append(f.entry_doc.shape == f.entry_value.shape)
+                if len(f.entry_doc):
+                    checks.append(int(f.entry_doc.min()) >= 0 and int(f.entry_doc.max()) < n)
+                    checks.append(
+                        int(f.entry_value.min()) >= 0 and int(f.entry_value.max()) < len(f.values)
+                    )
+            checks.append(set(self.facets) == set(FACET_FIELDS))
+            return all(checks)
+        except Exception:
+            return False
+
+
+def _facet(records: Sequence[dict], name: str) -> Facet:
+    ids: dict[str, int] = {}
+    docs = array.array("i")
+    vals = array.array("i")
+    for i, record in enumerate(records):
+        value = record.get(name)
+        if not value:
+            continue
+        items = value if isinstance(value, list) else [value]
+        seen = set()
+        for item in items:
+            if not isinstance(item, str) or not item.strip() or item in seen:
+                continue
+            seen.add(item)
+            vid = ids.get(item)
+            if vid is None:
+                vid = ids[item] = len(ids)
+            docs.append(i)
+            vals.append(vid)
+    values = sorted(ids)
+    remap = np.empty(max(len(ids), 1), np.int32)
+    for new, v in enumerate(values):
+        remap[ids[v]] = new
+    entry_value = remap[np.frombuffer(vals, np.int32)] if len(vals) else np.zeros(0, np.int32)
+    entry_doc = np.frombuffer(docs, np.int32).copy() if len(docs) else np.zeros(0, np.int32)
+    return Facet(values, entry_doc, entry_value.astype(np.int32))
+
+
+def cache_key(parts: Sequence[str]) -> str:
+    """Stable key for a cache entry from the stores' identities."""
+    return hashlib.sha256(("\x1f".join([str(INDEX_FORMAT), *parts])).encode()).hexdigest()

@@ -1,0 +1,495 @@
+"""The query language, read leniently into a small syntax tree.
+
+The search box is searched on every keystroke, so half-typed queries (``"soviet``,
+``(a OR``, ``title:``) are normal input, not errors. :func:`parse_query` never
+raises: whatever it cannot read as written it reads the nearest sensible way and
+says how in :attr:`ParsedQuery.notes`, short sentences for the status line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Union
+
+from .dates import DateError, parse_date_range
+from .text import fold, tokenize
+
+QUERY_HELP = """\
+Search syntax (operators are case-insensitive)
+
+  soviet union          both words, anywhere (title, summary, text, people, places, ...)
+  "cuban missile"       the exact phrase
+  berlin OR vienna      either word (OR binds tighter than the space: a b OR c = a and (b or c))
+  NOT cuba   -cuba      without the word;  +word  requires it (same as a bare word)
+  (berlin OR vienna) -wall   parentheses group
+  sovi*   gr?myko       wildcards: * any letters, ? one letter (within one word)
+  title:treaty          field search: title: summary: text: person: place: subject:
+                        collection: type: lang: source: id:
+  person:"Rusk, Dean"   quote a field value that has spaces or commas
+  date:1944   date:1944-11   date:1944..1955   date:1962-10-16..1962-10-28
+  date:..1950   date:1989..    dates (a record dated only to a month or year matches
+                        when its period overlaps the range)
+
+Accents, case and alphabet do not matter: Piné = pine, Manac’h = manach,
+Громыко = gromyko. Words are ranked by relevance (a title match counts more than a
+match in the text); a query with only dates or filters lists documents by date.
+"""
+
+MAX_QUERY_CHARS = 2000
+MAX_TERMS = 64
+
+# query field name -> index field name ("date" and "id" are handled specially)
+FIELD_ALIASES: dict[str, str] = {
+    "title": "title",
+    "summary": "summary",
+    "text": "text",
+    "body": "text",
+    "person": "people",
+    "people": "people",
+    "place": "places",
+    "places": "places",
+    "subject": "subjects",
+    "subjects": "subjects",
+    "collection": "collection",
+    "type": "document_type",
+    "document_type": "document_type",
+    "lang": "language",
+    "language": "language",
+    "source": "source",
+    "id": "id",
+    "date": "date",
+}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_FIELD = re.compile(r"([A-Za-z_]+):(.*)\Z", re.S)
+_WILDCARD_WORD = re.compile(r"[^\W_]*[*?][^\W_*?]*(?:[*?][^\W_*?]*)*\Z")
+
+
+# ----------------------------------------------------------------------------- syntax tree
+
+
+@dataclass(frozen=True)
+class Term:
+    """One folded word; ``kind`` is ``word``, ``prefix`` (``sovi*``) or ``wildcard``."""
+
+    text: str
+    field: str | None = None
+    kind: str = "word"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Folded words that must appear next to each other, in order."""
+
+    tokens: tuple[str, ...]
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class IdMatch:
+    """``id:value``: the record id itself, exactly (or as a prefix with a trailing ``*``)."""
+
+    value: str
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """``date:...``: inclusive day ordinals, None for an open end."""
+
+    start: int | None
+    end: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Node
+
+
+Node = Union[Term, Phrase, IdMatch, DateRange, And, Or, Not]  # noqa: UP007
+
+
+@dataclass
+class ParsedQuery:
+    """A read query: the tree, what was assumed (notes), and the words to highlight."""
+
+    text: str
+    root: Node | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the query selects nothing by itself (every record matches)."""
+        return self.root is None
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Positive folded words and patterns (``sovi*``) of the query, for highlighting."""
+        out: list[str] = []
+        for node in positive_nodes(self.root):
+            if isinstance(node, Term):
+                out.append(node.text + "*" if node.kind == "prefix" else node.text)
+            elif isinstance(node, Phrase):
+                out.extend(node.tokens)
+        return tuple(dict.fromkeys(out))
+
+    @property
+    def has_words(self) -> bool:
+        """True when some positive word or phrase can be ranked (so sort by relevance)."""
+        return any(isinstance(n, Term | Phrase) for n in positive_nodes(self.root))
+
+    def describe(self) -> str:
+        """The tree as compact text, e.g. ``(soviet AND (berlin OR vienna))``."""
+        return describe(self.root) if self.root is not None else "(everything)"
+
+
+def positive_nodes(node: Node | None) -> list[Node]:
+    """Leaves that are not under a NOT."""
+    if node is None:
+        return []
+    if isinstance(node, And | Or):
+        out: list[Node] = []
+        for child in node.children:
+            out.extend(positive_nodes(child))
+        return out
+    if isinstance(node, Not):
+        return []
+    return [node]
+
+
+def describe(node: Node) -> str:
+    """Render a node as readable text (used in notes and tests)."""
+    if isinstance(node, Term):
+        prefix = f"{node.field}:" if node.field else ""
+        return prefix + node.text
+    if isinstance(node, Phrase):
+        prefix = f"{node.field}:" if node.field else ""
+        return prefix + '"' + " ".join(node.tokens) + '"'
+    if isinstance(node, IdMatch):
+        return "id:" + node.value + ("*" if node.prefix else "")
+    if isinstance(node, DateRange):
+        return "date:" + node.text
+    if isinstance(node, Not):
+        return "NOT " + describe(node.child)
+    joiner = " AND " if isinstance(node, And) else " OR "
+    return "(" + joiner.join(describe(c) for c in node.children) + ")"
+
+
+# ----------------------------------------------------------------------------- lexer
+
+
+@dataclass
+class _Tok:
+    kind: str  # "(", ")", "OR", "AND", "NOT", "-", "+", "WORD", "PHRASE", "FIELD"
+    text: str = ""
+    field: str | None = None  # FIELD: the query field name
+    quoted: bool = False
+
+
+def _lex(text: str, notes: list[str]) -> list[_Tok]:
+    toks: list[_Tok] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+            continue
+        if c in "()":
+            toks.append(_Tok(c))
+            i += 1
+            continue
+        if c == '"':
+            end = text.find('"', i + 1)
+            if end < 0:
+                body = text[i + 1 :]
+                notes.append(f'Unbalanced quote: read as "{body.strip()}".')
+                i = n
+            else:
+                body = text[i + 1 : end]
+                i = end + 1
+            toks.append(_Tok("PHRASE", body, quoted=True))
+            continue
+        if c in "-+" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] not in "-+)":
+            toks.append(_Tok(c))  # -word / +word at the start of a token
+            i += 1
+            continue
+        # a bare word: up to whitespace, a parenthesis or a quote
+        j = i
+        while j < n and not text[j].isspace() and text[j] not in '()"':
+            j += 1
+        word = text[i:j]
+        i = j
+        m = _FIELD.match(word)
+        if m and m.group(1).lower() in FIELD_ALIASES:
+            name, value = m.group(1).lower(), m.group(2)
+            if not value and i < n and text[i] == '"':
+                end = text.find('"', i + 1)
+                if end < 0:
+                    value = text[i + 1 :]
+                    notes.append(f'Unbalanced quote: read as {name}:"{value.strip()}".')
+                    i = n
+                else:
+                    value = text[i + 1 : end]
+                    i = end + 1
+                toks.append(_Tok("FIELD", value, field=name, quoted=True))
+            elif not value and i < n and text[i] == "(":
+                toks.append(_Tok("FIELD", "", field=name))  # field applies to the group
+            else:
+                toks.append(_Tok("FIELD", value, field=name))
+            continue
+        if m and m.group(2) and m.group(1).isalpha() and not m.group(2).startswith("/"):
+            notes.append(f"Unknown field {m.group(1)}: searched as words.")
+        upper = word.upper()
+        if upper in ("OR", "AND", "NOT") or word in ("|", "||", "&&"):
+            toks.append(_Tok({"|": "OR", "||": "OR", "&&": "AND"}.get(word, upper)))
+        else:
+            toks.append(_Tok("WORD", word))
+    return toks
+
+
+# ----------------------------------------------------------------------------- parser
+
+
+class _Parser:
+    def __init__(self, toks: list[_Tok], notes: list[str]) -> None:
+        self.toks = toks
+        self.i = 0
+        self.notes = notes
+        self.depth = 0
+        self.leaves = 0
+        self.capped = False
+
+    def _note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def parse(self) -> Node | None:
+        return self.sequence(top=True)
+
+    def sequence(self, top: bool = False, field: str | None = None) -> Node | None:
+        items: list[Node] = []
+        while (tok := self.peek()) is not None:
+            if tok.kind == ")":
+                if top:
+                    self._note("Unmatched ) ignored.")
+                    self.i += 1
+                    continue
+                break
+            if tok.kind == "AND":
+                self.i += 1
+                if not items or self.peek() is None or self.peek().kind in (")", "OR", "AND"):
+                    self._note("AND needs something on both sides: ignored.")
+                continue
+            if tok.kind == "OR":
+                self._note("OR needs something on both sides: ignored.")
+                self.i += 1
+                continue
+            node = self.or_expr(field)
+            if node is not None:
+                items.append(node)
+        return _and(items)
+
+    def or_expr(self, field: str | None) -> Node | None:
+        left = self.unary(field)
+        children = [left] if left is not None else []
+        while (tok := self.peek()) is not None and tok.kind == "OR":
+            self.i += 1
+            nxt = self.peek()
+            if nxt is None or nxt.kind in (")", "OR", "AND"):
+                self._note("OR needs something on both sides: ignored.")
+                break
+            right = self.unary(field)
+            if right is not None:
+                children.append(right)
+        if not children:
+            return None
+        return children[0] if len(children) == 1 else Or(tuple(_flatten(children, Or)))
+
+    def unary(self, field: str | None) -> Node | None:
+        tok = self.peek()
+        if tok is None:
+            return None
+        if tok.kind in ("NOT", "-"):
+            self.i += 1
+            nxt = self.peek()
+            if nxt is None or nxt.kind in (")", "OR", "AND"):
+                self._note("NOT needs a word after it: ignored.")
+                return None
+            child = self.unary(field)
+            if child is None:
+                return None
+            if isinstance(child, Not):
+                return child.child
+            return Not(child)
+        if tok.kind == "+":
+            self.i += 1
+            return self.unary(field)
+        return self.atom(field)
+
+    def atom(self, field: str | None) -> Node | None:
+        tok = self.peek()
+        if tok is None:
+            return None
+        self.i += 1
+        if tok.kind == "(":
+            if self.depth >= 32:
+                self._note("Parentheses nested too deep: inner ones ignored.")
+                return self.sequence(field=field)
+            self.depth += 1
+            node = self.sequence(field=field)
+            self.depth -= 1
+            if self.peek() is not None and self.peek().kind == ")":
+                self.i += 1
+            else:
+                self._note("Unbalanced parenthesis: closed at the end.")
+            return node
+        if tok.kind == "WORD":
+            return self.word(tok.text, field)
+        if tok.kind == "PHRASE":
+            return self.phrase(tok.text, field)
+        if tok.kind == "FIELD":
+            return self.field(tok)
+        return None  # operators are consumed by callers
+
+    # -- leaves
+
+    def _count(self, n: int = 1) -> bool:
+        if self.leaves + n > MAX_TERMS:
+            if not self.capped:
+                self._note(f"Query too long: only the first {MAX_TERMS} terms were used.")
+                self.capped = True
+            return False
+        self.leaves += n
+        return True
+
+    def word(self, text: str, field: str | None) -> Node | None:
+        if "*" in text or "?" in text:
+            folded = fold(text)
+            if _WILDCARD_WORD.match(folded):
+                literal = folded.replace("*", "").replace("?", "")
+                if not literal:
+                    self._note(f"{text} alone matches everything: ignored.")
+                    return None
+                if not self._count():
+                    return None
+                if folded.endswith("*") and "*" not in folded[:-1] and "?" not in folded:
+                    return Term(folded[:-1], field, "prefix")
+                return Term(folded, field, "wildcard")
+            self._note(f"Wildcards work within one word: {text} searched without them.")
+            text = text.replace("*", " ").replace("?", " ")
+        return self._words(tokenize(text), field)
+
+    def phrase(self, text: str, field: str | None) -> Node | None:
+        tokens = tokenize(text)
+        if not tokens:
+            if text.strip():
+                self._note(f'"{text.strip()}" has no words: ignored.')
+            return None
+        return self._words(tokens, field)
+
+    def _words(self, tokens: list[str], field: str | None) -> Node | None:
+        if not tokens:
+            return None
+        if not self._count(len(tokens)):
+            return None
+        if len(tokens) == 1:
+            return Term(tokens[0], field)
+        return Phrase(tuple(tokens), field)
+
+    def field(self, tok: _Tok) -> Node | None:
+        name = tok.field or ""
+        target = FIELD_ALIASES[name]
+        value = tok.text
+        if target == "date":
+            return self.date(value)
+        if target == "id":
+            value = value.strip()
+            if not value:
+                self._note("id: needs a value: ignored.")
+                return None
+            if not self._count():
+                return None
+            if value.endswith("*") and not tok.quoted:
+                if not value[:-1]:
+                    self._note("id:* matches everything: ignored.")
+                    return None
+                return IdMatch(value[:-1], prefix=True)
+            return IdMatch(value)
+        if not tok.quoted and not value:
+            nxt = self.peek()
+            if nxt is not None and nxt.kind == "(":
+                return self.atom(target)
+            self._note(f"{name}: needs a value: ignored.")
+            return None
+        if tok.quoted:
+            return self.phrase(value, target)
+        return self.word(value, target)
+
+    def date(self, value: str) -> Node | None:
+        value = value.strip()
+        if not value:
+            self._note("date: needs a value (e.g. date:1944 or date:1944..1955): ignored.")
+            return None
+        try:
+            start, end = parse_date_range(value)
+        except DateError as exc:
+            self._note(f"date:{value} is not a date range ({exc.reason}): ignored.")
+            return None
+        if not self._count():
+            return None
+        return DateRange(start, end, value)
+
+
+def _flatten(children: list[Node], kind: type) -> list[Node]:
+    out: list[Node] = []
+    for child in children:
+        if isinstance(child, kind):
+            out.extend(child.children)  # type: ignore[attr-defined]
+        else:
+            out.append(child)
+    return out
+
+
+def _and(items: list[Node]) -> Node | None:
+    if not items:
+        return None
+    if len(items) == 1:
+        return items[0]
+    return And(tuple(_flatten(items, And)))
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Read a query; never raises. See :data:`QUERY_HELP` for the syntax."""
+    notes: list[str] = []
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    original = text
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        notes.append(f"Query cut to its first {MAX_QUERY_CHARS:,} characters.")
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(" ", text)
+        notes.append("Control characters in the query were ignored.")
+    toks = _lex(text, notes)
+    parser = _Parser(toks, notes)
+    try:
+        root = parser.parse()
+    except RecursionError:  # pragma: no cover - guarded by the depth limit
+        root = None
+        notes.append("Query too deeply nested: ignored.")
+    return ParsedQuery(original, root, notes)

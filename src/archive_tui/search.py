@@ -1,0 +1,703 @@
+"""Searching a TokenIndex: filters, ranking, paging, facet counts, highlights.
+
+``execute`` turns a parsed query into a boolean mask over all records plus a dense
+score array, ANDs in the filters, counts facets over what is left, and orders
+only as much as the requested page needs. :class:`SearchResult` keeps the mask so
+the UI's virtual list can ask for any other page cheaply.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .dates import DateError, DocDate, parse_date
+from .index import FACET_FIELDS, FIELD_BIT, RECORD_FACETS, TokenIndex
+from .query import (
+    And,
+    DateRange,
+    IdMatch,
+    Node,
+    Not,
+    Or,
+    ParsedQuery,
+    Phrase,
+    Term,
+    parse_query,
+    positive_nodes,
+)
+from .text import fold_aligned, iter_token_spans
+
+SORTS = ("relevance", "date", "-date", "title")
+QUERY_FIELD_NAMES = {
+    "type": "document_type",
+    "lang": "language",
+    "person": "people",
+    "place": "places",
+    "subject": "subjects",
+}
+MAX_EXPANSIONS = 300  # words a wildcard may stand for
+MAX_SUGGESTIONS = 5
+_TOP = "\U0010ffff"
+
+
+# ----------------------------------------------------------------------------- filters
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Facet values (ORed within a field, ANDed across fields) and a date interval."""
+
+    facets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    date_from: str | None = None
+    date_to: str | None = None
+
+    @classmethod
+    def from_mapping(cls, m: Mapping[str, Any] | None) -> Filters:
+        """Build from ``{"type": "Telegram", "people": [...], "date_from": "1944"}``.
+
+        Accepts the query aliases (type, lang, person, place, subject) and ``date``
+        as a range (``1944..1955``). ValueError names an unknown field or a bad date.
+        """
+        if not m:
+            return cls()
+        facets: dict[str, tuple[str, ...]] = {}
+        date_from = date_to = None
+        for key, value in m.items():
+            name = str(key).strip().lower()
+            if name in ("date_from", "from"):
+                date_from = _check_date(value, "date_from")
+                continue
+            if name in ("date_to", "to"):
+                date_to = _check_date(value, "date_to")
+                continue
+            if name == "date":
+                if value:
+                    low, _, high = str(value).partition("..")
+                    date_from = _check_date(low or None, "date")
+                    date_to = _check_date((high if ".." in str(value) else low) or None, "date")
+                continue
+            name = QUERY_FIELD_NAMES.get(name, name)
+            if name not in FACET_FIELDS:
+                known = ", ".join((*FACET_FIELDS, *QUERY_FIELD_NAMES, "date_from", "date_to"))
+                raise ValueError(f"unknown filter field {key!r}; use one of: {known}")
+            if value is None:
+                continue
+            values = (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+            values = tuple(dict.fromkeys(v for v in values if v))
+            if values:
+                facets[name] = tuple(dict.fromkeys((*facets.get(name, ()), *values)))
+        return cls(facets, date_from, date_to)
+
+    def with_value(self, field: str, value: str) -> Filters:
+        field = QUERY_FIELD_NAMES.get(field, field)
+        values = self.facets.get(field, ())
+        if value in values:
+            return self
+        facets = dict(self.facets)
+        facets[field] = (*values, value)
+        return Filters(facets, self.date_from, self.date_to)
+
+    def without_value(self, field: str, value: str) -> Filters:
+        field = QUERY_FIELD_NAMES.get(field, field)
+        values = tuple(v for v in self.facets.get(field, ()) if v != value)
+        facets = {k: v for k, v in self.facets.items() if k != field}
+        if values:
+            facets[field] = values
+        return Filters(facets, self.date_from, self.date_to)
+
+    def with_dates(self, date_from: str | None, date_to: str | None) -> Filters:
+        return Filters(dict(self.facets), date_from, date_to)
+
+    def is_empty(self) -> bool:
+        return not any(self.facets.values()) and not self.date_from and not self.date_to
+
+
+def _check_date(value: object, name: str) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    try:
+        parse_date(text)
+    except DateError as exc:
+        raise ValueError(f"{name} {text!r}: {exc.reason}") from None
+    return text
+
+
+# ----------------------------------------------------------------------------- results
+
+
+@dataclass
+class Hit:
+    """One matching record with its score and where the query words are in it."""
+
+    record: dict
+    score: float
+    highlights: dict[str, list[tuple[int, int]]]
+
+    @property
+    def id(self) -> str:
+        return self.record["id"]
+
+    @property
+    def date(self) -> DocDate:
+        return parse_date(self.record["date"])
+
+
+class SearchResult:
+    """One search: total, the requested page, facet counts, and any other page on demand."""
+
+    def __init__(
+        self,
+        *,
+        query: str,
+        parsed: ParsedQuery,
+        filters: Filters,
+        sort: str,
+        offset: int,
+        limit: int,
+        index: TokenIndex,
+        records: Sequence[dict],
+        mask: np.ndarray,
+        score: np.ndarray | None,
+    ) -> None:
+        self.query = query
+        self.parsed = parsed
+        self.filters = filters
+        self.sort = sort
+        self.offset = offset
+        self.limit = limit
+        self._index = index
+        self._records = records
+        self._mask = mask
+        self._score = score
+        self._order: np.ndarray | None = None  # full order, when computed
+        self._top: np.ndarray | None = None  # first docs of the order
+        self._cand: np.ndarray | None = None
+        self._keys: np.ndarray | None = None
+        self.total = int(np.count_nonzero(mask))
+        self.hits: list[Hit] = []
+        self.facets: dict[str, dict[str, int]] = {}
+        self.suggestions: list[str] = []
+        self.elapsed_ms = 0.0
+
+    # -- ordering
+
+    def _prepare(self, need: int) -> np.ndarray:
+        """Docs in result order, at least the first ``need`` of them."""
+        if self._order is not None:
+            return self._order
+        idx = self._index
+        if self.sort == "relevance" and self._score is not None:
+            if self._cand is None:
+                cand = np.flatnonzero(self._mask)
+                bits = self._score[cand].astype(np.float32).view(np.int32).astype(np.int64)
+                # higher score first; ties: earlier date first
+                self._keys = -((bits << 31) | (2**31 - 1 - idx.date_rank[cand].astype(np.int64)))
+                self._cand = cand
+            cand, keys = self._cand, self._keys
+            assert keys is not None
+            if need < len(cand) // 4:
+                if self._top is not None and len(self._top) >= need:
+                    return self._top
+                k = max(need, 64)
+                part = np.argpartition(keys, k - 1)[:k]
+                self._top = cand[part[np.argsort(keys[part], kind="stable")]]
+                return self._top
+            self._order = cand[np.argsort(keys, kind="stable")]
+            return self._order
+        if self.sort == "title":
+            base = idx.title_order
+        elif self.sort == "-date":
+            base = idx.date_order[::-1]
+        else:
+            base = idx.date_order
+        self._order = base if self.total == idx.n else base[self._mask[base]]
+        return self._order
+
+    def page(self, offset: int, limit: int) -> list[Hit]:
+        """Hits ``offset`` .. ``offset + limit`` of this result, in order."""
+        offset = max(0, int(offset))
+        limit = max(0, int(limit))
+        if limit == 0 or offset >= self.total:
+            return []
+        order = self._prepare(offset + limit)
+        docs = order[offset : offset + limit]
+        return [self._hit(int(d)) for d in docs]
+
+    def ids(self) -> list[str]:
+        """Every matching id, in result order (for export)."""
+        order = self._prepare(self.total)
+        recs = self._records
+        return [recs[d]["id"] for d in order.tolist()]
+
+    def _hit(self, doc: int) -> Hit:
+        record = self._records[doc]
+        score = float(self._score[doc]) if self._score is not None else 0.0
+        highlights: dict[str, list[tuple[int, int]]] = {}
+        if self.parsed.has_words:
+            for name in ("title", "summary"):
+                value = record.get(name)
+                highlights[name] = (
+                    highlight_spans(value, self.parsed, field=name)
+                    if isinstance(value, str)
+                    else []
+                )
+        else:
+            highlights = {"title": [], "summary": []}
+        return Hit(record, score, highlights)
+
+
+# ----------------------------------------------------------------------------- evaluation
+
+
+class _Evaluator:
+    def __init__(self, index: TokenIndex, records: Sequence[dict], notes: list[str]) -> None:
+        self.idx = index
+        self.records = records
+        self.notes = notes
+        self.n = index.n
+
+    def empty(self) -> tuple[np.ndarray, np.ndarray | None]:
+        return np.zeros(self.n, bool), None
+
+    def eval(self, node: Node) -> tuple[np.ndarray, np.ndarray | None]:
+        if isinstance(node, Term):
+            return self.term(node)
+        if isinstance(node, Phrase):
+            return self.phrase(node)
+        if isinstance(node, DateRange):
+            return date_mask(self.idx, node.start, node.end), None
+        if isinstance(node, IdMatch):
+            return self.id_match(node), None
+        if isinstance(node, Not):
+            mask, _ = self.eval(node.child)
+            return ~mask, None
+        if isinstance(node, And):
+            mask: np.ndarray | None = None
+            score: np.ndarray | None = None
+            # cheap, selective children first would matter little: each is one vector op
+            for child in node.children:
+                m, s = self.eval(child)
+                mask = m if mask is None else (mask & m)
+                if s is not None:
+                    score = s if score is None else score + s
+            assert mask is not None
+            return mask, score
+        if isinstance(node, Or):
+            mask = None
+            score = None
+            for child in node.children:
+                m, s = self.eval(child)
+                mask = m if mask is None else (mask | m)
+                if s is not None:
+                    score = s if score is None else score + s
+            assert mask is not None
+            return mask, score
+        return self.empty()  # pragma: no cover
+
+    def _field_bit(self, name: str | None) -> int:
+        return 0 if name is None else (1 << FIELD_BIT[name])
+
+    def _postings(self, tids: Iterable[int], field: str | None):
+        idx = self.idx
+        bit = self._field_bit(field)
+        docs_l, imps_l = [], []
+        for tid in tids:
+            docs, imps, fields = idx.postings(tid)
+            if bit:
+                sel = (fields & bit) != 0
+                docs, imps = docs[sel], imps[sel]
+            docs_l.append(docs)
+            imps_l.append(imps)
+        return docs_l, imps_l
+
+    def term(self, node: Term) -> tuple[np.ndarray, np.ndarray | None]:
+        if node.kind == "word":
+            tid = self.idx.term_id(node.text)
+            tids = [] if tid < 0 else [tid]
+        else:
+            tids = self.expand(node)
+        if not tids:
+            return np.zeros(self.n, bool), np.zeros(self.n, np.float32)
+        docs_l, imps_l = self._postings(tids, node.field)
+        mask = np.zeros(self.n, bool)
+        if len(docs_l) == 1:
+            score = np.zeros(self.n, np.float32)
+            mask[docs_l[0]] = True
+            score[docs_l[0]] = imps_l[0]
+            return mask, score
+        docs = np.concatenate(docs_l)
+        mask[docs] = True
+        score = np.bincount(docs, weights=np.concatenate(imps_l), minlength=self.n)
+        return mask, score.astype(np.float32)
+
+    def expand(self, node: Term) -> list[int]:
+        """Vocabulary rows a prefix or wildcard term stands for (the most frequent, capped)."""
+        vocab = self.idx.vocab
+        pattern = node.text
+        if node.kind == "prefix":
+            literal = pattern
+        else:
+            cut = min(i for i in (pattern.find("*"), pattern.find("?")) if i >= 0)
+            literal = pattern[:cut]
+        lo = bisect_left(vocab, literal)
+        hi = bisect_left(vocab, literal + _TOP, lo) if literal else len(vocab)
+        if node.kind == "prefix":
+            tids = np.arange(lo, hi)
+        else:
+            rx = re.compile(
+                "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+                + r"\Z",
+                re.S,
+            )
+            tids = np.array([i for i in range(lo, hi) if rx.match(vocab[i])], np.int64)
+        shown = pattern + ("*" if node.kind == "prefix" else "")
+        if len(tids) == 0:
+            return []
+        if len(tids) > MAX_EXPANSIONS:
+            df = self.idx.term_ptr[tids + 1] - self.idx.term_ptr[tids]
+            keep = np.argpartition(-df, MAX_EXPANSIONS - 1)[:MAX_EXPANSIONS]
+            self.notes.append(
+                f"{shown} matches {len(tids):,} words: "
+                f"the {MAX_EXPANSIONS} most frequent were searched."
+            )
+            tids = np.sort(tids[keep])
+        return [int(t) for t in tids]
+
+    def phrase(self, node: Phrase) -> tuple[np.ndarray, np.ndarray | None]:
+        idx = self.idx
+        tids = [idx.term_id(t) for t in node.tokens]
+        mask = np.zeros(self.n, bool)
+        if any(t < 0 for t in tids):
+            return mask, np.zeros(self.n, np.float32)
+        plists = [idx.term_positions(t) for t in tids]
+        rare = min(range(len(tids)), key=lambda i: len(plists[i]))
+        starts = plists[rare].astype(np.int64) - rare
+        for i, plist in enumerate(plists):
+            if i == rare or len(starts) == 0:
+                continue
+            want = starts + i
+            at = np.searchsorted(plist, want)
+            at[at >= len(plist)] = len(plist) - 1
+            starts = starts[plist[at] == want] if len(plist) else starts[:0]
+        if len(starts):
+            seg = idx.segment_of(starts)
+            if node.field is not None:
+                seg = seg[seg % len(FIELD_BIT) == FIELD_BIT[node.field]]
+            mask[seg // len(FIELD_BIT)] = True
+        score = np.zeros(self.n, np.float32)
+        for docs, imps in zip(*self._postings(tids, node.field), strict=True):
+            score[docs] += imps
+        score[~mask] = 0
+        return mask, score
+
+    def id_match(self, node: IdMatch) -> np.ndarray:
+        mask = np.zeros(self.n, bool)
+        ids = _doc_ids(self.idx, self.records)
+        if node.prefix:
+            sorted_ids, docs = _sorted_ids(self.idx, self.records)
+            lo = bisect_left(sorted_ids, node.value)
+            hi = bisect_left(sorted_ids, node.value + _TOP, lo)
+            mask[docs[lo:hi]] = True
+            return mask
+        doc = ids.get(node.value)
+        if doc is None:
+            folded = node.value.casefold()
+            doc = next((d for i, d in ids.items() if i.casefold() == folded), None)
+        if doc is not None:
+            mask[doc] = True
+        return mask
+
+
+def _doc_ids(index: TokenIndex, records: Sequence[dict]) -> dict[str, int]:
+    cached = getattr(index, "_doc_ids", None)
+    if cached is None:
+        cached = {r["id"]: i for i, r in enumerate(records)}
+        index._doc_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _sorted_ids(index: TokenIndex, records: Sequence[dict]) -> tuple[list[str], np.ndarray]:
+    cached = getattr(index, "_sorted_ids", None)
+    if cached is None:
+        order = sorted(range(len(records)), key=lambda i: records[i]["id"])
+        cached = ([records[i]["id"] for i in order], np.array(order, np.int64))
+        index._sorted_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def date_mask(index: TokenIndex, start: int | None, end: int | None) -> np.ndarray:
+    """Records whose covered days overlap [start, end] (None: open end)."""
+    mask = np.ones(index.n, bool)
+    if start is not None:
+        mask &= index.date_end >= start
+    if end is not None:
+        mask &= index.date_start <= end
+    return mask
+
+
+def filter_mask(index: TokenIndex, filters: Filters, notes: list[str]) -> np.ndarray | None:
+    """The filters as a mask (None when there are none); bad dates are noted and skipped."""
+    mask: np.ndarray | None = None
+    for name, values in filters.facets.items():
+        name = QUERY_FIELD_NAMES.get(name, name)
+        if name not in index.facets or not values:
+            continue
+        facet = index.facets[name]
+        wanted = np.zeros(len(facet.values) + 1, bool)
+        for value in values:
+            vid = index.value_id(name, value)
+            if vid >= 0:
+                wanted[vid] = True
+        m = np.zeros(index.n, bool)
+        m[facet.entry_doc[wanted[facet.entry_value]]] = True
+        mask = m if mask is None else (mask & m)
+    start = end = None
+    for value, attr in ((filters.date_from, "start"), (filters.date_to, "end")):
+        if not value:
+            continue
+        try:
+            d = parse_date(value)
+        except DateError as exc:
+            notes.append(f"Date filter {value!r} ignored: {exc.reason}.")
+            continue
+        if attr == "start":
+            start = d.start
+        else:
+            end = d.end
+    if start is not None or end is not None:
+        m = date_mask(index, start, end)
+        mask = m if mask is None else (mask & m)
+    return mask
+
+
+def facet_counts(index: TokenIndex, mask: np.ndarray | None) -> dict[str, dict[str, int]]:
+    """Value counts per facet over the records in ``mask``, most frequent first."""
+    out: dict[str, dict[str, int]] = {}
+    for name in FACET_FIELDS:
+        facet = index.facets[name]
+        vals = facet.entry_value if mask is None else facet.entry_value[mask[facet.entry_doc]]
+        counts = np.bincount(vals, minlength=len(facet.values))
+        nz = np.flatnonzero(counts)
+        order = nz[np.argsort(-counts[nz], kind="stable")]
+        values = facet.values
+        out[name] = dict(zip([values[i] for i in order], counts[order].tolist(), strict=True))
+    return out
+
+
+# ----------------------------------------------------------------------------- suggestions
+
+
+def _levenshtein(a: str, b: str, limit: int) -> int:
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        best = i
+        for j, cb in enumerate(b, 1):
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            cur.append(v)
+            best = min(best, v)
+        if best > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+def suggest(index: TokenIndex, words: Sequence[str], limit: int = MAX_SUGGESTIONS) -> list[str]:
+    """Known words within edit distance 2 of unknown query words, most frequent first."""
+    unknown = [w for w in dict.fromkeys(words) if w.isalpha() and index.term_id(w) < 0]
+    if not unknown or not index.vocab:
+        return []
+    tids, lengths, hist = index.suggestion_arrays()
+    df = np.diff(index.term_ptr)
+    found: dict[str, int] = {}
+    for word in unknown[:4]:
+        if len(word) < 3:
+            continue
+        h = np.zeros(27, np.int16)
+        for c in word:
+            h[ord(c) - 97 if "a" <= c <= "z" else 26] += 1
+        near = np.abs(lengths - len(word)) <= 2
+        diff = hist[near] - h
+        bag = np.maximum(np.maximum(diff, 0).sum(1), np.maximum(-diff, 0).sum(1))
+        cands = tids[near][bag <= 2]
+        for tid in cands.tolist():
+            term = index.vocab[tid]
+            if _levenshtein(word, term, 2) <= 2:
+                found[term] = max(found.get(term, 0), int(df[tid]))
+    ranked = sorted(found, key=lambda t: (-found[t], t))
+    return ranked[:limit]
+
+
+# ----------------------------------------------------------------------------- entry points
+
+
+def execute(
+    index: TokenIndex,
+    records: Sequence[dict],
+    query: str | ParsedQuery = "",
+    filters: Filters | Mapping[str, Any] | None = None,
+    sort: str | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> SearchResult:
+    """Run a search over ``records`` (doc order of ``index``); never raises for bad queries."""
+    t0 = time.perf_counter()
+    parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+    parsed = ParsedQuery(parsed.text, parsed.root, list(parsed.notes))
+    if not isinstance(filters, Filters):
+        filters = Filters.from_mapping(filters)
+    if sort not in SORTS:
+        if sort is not None:
+            parsed.notes.append(f"Unknown sort {sort!r}: sorted by relevance or date.")
+        sort = "relevance" if parsed.has_words else "date"
+    if sort == "relevance" and not parsed.has_words:
+        sort = "date"
+    n = index.n
+    if parsed.root is None:
+        mask, score = np.ones(n, bool), None
+    else:
+        mask, score = _Evaluator(index, records, parsed.notes).eval(parsed.root)
+    fmask = filter_mask(index, filters, parsed.notes)
+    if fmask is not None:
+        mask = mask & fmask
+    result = SearchResult(
+        query=parsed.text,
+        parsed=parsed,
+        filters=filters,
+        sort=sort,
+        offset=max(0, int(offset)),
+        limit=max(0, int(limit)),
+        index=index,
+        records=records,
+        mask=mask,
+        score=score,
+    )
+    everything = parsed.root is None and fmask is None
+    result.facets = facet_counts(index, None if everything else mask)
+    result.hits = result.page(result.offset, result.limit)
+    if result.total == 0 and parsed.root is not None:
+        words = [
+            n.text for n in positive_nodes(parsed.root) if isinstance(n, Term) and n.kind == "word"
+        ]
+        for node in positive_nodes(parsed.root):
+            if isinstance(node, Phrase):
+                words.extend(node.tokens)
+        result.suggestions = suggest(index, words)
+    result.elapsed_ms = (time.perf_counter() - t0) * 1000
+    return result
+
+
+_W = r"[^\W_]"
+_STAR = r"(?:[^\W_]|'(?=[^\W_]))*"
+
+
+def _word_rx(word: str) -> str:
+    """A folded word as it may appear in folded text: apostrophes allowed between letters."""
+    return "'?".join(re.escape(c) for c in word)
+
+
+def _wildcard_rx(pattern: str) -> str:
+    pieces = [_STAR if c == "*" else _W if c == "?" else re.escape(c) for c in pattern]
+    return "'?".join(pieces)
+
+
+def _highlight_rx(parsed: ParsedQuery, field: str | None) -> re.Pattern[str] | None:
+    """One compiled pattern for the query's positive words (cached on ``parsed``)."""
+    cache = parsed.__dict__.setdefault("_highlight_rx", {})
+    if field in cache:
+        return cache[field]
+    alternatives: list[str] = []
+    for node in positive_nodes(parsed.root):
+        if not isinstance(node, Term | Phrase):
+            continue
+        if node.field is not None and field is not None and node.field != field:
+            continue
+        if isinstance(node, Phrase):
+            alternatives.append(r"[\W_]+".join(_word_rx(t) for t in node.tokens))
+        elif node.kind == "word":
+            alternatives.append(_word_rx(node.text))
+        elif node.kind == "prefix":
+            alternatives.append(_word_rx(node.text) + _STAR)
+        else:
+            alternatives.append(_wildcard_rx(node.text))
+    rx = None
+    if alternatives:
+        alternatives.sort(key=len, reverse=True)
+        rx = re.compile(rf"(?<!{_W})(?:{'|'.join(alternatives)})(?!{_W})")
+    cache[field] = rx
+    return rx
+
+
+def highlight_spans(
+    text: str, parsed: ParsedQuery, field: str | None = None
+) -> list[tuple[int, int]]:
+    """``(start, end)`` spans of ``text`` matching the query's positive words and phrases.
+
+    ``field`` (``"title"``, ``"summary"``, ``"text"``...) skips terms scoped to other
+    fields; None highlights every positive term.
+    """
+    if not text or parsed.root is None:
+        return []
+    rx = _highlight_rx(parsed, field)
+    if rx is None:
+        return []
+    folded = fold_aligned(text)
+    spans = [m.span() for m in rx.finditer(folded)] if folded is not None else None
+    if spans is None:
+        spans = _slow_spans(text, rx)
+    if not spans:
+        return []
+    merged = [spans[0]]
+    for start, end in spans[1:]:
+        last_start, last_end = merged[-1]
+        if start <= last_end:
+            merged[-1] = (last_start, max(last_end, end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _slow_spans(text: str, rx: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Spans when folding changes lengths: fold word by word and map offsets back."""
+    tokens = list(iter_token_spans(text))
+    if not tokens:
+        return []
+    # Rebuild a folded text with one space between words, remembering where each began.
+    pieces: list[str] = []
+    starts: list[int] = []
+    pos = 0
+    for token, parts, _start, _end in tokens:
+        shown = "'".join(parts) if parts else token
+        starts.append(pos)
+        pieces.append(shown)
+        pos += len(shown) + 1
+    folded = " ".join(pieces)
+    spans = []
+    for m in rx.finditer(folded):
+        first = bisect_left(starts, m.start() + 1) - 1
+        last = bisect_left(starts, m.end()) - 1
+        spans.append((tokens[first][2], tokens[last][3]))
+    return spans
+
+
+__all__ = [
+    "FACET_FIELDS",
+    "QUERY_FIELD_NAMES",
+    "RECORD_FACETS",
+    "SORTS",
+    "Filters",
+    "Hit",
+    "SearchResult",
+    "execute",
+    "highlight_spans",
+]
