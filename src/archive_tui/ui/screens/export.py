@@ -114,7 +114,7 @@ class ExportScreen(ModalScreen[str | None]):
     CSS_PATH = "export.tcss"
     HELP_CONTEXT = "Export dialog"
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
-        ("enter (in file name)", "Export; asks before replacing an existing file"),
+        ("⏎ in file name", "Export; asks before replacing an existing file"),
     ]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", tooltip="Close; stops a running export"),

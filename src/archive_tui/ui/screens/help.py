@@ -12,9 +12,12 @@ are listed, so Textual's own editing keys do not drown the ones that matter.
 from __future__ import annotations
 
 import re
+import textwrap
+from collections import Counter
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -85,16 +88,86 @@ def key_rows(app: App, cls: type) -> list[tuple[str, str]]:
     return rows
 
 
-def _section(title: str, rows: Iterable[tuple[str, str]]) -> Content:
-    parts: list[Content | str] = [Content.styled(title, "bold $text-accent")]
-    for keys, description in rows:
-        parts += [
-            "\n  ",
-            Content.styled(visible(keys, keep="").ljust(KEY_COLUMN), "bold"),
-            " ",
-            Content(visible(description, keep="")),
-        ]
-    return Content.assemble(*parts)
+Row = tuple[str | None, str]
+"""(keys, description); keys None for a line of free text."""
+
+
+def _wrap(text: str, width: int | None) -> list[str]:
+    if not width or width <= 0 or len(text) <= width:
+        return [text]
+    return textwrap.wrap(text, max(width, 8), break_on_hyphens=False) or [""]
+
+
+def wrap_rows(title: str, rows: Iterable[Row], width: int | None, key_width: int) -> Content:
+    """A section as lines: a bold title, then keys in a column with descriptions wrapped
+    under their own start (a hanging indent), so a narrow terminal still reads as a table.
+    Too narrow for two columns, each description goes under its keys.
+    """
+    lines: list[Content] = [Content.styled(title, "bold $text-accent")]
+    stacked = width is not None and width - (2 + key_width + 1) < 24
+    body_indent = 4 if stacked else 2 + key_width + 1
+    for keys, text in rows:
+        text = visible(text, keep="")
+        if keys is None:
+            indent = len(text) - len(text.lstrip(" "))
+            available = None if width is None else width - indent
+            lines += [Content(" " * indent + piece) for piece in _wrap(text.strip(), available)]
+            continue
+        keys = visible(keys, keep="")
+        available = None if width is None else width - body_indent
+        pieces = _wrap(text.strip(), available)
+        if stacked or len(keys) > key_width:  # the keys get a line of their own
+            lines.append(Content.assemble("  ", Content.styled(keys, "bold")))
+        else:
+            first = pieces.pop(0)
+            lines.append(
+                Content.assemble("  ", Content.styled(keys.ljust(key_width), "bold"), " ", first)
+            )
+        lines += [Content(" " * body_indent + piece) for piece in pieces]
+    return Content("\n").join(lines)
+
+
+def query_rows(text: str) -> tuple[list[Row], int]:
+    """QUERY_HELP as rows: lines with text at the common description column become
+    (syntax, description); other lines stay free text. Returns the rows and the column width.
+    """
+    lines = text.splitlines()
+    starts: Counter[int] = Counter()
+    for line in lines:
+        for match in re.finditer(r"(?<=\S)  +(?=\S)", line):
+            if match.end() >= 12:
+                starts[match.end()] += 1
+    column = starts.most_common(1)[0][0] if starts else 0
+    rows: list[Row] = []
+    for line in lines:
+        head, tail = line[:column], line[column:]
+        previous = rows[-1] if rows else None
+        if column and head.endswith("  ") and tail[:1].strip():
+            if not head.strip() and previous and previous[1].strip():
+                rows[-1] = (previous[0], f"{previous[1]} {tail}")  # a continuation line
+            else:
+                rows.append((head.strip(), tail))
+        elif line[:1].strip() and previous and previous[0] is None and previous[1][:1].strip():
+            rows[-1] = (None, f"{previous[1]} {line}")  # prose: one paragraph, rewrapped
+        else:
+            rows.append((None, line))
+    return rows, max(column - 3, 0)
+
+
+class WrappedSection(Static):
+    """A help section re-wrapped to the width it is given (hanging indents)."""
+
+    def __init__(
+        self, title: str, rows: list[Row], key_width: int = KEY_COLUMN, **kwargs: Any
+    ) -> None:
+        self.section_title = title
+        self.section_rows = rows
+        self.key_width = key_width
+        super().__init__(wrap_rows(title, rows, None, key_width), **kwargs)
+
+    def on_resize(self, event: events.Resize) -> None:
+        width = event.size.width
+        self.update(wrap_rows(self.section_title, self.section_rows, width, self.key_width))
 
 
 def _app_classes(node: DOMNode) -> list[type]:
@@ -110,9 +183,9 @@ def _app_classes(node: DOMNode) -> list[type]:
 
 def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every context with its keys: app, open screens and their widgets, then known screens."""
-    from .cite import CitationPickerScreen
+    from .cite import CitationPickerScreen, StyleList
     from .document import DocumentBody, DocumentScreen, RelatedList
-    from .export import ExportScreen
+    from .export import ExportScreen, FormatList
 
     sections: dict[str, list[tuple[str, str]]] = {}
 
@@ -134,7 +207,9 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
         DocumentBody,
         RelatedList,
         CitationPickerScreen,
+        StyleList,
         ExportScreen,
+        FormatList,
     ]
     for cls in classes:
         if cls in seen or cls is HelpScreen:
@@ -158,15 +233,10 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-box"):
             with PagerScroll(id="help-body"):
                 for title, rows in help_sections(self.app):
-                    yield Static(_section(title, rows), classes="help-section")
-                yield Static(
-                    Content.assemble(
-                        Content.styled("Query syntax", "bold $text-accent"),
-                        "\n",
-                        Content(visible(query_help())),
-                    ),
-                    classes="help-section",
-                    id="help-query",
+                    yield WrappedSection(title, list(rows), classes="help-section")
+                syntax, column = query_rows(query_help())
+                yield WrappedSection(
+                    "Query syntax", syntax, column, classes="help-section", id="help-query"
                 )
             yield Static(Content("j/k ↑/↓ PgUp/PgDn scroll · esc, q or ? closes"), id="help-hint")
 
