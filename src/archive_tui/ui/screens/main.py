@@ -54,12 +54,15 @@ LETTER_ACTIONS = frozenset(
         "export",
     }
 )
+#: Actions about the selected result, not offered while the filter panel has focus.
+RESULT_ACTIONS = frozenset({"cycle_sort", "copy_citation", "choose_citation", "export"})
 
 
 class MainScreen(Screen[None]):
     """Search, browse and filter the archive."""
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (20, "-tall")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", show=False, tooltip="Type a search"),
@@ -340,7 +343,10 @@ class MainScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Letters typed in a text box stay there; do not advertise them as keys meanwhile.
-        return not (action in LETTER_ACTIONS and isinstance(self.focused, Input))
+        if action in LETTER_ACTIONS and isinstance(self.focused, Input):
+            return False
+        # In the filter panel the footer shows the panel's keys, not the results'.
+        return not (action in RESULT_ACTIONS and self.panel.has_focus_within)
 
     def action_focus_search(self) -> None:
         self._close_overlay()

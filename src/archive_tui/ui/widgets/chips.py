@@ -12,6 +12,10 @@ from textual.message import Message
 from textual.widgets import Static
 
 from archive_tui.sanitize import one_line
+from archive_tui.ui.widgets.facet_list import fit_middle
+
+#: Widest value shown in a chip (cut in the middle beyond it).
+CHIP_VALUE_WIDTH = 36
 
 FIELD_LABELS = {
     "collection": "Collection",
@@ -36,7 +40,8 @@ class ChipSpec:
 
     @property
     def label(self) -> str:
-        return f"{FIELD_LABELS.get(self.field, self.field)}: {one_line(self.value)}"
+        value = fit_middle(one_line(self.value), CHIP_VALUE_WIDTH)
+        return f"{FIELD_LABELS.get(self.field, self.field)}: {value}"
 
 
 class Chip(Static, can_focus=True):

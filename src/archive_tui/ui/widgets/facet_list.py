@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
@@ -20,6 +21,24 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from archive_tui.sanitize import one_line
+
+
+def fit_middle(text: str, width: int) -> str:
+    """``text`` cut in the middle to ``width`` cells: long values often differ only at the end
+    ("Foreign Relations of the United States, 1961–1963, Volume XV, Berlin Crisis")."""
+    if cell_len(text) <= width:
+        return text
+    if width <= 1:
+        return "…" if width == 1 else ""
+    head_width = (width - 1) * 2 // 5
+    tail_width = width - 1 - head_width
+    tail = ""
+    for char in reversed(text):
+        if cell_len(char + tail) > tail_width:
+            break
+        tail = char + tail
+    head = set_cell_size(text, head_width).rstrip()
+    return set_cell_size(f"{head}…{tail.lstrip()}", width).rstrip()
 
 
 @dataclass(frozen=True)
@@ -171,10 +190,9 @@ class FacetValueList(ScrollView, can_focus=True):
         count = Text(f"{item.count:,}", style=self.get_component_rich_style("facet-list--count"))
         marker = "✓ " if item.active else "  "
         room = max(1, width - count.cell_len - 1 - len(marker))
-        label = Text(marker + one_line(item.value), end="")
+        label = Text(marker + fit_middle(one_line(item.value), room), end="")
         if item.active:
             label.stylize(self.get_component_rich_style("facet-list--active", partial=True))
-        label.truncate(room + len(marker), overflow="ellipsis")
         pad = max(1, width - label.cell_len - count.cell_len)
         line = Text.assemble(label, " " * pad, count, end="")
         line.stylize_before(style)
