@@ -213,6 +213,21 @@ def test_store_opened_on_a_good_file_refuses_to_overwrite_a_file_gone_bad(tmp_pa
     assert path.read_bytes() == broken
 
 
+def test_upsert_sees_a_change_made_by_another_writer_since_it_last_read(tmp_path: Path) -> None:
+    path = tmp_path / "records.json"
+    mine = new_store(path)
+    mine.upsert([record(1, summary="aaaa")])
+    stat = path.stat()
+    # Someone else edits the file in place: same size, same mtime.
+    edited = path.read_bytes().replace(b'"summary":"aaaa"', b'"summary":"bbbb"')
+    with path.open("r+b") as handle:
+        handle.write(edited)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert mine.upsert([record(2)]) == (1, 0)
+    loaded = RecordStore.open(path).load()
+    assert [(r["id"], r["summary"]) for r in loaded] == [("doc-1", "bbbb"), ("doc-2", "Summary 2")]
+
+
 # -- files that are not archives ----------------------------------------------------------------
 
 GOOD_LINE = '"1": {"id": "a", "date": "1944", "title": "T"}'

@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import orjson
+
 from archive_tui.dates import DateError, DocDate, parse_date
 
 REQUIRED_FIELDS = ("id", "date", "title")
@@ -38,6 +40,7 @@ MAX_LISTED_ERRORS = 20
 _SURROGATE = re.compile("[\ud800-\udfff]")
 TextCheck = Callable[[str, str], None]
 _INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+_REQUIRED_SET = frozenset(REQUIRED_FIELDS)
 _STRING_SET = frozenset(STRING_FIELDS)
 _LIST_SET = frozenset(LIST_FIELDS)
 
@@ -177,6 +180,15 @@ def _normal_value(field: str, value: Any, check_text: TextCheck) -> Any:
     return value
 
 
+def _encodes(raw: dict) -> bool:
+    """True when orjson can write the record: then it holds no lone surrogate."""
+    try:
+        orjson.dumps(raw)
+    except TypeError:  # orjson.JSONEncodeError included
+        return False
+    return True
+
+
 def _record_id(raw: dict, position: int | None) -> str:
     """The record's id, or a RecordError saying why it has none."""
     record_id = raw.get("id")
@@ -219,16 +231,28 @@ def _check(
         parse_date(date)
     except DateError as error:
         raise RecordError(_date_reason(date, error), position, record_id) from None
+    if check_text is _check_text and _encodes(raw):
+        check_text = _no_check  # orjson found no lone surrogate anywhere in the record
     changes: dict[str, Any] = {}
     try:
         check_text("title", title)
         check_text("date", date)
         for field, value in raw.items():
-            if not isinstance(field, str):
-                raise ValueError(f"field name {_show(field)} is not a string")
-            if field in REQUIRED_FIELDS:
+            if field in _REQUIRED_SET:
                 continue
-            check_text("a field name", field)
+            if field in _STRING_SET:
+                if type(value) is str:  # the common case, checked inline for speed
+                    check_text(field, value)
+                    continue
+            elif field in _LIST_SET:
+                if type(value) is list and all(type(item) is str for item in value):
+                    for item in value:
+                        check_text(field, item)
+                    continue
+            else:
+                if not isinstance(field, str):
+                    raise ValueError(f"field name {_show(field)} is not a string")
+                check_text("a field name", field)
             if value is None and (field in _STRING_SET or field in _LIST_SET):
                 changes[field] = None  # null in a known optional field: the field is absent
                 continue

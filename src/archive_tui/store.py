@@ -19,11 +19,13 @@ invalid record) is a :class:`StoreError` and is never rewritten.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import secrets
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,11 @@ class StoreError(Exception):
 
     def __str__(self) -> str:
         return f"Archive {self.path} {self.reason}"
+
+
+def content_digest(data: bytes) -> bytes:
+    """Exact identity of file content (stat alone can be fooled by a reused inode)."""
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def fingerprint_of(stat: os.stat_result) -> str:
@@ -153,12 +160,13 @@ class AtomicJSONStorage(Storage):
 
     def read_with_fingerprint(self) -> tuple[Tables | None, str]:
         """The parsed tables and the fingerprint of exactly the bytes they came from."""
-        data, fingerprint = self._read_bytes()
+        data, fingerprint = self.read_bytes()
         if data is None:
             return None, fingerprint
-        return self._parse(data), fingerprint
+        return self.parse(data), fingerprint
 
-    def _read_bytes(self) -> tuple[bytes | None, str]:
+    def read_bytes(self) -> tuple[bytes | None, str]:
+        """The file's bytes (None if missing) and the fingerprint of that very file."""
         path = self.path
         try:
             fd = os.open(path, os.O_RDONLY)
@@ -180,7 +188,8 @@ class AtomicJSONStorage(Storage):
             os.close(fd)
         return data, fingerprint_of(stat)
 
-    def _parse(self, data: bytes) -> Tables:
+    def parse(self, data: bytes) -> Tables:
+        """Parse and shape-check file bytes; StoreError (with line/column) when they are bad."""
         path = self.path
         if data.startswith(_BOM):
             data = data[len(_BOM) :]
@@ -233,6 +242,10 @@ class AtomicJSONStorage(Storage):
 
     def write(self, data: Tables) -> None:
         """Serialize, verify, and atomically replace the file (under the lock)."""
+        self.write_verified(data)
+
+    def write_verified(self, data: Tables) -> bytes:
+        """``write``, returning the digest of the bytes written."""
         if self.read_only:
             raise StoreError(self.path, "is open read-only; nothing was written")
         tables = {name: {str(k): doc for k, doc in table.items()} for name, table in data.items()}
@@ -255,6 +268,7 @@ class AtomicJSONStorage(Storage):
         del parsed_back
         with self.lock():
             self._replace(payload)
+        return content_digest(payload)
 
     def _replace(self, payload: bytes) -> None:
         target = Path(os.path.realpath(self.path))
@@ -330,6 +344,15 @@ def check_tables(path: Path, tables: object) -> None:
                 ) from None
 
 
+@dataclass
+class _Snapshot:
+    """Parsed, checked tables and the identity of the bytes they came from."""
+
+    fingerprint: str
+    digest: bytes
+    tables: Tables
+
+
 class RecordStore:
     """The records of one archive file.
 
@@ -344,7 +367,7 @@ class RecordStore:
         self.read_only = read_only
         self._create = create
         self.storage = AtomicJSONStorage(path, read_only=read_only)
-        self._cache: tuple[str, Tables] | None = None
+        self._cache: _Snapshot | None = None
 
     @classmethod
     def open(
@@ -360,20 +383,32 @@ class RecordStore:
             raise StoreError(store.path, "does not exist")
         return store
 
-    def _read(self) -> tuple[Tables | None, str]:
-        """Read, check and cache the file; a record failing validation is a StoreError."""
-        tables, fingerprint = self.storage.read_with_fingerprint()
-        if tables is None:
+    def _read(self, *, reuse_same_content: bool = False) -> tuple[Tables | None, str]:
+        """Read, check and cache the file; a record failing validation is a StoreError.
+
+        With ``reuse_same_content`` the cached tables are reused when the bytes on disk
+        are exactly those they were parsed from (compared by digest, not by stat).
+        """
+        data, fingerprint = self.storage.read_bytes()
+        if data is None:
             self._cache = None
             return None, fingerprint
+        digest = content_digest(data)
+        cache = self._cache
+        if reuse_same_content and cache is not None and cache.digest == digest:
+            cache.fingerprint = fingerprint
+            return cache.tables, fingerprint
+        self._cache = None
+        tables = self.storage.parse(data)
+        del data
         check_records(self.path, tables)
-        self._cache = (fingerprint, tables)
+        self._cache = _Snapshot(fingerprint, digest, tables)
         return tables, fingerprint
 
     def _current(self) -> Tables | None:
-        """The cached tables if the file is unchanged, else a fresh read."""
-        if self._cache is not None and self._cache[0] == self.fingerprint():
-            return self._cache[1]
+        """The cached tables if the file is unchanged (by stat), else a fresh read."""
+        if self._cache is not None and self._cache.fingerprint == self.fingerprint():
+            return self._cache.tables
         return self._read()[0]
 
     def load(self) -> list[dict]:
@@ -401,7 +436,8 @@ class RecordStore:
         batch = validate_records(records)
         with self.storage.lock():
             # Re-read inside the lock: another process may have written since we last looked.
-            tables = self._read()[0] or {}
+            tables = self._read(reuse_same_content=True)[0] or {}
+            snapshot, self._cache = self._cache, None  # tables change below; cached once written
             table = tables.setdefault(TABLE, {})
             where = {doc["id"]: doc_id for doc_id, doc in table.items()}
             next_id = max(map(int, table), default=0) + 1
@@ -418,9 +454,10 @@ class RecordStore:
                     table[doc_id] = record
                     updated += 1
             if added or updated:
-                self._cache = None
-                self.storage.write(tables)
-                self._cache = (self.fingerprint(), tables)
+                digest = self.storage.write_verified(tables)
+                self._cache = _Snapshot(self.fingerprint(), digest, tables)
+            else:
+                self._cache = snapshot
         return added, updated
 
     def fingerprint(self) -> str:
