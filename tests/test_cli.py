@@ -99,10 +99,10 @@ DATE_ORDER = [
 
 
 def run_cli(
-    *args: object, home: Path | None = None, timeout: float = 120
+    *args: object, home: Path | None = None, timeout: float = 120, **env_extra: str
 ) -> subprocess.CompletedProcess:
     """Run `python -m archive_tui ARGS`; no run may ever print a traceback."""
-    env = dict(os.environ)
+    env = dict(os.environ, **env_extra)
     if home is not None:
         env["ARCHIVE_TUI_HOME"] = str(home)
     env["COLUMNS"] = "100"
@@ -112,6 +112,7 @@ def run_cli(
         capture_output=True,
         text=True,
         encoding="utf-8",
+        errors="replace",
         env=env,
         cwd=REPO_ROOT,
         timeout=timeout,
@@ -528,3 +529,16 @@ def test_choices_match_the_core() -> None:
     assert cli.STYLES == STYLES
     assert cli.FORMATS == FORMATS
     assert cli.FILTER_ALIASES == QUERY_FIELD_NAMES
+
+
+def test_a_terminal_without_unicode_gets_readable_output(small_db: Path) -> None:
+    ascii_only = {"PYTHONIOENCODING": "ascii"}
+    plain = run_cli("--db", small_db, "search", "manach", **ascii_only)
+    assert plain.returncode == 0, plain.stderr
+    assert "t-1969-manach" in plain.stdout
+    shown = run_cli("--db", small_db, "show", "t-1969-manach", **ascii_only)
+    assert shown.returncode == 0 and "Manac?h" in shown.stdout
+    as_json = run_cli("--db", small_db, "show", "t-1969-manach", "--json", **ascii_only)
+    assert json.loads(as_json.stdout) == RECORDS[2]  # escaped, so nothing is lost
+    export = run_cli("--db", small_db, "export", "manach", "--format", "ris", **ascii_only)
+    assert export.returncode == 1 and "-o FILE" in export.stderr

@@ -655,6 +655,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(_join_sort_values(sys.argv[1:] if argv is None else list(argv)))
     func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_tui)
+    if func is not cmd_export and not _stdout_is_utf8():
+        # Readable output on a terminal that cannot show every character: "?" beats a crash.
+        with contextlib.suppress(AttributeError, ValueError):
+            sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
     try:
         status = func(args)
         sys.stdout.flush()
@@ -668,6 +672,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             _err(message)
         return error.status
+    except UnicodeEncodeError as error:
+        _err(
+            f"error: the output cannot hold {error.object[error.start : error.end]!a} "
+            f"({error.encoding}); use -o FILE or set PYTHONIOENCODING=utf-8"
+        )
+        return EXIT_ERROR
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_ERROR
