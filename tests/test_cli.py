@@ -448,6 +448,9 @@ def test_export_to_stdout_and_to_a_file_without_overwriting(small_db: Path, tmp_
     forced = run_cli("--db", small_db, "export", "--format", "csv", "-o", target, "--force")
     assert forced.returncode == 0, forced.stderr
     assert "t-2007-society" in target.read_text(encoding="utf-8")
+    nowhere = run_cli("--db", small_db, "export", "--format", "csv", "-o", tmp_path / "no" / "x")
+    assert nowhere.returncode == 1 and "does not exist" in nowhere.stderr
+    assert not (tmp_path / "no").exists()
 
 
 # --------------------------------------------------------------------------- errors

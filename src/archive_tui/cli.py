@@ -488,6 +488,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     records = _records_by_id(archive, ids)
     if args.output:
         path = Path(args.output).expanduser()
+        if path.is_dir():
+            raise CliError(f"error: {path} is a folder; give a file name")
+        if not path.parent.is_dir():
+            raise CliError(f"error: cannot write {path}: the folder {path.parent} does not exist")
         if path.exists() and not args.force:
             raise CliError(f"error: {path} exists; use --force to overwrite it")
         try:
