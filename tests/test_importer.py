@@ -50,6 +50,11 @@ def test_single_record_object(tmp_path: Path) -> None:
     assert read_import_file(path) == [RECORDS[0]]
 
 
+def test_object_holding_a_records_list(tmp_path: Path) -> None:
+    path = write(tmp_path / "export.json", json.dumps({"version": 1, "records": RECORDS}))
+    assert read_import_file(path) == RECORDS
+
+
 def test_plain_tinydb_file_uses_the_default_table(tmp_path: Path) -> None:
     tables = {"_default": {"1": RECORDS[0], "2": RECORDS[1]}, "other": {"1": {"x": 1}}}
     path = write(tmp_path / "db.json", json.dumps(tables))

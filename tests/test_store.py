@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from tinydb import TinyDB
 
+from archive_tui import paths
 from archive_tui.records import ValidationFailed
 from archive_tui.store import AtomicJSONStorage, RecordStore, StoreError
 
@@ -190,6 +191,17 @@ def test_file_mode_is_kept(tmp_path: Path) -> None:
     path.chmod(0o640)
     RecordStore.open(path).upsert([record(2)])
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_writing_through_a_symlink_replaces_the_target(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    link = tmp_path / "link.json"
+    new_store(real).upsert([record(1)])
+    link.symlink_to(real)
+    RecordStore.open(link).upsert([record(2)])
+    assert link.is_symlink()
+    assert [r["id"] for r in RecordStore.open(real).load()] == ["doc-1", "doc-2"]
+    assert not (tmp_path / "link.json.lock").exists()
 
 
 def test_stale_temp_files_of_killed_writers_are_removed(tmp_path: Path) -> None:
@@ -466,3 +478,33 @@ def test_two_processes_upserting_at_once_lose_nothing(tmp_path: Path) -> None:
     assert ids[:300] == [r["id"] for r in base]
     assert set(ids[300:]) == expected_new
     assert len(ids) == 300 + 2 * per_child
+
+
+# -- where archives live --------------------------------------------------------------------------
+
+
+def test_user_folders_follow_archive_tui_home(isolated_home: Path) -> None:
+    assert paths.user_archive_path() == isolated_home / "data" / "records.json"
+    assert paths.cache_dir() == isolated_home / "cache"
+    assert paths.config_dir() == isolated_home / "config"
+    assert not (isolated_home / "data").exists()  # asking never creates anything
+    RecordStore.open(paths.user_archive_path(), create=True).upsert([record(1)])
+    assert [r["id"] for r in RecordStore.open(paths.user_archive_path()).load()] == ["doc-1"]
+
+
+def test_without_archive_tui_home_platform_folders_are_used(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ARCHIVE_TUI_HOME")
+    for folder in (paths.user_data_dir(), paths.cache_dir(), paths.config_dir()):
+        assert "archive-tui" in folder.parts
+        assert isolated_home not in folder.parents
+    assert paths.user_archive_path().name == "records.json"
+
+
+def test_shipped_archive_opens_read_only() -> None:
+    shipped = paths.shipped_archive_path()
+    assert shipped.is_file()
+    store = RecordStore.open(shipped, read_only=True)
+    with pytest.raises(StoreError, match="read-only"):
+        store.upsert([record(1)])

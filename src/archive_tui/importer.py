@@ -5,7 +5,8 @@ Three shapes are recognised from the content, not the file name:
 * a JSON array of records (``[{...}, {...}]``);
 * JSON Lines: one record object per line, blank lines allowed;
 * a TinyDB file (an object of tables): table ``records`` if present, else ``_default``,
-  else every table in order. A single record object is read as a batch of one.
+  else every table in order. A single record object is read as a batch of one, and
+  ``{"records": [...]}`` as its list.
 
 This module only parses. The caller validates the raw records with
 ``records.validate_records`` (which names each bad record by position) and stores them.
@@ -84,6 +85,8 @@ def _records_of(path: Path, document: object) -> list[object]:
     if isinstance(document, list):
         return document
     if isinstance(document, dict):
+        if isinstance(document.get("records"), list):  # {"records": [...]}, a common export
+            return document["records"]
         if _is_tinydb(document):
             return _tinydb_records(document)
         return [document]

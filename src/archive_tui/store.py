@@ -224,7 +224,9 @@ class AtomicJSONStorage(Storage):
                     self._lock_fd = None
 
     def _acquire(self) -> int:
-        lock_path = self.path.with_name(self.path.name + ".lock")
+        # Lock next to the real file, so two names (symlinks) for it share one lock.
+        target = Path(os.path.realpath(self.path))
+        lock_path = target.with_name(target.name + ".lock")
         try:
             lock_path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
@@ -282,8 +284,9 @@ class AtomicJSONStorage(Storage):
                 self._remove_stale_temps(folder, target.name)
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             try:
-                with contextlib.suppress(FileNotFoundError):
-                    os.fchmod(fd, os.stat(target).st_mode & 0o7777)
+                if hasattr(os, "fchmod"):  # keep the old file's permissions
+                    with contextlib.suppress(FileNotFoundError):
+                        os.fchmod(fd, os.stat(target).st_mode & 0o7777)
                 view = memoryview(payload)
                 while view:
                     written = os.write(fd, view)
