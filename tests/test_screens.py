@@ -488,3 +488,68 @@ async def test_export_format_choice_sets_the_extension(tmp_path: Path) -> None:
             "archive-export.json",
             "archive-export.csl.json",
         ]
+
+
+# -- in the real app ------------------------------------------------------------------------
+
+
+async def test_the_app_opens_a_result_in_the_document_view_and_comes_back(
+    archive: Archive,
+) -> None:
+    from archive_tui.ui.app import ArchiveApp
+
+    app = ArchiveApp(archive=archive, show_timing=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press(*"missiles")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DocumentScreen)
+        assert app.screen.record is not None and app.screen.record["id"] == FULL["id"]
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.clipboard == citations.cite(FULL, settings.default_style())
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "Document view" in screen_text(app)
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, (DocumentScreen, HelpScreen))
+
+
+async def test_escape_during_an_export_cancels_it_and_leaves_no_file(tmp_path: Path) -> None:
+    import asyncio
+
+    paused, resume = threading.Event(), threading.Event()
+
+    def records() -> Any:
+        for n in range(3000):
+            if n == 1500:  # progress(1000) has been reported; wait for the user's escape
+                paused.set()
+                resume.wait(10)
+            yield _record(n)
+
+    target = tmp_path / "big.json"
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open(ExportScreen(records, 3000))
+        await pilot.pause()
+        app.screen.query_one("#export-path").value = str(target)
+        app.screen.query_one("#export-path").focus()
+        await pilot.pause()
+        await pilot.press("enter")
+        assert await asyncio.to_thread(paused.wait, 10)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Cancelling" in screen_text(app)
+        resume.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.results == [None]
+        assert any("Export cancelled" in note for note in notifications(app))
+    assert list(tmp_path.iterdir()) == []

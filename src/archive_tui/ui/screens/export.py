@@ -129,29 +129,28 @@ class ExportScreen(ModalScreen[str | None]):
         self._confirmed: tuple[Path, str] | None = None
         self._done = 0
         self._cancel_requested = False
-        self._worker: Worker[int] | None = None
+        self._worker: Worker[int | Exception] | None = None
         self._target: Path | None = None
         self._ticker: Timer | None = None
 
     # -- layout ------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="export-box"):
-            with VerticalScroll(id="export-form", can_focus=False):
-                yield Label("Format", classes="export-label")
-                yield FormatList(
-                    *(Option(Content(self.labels[fmt]), id=fmt) for fmt in self.formats),
-                    id="export-format",
-                )
-                yield Label("File", classes="export-label")
-                yield Input(
-                    value=DEFAULT_STEM + self.extensions[self.format],
-                    id="export-path",
-                    select_on_focus=False,
-                )
-                yield Static(id="export-where")
-                yield Static(id="export-message")
-                yield ProgressBar(total=max(self.count, 1), show_eta=False, id="export-progress")
+        with Vertical(id="export-box"), VerticalScroll(id="export-form", can_focus=False):
+            yield Label("Format", classes="export-label")
+            yield FormatList(
+                *(Option(Content(self.labels[fmt]), id=fmt) for fmt in self.formats),
+                id="export-format",
+            )
+            yield Label("File", classes="export-label")
+            yield Input(
+                value=DEFAULT_STEM + self.extensions[self.format],
+                id="export-path",
+                select_on_focus=False,
+            )
+            yield Static(id="export-where")
+            yield Static(id="export-message")
+            yield ProgressBar(total=max(self.count, 1), show_eta=False, id="export-progress")
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", id="export-go")
                 yield Button("Cancel", id="export-cancel")
@@ -285,8 +284,12 @@ class ExportScreen(ModalScreen[str | None]):
             exit_on_error=False,
         )
 
-    def _write(self, fmt: str, path: Path, overwrite: bool) -> int:
-        """Runs in a thread: the whole export, reporting progress through ``self._done``."""
+    def _write(self, fmt: str, path: Path, overwrite: bool) -> int | Exception:
+        """Runs in a thread: the whole export, reporting progress through ``self._done``.
+
+        Returns the count, or the exception that stopped it (the dialog explains it; a
+        failed export is an outcome to show, not a crashed worker).
+        """
         from archive_tui.export import write_export
 
         def progress(done: int) -> None:
@@ -294,7 +297,10 @@ class ExportScreen(ModalScreen[str | None]):
             if self._cancel_requested:
                 raise ExportCancelled
 
-        return write_export(self.records(), fmt, path, overwrite=overwrite, progress=progress)
+        try:
+            return write_export(self.records(), fmt, path, overwrite=overwrite, progress=progress)
+        except Exception as error:
+            return error
 
     def _tick(self) -> None:
         self.query_one("#export-progress", ProgressBar).update(progress=self._done)
@@ -308,8 +314,9 @@ class ExportScreen(ModalScreen[str | None]):
         if self._ticker is not None:
             self._ticker.stop()
         path = self._target or Path()
-        if event.state == WorkerState.SUCCESS:
-            written = int(event.worker.result or 0)
+        outcome = event.worker.result if event.state == WorkerState.SUCCESS else None
+        if event.state == WorkerState.SUCCESS and not isinstance(outcome, Exception):
+            written = int(outcome or 0)
             self.query_one("#export-progress", ProgressBar).update(
                 total=max(written, 1), progress=max(written, 1)
             )
@@ -319,7 +326,7 @@ class ExportScreen(ModalScreen[str | None]):
             self.notify(one_line(message), title="Export finished", markup=False)
             self.dismiss(message)
             return
-        error = event.worker.error
+        error = outcome if isinstance(outcome, Exception) else event.worker.error
         if (
             self._cancel_requested
             or event.state == WorkerState.CANCELLED
