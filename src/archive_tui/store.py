@@ -3,8 +3,9 @@
 The file is an ordinary TinyDB database (table ``records``, one document per
 record) so any TinyDB program can read it, but it is written the careful way:
 
-* deterministically, one record per line, ``ensure_ascii=False``, keys in each
-  record's own order, so re-saving an archive that changed little makes a small diff;
+* deterministically, one record per line (compact orjson: UTF-8 as given, the
+  equivalent of ``ensure_ascii=False``), keys in each record's own order, so
+  re-saving an archive that changed little makes a small diff;
 * serialized first and parsed back before anything touches the disk;
 * through a temporary file in the same folder, flushed and fsynced, then moved over
   the old file with ``os.replace`` (and the folder fsynced), so a crash leaves
@@ -19,6 +20,7 @@ invalid record) is a :class:`StoreError` and is never rewritten.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
@@ -304,7 +306,7 @@ class AtomicJSONStorage(Storage):
     @staticmethod
     def _remove_stale_temps(folder: Path, name: str) -> None:
         """Temp files of writers killed mid-write; safe to remove while holding the lock."""
-        for stale in folder.glob(f".{name}.*.tmp"):
+        for stale in folder.glob(f".{glob.escape(name)}.*.tmp"):
             with contextlib.suppress(OSError):
                 stale.unlink()
 
