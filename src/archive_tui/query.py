@@ -38,6 +38,7 @@ match in the text); a query with only dates or filters lists documents by date.
 
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 64
+MAX_DEPTH = 32
 
 # query field name -> index field name ("date" and "id" are handled specially)
 FIELD_ALIASES: dict[str, str] = {
@@ -173,7 +174,7 @@ def describe(node: Node) -> str:
     """Render a node as readable text (used in notes and tests)."""
     if isinstance(node, Term):
         prefix = f"{node.field}:" if node.field else ""
-        return prefix + node.text
+        return prefix + node.text + ("*" if node.kind == "prefix" else "")
     if isinstance(node, Phrase):
         prefix = f"{node.field}:" if node.field else ""
         return prefix + '"' + " ".join(node.tokens) + '"'
@@ -256,7 +257,27 @@ def _lex(text: str, notes: list[str]) -> list[_Tok]:
             toks.append(_Tok({"|": "OR", "||": "OR", "&&": "AND"}.get(word, upper)))
         else:
             toks.append(_Tok("WORD", word))
-    return toks
+    return _limit_nesting(toks, notes)
+
+
+def _limit_nesting(toks: list[_Tok], notes: list[str]) -> list[_Tok]:
+    """Drop parentheses nested deeper than MAX_DEPTH (and their partners)."""
+    out: list[_Tok] = []
+    kept: list[bool] = []
+    for tok in toks:
+        if tok.kind == "(":
+            keep = sum(kept) < MAX_DEPTH
+            kept.append(keep)
+            if keep:
+                out.append(tok)
+            elif "Parentheses nested too deep: inner ones ignored." not in notes:
+                notes.append("Parentheses nested too deep: inner ones ignored.")
+        elif tok.kind == ")" and kept:
+            if kept.pop():
+                out.append(tok)
+        else:
+            out.append(tok)
+    return out
 
 
 # ----------------------------------------------------------------------------- parser
@@ -267,7 +288,6 @@ class _Parser:
         self.toks = toks
         self.i = 0
         self.notes = notes
-        self.depth = 0
         self.leaves = 0
         self.capped = False
 
@@ -347,12 +367,7 @@ class _Parser:
             return None
         self.i += 1
         if tok.kind == "(":
-            if self.depth >= 32:
-                self._note("Parentheses nested too deep: inner ones ignored.")
-                return self.sequence(field=field)
-            self.depth += 1
             node = self.sequence(field=field)
-            self.depth -= 1
             if self.peek() is not None and self.peek().kind == ")":
                 self.i += 1
             else:

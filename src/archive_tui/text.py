@@ -65,7 +65,10 @@ def _fold_char(char: str, *, keep_punctuation: bool) -> str:
                 out.append(d)
             else:
                 out.append(" ")
-    return "".join(out)
+    folded = "".join(out)
+    if folded and not keep_punctuation and not any(c.isalnum() or c == "'" for c in folded):
+        return " "  # "…" -> " ", not "...": keeps highlight offsets aligned
+    return folded
 
 
 def _token_fold_match(match: re.Match[str]) -> str:

@@ -1,0 +1,201 @@
+"""Archive: opening real TinyDB files, layering, adding, related records and the index cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import FRUS_PATH
+from search_fixtures import IDS, RECORDS, write_archive
+
+from archive_tui.archive import Archive
+from archive_tui.index import TokenIndex
+from archive_tui.paths import cache_dir
+from archive_tui.records import ValidationFailed
+from archive_tui.store import RecordStore, StoreError
+
+
+def cache_files() -> list[Path]:
+    folder = cache_dir()
+    return sorted(folder.glob("index-*.npz")) if folder.exists() else []
+
+
+def test_open_search_get_and_iterate(tmp_path: Path) -> None:
+    archive = Archive.open(write_archive(tmp_path / "a.json"))
+    assert len(archive) == 10
+    assert archive.get("pine")["title"] == RECORDS[2]["title"]
+    assert archive.get("nope") is None
+    assert [r["id"] for r in archive.records()] == IDS
+    assert archive.search("cuba").total == 3
+
+
+def test_missing_or_bad_files(tmp_path: Path) -> None:
+    with pytest.raises(StoreError):
+        Archive.open(tmp_path / "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(StoreError):
+        Archive.open(bad)
+    assert bad.read_text(encoding="utf-8") == "{not json"  # never touched
+    created = Archive.open(tmp_path / "new.json", create=True)
+    assert len(created) == 0 and not (tmp_path / "new.json").exists()
+
+
+def test_add_validates_everything_first(tmp_path: Path) -> None:
+    path = write_archive(tmp_path / "a.json")
+    before = path.read_bytes()
+    archive = Archive.open(path)
+    good = {"id": "new-1", "date": "1970-01-05", "title": "Fresh telegram on Cambodia"}
+    bad = {"id": "new-2", "date": "someday", "title": "Broken"}
+    with pytest.raises(ValidationFailed) as info:
+        archive.add([good, bad])
+    assert "someday" in str(info.value)
+    assert path.read_bytes() == before
+    assert archive.get("new-1") is None and archive.search("fresh").total == 0
+
+
+def test_add_updates_the_index(tmp_path: Path) -> None:
+    path = tmp_path / "user.json"
+    archive = Archive.open(path, create=True)
+    added = archive.add(
+        [
+            {"id": "n1", "date": "1970-01", "title": "Fresh telegram on Cambodia"},
+            {"id": "n2", "date": "1971", "title": "Piné report", "people": "Manac’h, Étienne"},
+        ]
+    )
+    assert added == (2, 0)
+    assert [h.id for h in archive.search("cambodia").hits] == ["n1"]
+    assert [h.id for h in archive.search("person:manach").hits] == ["n2"]
+    assert archive.add([{"id": "n1", "date": "1970-01", "title": "Renamed note"}]) == (0, 1)
+    assert archive.search("cambodia").total == 0
+    assert [h.id for h in archive.search("renamed").hits] == ["n1"]
+    reopened = Archive.open(path)
+    assert len(reopened) == 2 and reopened.get("n1")["title"] == "Renamed note"
+
+
+def test_read_only_archive_refuses_add(tmp_path: Path) -> None:
+    path = write_archive(tmp_path / "a.json")
+    archive = Archive.open(path, read_only=True)
+    with pytest.raises(StoreError):
+        archive.add([{"id": "x", "date": "1970", "title": "X"}])
+    assert len(Archive.open(path)) == 10
+
+
+def test_layering_user_over_base(tmp_path: Path) -> None:
+    base = write_archive(tmp_path / "base.json")
+    user = tmp_path / "user.json"
+    archive = Archive.open(user, base=base)
+    assert len(archive) == 10 and not user.exists()
+    override = dict(RECORDS[2], title="My corrected telegram about Piné")
+    archive.add([override, {"id": "mine", "date": "2001", "title": "My own note"}])
+    assert len(archive) == 11
+    assert archive.get("pine")["title"] == "My corrected telegram about Piné"
+    assert [h.id for h in archive.search("corrected").hits] == ["pine"]
+    assert archive.search("agency").total == 0  # the base title is hidden
+    assert archive.search("").total == 11
+    # the base file is never written
+    assert "corrected" not in base.read_text(encoding="utf-8")
+    reopened = Archive.open(user, base=base)
+    assert reopened.get("pine")["title"].startswith("My corrected")
+    stats = reopened.stats()
+    assert stats["records"] == 11 and stats["user_records"] == 2 and stats["base_records"] == 9
+
+
+def test_related_prefers_shared_subjects_and_people(tmp_path: Path) -> None:
+    archive = Archive.open(write_archive(tmp_path / "a.json"))
+    related = [r["id"] for r in archive.related("gromyko", limit=4)]
+    # khrushchev shares Cuba, Soviet Union and Kennedy; then estimate (Cuba) 9 days away,
+    # then wilgress/degaulle (Soviet Union), the nearer in date first
+    assert related == ["khrushchev", "estimate", "degaulle", "wilgress"]
+    assert "gromyko" not in [r["id"] for r in archive.related("gromyko", limit=20)]
+    assert archive.related("missing") == []
+    # no shared subjects or people: nearest in date
+    lonely = [r["id"] for r in archive.related("manach", limit=2)]
+    assert lonely == ["khrushchev", "gromyko"]
+
+
+def test_stats(tmp_path: Path) -> None:
+    stats = Archive.open(write_archive(tmp_path / "a.json")).stats()
+    assert stats["records"] == 10
+    assert stats["date_min"] == "1944-11-09" and stats["date_max"] == "1989-11-10"
+    assert stats["collections"] == 2
+
+
+def test_index_cache_is_reused_and_invalidated(tmp_path: Path) -> None:
+    path = write_archive(tmp_path / "a.json")
+    first = Archive.open(path)
+    assert not first.from_cache and len(cache_files()) == 1
+    second = Archive.open(path)
+    assert second.from_cache
+    assert [h.id for h in second.search("soviet").hits] == [
+        h.id for h in first.search("soviet").hits
+    ]
+    second.add([{"id": "late", "date": "1990", "title": "Soviet reunification note"}])
+    third = Archive.open(path)  # add() rebuilt the index and cached it
+    assert third.from_cache and "late" in {h.id for h in third.search("soviet").hits}
+    # a change made by someone else (another process) invalidates the cache
+    RecordStore.open(path).upsert([{"id": "other", "date": "1991", "title": "Soviet coup"}])
+    fourth = Archive.open(path)
+    assert not fourth.from_cache
+    assert {"late", "other"} <= {h.id for h in fourth.search("soviet").hits}
+    assert Archive.open(path).from_cache
+    assert len(cache_files()) == 1  # one cache file per archive, overwritten
+
+
+def test_cache_is_never_trusted_blindly(tmp_path: Path) -> None:
+    path = write_archive(tmp_path / "a.json")
+    Archive.open(path)
+    (cache,) = cache_files()
+    # group/world-writable: ignored
+    os.chmod(cache, 0o666)
+    assert not Archive.open(path).from_cache
+    (cache,) = cache_files()
+    assert Archive.open(path).from_cache
+    # garbage: ignored and rewritten
+    cache.write_bytes(b"not an npz")
+    again = Archive.open(path)
+    assert not again.from_cache and again.search("cuba").total == 3
+    assert Archive.open(path).from_cache
+    # an npz with bad shapes: ignored
+    with np.load(cache, allow_pickle=False) as z:
+        data = dict(z)
+    data["post_doc"] = data["post_doc"][:1]
+    with open(cache, "wb") as fh:
+        np.savez(fh, **data)
+    os.chmod(cache, 0o600)
+    assert not Archive.open(path).from_cache
+
+
+def test_no_cache_mode_writes_nothing(tmp_path: Path) -> None:
+    archive = Archive.open(write_archive(tmp_path / "a.json"), use_cache=False)
+    assert archive.search("cuba").total == 3 and cache_files() == []
+
+
+def test_index_validates_its_own_arrays(tmp_path: Path) -> None:
+    index = TokenIndex.build(RECORDS)
+    assert index._valid()
+    index.post_doc = index.post_doc + 100
+    assert not index._valid()
+
+
+def test_open_default_layers_user_archive_over_shipped(tmp_path: Path) -> None:
+    from archive_tui.paths import shipped_archive_path, user_archive_path
+
+    archive = Archive.open_default()
+    shipped = shipped_archive_path()
+    assert archive.store.path == user_archive_path()
+    if shipped.exists():
+        assert archive.base is not None and archive.base.path == shipped
+
+
+@pytest.mark.skipif(not FRUS_PATH.exists(), reason="needs ../shared/data/frus-records.json")
+def test_frus_smoke(tmp_path: Path) -> None:
+    import json
+
+    records = json.loads(FRUS_PATH.read_text(encoding="utf-8"))[:800]
+    archive = Archive.open(write_archive(tmp_path / "frus.json", records))
+    result = archive.search("telegram", limit=5)
+    assert result.total > 100 and len(result.hits) == 5
+    assert sum(result.facets["decade"].values()) == result.total
