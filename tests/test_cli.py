@@ -109,6 +109,7 @@ def run_cli(
     env.pop("ARCHIVE_TUI_DEBUG", None)
     proc = subprocess.run(
         [sys.executable, "-m", "archive_tui", *map(str, args)],
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -492,6 +493,13 @@ def test_usage_errors_exit_2_with_a_message(small_db: Path, args: list[str], mes
     proc = run_cli("--db", small_db, *args)
     assert proc.returncode == 2
     assert message in proc.stderr
+
+
+def test_the_app_without_a_terminal_says_what_to_do_instead(small_db: Path) -> None:
+    proc = run_cli("--db", small_db)  # stdin and stdout are pipes here, not a terminal
+    assert proc.returncode == 2
+    assert "interactive terminal" in proc.stderr and "archive-tui search" in proc.stderr
+    assert proc.stdout == ""
 
 
 def test_db_option_is_accepted_after_the_command(small_db: Path) -> None:

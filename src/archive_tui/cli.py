@@ -534,6 +534,12 @@ def _records_by_id(archive: Archive, ids: Iterable[str]) -> Iterable[dict]:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
+    if not (sys.stdin.isatty() and (sys.stdout.isatty() or sys.stderr.isatty())):
+        raise CliError(
+            "error: the terminal app needs an interactive terminal; in scripts use a command "
+            "such as `archive-tui search QUERY` (see archive-tui --help)",
+            EXIT_USAGE,
+        )
     try:
         from archive_tui.ui.app import run
     except ModuleNotFoundError as error:
