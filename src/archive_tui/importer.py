@@ -14,12 +14,9 @@ This module only parses. The caller validates the raw records with
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-
-import orjson
-
-from archive_tui.store import describe_json_error
 
 _BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -53,20 +50,38 @@ def read_import_file(path: os.PathLike[str] | str) -> list[object]:
     """
     path = Path(path)
     data = _read(path)
+    if data.startswith(_UTF16_BOMS):
+        raise ImportFileError(path, "is UTF-16 text; save it as UTF-8")
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
-    elif data.startswith(_UTF16_BOMS):
-        raise ImportFileError(path, "is UTF-16 text; save it as UTF-8")
-    if not data.strip():
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        line = data.count(b"\n", 0, bad.start) + 1
+        column = bad.start - (data.rfind(b"\n", 0, bad.start) + 1) + 1
+        raise ImportFileError(
+            path,
+            f"is not UTF-8 text (byte {bad.start}, line {line}, column {column}); save it as UTF-8",
+            line=line,
+            column=column,
+        ) from None
+    del data
+    if not text.strip():
         raise ImportFileError(path, "is empty")
     try:
-        document = orjson.loads(data)
-    except orjson.JSONDecodeError as error:
-        lines = _json_lines(path, data)
+        # The standard parser, not orjson: orjson turns integers over 64 bits into floats,
+        # silently altering them; json keeps them, and validation then names the record.
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        lines = _json_lines(path, text)
         if lines is not None:
             return lines
-        reason, line, column = describe_json_error(data, error)
-        raise ImportFileError(path, reason, line=line, column=column) from None
+        raise ImportFileError(
+            path,
+            f"is not valid JSON at line {error.lineno}, column {error.colno} ({error.msg})",
+            line=error.lineno,
+            column=error.colno,
+        ) from None
     return _records_of(path, document)
 
 
@@ -107,27 +122,27 @@ def _tinydb_records(tables: dict) -> list[object]:
     return [doc for table in tables.values() for doc in table.values()]
 
 
-def _json_lines(path: Path, data: bytes) -> list[object] | None:
+def _json_lines(path: Path, text: str) -> list[object] | None:
     """Parse JSON Lines, or None when the file does not look like it.
 
     It looks like JSON Lines when its first non-blank line is a whole JSON object by
     itself; then a line that is not JSON is an error naming that line.
     """
     records: list[object] = []
-    for number, line in enumerate(data.split(b"\n"), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            value = orjson.loads(line)
-        except orjson.JSONDecodeError as error:
+            value = json.loads(line)
+        except json.JSONDecodeError as error:
             if not records:
                 return None
-            reason, _, column = describe_json_error(line, error)
-            # The line was parsed alone, so its "line 1" is the file's line `number`.
-            reason = reason.replace(" at line 1, column", " at column")
-            reason = reason.replace(", line 1, column", ", column")
             raise ImportFileError(
-                path, f"is JSON Lines, but line {number} {reason}", line=number, column=column
+                path,
+                f"is JSON Lines, but line {number} is not valid JSON "
+                f"at column {error.colno} ({error.msg})",
+                line=number,
+                column=error.colno,
             ) from None
         if not records and not isinstance(value, dict):
             return None
