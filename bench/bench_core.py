@@ -33,9 +33,11 @@ if __package__ in (None, ""):
 from bench.common import (
     ensure_repo_on_path,
     fresh_home,
-    max_rss_mb,
     median,
+    peak_rss_mb,
     percentile,
+    reset_peak_rss,
+    rss_mb,
     run_worker,
     verdict,
 )
@@ -340,10 +342,17 @@ def archive_call(archive, q: BenchQuery) -> Callable[[], int]:
 # --------------------------------------------------------------------------- subprocess workers
 
 
+def _baseline() -> float:
+    """RSS now, with the peak mark reset, so the peak read later is the open's own."""
+    gc.collect()
+    reset_peak_rss()
+    return rss_mb()
+
+
 def worker(kind: str, path: str) -> dict:
     """Measure one way of opening `path` in this (fresh) process: time and peak RSS."""
     if kind == "json":
-        base = max_rss_mb()
+        base = _baseline()
         t0 = time.perf_counter()
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
@@ -352,7 +361,7 @@ def worker(kind: str, path: str) -> dict:
     elif kind == "tinydb":
         from tinydb import TinyDB
 
-        base = max_rss_mb()
+        base = _baseline()
         t0 = time.perf_counter()
         db = TinyDB(path, access_mode="r")  # TinyDB's default JSONStorage
         n = len(db.table("records").all())
@@ -360,7 +369,7 @@ def worker(kind: str, path: str) -> dict:
     elif kind in ("archive", "default"):
         import archive_tui.archive as archive_mod  # numpy and the engine, before the baseline
 
-        base = max_rss_mb()
+        base = _baseline()
         t0 = time.perf_counter()
         if kind == "default":
             archive = archive_mod.Archive.open_default()
@@ -376,12 +385,12 @@ def worker(kind: str, path: str) -> dict:
             "seconds": seconds,
             "records": n,
             "rss_base_mb": base,
-            "rss_peak_mb": max_rss_mb(),
+            "rss_peak_mb": peak_rss_mb(),
             "first_search_ms": first_search_ms,
         }
     else:
         raise SystemExit(f"unknown worker kind {kind}")
-    return {"seconds": seconds, "records": n, "rss_base_mb": base, "rss_peak_mb": max_rss_mb()}
+    return {"seconds": seconds, "records": n, "rss_base_mb": base, "rss_peak_mb": peak_rss_mb()}
 
 
 def measure(kind: str, path: Path, runs: int, home: Path | None = None) -> list[dict]:
@@ -517,7 +526,6 @@ def profile_query(archive, q: BenchQuery, rep: Report, top: int = 15) -> None:
 
 def bench_size(rep: Report, size: int, args: argparse.Namespace) -> None:
     from archive_tui.archive import Archive
-
     from bench.generate import ensure_archive, load_corpus_model
 
     rep.out(f"\n=== {size:,} generated records (seed {args.seed}) ===")
@@ -602,7 +610,6 @@ def bench_size(rep: Report, size: int, args: argparse.Namespace) -> None:
 
 def bench_shipped(rep: Report, args: argparse.Namespace) -> None:
     from archive_tui.archive import Archive
-
     from archive_tui.paths import shipped_archive_path
     from bench.generate import load_corpus_model
 
@@ -648,7 +655,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     rep = Report()
     rep.out(
         f"archive-tui core benchmark — Python {sys.version.split()[0]}, SQLite "
-        f"{sqlite3.sqlite_version}, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M')}"
+        f"{sqlite3.sqlite_version}, {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f}, {time.strftime('%Y-%m-%d %H:%M')}"
     )
     for size in sizes:
         bench_size(rep, size, args)

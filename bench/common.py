@@ -42,8 +42,42 @@ def median(values: Sequence[float]) -> float:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
+def _proc_status_mb(key: str) -> float | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return None
+
+
+def rss_mb() -> float:
+    """Current resident set size in MB."""
+    value = _proc_status_mb("VmRSS")
+    return value if value is not None else max_rss_mb()
+
+
+def reset_peak_rss() -> bool:
+    """Reset the kernel's peak-RSS mark (Linux >= 4.0), so the next peak is ours alone."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_mb() -> float:
+    """Peak RSS of this process image (VmHWM). Unlike ru_maxrss it does not inherit the
+    parent's RSS at fork, which would hide a child's own peak."""
+    value = _proc_status_mb("VmHWM")
+    return value if value is not None else max_rss_mb()
+
+
 def max_rss_mb() -> float:
-    """Peak resident set size of this process so far, in MB (Linux reports KiB)."""
+    """getrusage peak RSS in MB (Linux reports KiB); may include the parent's at fork."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
