@@ -104,6 +104,16 @@ def test_upsert_updates_in_place_and_appends_new_ids(tmp_path: Path) -> None:
     assert list(tables["records"]) == ["1", "2", "3", "4"]
 
 
+def test_a_loaded_record_changed_in_place_is_saved_by_upsert(tmp_path: Path) -> None:
+    path = tmp_path / "records.json"
+    store = new_store(path)
+    store.upsert([record(1)])
+    [loaded] = store.load()
+    loaded["subjects"].append("Berlin")  # records are shared, but the disk decides
+    assert store.upsert([loaded]) == (0, 1)
+    assert RecordStore.open(path).load()[0]["subjects"] == ["Cold War", "Soviet Union", "Berlin"]
+
+
 def test_unchanged_upsert_does_not_rewrite_the_file(tmp_path: Path) -> None:
     path = tmp_path / "records.json"
     store = new_store(path)

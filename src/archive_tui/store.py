@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import hashlib
 import json
 import os
 import secrets
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -66,11 +64,6 @@ class StoreError(Exception):
 
     def __str__(self) -> str:
         return f"Archive {self.path} {self.reason}"
-
-
-def content_digest(data: bytes) -> bytes:
-    """Exact identity of file content (stat alone can be fooled by a reused inode)."""
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def fingerprint_of(stat: os.stat_result) -> str:
@@ -248,10 +241,6 @@ class AtomicJSONStorage(Storage):
 
     def write(self, data: Tables) -> None:
         """Serialize, verify, and atomically replace the file (under the lock)."""
-        self.write_verified(data)
-
-    def write_verified(self, data: Tables) -> bytes:
-        """``write``, returning the digest of the bytes written."""
         if self.read_only:
             raise StoreError(self.path, "is open read-only; nothing was written")
         tables = {name: {str(k): doc for k, doc in table.items()} for name, table in data.items()}
@@ -274,7 +263,6 @@ class AtomicJSONStorage(Storage):
         del parsed_back
         with self.lock():
             self._replace(payload)
-        return content_digest(payload)
 
     def _replace(self, payload: bytes) -> None:
         target = Path(os.path.realpath(self.path))
@@ -351,15 +339,6 @@ def check_tables(path: Path, tables: object) -> None:
                 ) from None
 
 
-@dataclass
-class _Snapshot:
-    """Parsed, checked tables and the identity of the bytes they came from."""
-
-    fingerprint: str
-    digest: bytes
-    tables: Tables
-
-
 class RecordStore:
     """The records of one archive file.
 
@@ -374,7 +353,7 @@ class RecordStore:
         self.read_only = read_only
         self._create = create
         self.storage = AtomicJSONStorage(path, read_only=read_only)
-        self._cache: _Snapshot | None = None
+        self._cache: tuple[str, Tables] | None = None  # (fingerprint, tables)
 
     @classmethod
     def open(
@@ -390,33 +369,20 @@ class RecordStore:
             raise StoreError(store.path, "does not exist")
         return store
 
-    def _read(self, *, reuse_same_content: bool = False) -> tuple[Tables | None, str]:
-        """Read, check and cache the file; a record failing validation is a StoreError.
-
-        With ``reuse_same_content`` the cached tables are reused when the bytes on disk
-        are exactly those they were parsed from (compared by digest, not by stat).
-        """
-        data, fingerprint = self.storage.read_bytes()
-        if data is None:
-            self._cache = None
-            return None, fingerprint
-        # Only a writer compares content; the read-only shipped archive skips the hash.
-        digest = b"" if self.read_only else content_digest(data)
-        cache = self._cache
-        if reuse_same_content and cache is not None and cache.digest == digest:
-            cache.fingerprint = fingerprint
-            return cache.tables, fingerprint
+    def _read(self) -> tuple[Tables | None, str]:
+        """Read, check and cache the file; a record failing validation is a StoreError."""
         self._cache = None
-        tables = self.storage.parse(data)
-        del data
+        tables, fingerprint = self.storage.read_with_fingerprint()
+        if tables is None:
+            return None, fingerprint
         check_records(self.path, tables)
-        self._cache = _Snapshot(fingerprint, digest, tables)
+        self._cache = (fingerprint, tables)
         return tables, fingerprint
 
     def _current(self) -> Tables | None:
         """The cached tables if the file is unchanged (by stat), else a fresh read."""
-        if self._cache is not None and self._cache.fingerprint == self.fingerprint():
-            return self._cache.tables
+        if self._cache is not None and self._cache[0] == self.fingerprint():
+            return self._cache[1]
         return self._read()[0]
 
     def load(self) -> list[dict]:
@@ -443,9 +409,11 @@ class RecordStore:
             raise StoreError(self.path, "is open read-only; nothing was written")
         batch = validate_records(records)
         with self.storage.lock():
-            # Re-read inside the lock: another process may have written since we last looked.
-            tables = self._read(reuse_same_content=True)[0] or {}
-            snapshot, self._cache = self._cache, None  # tables change below; cached once written
+            # Re-read inside the lock: another process may have written since we last looked,
+            # and comparing with what is on disk (not with records handed out earlier, which a
+            # caller may have changed in place) decides what is new or updated.
+            tables = self._read()[0] or {}
+            cached, self._cache = self._cache, None  # the tables change below
             table = tables.setdefault(TABLE, {})
             where = {doc["id"]: doc_id for doc_id, doc in table.items()}
             next_id = max(map(int, table), default=0) + 1
@@ -462,10 +430,10 @@ class RecordStore:
                     table[doc_id] = record
                     updated += 1
             if added or updated:
-                digest = self.storage.write_verified(tables)
-                self._cache = _Snapshot(self.fingerprint(), digest, tables)
+                self.storage.write(tables)
+                self._cache = (self.fingerprint(), tables)
             else:
-                self._cache = snapshot
+                self._cache = cached
         return added, updated
 
     def fingerprint(self) -> str:
