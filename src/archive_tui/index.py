@@ -25,6 +25,7 @@ import json
 import os
 import stat
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,12 +76,216 @@ _LIST = frozenset(("people", "places", "subjects"))
 _GAP = -1
 
 
+_CHUNK_RECORDS = 4096
+
+
 class _Vocab(dict):
     """bytes token -> provisional id, assigning the next id on first sight."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.order: list[bytes] = []
+
     def __missing__(self, key: bytes) -> int:
-        value = self[key] = len(self)
+        value = self[key] = len(self.order)
+        self.order.append(key)
         return value
+
+
+class _Builder:
+    """Builds the index a chunk of records at a time, so temporary arrays stay small.
+
+    Each chunk is tokenized (the Python part), then sorted by (term, position) with
+    one int64 sort and grouped into postings. ``finish`` numbers the vocabulary in
+    sorted order and scatters every chunk's blocks into the final CSR arrays.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.vocab = _Vocab()
+        self.canon: list[int] = []  # provisional id -> canonical id (-1: no token)
+        self.parts: dict[int, list[int]] = {}  # apostrophe word -> its parts' ids
+        self.seg_start = array.array("q")
+        self.pos_base = 0
+        self.chunks: list[dict[str, np.ndarray]] = []
+        self.dl: list[np.ndarray] = []
+        self.weights = np.array([FIELD_WEIGHTS[f] for f in TEXT_FIELDS], np.float32)
+
+    def _resolve_new_terms(self) -> None:
+        """Canonical ids and parts for vocabulary entries added since the last chunk."""
+        order, get = self.vocab.order, self.vocab.__getitem__
+        start = len(self.canon)
+        self.canon.extend(range(start, len(order)))
+        i = start
+        while i < len(order):  # resolving may add entries (joined forms, parts)
+            raw = order[i]
+            if b"'" in raw:
+                joined = canonical(raw)
+                self.canon[i] = get(joined) if joined else _GAP
+                parts = token_parts(raw)
+                if parts:
+                    self.parts[i] = [get(p) for p in parts]
+                if len(self.canon) < len(order):
+                    self.canon.extend(range(len(self.canon), len(order)))
+            i += 1
+
+    def add_chunk(self, records: Sequence[dict], doc_base: int) -> None:
+        get = self.vocab.__getitem__
+        stream = array.array("i")
+        extend, append = stream.extend, stream.append
+        seg_local = array.array("q")
+        seg_append = seg_local.append
+        for record in records:
+            for name in TEXT_FIELDS:
+                seg_append(len(stream))
+                value = record.get(name)
+                if value:
+                    if isinstance(value, str):
+                        extend(map(get, fold_bytes(value).split()))
+                    elif name in _LIST and isinstance(value, list):
+                        for item in value:
+                            if isinstance(item, str):
+                                extend(map(get, fold_bytes(item).split()))
+                                append(_GAP)
+                append(_GAP)
+        self._resolve_new_terms()
+        total = len(stream)
+        nseg = len(seg_local)
+        self.seg_start.extend(array.array("q", (x + self.pos_base for x in seg_local)))
+        if not total:
+            self.dl.append(np.zeros(len(records)))
+            return
+        raw_ids = np.frombuffer(stream, np.int32)
+        canon = np.array([*self.canon, _GAP], np.int32)
+        ids = canon[raw_ids]
+        valid = ids >= 0
+        pos = np.flatnonzero(valid)
+        keys = (ids[pos].astype(np.int64) << 32) | pos
+        if self.parts:
+            apos = np.zeros(len(canon), bool)
+            apos[list(self.parts)] = True
+            occ = np.flatnonzero(apos[raw_ids])
+            if len(occ):
+                owners = raw_ids[occ].tolist()
+                extra = [
+                    (p, t) for p, r in zip(occ.tolist(), owners, strict=True) for t in self.parts[r]
+                ]
+                ex = np.array(extra, np.int64).reshape(-1, 2)
+                keys = np.concatenate([keys, (ex[:, 1] << 32) | ex[:, 0]])
+        del ids, valid, pos
+        keys.sort()
+        term = (keys >> 32).astype(np.int32)
+        local_pos = (keys & 0xFFFFFFFF).astype(np.int32)
+        del keys
+        seg_bounds = np.frombuffer(seg_local, np.int64)
+        seg_len = np.diff(np.append(seg_bounds, total))
+        seg_of_tok = np.repeat(np.arange(nseg, dtype=np.int32), seg_len)
+        seg = seg_of_tok[local_pos]
+        del seg_of_tok
+        doc = seg // NF
+        field = (seg - doc * NF).astype(np.uint16)
+        del seg
+        occ_w = self.weights[field]
+        self.dl.append(np.bincount(doc, weights=occ_w, minlength=len(records)))
+        new_group = np.empty(len(term), bool)
+        new_group[0] = True
+        np.not_equal(term[1:], term[:-1], out=new_group[1:])
+        new_group[1:] |= doc[1:] != doc[:-1]
+        starts = np.flatnonzero(new_group)
+        del new_group
+        wtf = np.add.reduceat(occ_w, starts).astype(np.float32)
+        fields = np.bitwise_or.reduceat(np.left_shift(np.uint16(1), field), starts)
+        post_term = term[starts]
+        post_doc = (doc[starts] + doc_base).astype(np.int32)
+        del occ_w, field, doc
+        pos_terms, pos_counts = _runs(term)
+        post_terms, post_counts = _runs(post_term)
+        self.chunks.append(
+            {
+                "positions": local_pos + np.int32(self.pos_base),
+                "pos_terms": pos_terms,
+                "pos_counts": pos_counts,
+                "post_doc": post_doc,
+                "wtf": wtf,
+                "fields": fields.astype(np.uint16),
+                "post_terms": post_terms,
+                "post_counts": post_counts,
+            }
+        )
+        self.pos_base += total
+
+    def finish(self, index: TokenIndex) -> None:
+        order = self.vocab.order
+        nraw = len(order)
+        # only canonical terms are real vocabulary (apostrophe forms map elsewhere)
+        used = np.zeros(nraw, bool)
+        for chunk in self.chunks:
+            used[chunk["pos_terms"]] = True
+        terms = [order[i].decode("utf-8", "surrogatepass") for i in np.flatnonzero(used)]
+        used_ids = np.flatnonzero(used)
+        perm = sorted(range(len(terms)), key=terms.__getitem__)
+        index.vocab = [terms[i] for i in perm]
+        rank = np.full(nraw, -1, np.int64)
+        rank[used_ids[perm]] = np.arange(len(perm))
+        nv = len(index.vocab)
+        index.seg_start = (
+            np.frombuffer(self.seg_start, np.int64).copy()
+            if len(self.seg_start)
+            else np.zeros(0, np.int64)
+        )
+        n = self.n
+        dl = np.concatenate(self.dl) if self.dl else np.zeros(0)
+        avgdl = float(dl.mean()) if n and dl.mean() > 0 else 1.0
+        norm = (K1 * (1 - B + B * dl / avgdl)).astype(np.float32)
+
+        def pointers(kind: str) -> np.ndarray:
+            counts = np.zeros(nv, np.int64)
+            for chunk in self.chunks:  # terms are distinct within a chunk
+                counts[rank[chunk[f"{kind}_terms"]]] += chunk[f"{kind}_counts"]
+            ptr = np.zeros(nv + 1, np.int64)
+            np.cumsum(counts, out=ptr[1:])
+            return ptr
+
+        def destinations(ptr: np.ndarray, cursor: np.ndarray, terms, counts) -> np.ndarray:
+            r = rank[terms]
+            block_start = np.cumsum(counts) - counts
+            dest = np.repeat(ptr[r] + cursor[r] - block_start, counts) + np.arange(counts.sum())
+            cursor[r] += counts
+            return dest
+
+        index.pos_ptr = pointers("pos")
+        index.positions = np.empty(int(index.pos_ptr[-1]), np.int32)
+        cursor = np.zeros(nv, np.int64)
+        for chunk in self.chunks:
+            dest = destinations(index.pos_ptr, cursor, chunk["pos_terms"], chunk["pos_counts"])
+            index.positions[dest] = chunk.pop("positions")
+        index.term_ptr = pointers("post")
+        df = np.diff(index.term_ptr).astype(np.float64)
+        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        size = int(index.term_ptr[-1])
+        index.post_doc = np.empty(size, np.int32)
+        index.post_imp = np.empty(size, np.float32)
+        index.post_fields = np.empty(size, np.uint16)
+        cursor = np.zeros(nv, np.int64)
+        while self.chunks:
+            chunk = self.chunks.pop(0)
+            terms, counts = chunk["post_terms"], chunk["post_counts"]
+            dest = destinations(index.term_ptr, cursor, terms, counts)
+            wtf, docs = chunk["wtf"], chunk["post_doc"]
+            term_idf = np.repeat(idf[rank[terms]], counts)
+            index.post_doc[dest] = docs
+            index.post_imp[dest] = term_idf * wtf * np.float32(K1 + 1) / (wtf + norm[docs])
+            index.post_fields[dest] = chunk["fields"]
+
+
+def _runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct values, run lengths) of a sorted array."""
+    if not len(sorted_values):
+        return sorted_values[:0], np.zeros(0, np.int64)
+    change = np.flatnonzero(sorted_values[1:] != sorted_values[:-1]) + 1
+    starts = np.concatenate([[0], change])
+    counts = np.diff(np.append(starts, len(sorted_values)))
+    return sorted_values[starts], counts.astype(np.int64)
 
 
 @dataclass
@@ -190,122 +395,17 @@ class TokenIndex:
     def build(cls, records: Sequence[dict]) -> TokenIndex:
         """Index ``records`` (the archive's order is the doc numbering)."""
         self = cls()
-        n = self.n = len(records)
-        vocab = _Vocab()
-        get = vocab.__getitem__
-        stream = array.array("i")
-        extend, append = stream.extend, stream.append
-        seg_start = array.array("q")
-        seg_append = seg_start.append
-        for record in records:
-            for name in TEXT_FIELDS:
-                seg_append(len(stream))
-                value = record.get(name)
-                if value:
-                    if name in _LIST and isinstance(value, list):
-                        for item in value:
-                            if isinstance(item, str):
-                                extend(map(get, fold_bytes(item).split()))
-                                append(_GAP)
-                    elif isinstance(value, str):
-                        extend(map(get, fold_bytes(value).split()))
-                append(_GAP)
-        total = len(stream)
-        ids = np.frombuffer(stream, np.int32) if total else np.zeros(0, np.int32)
-        self.seg_start = np.frombuffer(seg_start, np.int64) if n else np.zeros(0, np.int64)
-
-        # Resolve apostrophe tokens: "gaulle's" is indexed as "gaulles", and its parts
-        # "gaulle" and "s" get extra occurrences at the same position.
-        raw_terms = list(vocab)
-        canon = np.arange(len(raw_terms) + 1, dtype=np.int32)
-        canon[-1] = _GAP  # ids == -1 index this slot
-        part_lists: dict[int, list[int]] = {}
-        for rid, raw in enumerate(raw_terms):
-            if b"'" in raw:
-                joined = canonical(raw)
-                canon[rid] = get(joined) if joined else _GAP
-                parts = token_parts(raw)
-                if parts:
-                    part_lists[rid] = [get(p) for p in parts]
-        terms = [t.decode("utf-8", "surrogatepass") for t in vocab]
-        if len(terms) > len(raw_terms):  # new canonical forms were added
-            canon = np.concatenate(
-                [canon[:-1], np.arange(len(raw_terms), len(terms), dtype=np.int32), [_GAP]]
-            ).astype(np.int32)
-        extra_pos = extra_term = np.zeros(0, np.int64)
-        if part_lists:
-            apos = np.zeros(len(canon), bool)
-            apos[list(part_lists)] = True
-            occ = np.flatnonzero(apos[ids])
-            if len(occ):
-                owners = ids[occ]
-                counts = np.array([len(part_lists.get(int(t), ())) for t in range(len(canon))])
-                flat_ptr = np.zeros(len(canon) + 1, np.int64)
-                np.cumsum(counts, out=flat_ptr[1:])
-                flat = np.array(
-                    [p for t in range(len(canon)) for p in part_lists.get(t, ())], np.int64
-                )
-                reps = counts[owners]
-                extra_pos = np.repeat(occ, reps).astype(np.int64)
-                starts = np.repeat(flat_ptr[owners], reps)
-                within = np.arange(len(extra_pos)) - np.repeat(np.cumsum(reps) - reps, reps)
-                extra_term = flat[starts + within]
-        ids = canon[ids] if total else ids
-
-        # Sort the vocabulary so prefixes are ranges; renumber.
-        order = sorted(range(len(terms)), key=terms.__getitem__)
-        self.vocab = [terms[i] for i in order]
-        rank = np.empty(len(terms) + 1, np.int64)
-        rank[order] = np.arange(len(terms))
-        rank[-1] = -1
-        valid = np.flatnonzero(ids >= 0)
-        keys = (rank[ids[valid]] << 32) | valid
-        if len(extra_pos):
-            keys = np.concatenate([keys, (rank[extra_term] << 32) | extra_pos])
-        del valid
-        keys.sort()
-        term_of = (keys >> 32).astype(np.int32)
-        self.positions = (keys & 0xFFFFFFFF).astype(np.int32)
-        del keys
-        nv = len(self.vocab)
-        self.pos_ptr = np.zeros(nv + 1, np.int64)
-        np.cumsum(np.bincount(term_of, minlength=nv), out=self.pos_ptr[1:])
-
-        # Postings: group occurrences by (term, doc).
-        seg_lengths = np.diff(np.append(self.seg_start, total))
-        seg_of_pos = np.repeat(np.arange(n * NF, dtype=np.int32), seg_lengths)
-        seg = seg_of_pos[self.positions]
-        del seg_of_pos
-        doc = seg // NF
-        field = (seg - doc * NF).astype(np.int8)
-        del seg
-        new_group = np.ones(len(doc), bool)
-        if len(doc) > 1:
-            new_group[1:] = (term_of[1:] != term_of[:-1]) | (doc[1:] != doc[:-1])
-        starts = np.flatnonzero(new_group)
-        del new_group
-        weights = np.array([FIELD_WEIGHTS[f] for f in TEXT_FIELDS], np.float32)
-        occ_w = weights[field]
-        post_term = term_of[starts]
-        self.post_doc = doc[starts].astype(np.int32)
-        if len(starts):
-            wtf = np.add.reduceat(occ_w, starts)
-            bits = np.left_shift(np.uint16(1), field.astype(np.uint16))
-            self.post_fields = np.bitwise_or.reduceat(bits, starts).astype(np.uint16)
-        else:
-            wtf = np.zeros(0, np.float32)
-            self.post_fields = np.zeros(0, np.uint16)
-        dl = np.bincount(doc, weights=occ_w, minlength=n) if n else np.zeros(0)
-        del occ_w, doc, field, term_of
-        self.term_ptr = np.zeros(nv + 1, np.int64)
-        np.cumsum(np.bincount(post_term, minlength=nv), out=self.term_ptr[1:])
-        df = np.diff(self.term_ptr).astype(np.float64)
-        idf = np.log1p((n - df + 0.5) / (df + 0.5))
-        avgdl = float(dl.mean()) if n and dl.mean() > 0 else 1.0
-        norm = K1 * (1 - B + B * dl / avgdl)
-        impact = idf[post_term] * wtf * (K1 + 1) / (wtf + norm[self.post_doc])
-        self.post_imp = impact.astype(np.float32)
+        self.n = len(records)
+        t0 = time.perf_counter()
+        builder = _Builder(self.n)
+        for lo in range(0, self.n, _CHUNK_RECORDS):
+            builder.add_chunk(records[lo : lo + _CHUNK_RECORDS], lo)
+        t1 = time.perf_counter()
+        builder.finish(self)
+        t2 = time.perf_counter()
         self._build_meta(records)
+        t3 = time.perf_counter()
+        self.build_timings = {"tokenize": t1 - t0, "arrays": t2 - t1, "meta": t3 - t2}
         return self
 
     def _build_meta(self, records: Sequence[dict]) -> None:

@@ -478,17 +478,82 @@ def filter_mask(index: TokenIndex, filters: Filters, notes: list[str]) -> np.nda
     return mask
 
 
-def facet_counts(index: TokenIndex, mask: np.ndarray | None) -> dict[str, dict[str, int]]:
+class _FacetTable:
+    """All facet entries in one CSR by doc, with per-field value offsets (built once per index).
+
+    Counting a result's facets is then one bincount over the entries of the matching
+    records, or of the non-matching ones subtracted from the totals, whichever is fewer.
+    """
+
+    def __init__(self, index: TokenIndex) -> None:
+        n = index.n
+        offsets = [0]
+        docs, codes = [], []
+        self.values: list[np.ndarray] = []
+        for name in FACET_FIELDS:
+            facet = index.facets[name]
+            docs.append(facet.entry_doc)
+            codes.append(facet.entry_value.astype(np.int32) + offsets[-1])
+            offsets.append(offsets[-1] + len(facet.values))
+            values = np.empty(len(facet.values), dtype=object)
+            values[:] = facet.values
+            self.values.append(values)
+        self.offsets = offsets
+        all_doc = np.concatenate(docs) if docs else np.zeros(0, np.int32)
+        all_code = np.concatenate(codes) if codes else np.zeros(0, np.int32)
+        order = np.argsort(all_doc, kind="stable")
+        self.doc = all_doc[order]
+        self.code = all_code[order]
+        self.doc_ptr = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(self.doc, minlength=n), out=self.doc_ptr[1:])
+        self.size = offsets[-1]
+        self.totals = np.bincount(self.code, minlength=self.size)
+
+    def _codes_of(self, docs: np.ndarray) -> np.ndarray:
+        starts = self.doc_ptr[docs]
+        lens = self.doc_ptr[docs + 1] - starts
+        total = int(lens.sum())
+        if total == 0:
+            return np.zeros(0, np.int32)
+        shift = np.repeat(starts - (np.cumsum(lens) - lens), lens)
+        return self.code[shift + np.arange(total)]
+
+    def counts(self, mask: np.ndarray | None, selected: int) -> np.ndarray:
+        n = len(self.doc_ptr) - 1
+        if mask is None or selected == n:
+            return self.totals
+        if selected == 0:
+            return np.zeros(self.size, np.int64)
+        if selected <= n // 4:
+            return np.bincount(self._codes_of(np.flatnonzero(mask)), minlength=self.size)
+        if n - selected <= n // 4:
+            missing = np.bincount(self._codes_of(np.flatnonzero(~mask)), minlength=self.size)
+            return self.totals - missing
+        return np.bincount(self.code[mask[self.doc]], minlength=self.size)
+
+
+def _facet_table(index: TokenIndex) -> _FacetTable:
+    table = getattr(index, "_facet_table", None)
+    if table is None:
+        table = index._facet_table = _FacetTable(index)  # type: ignore[attr-defined]
+    return table
+
+
+def facet_counts(
+    index: TokenIndex, mask: np.ndarray | None, selected: int | None = None
+) -> dict[str, dict[str, int]]:
     """Value counts per facet over the records in ``mask``, most frequent first."""
+    table = _facet_table(index)
+    if selected is None:
+        selected = index.n if mask is None else int(np.count_nonzero(mask))
+    counts = table.counts(mask, selected)
     out: dict[str, dict[str, int]] = {}
-    for name in FACET_FIELDS:
-        facet = index.facets[name]
-        vals = facet.entry_value if mask is None else facet.entry_value[mask[facet.entry_doc]]
-        counts = np.bincount(vals, minlength=len(facet.values))
-        nz = np.flatnonzero(counts)
-        order = nz[np.argsort(-counts[nz], kind="stable")]
-        values = facet.values
-        out[name] = dict(zip([values[i] for i in order], counts[order].tolist(), strict=True))
+    for i, name in enumerate(FACET_FIELDS):
+        lo, hi = table.offsets[i], table.offsets[i + 1]
+        c = counts[lo:hi]
+        nz = np.flatnonzero(c)
+        order = nz[np.argsort(-c[nz], kind="stable")]
+        out[name] = dict(zip(table.values[i][order].tolist(), c[order].tolist(), strict=True))
     return out
 
 
@@ -583,7 +648,7 @@ def execute(
         score=score,
     )
     everything = parsed.root is None and fmask is None
-    result.facets = facet_counts(index, None if everything else mask)
+    result.facets = facet_counts(index, None if everything else mask, result.total)
     result.hits = result.page(result.offset, result.limit)
     if result.total == 0 and parsed.root is not None:
         words = [
