@@ -35,7 +35,7 @@ import numpy as np
 from .dates import DateError, parse_date
 from .text import canonical, fold, fold_bytes, token_parts
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 
 # Searchable fields, in segment order; a term's field bitmask uses these bit numbers.
 TEXT_FIELDS = (
@@ -129,7 +129,13 @@ class _Builder:
                     self.canon.extend(range(len(self.canon), len(order)))
             i += 1
 
-    def add_chunk(self, records: Sequence[dict], doc_base: int) -> None:
+    def _tokens(self, records: Sequence[dict]) -> tuple[np.ndarray, np.ndarray]:
+        """Token ids of a chunk (``-1`` for gaps) and where each (record, field) segment starts.
+
+        This loop is most of the cold-open time: one C-level ``map`` of the vocabulary
+        dict over each field's ``bytes.split()``. (A numpy version that reads words as
+        integers and looks up only distinct ones was tried: no faster, and more code.)
+        """
         get = self.vocab.__getitem__
         stream = array.array("i")
         extend, append = stream.extend, stream.append
@@ -148,14 +154,18 @@ class _Builder:
                                 extend(map(get, fold_bytes(item).split()))
                                 append(_GAP)
                 append(_GAP)
+        ids = np.frombuffer(stream, np.int32) if len(stream) else np.zeros(0, np.int32)
+        return ids, np.frombuffer(seg_local, np.int64)
+
+    def add_chunk(self, records: Sequence[dict], doc_base: int) -> None:
+        raw_ids, seg_bounds = self._tokens(records)
         self._resolve_new_terms()
-        total = len(stream)
-        nseg = len(seg_local)
-        self.seg_start.extend(array.array("q", (x + self.pos_base for x in seg_local)))
+        total = len(raw_ids)
+        nseg = len(seg_bounds)
+        self.seg_start.extend((seg_bounds + self.pos_base).tolist())
         if not total:
             self.dl.append(np.zeros(len(records)))
             return
-        raw_ids = np.frombuffer(stream, np.int32)
         canon = np.array([*self.canon, _GAP], np.int32)
         ids = canon[raw_ids]
         valid = ids >= 0
@@ -172,12 +182,11 @@ class _Builder:
                 ]
                 ex = np.array(extra, np.int64).reshape(-1, 2)
                 keys = np.concatenate([keys, (ex[:, 1] << 32) | ex[:, 0]])
-        del ids, valid, pos
+        del valid, pos
         keys.sort()
         term = (keys >> 32).astype(np.int32)
         local_pos = (keys & 0xFFFFFFFF).astype(np.int32)
         del keys
-        seg_bounds = np.frombuffer(seg_local, np.int64)
         seg_len = np.diff(np.append(seg_bounds, total))
         seg_of_tok = np.repeat(np.arange(nseg, dtype=np.int32), seg_len)
         seg = seg_of_tok[local_pos]
@@ -210,6 +219,7 @@ class _Builder:
                 "fields": fields.astype(np.uint16),
                 "post_terms": post_terms,
                 "post_counts": post_counts,
+                "stream": ids,
             }
         )
         self.pos_base += total
@@ -253,6 +263,15 @@ class _Builder:
             cursor[r] += counts
             return dest
 
+        rank32 = np.append(rank, -1).astype(np.int32)  # stream gaps (-1) stay -1
+        streams = [rank32[chunk.pop("stream")] for chunk in self.chunks]
+        index.stream = np.concatenate(streams) if streams else np.zeros(0, np.int32)
+        del streams
+        index.is_part = np.zeros(nv, np.uint8)
+        part_ids = [p for parts in self.parts.values() for p in parts]
+        if part_ids:
+            ranks = rank[part_ids]
+            index.is_part[ranks[ranks >= 0]] = 1
         index.pos_ptr = pointers("pos")
         index.positions = np.empty(int(index.pos_ptr[-1]), np.int32)
         cursor = np.zeros(nv, np.int64)
@@ -309,6 +328,8 @@ class TokenIndex:
         self.post_fields = np.zeros(0, np.uint16)
         self.pos_ptr = np.zeros(1, np.int64)  # positions CSR over vocab
         self.positions = np.zeros(0, np.int32)
+        self.stream = np.zeros(0, np.int32)  # term id at each global position (-1: gap)
+        self.is_part = np.zeros(0, np.uint8)  # 1: term also occurs as part of a word
         self.seg_start = np.zeros(0, np.int64)  # n * NF segment starts
         self.date_start = np.zeros(0, np.int32)
         self.date_end = np.zeros(0, np.int32)
@@ -452,6 +473,8 @@ class TokenIndex:
         "post_fields",
         "pos_ptr",
         "positions",
+        "stream",
+        "is_part",
         "seg_start",
         "date_start",
         "date_end",
@@ -535,6 +558,11 @@ class TokenIndex:
                 self.post_fields.dtype == np.uint16
                 and self.post_fields.shape == self.post_doc.shape,
                 self.positions.dtype == np.int32 and self.positions.ndim == 1,
+                self.stream.dtype == np.int32 and self.stream.ndim == 1,
+                self.is_part.dtype == np.uint8 and self.is_part.shape == (nv,),
+                len(self.stream) == 0 or int(self.stream.max()) < nv,
+                len(self.stream) == 0 or int(self.stream.min()) >= -1,
+                len(self.positions) == 0 or int(self.positions.max()) < len(self.stream),
                 self.seg_start.dtype == np.int64 and self.seg_start.shape == (n * NF,),
                 int(self.term_ptr[0]) == 0 and int(self.term_ptr[-1]) == len(self.post_doc),
                 int(self.pos_ptr[0]) == 0 and int(self.pos_ptr[-1]) == len(self.positions),

@@ -378,15 +378,25 @@ class _Evaluator:
         if any(t < 0 for t in tids):
             return mask, np.zeros(self.n, np.float32)
         plists = [idx.term_positions(t) for t in tids]
-        rare = min(range(len(tids)), key=lambda i: len(plists[i]))
+        # start from the rarest word and check the others rarest first, so the long
+        # lists of words like "of" are only probed for the few surviving candidates
+        by_size = sorted(range(len(tids)), key=lambda i: len(plists[i]))
+        rare = by_size[0]
         starts = plists[rare].astype(np.int64) - rare
-        for i, plist in enumerate(plists):
-            if i == rare or len(starts) == 0:
-                continue
+        stream = idx.stream
+        starts = starts[(starts >= 0) & (starts + len(tids) <= len(stream))]
+        for i in by_size[1:]:
+            if len(starts) == 0:
+                break
             want = starts + i
-            at = np.searchsorted(plist, want)
-            at[at >= len(plist)] = len(plist) - 1
-            starts = starts[plist[at] == want] if len(plist) else starts[:0]
+            if idx.is_part[tids[i]]:
+                # occurrences as part of an apostrophe word are only in the positions
+                plist = plists[i]
+                at = np.searchsorted(plist, want)
+                at[at >= len(plist)] = len(plist) - 1
+                starts = starts[plist[at] == want]
+            else:
+                starts = starts[stream[want] == tids[i]]
         if len(starts):
             seg = idx.segment_of(starts)
             if node.field is not None:
@@ -479,26 +489,41 @@ def filter_mask(index: TokenIndex, filters: Filters, notes: list[str]) -> np.nda
 
 
 class _FacetTable:
-    """All facet entries in one CSR by doc, with per-field value offsets (built once per index).
+    """Facet entries arranged for fast counting (built once per index).
 
-    Counting a result's facets is then one bincount over the entries of the matching
-    records, or of the non-matching ones subtracted from the totals, whichever is fewer.
+    Fields with few values (collection, type, language, decade, year) keep one bitset
+    of records per value: counting is an AND and a popcount. The others keep all their
+    entries in one CSR by record: counting is one bincount over the entries of the
+    matching records, or of the non-matching ones subtracted from the totals.
     """
 
     def __init__(self, index: TokenIndex) -> None:
-        n = index.n
-        offsets = [0]
-        docs, codes = [], []
+        n = self.n = index.n
+        words = (n + 63) // 64
+        self.offsets = [0]
         self.values: list[np.ndarray] = []
+        bit_rows: list[np.ndarray] = []
+        bit_codes: list[np.ndarray] = []
+        docs, codes = [], []
         for name in FACET_FIELDS:
             facet = index.facets[name]
-            docs.append(facet.entry_doc)
-            codes.append(facet.entry_value.astype(np.int32) + offsets[-1])
-            offsets.append(offsets[-1] + len(facet.values))
-            values = np.empty(len(facet.values), dtype=object)
+            base = self.offsets[-1]
+            nvals = len(facet.values)
+            self.offsets.append(base + nvals)
+            values = np.empty(nvals, dtype=object)
             values[:] = facet.values
             self.values.append(values)
-        self.offsets = offsets
+            if nvals and nvals * words <= 2 * len(facet.entry_doc):
+                rows = np.zeros((nvals, words * 64), bool)
+                rows[facet.entry_value, facet.entry_doc] = True
+                bit_rows.append(np.packbits(rows, axis=1, bitorder="little").view(np.uint64))
+                bit_codes.append(np.arange(base, base + nvals))
+            else:
+                docs.append(facet.entry_doc)
+                codes.append(facet.entry_value.astype(np.int32) + base)
+        self.size = self.offsets[-1]
+        self.bits = np.concatenate(bit_rows) if bit_rows else np.zeros((0, words), np.uint64)
+        self.bit_codes = np.concatenate(bit_codes) if bit_codes else np.zeros(0, np.int64)
         all_doc = np.concatenate(docs) if docs else np.zeros(0, np.int32)
         all_code = np.concatenate(codes) if codes else np.zeros(0, np.int32)
         order = np.argsort(all_doc, kind="stable")
@@ -506,8 +531,10 @@ class _FacetTable:
         self.code = all_code[order]
         self.doc_ptr = np.zeros(n + 1, np.int64)
         np.cumsum(np.bincount(self.doc, minlength=n), out=self.doc_ptr[1:])
-        self.size = offsets[-1]
-        self.totals = np.bincount(self.code, minlength=self.size)
+        self.totals = np.bincount(self.code, minlength=self.size).astype(np.int64)
+        if len(self.bit_codes):
+            self.totals[self.bit_codes] = np.bitwise_count(self.bits).sum(axis=1, dtype=np.int64)
+        self.all_counts: dict[str, dict[str, int]] | None = None  # the whole archive's
 
     def _codes_of(self, docs: np.ndarray) -> np.ndarray:
         starts = self.doc_ptr[docs]
@@ -519,17 +546,26 @@ class _FacetTable:
         return self.code[shift + np.arange(total)]
 
     def counts(self, mask: np.ndarray | None, selected: int) -> np.ndarray:
-        n = len(self.doc_ptr) - 1
+        n = self.n
         if mask is None or selected == n:
             return self.totals
         if selected == 0:
             return np.zeros(self.size, np.int64)
         if selected <= n // 4:
-            return np.bincount(self._codes_of(np.flatnonzero(mask)), minlength=self.size)
-        if n - selected <= n // 4:
+            out = np.bincount(self._codes_of(np.flatnonzero(mask)), minlength=self.size)
+        elif n - selected <= n // 4:
             missing = np.bincount(self._codes_of(np.flatnonzero(~mask)), minlength=self.size)
-            return self.totals - missing
-        return np.bincount(self.code[mask[self.doc]], minlength=self.size)
+            out = self.totals - missing
+        else:
+            out = np.bincount(self.code[mask[self.doc]], minlength=self.size)
+        out = out.astype(np.int64)
+        if len(self.bit_codes):
+            packed = np.zeros(self.bits.shape[1] * 8, np.uint8)
+            bits = np.packbits(mask, bitorder="little")
+            packed[: len(bits)] = bits
+            hits = np.bitwise_count(self.bits & packed.view(np.uint64))
+            out[self.bit_codes] = hits.sum(axis=1, dtype=np.int64)
+        return out
 
 
 def _facet_table(index: TokenIndex) -> _FacetTable:
@@ -546,6 +582,9 @@ def facet_counts(
     table = _facet_table(index)
     if selected is None:
         selected = index.n if mask is None else int(np.count_nonzero(mask))
+    everything = mask is None or selected == index.n
+    if everything and table.all_counts is not None:
+        return {name: dict(counts) for name, counts in table.all_counts.items()}
     counts = table.counts(mask, selected)
     out: dict[str, dict[str, int]] = {}
     for i, name in enumerate(FACET_FIELDS):
@@ -554,6 +593,8 @@ def facet_counts(
         nz = np.flatnonzero(c)
         order = nz[np.argsort(-c[nz], kind="stable")]
         out[name] = dict(zip(table.values[i][order].tolist(), c[order].tolist(), strict=True))
+    if everything:
+        table.all_counts = {name: dict(counts) for name, counts in out.items()}
     return out
 
 
