@@ -35,7 +35,7 @@ import numpy as np
 from .dates import DateError, parse_date
 from .text import canonical, fold, fold_bytes, token_parts
 
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 
 # Searchable fields, in segment order; a term's field bitmask uses these bit numbers.
 TEXT_FIELDS = (
@@ -105,6 +105,7 @@ class _Builder:
         self.vocab = _Vocab()
         self.canon: list[int] = []  # provisional id -> canonical id (-1: no token)
         self.parts: dict[int, list[int]] = {}  # apostrophe word -> its parts' ids
+        self.extras: list[np.ndarray] = []  # (part id, global position) occurrences
         self.seg_start = array.array("q")
         self.pos_base = 0
         self.chunks: list[dict[str, np.ndarray]] = []
@@ -182,6 +183,7 @@ class _Builder:
                 ]
                 ex = np.array(extra, np.int64).reshape(-1, 2)
                 keys = np.concatenate([keys, (ex[:, 1] << 32) | ex[:, 0]])
+                self.extras.append(np.stack([ex[:, 1], ex[:, 0] + self.pos_base], axis=1))
         del valid, pos
         keys.sort()
         term = (keys >> 32).astype(np.int32)
@@ -267,11 +269,14 @@ class _Builder:
         streams = [rank32[chunk.pop("stream")] for chunk in self.chunks]
         index.stream = np.concatenate(streams) if streams else np.zeros(0, np.int32)
         del streams
-        index.is_part = np.zeros(nv, np.uint8)
-        part_ids = [p for parts in self.parts.values() for p in parts]
-        if part_ids:
-            ranks = rank[part_ids]
-            index.is_part[ranks[ranks >= 0]] = 1
+        index.part_ptr = np.zeros(nv + 1, np.int64)
+        index.part_positions = np.zeros(0, np.int32)
+        if self.extras:
+            extras = np.concatenate(self.extras)
+            part_keys = (rank[extras[:, 0]] << 32) | extras[:, 1]
+            part_keys.sort()
+            np.cumsum(np.bincount(part_keys >> 32, minlength=nv), out=index.part_ptr[1:])
+            index.part_positions = (part_keys & 0xFFFFFFFF).astype(np.int32)
         index.pos_ptr = pointers("pos")
         index.positions = np.empty(int(index.pos_ptr[-1]), np.int32)
         cursor = np.zeros(nv, np.int64)
@@ -329,7 +334,10 @@ class TokenIndex:
         self.pos_ptr = np.zeros(1, np.int64)  # positions CSR over vocab
         self.positions = np.zeros(0, np.int32)
         self.stream = np.zeros(0, np.int32)  # term id at each global position (-1: gap)
-        self.is_part = np.zeros(0, np.uint8)  # 1: term also occurs as part of a word
+        # positions where a term occurs as part of an apostrophe word ("gaulle" in
+        # "gaulle's"): the stream holds the whole word there
+        self.part_ptr = np.zeros(1, np.int64)
+        self.part_positions = np.zeros(0, np.int32)
         self.seg_start = np.zeros(0, np.int64)  # n * NF segment starts
         self.date_start = np.zeros(0, np.int32)
         self.date_end = np.zeros(0, np.int32)
@@ -474,7 +482,8 @@ class TokenIndex:
         "pos_ptr",
         "positions",
         "stream",
-        "is_part",
+        "part_ptr",
+        "part_positions",
         "seg_start",
         "date_start",
         "date_end",
@@ -559,7 +568,9 @@ class TokenIndex:
                 and self.post_fields.shape == self.post_doc.shape,
                 self.positions.dtype == np.int32 and self.positions.ndim == 1,
                 self.stream.dtype == np.int32 and self.stream.ndim == 1,
-                self.is_part.dtype == np.uint8 and self.is_part.shape == (nv,),
+                self.part_ptr.dtype == np.int64 and self.part_ptr.shape == (nv + 1,),
+                self.part_positions.dtype == np.int32 and self.part_positions.ndim == 1,
+                int(self.part_ptr[0]) == 0 and int(self.part_ptr[-1]) == len(self.part_positions),
                 len(self.stream) == 0 or int(self.stream.max()) < nv,
                 len(self.stream) == 0 or int(self.stream.min()) >= -1,
                 len(self.positions) == 0 or int(self.positions.max()) < len(self.stream),

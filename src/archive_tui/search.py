@@ -389,14 +389,13 @@ class _Evaluator:
             if len(starts) == 0:
                 break
             want = starts + i
-            if idx.is_part[tids[i]]:
-                # occurrences as part of an apostrophe word are only in the positions
-                plist = plists[i]
-                at = np.searchsorted(plist, want)
-                at[at >= len(plist)] = len(plist) - 1
-                starts = starts[plist[at] == want]
-            else:
-                starts = starts[stream[want] == tids[i]]
+            ok = stream[want] == tids[i]
+            parts = idx.part_positions[idx.part_ptr[tids[i]] : idx.part_ptr[tids[i] + 1]]
+            if len(parts):  # the word also occurs inside apostrophe words ("gaulle's")
+                at = np.searchsorted(parts, want)
+                at[at >= len(parts)] = len(parts) - 1
+                ok |= parts[at] == want
+            starts = starts[ok]
         if len(starts):
             seg = idx.segment_of(starts)
             if node.field is not None:
@@ -573,6 +572,12 @@ def _facet_table(index: TokenIndex) -> _FacetTable:
     if table is None:
         table = index._facet_table = _FacetTable(index)  # type: ignore[attr-defined]
     return table
+
+
+def prepare(index: TokenIndex) -> None:
+    """Build the lookup tables searches use (term dict, facet table) ahead of the first one."""
+    index.term_id("")
+    _facet_table(index)
 
 
 def facet_counts(
