@@ -342,3 +342,18 @@ def test_facet_counts_match_a_plain_count_for_every_path() -> None:
             assert got[name] == dict(counts), (fraction, name)
             values = list(got[name].values())
             assert values == sorted(values, reverse=True)
+
+
+def test_relevance_pages_of_a_mid_sized_result(tmp_path: Path) -> None:
+    records = [
+        {"id": f"r{i:03d}", "date": f"{1950 + i % 30}", "title": f"Report {i} on Berlin"}
+        for i in range(120)
+    ]
+    archive = Archive.open(write_archive(tmp_path / "mid.json", records), use_cache=False)
+    result = archive.search("berlin", limit=5)
+    assert result.total == 120 and len(result.hits) == 5
+    walked = [h.id for off in range(0, 120, 7) for h in result.page(off, 7)]
+    assert sorted(walked) == sorted(r["id"] for r in records)
+    assert walked == list(result.ids())
+    few = archive.search("report 7", limit=2)  # a handful of hits, a tiny page
+    assert [h.id for h in few.page(0, 10)] == list(few.ids())

@@ -346,6 +346,7 @@ class TokenIndex:
         self.title_order = np.zeros(0, np.int32)
         self.facets: dict[str, Facet] = {}
         self._term_id: dict[str, int] | None = None
+        self._doc_start: np.ndarray | None = None
         self._value_ids: dict[str, dict[str, int]] = {}
         self._folded_values: dict[str, dict[str, int]] = {}
         self._value_docs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -369,6 +370,12 @@ class TokenIndex:
 
     def term_positions(self, tid: int) -> np.ndarray:
         return self.positions[self.pos_ptr[tid] : self.pos_ptr[tid + 1]]
+
+    def doc_of(self, positions: np.ndarray) -> np.ndarray:
+        """The record holding each global position."""
+        if self._doc_start is None or len(self._doc_start) != self.n:
+            self._doc_start = np.ascontiguousarray(self.seg_start[::NF])
+        return np.searchsorted(self._doc_start, positions, side="right") - 1
 
     def segment_of(self, positions: np.ndarray) -> np.ndarray:
         """The (doc * NF + field) segment holding each global position."""

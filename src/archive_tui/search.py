@@ -206,7 +206,7 @@ class SearchResult:
             if need < len(cand) // 4:
                 if self._top is not None and len(self._top) >= need:
                     return self._top
-                k = max(need, 64)
+                k = min(max(need, 64), len(cand))
                 part = np.argpartition(keys, k - 1)[:k]
                 self._top = cand[part[np.argsort(keys[part], kind="stable")]]
                 return self._top
@@ -396,11 +396,12 @@ class _Evaluator:
                 at[at >= len(parts)] = len(parts) - 1
                 ok |= parts[at] == want
             starts = starts[ok]
-        if len(starts):
+        if len(starts) and node.field is not None:
             seg = idx.segment_of(starts)
-            if node.field is not None:
-                seg = seg[seg % len(FIELD_BIT) == FIELD_BIT[node.field]]
+            seg = seg[seg % len(FIELD_BIT) == FIELD_BIT[node.field]]
             mask[seg // len(FIELD_BIT)] = True
+        elif len(starts):
+            mask[idx.doc_of(starts)] = True
         score = np.zeros(self.n, np.float32)
         for docs, imps in zip(*self._postings(tids, node.field), strict=True):
             score[docs] += imps
