@@ -158,6 +158,19 @@ class _Builder:
         ids = np.frombuffer(stream, np.int32) if len(stream) else np.zeros(0, np.int32)
         return ids, np.frombuffer(seg_local, np.int64)
 
+    def _part_table(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """CSR of apostrophe words' parts over raw ids (0..size-1; slot size-1 is the gap)."""
+        counts = np.zeros(size + 1, np.int64)
+        owners = np.fromiter(self.parts, np.int64, len(self.parts))
+        counts[owners + 1] = [len(self.parts[o]) for o in owners.tolist()]
+        ptr = np.cumsum(counts)
+        flat = np.zeros(int(ptr[-1]), np.int64)
+        for o in owners.tolist():
+            flat[ptr[o] : ptr[o + 1]] = self.parts[o]
+        # raw id -1 (a gap) reads ptr[-1] and ptr[0]: make that an empty range
+        ptr = np.append(ptr, ptr[-1])
+        return ptr, flat
+
     def add_chunk(self, records: Sequence[dict], doc_base: int) -> None:
         raw_ids, seg_bounds = self._tokens(records)
         self._resolve_new_terms()
@@ -169,23 +182,22 @@ class _Builder:
             return
         canon = np.array([*self.canon, _GAP], np.int32)
         ids = canon[raw_ids]
-        valid = ids >= 0
-        pos = np.flatnonzero(valid)
-        keys = (ids[pos].astype(np.int64) << 32) | pos
+        # (term << 32 | position); gaps (-1) sort first and are cut off after the sort
+        keys = (ids.astype(np.int64) << 32) | np.arange(total, dtype=np.int64)
+        ngaps = int(np.count_nonzero(ids < 0))
         if self.parts:
-            apos = np.zeros(len(canon), bool)
-            apos[list(self.parts)] = True
-            occ = np.flatnonzero(apos[raw_ids])
+            ptr, flat = self._part_table(len(canon))
+            occ = np.flatnonzero(ptr[raw_ids + 1] > ptr[raw_ids])
             if len(occ):
-                owners = raw_ids[occ].tolist()
-                extra = [
-                    (p, t) for p, r in zip(occ.tolist(), owners, strict=True) for t in self.parts[r]
-                ]
-                ex = np.array(extra, np.int64).reshape(-1, 2)
-                keys = np.concatenate([keys, (ex[:, 1] << 32) | ex[:, 0]])
-                self.extras.append(np.stack([ex[:, 1], ex[:, 0] + self.pos_base], axis=1))
-        del valid, pos
+                owners = raw_ids[occ]
+                reps = ptr[owners + 1] - ptr[owners]
+                ex_pos = np.repeat(occ, reps)
+                offset = np.arange(len(ex_pos)) - np.repeat(np.cumsum(reps) - reps, reps)
+                ex_term = flat[np.repeat(ptr[owners], reps) + offset]
+                keys = np.concatenate([keys, (ex_term << 32) | ex_pos])
+                self.extras.append(np.stack([ex_term, ex_pos + self.pos_base], axis=1))
         keys.sort()
+        keys = keys[ngaps:]
         term = (keys >> 32).astype(np.int32)
         local_pos = (keys & 0xFFFFFFFF).astype(np.int32)
         del keys
@@ -197,7 +209,6 @@ class _Builder:
         field = (seg - doc * NF).astype(np.uint16)
         del seg
         occ_w = self.weights[field]
-        self.dl.append(np.bincount(doc, weights=occ_w, minlength=len(records)))
         new_group = np.empty(len(term), bool)
         new_group[0] = True
         np.not_equal(term[1:], term[:-1], out=new_group[1:])
@@ -208,6 +219,7 @@ class _Builder:
         fields = np.bitwise_or.reduceat(np.left_shift(np.uint16(1), field), starts)
         post_term = term[starts]
         post_doc = (doc[starts] + doc_base).astype(np.int32)
+        self.dl.append(np.bincount(doc[starts], weights=wtf, minlength=len(records)))
         del occ_w, field, doc
         pos_terms, pos_counts = _runs(term)
         post_terms, post_counts = _runs(post_term)
