@@ -30,7 +30,8 @@ class ArchiveApp(App[None]):
     """Search, filter, read and cite declassified historical documents."""
 
     TITLE = "archive-tui"
-    CSS_PATH: ClassVar[list[str]] = ["app.tcss"]
+    # Absolute, so that subclasses defined elsewhere (benchmarks, tests) find it too.
+    CSS_PATH: ClassVar[list[str | Path]] = [Path(__file__).with_name("app.tcss")]
     COMMANDS: ClassVar = App.COMMANDS | {ArchiveCommands}
     ENABLE_COMMAND_PALETTE = True
 

@@ -200,7 +200,8 @@ class MainScreen(Screen[None]):
         self.result = result
         self.results.set_result(result, self._empty_message(result))
         self._show_status()
-        self._show_filters()
+        # The cards and the count first; the facet counts follow a frame later.
+        self.call_after_refresh(self._show_facets, generation)
         self.archive_app.results_shown()
         if self._dirty:
             self._request_search()
@@ -231,6 +232,10 @@ class MainScreen(Screen[None]):
         if self.result is not None:
             self.panel.update_facets(self.result.facets, dict(filters.facets))
         self.panel.set_dates(filters.date_from, filters.date_to)
+
+    def _show_facets(self, generation: int) -> None:
+        if generation == self._generation and self.result is not None and self.filters is not None:
+            self.panel.update_facets(self.result.facets, dict(self.filters.facets))
 
     def _empty_message(self, result: SearchResult) -> list[Text]:
         """What to say when nothing matches: the query, spelling ideas, filters to loosen."""

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -21,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from archive_tui.sanitize import one_line
+from archive_tui.ui.widgets.styles import background, foreground
 
 
 def fit_middle(text: str, width: int) -> str:
@@ -91,6 +94,8 @@ class FacetValueList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._values: list[FacetValue] = []
+        self._strips: LRUCache[tuple[FacetValue, int, bool], Strip] = LRUCache(maxsize=300)
+        self._base_style = Style()
         self.empty_text = "No values."
 
     @property
@@ -100,13 +105,16 @@ class FacetValueList(ScrollView, can_focus=True):
     def set_values(self, values: list[FacetValue], keep: str | None = None) -> None:
         """Show ``values``; keep the cursor on the value ``keep`` if it is still there."""
         self._values = values
+        self._strips.clear()
         index = 0
         if keep is not None:
             for i, item in enumerate(values):
                 if item.value == keep:
                     index = i
                     break
-        self.virtual_size = Size(self._width(), max(1, len(values)))
+        size = Size(self._width(), max(1, len(values)))
+        if size != self.virtual_size:
+            self.virtual_size = size
         self.set_reactive(FacetValueList.cursor, index)
         self.refresh()
         self._scroll_to_cursor()
@@ -174,9 +182,7 @@ class FacetValueList(ScrollView, can_focus=True):
         index = y + self.scroll_offset.y
         if not self._values:
             if index == 0:
-                text = Text(
-                    self.empty_text, style=self.get_component_rich_style("facet-list--empty")
-                )
+                text = Text(self.empty_text, style=foreground(self, "facet-list--empty"))
                 text.truncate(width, overflow="ellipsis")
                 text.stylize_before(base)
                 return Strip(list(text.render(self.app.console))).adjust_cell_length(width, base)
@@ -184,15 +190,24 @@ class FacetValueList(ScrollView, can_focus=True):
         if index >= len(self._values):
             return Strip.blank(width, base)
         item = self._values[index]
+        key = (item, width, index == self.cursor)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._render_value(item, width, index == self.cursor, base)
+            self._strips[key] = strip
+        return strip
+
+    def _render_value(self, item: FacetValue, width: int, is_cursor: bool, base: Style) -> Strip:
         style = base
-        if index == self.cursor:
-            style = base + self.get_component_rich_style("facet-list--cursor", partial=True)
-        count = Text(f"{item.count:,}", style=self.get_component_rich_style("facet-list--count"))
+        if is_cursor:
+            style = base + background(self, "facet-list--cursor")
+        count_style = foreground(self, "facet-list--count")
+        count = Text(f"{item.count:,}", style=count_style)
         marker = "✓ " if item.active else "  "
         room = max(1, width - count.cell_len - 1 - len(marker))
         label = Text(marker + fit_middle(one_line(item.value), room), end="")
         if item.active:
-            label.stylize(self.get_component_rich_style("facet-list--active", partial=True))
+            label.stylize(foreground(self, "facet-list--active"))
         pad = max(1, width - label.cell_len - count.cell_len)
         line = Text.assemble(label, " " * pad, count, end="")
         line.stylize_before(style)

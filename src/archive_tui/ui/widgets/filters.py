@@ -177,7 +177,7 @@ class FilterPanel(Vertical):
         text.append(f" ({distinct:,} value{'' if distinct == 1 else 's'})")
         text.append(" ▸", style="bold")
         text.append(f"  {self._field_index + 1}/{len(PANEL_FIELDS)}", style="dim")
-        self.query_one("#facet-field", Static).update(text)
+        self.query_one("#facet-field", Static).update(text, layout=False)
 
     def _field_switched(self) -> None:
         narrow = self.query_one("#facet-narrow", Input)

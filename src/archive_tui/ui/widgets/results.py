@@ -29,6 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from archive_tui.sanitize import one_line
+from archive_tui.ui.widgets.styles import background, foreground
 
 if TYPE_CHECKING:
     from archive_tui.search import Hit, SearchResult
@@ -133,6 +134,7 @@ class ResultList(ScrollView, can_focus=True):
         self._cards: LRUCache[tuple[int, int, bool, bool], list[Strip]] = LRUCache(maxsize=400)
         self._message: list[Text] = []
         self._generation = 0
+        self._base_style = Style()
 
     # -- data -------------------------------------------------------------------------
 
@@ -197,7 +199,18 @@ class ResultList(ScrollView, can_focus=True):
 
     def _update_virtual_size(self) -> None:
         lines = self._total * CARD_HEIGHT if self._total else len(self._message)
-        self.virtual_size = Size(self._content_width(), lines)
+        size = Size(self._content_width(), lines)
+        if size == self.virtual_size:
+            return
+        if self.is_mounted and self.container_size and size.width == self.virtual_size.width:
+            # Only the height changed (a new result): the widget's own size does not change,
+            # so skip the screen-wide layout pass a reactive change would ask for and just
+            # update the scrollbar. This keeps a keystroke's repaint to this widget.
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+        else:
+            self.virtual_size = size
 
     def on_resize(self, event: events.Resize) -> None:
         self._cards.clear()
@@ -277,11 +290,16 @@ class ResultList(ScrollView, can_focus=True):
     # -- drawing ----------------------------------------------------------------------
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
+        return foreground(self, name)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # rich_style walks the ancestors: look it up once per paint, not once per line.
+        self._base_style = self.rich_style
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         width = self._content_width()
-        base = self.rich_style
+        base = self._base_style
         line_no = y + self.scroll_offset.y
         if not self._total:
             if 0 <= line_no < len(self._message):
@@ -310,8 +328,8 @@ class ResultList(ScrollView, can_focus=True):
     def _render_card(self, hit: Hit, width: int, selected: bool, marked: bool) -> list[Strip]:
         """The CARD_HEIGHT strips of one card, each exactly ``width`` cells."""
         console = self.app.console
-        base = self.rich_style
-        body_style = base + self._style("result-list--cursor") if selected else base
+        base = self._base_style
+        body_style = base + background(self, "result-list--cursor") if selected else base
         text_width = max(1, width - GUTTER)
         record = hit.record
         highlights = getattr(hit, "highlights", None) or {}

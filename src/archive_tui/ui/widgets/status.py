@@ -54,8 +54,10 @@ class StatusLine(Static):
             text.append(one_line(note), style="italic")
         self.set_class(bool(result.parsed.notes), "-notes")
         self.set_class(False, "-error")
-        self.update(text)
+        self.update(text, layout=False)  # one line, always: no layout pass needed
 
     def show_text(self, message: str, *, error: bool = False) -> None:
         self.set_class(error, "-error")
-        self.update(Text(one_line(message), no_wrap=True, overflow="ellipsis", end=""))
+        self.update(
+            Text(one_line(message), no_wrap=True, overflow="ellipsis", end=""), layout=False
+        )

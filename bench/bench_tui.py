@@ -1,0 +1,256 @@
+"""TUI benchmark: start to first results, and keystroke to repainted results, headless.
+
+For each size it generates (or reuses) a seeded archive with bench/generate.py and measures,
+with the real app under ``App.run_test`` (headless, so no terminal is needed):
+
+- start to first results: from the start of a fresh Python process (before Textual is
+  imported) until the first result cards have been painted. "cold" is the first start with an
+  empty ARCHIVE_TUI_HOME (the index is built), "warm" the following starts (index cache read).
+- keystroke to repaint: a key pressed in the search box until the screen has been painted with
+  the results of the new query (status count and cards). 30 keystrokes typing and erasing
+  queries, spaced 150 ms apart like brisk typing (~80 words a minute), median and p95.
+  "burst" presses 5 keys 20 ms apart and times the last one: debouncing shows here.
+
+    python bench/bench_tui.py [--sizes 10000,100000] [--seed 1] [--shipped] [--size-term 120x40]
+
+Exit status 1 when a target is missed (at 100,000 records, and the shipped archive).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+T0 = time.perf_counter()  # process start, before Textual is imported
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import (  # noqa: E402
+    ensure_repo_on_path,
+    fresh_home,
+    median,
+    percentile,
+    run_worker,
+    verdict,
+)
+
+ensure_repo_on_path()
+
+SCRIPT = Path(__file__).resolve()
+OUT_DIR = SCRIPT.parent / "out"
+
+KEYSTROKE_MEDIAN_MS = 50.0
+START_S = 2.5
+SHIPPED_START_S = 1.0
+TARGET_SIZE = 100_000
+
+#: What is typed: (text to type, number of backspaces after it), 30 keystrokes in all.
+TYPING = (("soviet", 3), ("berlin wall", 0), ("", 10))
+KEY_GAP_S = 0.150
+BURST_GAP_S = 0.020
+
+
+# --------------------------------------------------------------------------- in the worker
+
+
+def _keys() -> list[str]:
+    keys: list[str] = []
+    for text, erase in TYPING:
+        keys += ["space" if ch == " " else ch for ch in text]
+        keys += ["backspace"] * erase
+    return keys
+
+
+def _make_app(db: str | None, term: tuple[int, int]):  # type: ignore[no-untyped-def]
+    """The real app, with a hook that notes when a frame reaches the (headless) terminal."""
+    from archive_tui.ui.app import ArchiveApp
+
+    class TimedApp(ArchiveApp):
+        last_paint = 0.0
+        last_results = 0.0
+
+        def results_shown(self) -> None:
+            super().results_shown()
+            TimedApp.last_results = time.perf_counter()
+
+        def _display(self, screen, renderable) -> None:  # type: ignore[no-untyped-def]
+            super()._display(screen, renderable)
+            if renderable is not None:
+                TimedApp.last_paint = time.perf_counter()
+
+    return TimedApp(Path(db) if db else None, show_timing=False)
+
+
+async def _painted_after(app, pilot, since: float, timeout: float = 30.0) -> float:  # type: ignore[no-untyped-def]
+    """Wait for the search state to settle and a frame painted after it; the paint time."""
+    screen = app.main_screen
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        settled = (
+            screen.result is not None
+            and not screen._searching
+            and not screen._dirty
+            and screen._timer is None
+            and screen.result.query == screen.search_input.value
+        )
+        shown = type(app).last_results
+        if settled and shown >= since and type(app).last_paint >= shown:
+            return type(app).last_paint
+        await asyncio.sleep(0.001)
+    raise TimeoutError("results were never painted")
+
+
+async def _worker_start(db: str | None, term: tuple[int, int]) -> dict:
+    app = _make_app(db, term)
+    async with app.run_test(size=term) as pilot:
+        painted = await _painted_after(app, pilot, 0.0, timeout=600)
+        result = app.main_screen.result
+        return {"start_s": painted - T0, "total": result.total if result else None}
+
+
+async def _worker_keys(db: str, term: tuple[int, int]) -> dict:
+    app = _make_app(db, term)
+    latencies: list[float] = []
+    searches: list[float] = []
+    async with app.run_test(size=term) as pilot:
+        await _painted_after(app, pilot, 0.0, timeout=600)
+        last_press = 0.0
+        for key in _keys():
+            wait = last_press + KEY_GAP_S - time.perf_counter()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            pressed = time.perf_counter()
+            last_press = pressed
+            await pilot.press(key)
+            painted = await _painted_after(app, pilot, pressed)
+            latencies.append((painted - pressed) * 1000)
+            searches.append(app.main_screen.result.elapsed_ms)
+        # a burst: five keys 20 ms apart, timed from the last one
+        bursts: list[float] = []
+        for word in ("treaty", "missile", "embassy"):
+            erase = len(app.main_screen.search_input.value)
+            if erase:
+                since = time.perf_counter()
+                await pilot.press(*["backspace"] * erase)
+                await _painted_after(app, pilot, since)
+            await asyncio.sleep(0.3)
+            for ch in word[:-1]:
+                await pilot.press(ch)
+                await asyncio.sleep(BURST_GAP_S)
+            pressed = time.perf_counter()
+            await pilot.press(word[-1])
+            painted = await _painted_after(app, pilot, pressed)
+            bursts.append((painted - pressed) * 1000)
+    return {"keystroke_ms": latencies, "search_ms": searches, "burst_ms": bursts}
+
+
+def worker_main(args: argparse.Namespace) -> int:
+    term = tuple(int(v) for v in args.term.split("x"))
+    if args.worker == "start":
+        out = asyncio.run(_worker_start(args.db, term))  # type: ignore[arg-type]
+    else:
+        out = asyncio.run(_worker_keys(args.db, term))  # type: ignore[arg-type]
+    print(json.dumps(out))
+    return 0
+
+
+# --------------------------------------------------------------------------- the driver
+
+
+def _start_figures(db: str | None, term: str, runs: int, home: Path | None = None) -> dict:
+    """Cold start in a fresh home, then `runs` warm starts reusing its index cache."""
+    home = home or fresh_home()
+    env = {"ARCHIVE_TUI_HOME": str(home)}
+    args = ["--worker", "start", "--term", term] + (["--db", db] if db else [])
+    cold = run_worker(SCRIPT, args, env)
+    warm = [run_worker(SCRIPT, args, env)["start_s"] for _ in range(runs)]
+    return {"cold_s": cold["start_s"], "warm_s": median(warm), "warm_runs": warm,
+            "total": cold["total"], "home": str(home)}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--shipped", action="store_true", help="also the shipped archive")
+    parser.add_argument("--term", default="120x40", help="terminal size, e.g. 80x24")
+    parser.add_argument("--runs", type=int, default=3, help="warm starts per size")
+    parser.add_argument("--worker", choices=("start", "keys"), help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        return worker_main(args)
+
+    from bench.generate import ensure_archive
+
+    lines: list[str] = []
+    ok = True
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+        lines.append(line)
+
+    say(f"TUI benchmark, terminal {args.term}, headless (App.run_test)")
+    report: dict = {"term": args.term, "sizes": {}}
+    for size in [int(s) for s in args.sizes.split(",") if s]:
+        db = str(ensure_archive(size, args.seed))
+        start = _start_figures(db, args.term, args.runs)
+        keys = run_worker(
+            SCRIPT,
+            ["--worker", "keys", "--db", db, "--term", args.term],
+            {"ARCHIVE_TUI_HOME": start["home"]},
+        )
+        ks = keys["keystroke_ms"]
+        k_med, k_p95 = median(ks), percentile(ks, 95)
+        s_med = median(keys["search_ms"])
+        b_med = median(keys["burst_ms"])
+        target = size == TARGET_SIZE
+        k_ok = k_med <= KEYSTROKE_MEDIAN_MS
+        s_ok = start["warm_s"] <= START_S
+        if target:
+            ok = ok and k_ok and s_ok
+        say(f"\n{size:,} records ({start['total']:,} shown at start)")
+        say(
+            f"  start to first results: cold {start['cold_s']:.2f} s (index built), "
+            f"warm {start['warm_s']:.2f} s median of {len(start['warm_runs'])}"
+            + (f"  [target <= {START_S} s: {verdict(s_ok)}]" if target else "")
+        )
+        say(
+            f"  keystroke to repaint:   median {k_med:.1f} ms, p95 {k_p95:.1f} ms "
+            f"over {len(ks)} keys (search itself: median {s_med:.1f} ms)"
+            + (
+                f"  [target median <= {KEYSTROKE_MEDIAN_MS:.0f} ms: {verdict(k_ok)}]"
+                if target
+                else ""
+            )
+        )
+        say(f"  burst (5 keys 20 ms apart), last key to repaint: median {b_med:.1f} ms")
+        report["sizes"][size] = {"start": start, "keys": keys}
+
+    if args.shipped:
+        start = _start_figures(None, args.term, args.runs)
+        sh_ok = start["warm_s"] <= SHIPPED_START_S
+        ok = ok and sh_ok
+        say(f"\nshipped archive ({start['total']:,} records)")
+        say(
+            f"  start to first results: cold {start['cold_s']:.2f} s, warm {start['warm_s']:.2f} s"
+            f"  [target <= {SHIPPED_START_S} s: {verdict(sh_ok)}]"
+        )
+        report["shipped"] = start
+
+    OUT_DIR.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (OUT_DIR / f"tui-{stamp}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (OUT_DIR / f"tui-{stamp}.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    raise SystemExit(main())
