@@ -656,6 +656,20 @@ def bench_shipped(rep: Report, args: argparse.Namespace) -> None:
     }
 
 
+def _git_state() -> str:
+    """Commit of the checkout, and whether the engine files differ from it."""
+    import subprocess
+
+    def git(*a: str) -> str:
+        r = subprocess.run(["git", *a], cwd=SCRIPT.parents[1], capture_output=True, text=True)
+        return r.stdout.strip()
+
+    head = git("log", "-1", "--format=%h %s")[:80] or "unknown"
+    dirty = git("status", "--short", "--", "src/archive_tui")
+    changed = [ln.split()[-1] for ln in dirty.splitlines() if "/ui/" not in ln]
+    return head + (f" (+ uncommitted: {', '.join(changed)})" if changed else "")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated record counts")
@@ -674,6 +688,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     rep = Report()
+    rep.out(f"engine: {_git_state()}")
     rep.out(
         f"archive-tui core benchmark — Python {sys.version.split()[0]}, SQLite "
         f"{sqlite3.sqlite_version}, {os.cpu_count()} CPUs, load average "
