@@ -389,3 +389,22 @@ async def test_command_palette_offers_the_actions(small_db: Path) -> None:
         await pilot.pause(0.2)
         assert app.screen is screen
         assert not app.marks
+
+
+@pytest.mark.parametrize("theme", ["ansi-dark", "textual-light"])
+async def test_no_color_and_other_themes_draw_every_state(
+    small_db: Path, theme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = ArchiveApp(small_db, show_timing=False)
+    async with app.run_test(size=(160, 40)) as pilot:
+        app.theme = theme
+        screen = await ready(app, pilot)
+        await pilot.press("enter", "space", "f")
+        app.export_screenshot()  # every widget drawn, through the NO_COLOR filter
+        await pilot.press("escape", "slash")
+        await type_text(pilot, "zzyzx")
+        await settle(app, pilot)
+        svg = app.export_screenshot()
+        assert "No&#160;documents&#160;match" in svg
+        assert screen.result.total == 0

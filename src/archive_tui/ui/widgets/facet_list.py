@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from archive_tui.sanitize import one_line
-from archive_tui.ui.widgets.styles import background, foreground
+from archive_tui.ui.widgets.styles import background, foreground, text_strip
 
 
 def fit_middle(text: str, width: int) -> str:
@@ -185,7 +185,7 @@ class FacetValueList(ScrollView, can_focus=True):
                 text = Text(self.empty_text, style=foreground(self, "facet-list--empty"))
                 text.truncate(width, overflow="ellipsis")
                 text.stylize_before(base)
-                return Strip(list(text.render(self.app.console))).adjust_cell_length(width, base)
+                return text_strip(text, self.app.console, width, base)
             return Strip.blank(width, base)
         if index >= len(self._values):
             return Strip.blank(width, base)
@@ -211,7 +211,7 @@ class FacetValueList(ScrollView, can_focus=True):
         pad = max(1, width - label.cell_len - count.cell_len)
         line = Text.assemble(label, " " * pad, count, end="")
         line.stylize_before(style)
-        return Strip(list(line.render(self.app.console))).adjust_cell_length(width, style)
+        return text_strip(line, self.app.console, width, style)
 
     def on_focus(self) -> None:
         self.refresh()

@@ -29,7 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from archive_tui.sanitize import one_line
-from archive_tui.ui.widgets.styles import background, foreground
+from archive_tui.ui.widgets.styles import background, foreground, text_strip
 
 if TYPE_CHECKING:
     from archive_tui.search import Hit, SearchResult
@@ -306,9 +306,7 @@ class ResultList(ScrollView, can_focus=True):
                 text = self._message[line_no].copy()
                 text.stylize_before(base)
                 text.truncate(width, overflow="ellipsis")
-                return Strip(list(text.render(self.app.console)), text.cell_len).adjust_cell_length(
-                    width, base
-                )
+                return text_strip(text, self.app.console, width, base)
             return Strip.blank(width, base)
         index, row = divmod(line_no, CARD_HEIGHT)
         if index >= self._total:
@@ -368,8 +366,7 @@ class ResultList(ScrollView, can_focus=True):
             gutter.append(" ")
             line = Text.assemble(gutter, text, end="")
             line.stylize_before(body_style)
-            strip = Strip(list(line.render(console)), line.cell_len)
-            strips.append(strip.adjust_cell_length(width, body_style))
+            strips.append(text_strip(line, console, width, body_style))
         strips.append(Strip.blank(width, base))
         return strips
 

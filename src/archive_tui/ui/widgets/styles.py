@@ -9,7 +9,11 @@ only its foreground and text attributes are kept.
 
 from __future__ import annotations
 
+from rich.console import Console
+from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
 from textual.widget import Widget
 
 
@@ -30,3 +34,17 @@ def foreground(widget: Widget, name: str) -> Style:
 def background(widget: Widget, name: str) -> Style:
     """Component ``name``'s full style (blended background included), for a highlighted row."""
     return widget.get_component_rich_style(name)
+
+
+def text_strip(text: Text, console: Console, width: int, style: Style) -> Strip:
+    """One line of ``text`` as a Strip of exactly ``width`` cells.
+
+    Every segment gets a style (``style`` where Rich leaves none): Textual's NO_COLOR
+    filter expects one, and an empty text would otherwise yield a style-less segment.
+    """
+    segments = [
+        segment if segment.style is not None else Segment(segment.text, style)
+        for segment in text.render(console)
+        if segment.text
+    ]
+    return Strip(segments).adjust_cell_length(width, style)
