@@ -428,13 +428,17 @@ class TokenIndex:
             keep = [i for i, w in enumerate(words) if w.isalpha() and len(w) >= 3]
             cand = cand[keep]
             words = [words[i] for i in keep]
+            by_length = sorted(range(len(words)), key=lambda i: len(words[i]))
+            cand = cand[by_length]
+            words = [words[i] for i in by_length]
             lengths = np.fromiter(map(len, words), np.int32, len(words))
             blob = np.frombuffer("".join(words).encode("utf-32-le"), np.uint32)
             cols = np.where((blob >= 97) & (blob <= 122), blob - 97, 26).astype(np.intp)
             rows = np.repeat(np.arange(len(words)), lengths)
             hist = np.zeros((len(words), 27), np.int16)
             np.add.at(hist, (rows, cols), 1)
-            self._suggest = (cand, lengths, hist)
+            # sorted by length, so the words of a length range are one slice
+            self._suggest = (cand, lengths, np.minimum(hist, 100).astype(np.int8))
         return self._suggest
 
     # ------------------------------------------------------------------ build

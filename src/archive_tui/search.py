@@ -579,6 +579,7 @@ def prepare(index: TokenIndex) -> None:
     """Build the lookup tables searches use (term dict, facet table) ahead of the first one."""
     index.term_id("")
     _facet_table(index)
+    index.suggestion_arrays()
 
 
 def facet_counts(
@@ -633,15 +634,17 @@ def suggest(index: TokenIndex, words: Sequence[str], limit: int = MAX_SUGGESTION
     df = np.diff(index.term_ptr)
     found: dict[str, int] = {}
     for word in unknown[:4]:
-        if len(word) < 3:
+        if not 3 <= len(word) <= 40:
             continue
-        h = np.zeros(27, np.int16)
+        h = np.zeros(27, np.int8)
         for c in word:
-            h[ord(c) - 97 if "a" <= c <= "z" else 26] += 1
-        near = np.abs(lengths - len(word)) <= 2
-        diff = hist[near] - h
-        bag = np.maximum(np.maximum(diff, 0).sum(1), np.maximum(-diff, 0).sum(1))
-        cands = tids[near][bag <= 2]
+            h[ord(c) - 97 if "a" <= c <= "z" else 26] += 1  # at most 40: no overflow
+        lo, hi = np.searchsorted(lengths, [len(word) - 2, len(word) + 3])
+        # bag distance (a lower bound of the edit distance) from the L1 distance of
+        # letter counts: (L1 + |length difference|) / 2
+        l1 = np.abs(hist[lo:hi] - h).sum(axis=1, dtype=np.int32)
+        bag = (l1 + np.abs(lengths[lo:hi] - len(word))) // 2
+        cands = tids[lo:hi][bag <= 2]
         for tid in cands.tolist():
             term = index.vocab[tid]
             if _levenshtein(word, term, 2) <= 2:
