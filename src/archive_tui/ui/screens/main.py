@@ -202,6 +202,7 @@ class MainScreen(Screen[None]):
         self._show_status()
         # The cards and the count first; the facet counts follow a frame later.
         self.call_after_refresh(self._show_facets, generation)
+        self.call_later(self._paint_now)
         self.archive_app.results_shown()
         if self._dirty:
             self._request_search()
@@ -232,6 +233,18 @@ class MainScreen(Screen[None]):
         if self.result is not None:
             self.panel.update_facets(self.result.facets, dict(filters.facets))
         self.panel.set_dates(filters.date_from, filters.date_to)
+
+    def _paint_now(self) -> None:
+        """Paint the new results now rather than at the screen's next frame tick.
+
+        Textual paints from a frame timer that, right after another paint (the typed
+        character), waits up to two frames (~33 ms) before the next. New results are
+        worth the extra paint: this runs after the widgets' update messages (it was
+        queued behind them), so the dirty widgets are known; it is what the timer does.
+        """
+        update = getattr(self, "_on_timer_update", None)  # Textual 8 internals, pinned
+        if callable(update) and self.is_current and not self.app._batch_count:
+            update()
 
     def _show_facets(self, generation: int) -> None:
         if generation == self._generation and self.result is not None and self.filters is not None:
