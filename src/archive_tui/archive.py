@@ -21,7 +21,7 @@ import numpy as np
 from .dates import parse_date
 from .index import TokenIndex, cache_key
 from .records import validate_records
-from .search import Filters, SearchResult, execute
+from .search import Filters, SearchResult, execute, prepare
 from .store import RecordStore, StoreError
 
 __all__ = ["Archive", "StoreError"]
@@ -118,6 +118,7 @@ class Archive:
                 with contextlib.suppress(OSError):  # a cache we cannot write only costs time
                     index.save(self._cache_path(), key)
         self._index = index
+        prepare(index)  # lookup tables the first search would otherwise build
         self.open_ms = (time.perf_counter() - t0) * 1000
 
     # ------------------------------------------------------------------ reading
@@ -180,7 +181,7 @@ class Archive:
     def stats(self) -> dict:
         """Counts, date range and where the archive lives."""
         idx = self._index
-        dates = [r["date"] for r in (self._records[idx.date_order[0]],)] if idx.n else []
+        first = self._records[int(idx.date_order[0])]["date"] if idx.n else None
         last = self._records[int(idx.date_order[-1])]["date"] if idx.n else None
         return {
             "records": len(self._records),
@@ -188,7 +189,7 @@ class Archive:
             "user_records": len(self._records) - self._base_count,
             "path": str(self.store.path),
             "base": str(self.base.path) if self.base is not None else None,
-            "date_min": dates[0] if dates else None,
+            "date_min": first,
             "date_max": last,
             "collections": len(idx.facets["collection"].values),
             "people": len(idx.facets["people"].values),
