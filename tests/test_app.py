@@ -408,3 +408,31 @@ async def test_no_color_and_other_themes_draw_every_state(
         svg = app.export_screenshot()
         assert "No&#160;documents&#160;match" in svg
         assert screen.result.total == 0
+
+
+async def test_type_to_narrow_a_long_value_list(tmp_path: Path) -> None:
+    records = make_records(40)
+    for i, record in enumerate(records):
+        record["people"] = [f"Person {i:03d}", "Громыко, Андрей"]
+    db = write_store(tmp_path / "records.json", records)
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(app, pilot)
+        await pilot.press("enter", "f", "right", "right", "right")  # collection -> people
+        values = screen.panel.values_list
+        assert len(values.values) == 41
+        assert values.highlighted.value == "Громыко, Андрей"
+        await pilot.press("shift+tab")  # the narrow box above the list
+        await type_text(pilot, "person 01")
+        await pilot.pause()
+        assert [v.value for v in values.values] == [f"Person {i:03d}" for i in range(10, 20)]
+        await type_text(pilot, "7")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert screen.result.total == 1
+        assert [c.spec.label for c in screen.query(Chip)] == ["Person: Person 017"]
+        # folding: Latin letters find the Cyrillic name
+        narrow = screen.query_one("#facet-narrow", Input)
+        narrow.value = "gromyko"
+        await pilot.pause()
+        assert [v.value for v in values.values] == ["Громыко, Андрей"]
