@@ -62,7 +62,10 @@ class ArchiveCommands(Provider):
     def _available(self) -> bool:
         from archive_tui.ui.screens.main import MainScreen
 
-        return any(isinstance(s, MainScreen) for s in self.app.screen_stack)
+        # Not before the archive is open, nor over the error screen of one that failed.
+        return any(
+            isinstance(s, MainScreen) and s.archive is not None for s in self.app.screen_stack
+        )
 
     async def discover(self) -> Hits:
         if not self._available():
