@@ -14,7 +14,9 @@ SHIPPED_PATH = REPO_ROOT / "data" / "records.json"
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Point ARCHIVE_TUI_HOME (user data, config, cache) at a fresh temp folder."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("ARCHIVE_TUI_HOME", str(home))
