@@ -7,7 +7,9 @@ path and the reason, and a non-zero exit code, never a traceback.
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -56,6 +58,26 @@ class ArchiveApp(App[None]):
         #: Seconds from import of this module to the first results on screen.
         self.first_results_after: float | None = None
         self.main_screen = MainScreen()
+        # Start reading the archive now, while Textual starts up (it takes as long).
+        self._opening: Future[Archive] | None = None
+        if archive is None:
+            self._opening = Future()
+            threading.Thread(target=self._read_archive, name="archive-open", daemon=True).start()
+
+    def _read_archive(self) -> None:
+        """Open the archive (thread); the result or the error goes to ``self._opening``."""
+        assert self._opening is not None
+        try:
+            from archive_tui.archive import Archive
+
+            if self.db_path is not None:
+                archive = Archive.open(self.db_path)
+            else:
+                archive = Archive.open_default()
+        except BaseException as error:  # reported by the worker below, never a traceback
+            self._opening.set_exception(error)
+        else:
+            self._opening.set_result(archive)
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen
@@ -67,13 +89,10 @@ class ArchiveApp(App[None]):
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open_archive(self) -> None:
+        """Wait for the archive started in __init__ without blocking the interface."""
+        assert self._opening is not None
         try:
-            from archive_tui.archive import Archive
-
-            if self.db_path is not None:
-                archive = Archive.open(self.db_path)
-            else:
-                archive = Archive.open_default()
+            archive = self._opening.result()
         except Exception as error:  # StoreError and anything else: a message, not a traceback
             self.call_from_thread(self._open_failed, error)
             return
