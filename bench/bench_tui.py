@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -54,6 +55,7 @@ TARGET_SIZE = 100_000
 #: What is typed: (text to type, number of backspaces after it), 30 keystrokes in all.
 TYPING = (("soviet", 3), ("berlin wall", 0), ("", 10))
 KEY_GAP_S = 0.150
+PAINTED = asyncio.Event()  # set by each frame painted
 BURST_GAP_S = 0.020
 
 
@@ -73,17 +75,21 @@ def _make_app(db: str | None, term: tuple[int, int]):  # type: ignore[no-untyped
     from archive_tui.ui.app import ArchiveApp
 
     class TimedApp(ArchiveApp):
-        last_paint = 0.0
+        last_paint = 0.0  # the first frame painted after the latest results
         last_results = 0.0
+        waiting = False
 
         def results_shown(self) -> None:
             super().results_shown()
             TimedApp.last_results = time.perf_counter()
+            TimedApp.waiting = True
 
         def _display(self, screen, renderable) -> None:  # type: ignore[no-untyped-def]
             super()._display(screen, renderable)
-            if renderable is not None:
+            if renderable is not None and TimedApp.waiting:
                 TimedApp.last_paint = time.perf_counter()
+                TimedApp.waiting = False
+                PAINTED.set()
 
     return TimedApp(Path(db) if db else None, show_timing=False)
 
@@ -105,6 +111,7 @@ async def _painted_after(app, pilot, since: float, timeout: float = 30.0) -> flo
     screen = app.main_screen
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
+        PAINTED.clear()
         settled = (
             screen.result is not None
             and not screen._searching
@@ -115,7 +122,9 @@ async def _painted_after(app, pilot, since: float, timeout: float = 30.0) -> flo
         shown = type(app).last_results
         if settled and shown >= since and type(app).last_paint >= shown:
             return type(app).last_paint
-        await asyncio.sleep(0.001)
+        # Sleep until the next frame reaches the terminal (no busy polling on the app's loop).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(PAINTED.wait(), timeout=0.5)
     raise TimeoutError("results were never painted")
 
 

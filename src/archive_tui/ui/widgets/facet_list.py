@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from archive_tui.sanitize import one_line
+from archive_tui.ui.widgets.results import set_virtual_size
 from archive_tui.ui.widgets.styles import background, foreground, text_strip
 
 
@@ -112,9 +113,7 @@ class FacetValueList(ScrollView, can_focus=True):
                 if item.value == keep:
                     index = i
                     break
-        size = Size(self._width(), max(1, len(values)))
-        if size != self.virtual_size:
-            self.virtual_size = size
+        set_virtual_size(self, Size(self._width(), max(1, len(values))))
         self.set_reactive(FacetValueList.cursor, index)
         self.refresh()
         self._scroll_to_cursor()

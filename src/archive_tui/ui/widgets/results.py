@@ -199,18 +199,7 @@ class ResultList(ScrollView, can_focus=True):
 
     def _update_virtual_size(self) -> None:
         lines = self._total * CARD_HEIGHT if self._total else len(self._message)
-        size = Size(self._content_width(), lines)
-        if size == self.virtual_size:
-            return
-        if self.is_mounted and self.container_size and size.width == self.virtual_size.width:
-            # Only the height changed (a new result): the widget's own size does not change,
-            # so skip the screen-wide layout pass a reactive change would ask for and just
-            # update the scrollbar. This keeps a keystroke's repaint to this widget.
-            self.set_reactive(ScrollView.virtual_size, size)
-            self._scroll_update(size)
-            self.refresh()
-        else:
-            self.virtual_size = size
+        set_virtual_size(self, Size(self._content_width(), lines))
 
     def on_resize(self, event: events.Resize) -> None:
         self._cards.clear()
@@ -369,6 +358,23 @@ class ResultList(ScrollView, can_focus=True):
             strips.append(text_strip(line, console, width, body_style))
         strips.append(Strip.blank(width, base))
         return strips
+
+
+def set_virtual_size(widget: ScrollView, size: Size) -> None:
+    """Set a Line API widget's virtual size, without a layout pass when only the height changed.
+
+    A new result changes how tall the list is, not how big the widget is; the reactive
+    ``virtual_size`` would still ask for a screen-wide layout (a full repaint). So only the
+    scrollbar is updated and the widget repainted, keeping a keystroke's repaint small.
+    """
+    if size == widget.virtual_size:
+        return
+    if widget.is_mounted and widget.container_size and size.width == widget.virtual_size.width:
+        widget.set_reactive(ScrollView.virtual_size, size)
+        widget._scroll_update(size)
+        widget.refresh()
+    else:
+        widget.virtual_size = size
 
 
 def _clip(lines: list[Any], room: int, width: int) -> list[Text]:
