@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -199,3 +200,34 @@ def test_frus_smoke(tmp_path: Path) -> None:
     result = archive.search("telegram", limit=5)
     assert result.total > 100 and len(result.hits) == 5
     assert sum(result.facets["decade"].values()) == result.total
+
+
+def test_unchanged_files_are_trusted_and_changed_ones_validated_again(tmp_path: Path) -> None:
+    path = write_archive(tmp_path / "a.json")
+    Archive.open(path)
+    (cache,) = cache_files()
+    # the cache remembers the fingerprint at which every record was found valid
+    assert TokenIndex.trusted_fingerprints(cache) == {
+        str(path.resolve()): RecordStore.open(path).fingerprint()
+    }
+    warm = Archive.open(path)
+    assert warm.from_cache and warm.search("cuba").total == 3
+    # a hand edit changes the fingerprint: the bad record is caught, not trusted
+    text = path.read_text(encoding="utf-8").replace('"date":"1944-11-09"', '"date":"soon"', 1)
+    assert '"soon"' in text
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(StoreError, match="soon"):
+        Archive.open(path)
+
+
+def test_a_file_needing_normalizing_is_never_trusted(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    doc = {"id": "x1", "date": "1962", "title": "Cuba note", "people": "Castro"}
+    path.write_text('{"records": {"1": ' + json.dumps(doc) + "}}", encoding="utf-8")
+    first = Archive.open(path)
+    assert first.get("x1")["people"] == ["Castro"]
+    (cache,) = cache_files()
+    assert TokenIndex.trusted_fingerprints(cache) == {}
+    warm = Archive.open(path)
+    assert warm.from_cache and warm.get("x1")["people"] == ["Castro"]
+    assert warm.search("person:castro").total == 1

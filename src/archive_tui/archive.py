@@ -65,8 +65,21 @@ class Archive:
         A missing ``path`` is fine when ``base`` is given or ``create`` is set: it is
         created by the first :meth:`add`.
         """
-        base_store = RecordStore.open(base, read_only=True) if base is not None else None
-        store = RecordStore.open(path, create=create or base is not None, read_only=read_only)
+        # Files unchanged since the index cache was built were validated then: trust them.
+        paths = [Path(p) for p in (base, path) if p is not None]
+        trusted = TokenIndex.trusted_fingerprints(_cache_path(paths)) if use_cache else {}
+
+        def trust(p: os.PathLike[str] | str) -> str | None:
+            return trusted.get(str(Path(p).resolve()))
+
+        base_store = (
+            RecordStore.open(base, read_only=True, trusted=trust(base))
+            if base is not None
+            else None
+        )
+        store = RecordStore.open(
+            path, create=create or base is not None, read_only=read_only, trusted=trust(path)
+        )
         return cls(store, base_store, use_cache=use_cache)
 
     @classmethod
@@ -84,11 +97,7 @@ class Archive:
         return [s for s in (self.base, self.store) if s is not None]
 
     def _cache_path(self) -> Path:
-        from .paths import cache_dir
-
-        ident = "\x1f".join(str(s.path.resolve()) for s in self._stores())
-        name = hashlib.sha256(ident.encode()).hexdigest()[:20]
-        return cache_dir() / f"index-{name}.npz"
+        return _cache_path([s.path for s in self._stores()])
 
     def _load(self) -> None:
         t0 = time.perf_counter()
@@ -115,8 +124,13 @@ class Archive:
         if index is None:
             index = TokenIndex.build(records)
             if self.use_cache:
+                clean = {
+                    str(s.path.resolve()): fp
+                    for s in stores
+                    if (fp := s.clean_fingerprint()) is not None
+                }
                 with contextlib.suppress(OSError):  # a cache we cannot write only costs time
-                    index.save(self._cache_path(), key)
+                    index.save(self._cache_path(), key, trusted=clean)
         self._index = index
         prepare(index)  # lookup tables the first search would otherwise build
         self.open_ms = (time.perf_counter() - t0) * 1000
@@ -216,3 +230,12 @@ class Archive:
         if added or updated:
             self._load()
         return added, updated
+
+
+def _cache_path(paths: list[Path]) -> Path:
+    """The index cache file for these store paths (base first)."""
+    from .paths import cache_dir
+
+    ident = "\x1f".join(str(p.resolve()) for p in paths)
+    name = hashlib.sha256(ident.encode()).hexdigest()[:20]
+    return cache_dir() / f"index-{name}.npz"

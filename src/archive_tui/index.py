@@ -515,13 +515,18 @@ class TokenIndex:
         "title_order",
     )
 
-    def save(self, path: Path, key: str) -> None:
-        """Write the index atomically as an .npz (no pickled objects) tagged with ``key``."""
+    def save(self, path: Path, key: str, *, trusted: dict[str, str] | None = None) -> None:
+        """Write the index atomically as an .npz (no pickled objects) tagged with ``key``.
+
+        ``trusted`` maps store paths to the fingerprint at which their records were all
+        found valid as stored; see :meth:`trusted_fingerprints`.
+        """
         meta = {
             "format": INDEX_FORMAT,
             "key": key,
             "n": self.n,
             "facets": {name: f.values for name, f in self.facets.items()},
+            "trusted": dict(trusted or {}),
         }
         data: dict[str, np.ndarray] = {name: getattr(self, name) for name in self._ARRAYS}
         data["vocab"] = np.frombuffer(
@@ -544,16 +549,29 @@ class TokenIndex:
                 os.unlink(tmp)
             raise
 
+    @staticmethod
+    def trusted_fingerprints(path: Path) -> dict[str, str]:
+        """Store path -> fingerprint whose records were validated when the cache at ``path``
+        was built (empty when there is no safe cache); reads only the cache's metadata."""
+        try:
+            if not _safe_cache_file(path):
+                return {}
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(bytes(z["meta"]).decode())
+            if meta.get("format") != INDEX_FORMAT:
+                return {}
+            trusted = meta.get("trusted")
+            if not isinstance(trusted, dict):
+                return {}
+            return {k: v for k, v in trusted.items() if isinstance(k, str) and isinstance(v, str)}
+        except Exception:  # no cache or a damaged one: trust nothing
+            return {}
+
     @classmethod
     def load(cls, path: Path, key: str, n: int) -> TokenIndex | None:
         """The cached index at ``path`` if it is safe and matches ``key``/``n``, else None."""
         try:
-            st = os.stat(path)
-            if not stat.S_ISREG(st.st_mode):
-                return None
-            if hasattr(os, "getuid") and st.st_uid != os.getuid():
-                return None
-            if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            if not _safe_cache_file(path):
                 return None
             with np.load(path, allow_pickle=False) as z:
                 meta = json.loads(bytes(z["meta"]).decode())
@@ -624,6 +642,16 @@ class TokenIndex:
             return all(checks)
         except Exception:
             return False
+
+
+def _safe_cache_file(path: Path) -> bool:
+    """A regular file owned by us that nobody else can write (raises OSError if missing)."""
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return False
+    return not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _facet(records: Sequence[dict], name: str) -> Facet:

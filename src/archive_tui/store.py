@@ -348,22 +348,34 @@ class RecordStore:
     read-only.
     """
 
-    def __init__(self, path: Path, *, read_only: bool, create: bool) -> None:
+    def __init__(
+        self, path: Path, *, read_only: bool, create: bool, trusted: str | None = None
+    ) -> None:
         self.path = path
         self.read_only = read_only
         self._create = create
         self.storage = AtomicJSONStorage(path, read_only=read_only)
         self._cache: tuple[str, Tables] | None = None  # (fingerprint, tables)
+        self._trusted = trusted
+        self._clean: str | None = None  # fingerprint of content known valid and normal
 
     @classmethod
     def open(
-        cls, path: os.PathLike[str] | str, *, create: bool = False, read_only: bool = False
+        cls,
+        path: os.PathLike[str] | str,
+        *,
+        create: bool = False,
+        read_only: bool = False,
+        trusted: str | None = None,
     ) -> RecordStore:
         """Open an archive file; StoreError if it is missing (unless ``create``) or unreadable.
 
         With ``create``, a missing file is fine and nothing is written until the first upsert.
+        ``trusted`` is a fingerprint this file had when it was last fully validated (the
+        index cache remembers it): when the bytes read still have it, the per-record
+        validation is skipped (the JSON and table shape are always checked).
         """
-        store = cls(Path(path), read_only=read_only, create=create)
+        store = cls(Path(path), read_only=read_only, create=create, trusted=trusted)
         tables, _ = store._read()
         if tables is None and not create:
             raise StoreError(store.path, "does not exist")
@@ -372,12 +384,27 @@ class RecordStore:
     def _read(self) -> tuple[Tables | None, str]:
         """Read, check and cache the file; a record failing validation is a StoreError."""
         self._cache = None
+        self._clean = None
         tables, fingerprint = self.storage.read_with_fingerprint()
         if tables is None:
             return None, fingerprint
-        check_records(self.path, tables)
+        if self._trusted is None or fingerprint != self._trusted:
+            if check_records(self.path, tables) == 0:
+                self._clean = fingerprint
+        else:  # validated (and found already normal) when this fingerprint was recorded
+            self._clean = fingerprint
         self._cache = (fingerprint, tables)
         return tables, fingerprint
+
+    def clean_fingerprint(self) -> str | None:
+        """Fingerprint of the loaded content if every record in it was valid as stored.
+
+        None when some record needed normalizing (the file differs from what is held)
+        or nothing is loaded. Worth remembering so a later open can pass it as ``trusted``.
+        """
+        if self._cache is None or self._clean != self._cache[0]:
+            return None
+        return self._clean
 
     def _current(self) -> Tables | None:
         """The cached tables if the file is unchanged (by stat), else a fresh read."""
@@ -432,6 +459,7 @@ class RecordStore:
             if added or updated:
                 self.storage.write(tables)
                 self._cache = (self.fingerprint(), tables)
+                self._clean = self._cache[0]  # every record written was validated and normal
             else:
                 self._cache = cached
         return added, updated
@@ -452,11 +480,12 @@ class RecordStore:
         return TinyDB(self.path, storage=AtomicJSONStorage, read_only=self.read_only)
 
 
-def check_records(path: Path, tables: Tables) -> None:
+def check_records(path: Path, tables: Tables) -> int:
     """Validate the ``records`` table in place; StoreError naming the first bad record.
 
     Valid records are kept as the very objects parsed; only a record that needs
     normalizing (say a single string where a list belongs) is replaced by its normal form.
+    Returns how many were replaced.
     """
     table = tables.get(TABLE)
     if table is None:
@@ -468,8 +497,9 @@ def check_records(path: Path, tables: Tables) -> None:
                 f"has no {TABLE!r} table (it has {names}); "
                 "add its records with `archive-tui import` instead",
             )
-        return
+        return 0
     seen: dict[str, str] = {}
+    replaced = 0
     for position, (doc_id, doc) in enumerate(table.items(), start=1):
         try:
             record = ensure_record(doc, position, parsed_json=True)
@@ -477,11 +507,13 @@ def check_records(path: Path, tables: Tables) -> None:
             raise StoreError(path, f"has an invalid record (doc id {doc_id}): {error}") from None
         if record is not doc:
             table[doc_id] = record
+            replaced += 1
         earlier = seen.setdefault(record["id"], doc_id)
         if earlier != doc_id:
             raise StoreError(
                 path, f"has the id {record['id']!r} twice (doc ids {earlier} and {doc_id})"
             )
+    return replaced
 
 
 __all__ = [
