@@ -7,6 +7,7 @@ path and the reason, and a non-zero exit code, never a traceback.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from concurrent.futures import Future
@@ -99,6 +100,10 @@ class ArchiveApp(App[None]):
         self.call_from_thread(self._opened, archive)
 
     def _opened(self, archive: Archive) -> None:
+        # The archive is millions of long-lived objects; without this, each full garbage
+        # collection walks them all (~0.1-0.5 s at 100,000 records), a pause in the middle
+        # of typing. Frozen objects are left out of collections (they stay alive anyway).
+        gc.freeze()
         self.archive = archive
         if self.main_screen.is_mounted:
             self.main_screen.set_archive(archive)

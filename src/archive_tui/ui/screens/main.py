@@ -1,11 +1,11 @@
 """The main screen: search box, status line, filter chips, result cards, filter panel.
 
 The screen owns the search state (query, filters, sort) and runs every search in
-a thread worker, so typing never waits for a search.  Searches never overlap:
-a keystroke while idle searches at once; keystrokes while a search runs, or
-within ``DEBOUNCE`` seconds of the last start, re-arm a timer, and the latest
-state is searched when it fires.  Results carry a generation number and stale
-ones are dropped.
+a thread worker, so typing never waits for a search.  Searches never overlap.
+Debounced with a leading edge: the first keystroke after a pause of ``DEBOUNCE``
+seconds searches at once; keystrokes coming faster re-arm a timer, and the latest
+state is searched when typing pauses (or when the running search is done).
+Results carry a generation number and stale ones are dropped.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class MainScreen(Screen[None]):
         self._generation = 0
         self._searching = False
         self._dirty = False
-        self._last_start = 0.0
+        self._last_request = 0.0
         self._timer: Timer | None = None
 
     @property
@@ -148,18 +148,32 @@ class MainScreen(Screen[None]):
         self._request_search(immediate=True)
 
     def _request_search(self, immediate: bool = False) -> None:
-        """Search the current state now if idle, else as soon as the last search is done."""
+        """Search the current state: now after a pause in typing, else once typing pauses."""
+        now = time.monotonic()
+        quiet = now - self._last_request >= DEBOUNCE
+        self._last_request = now
         self._dirty = True
         if self.archive is None:
             return
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        quiet = time.monotonic() - self._last_start >= DEBOUNCE
-        if not self._searching and (immediate or quiet):
+        if self._searching:
+            return  # the running search's completion picks the change up
+        if immediate or quiet:
             self._start_search()
-        elif not self._searching:
+        else:
             self._timer = self.set_timer(DEBOUNCE, self._timer_fired)
+
+    def _search_later(self) -> None:
+        """Changes came during a search: search them when the debounce interval is over."""
+        if self._timer is not None or not self._dirty:
+            return
+        wait = DEBOUNCE - (time.monotonic() - self._last_request)
+        if wait <= 0:
+            self._start_search()
+        else:
+            self._timer = self.set_timer(wait, self._timer_fired)
 
     def _timer_fired(self) -> None:
         self._timer = None
@@ -170,7 +184,6 @@ class MainScreen(Screen[None]):
         assert self.archive is not None and self.filters is not None
         self._dirty = False
         self._searching = True
-        self._last_start = time.monotonic()
         self._generation += 1
         self._search(self._generation, self.archive, self.query_text, self.filters, self.sort)
 
@@ -190,8 +203,7 @@ class MainScreen(Screen[None]):
             return
         self._searching = False
         self.status.show_text(f"Search failed: {error}", error=True)
-        if self._dirty:
-            self._request_search(immediate=True)
+        self._search_later()
 
     def _search_done(self, generation: int, result: SearchResult) -> None:
         if generation != self._generation:
@@ -204,8 +216,7 @@ class MainScreen(Screen[None]):
         self.call_after_refresh(self._show_facets, generation)
         self.call_later(self._paint_now)
         self.archive_app.results_shown()
-        if self._dirty:
-            self._request_search()
+        self._search_later()
 
     def _show_status(self) -> None:
         if self.result is None:
