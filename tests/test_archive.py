@@ -162,7 +162,7 @@ def test_cache_is_never_trusted_blindly(tmp_path: Path) -> None:
     # an npz with bad shapes: ignored
     with np.load(cache, allow_pickle=False) as z:
         data = dict(z)
-    data["post_doc"] = data["post_doc"][:1]
+    data["post_doc_small"] = data["post_doc_small"][:1]
     with open(cache, "wb") as fh:
         np.savez(fh, **data)
     os.chmod(cache, 0o600)
@@ -231,3 +231,45 @@ def test_a_file_needing_normalizing_is_never_trusted(tmp_path: Path) -> None:
     warm = Archive.open(path)
     assert warm.from_cache and warm.get("x1")["people"] == ["Castro"]
     assert warm.search("person:castro").total == 1
+
+
+def test_the_cached_index_is_the_built_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive_tui import index as index_module
+
+    monkeypatch.setattr(index_module, "_BLOCK", 97)  # the cache is coded in many blocks
+    filler = " ".join(["filler"] * 70_000)  # gaps beyond uint16 between the two needles
+    long_record = {
+        "id": "long",
+        "date": "1970",
+        "title": "Needle report",
+        "text": f"Needle haystack {filler} needle haystack; Manac’h’s note by Manac’h",
+        "people": ["Громыко", "Piné"],
+    }
+    path = write_archive(tmp_path / "a.json", [*RECORDS, long_record])
+    built = Archive.open(path).index
+    cached = Archive.open(path)
+    assert cached.from_cache
+    loaded = cached.index
+    for name in (
+        "term_ptr",
+        "post_doc",
+        "post_imp",
+        "post_fields",
+        "pos_ptr",
+        "positions",
+        "stream",
+        "part_ptr",
+        "part_positions",
+        "seg_start",
+        "date_start",
+        "date_end",
+        "date_order",
+        "date_rank",
+        "title_order",
+    ):
+        a, b = getattr(built, name), getattr(loaded, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+    assert loaded.vocab == built.vocab
+    assert cached.search('"needle haystack"').total == 1
+    assert cached.search('"haystack filler"').total == 1
+    assert cached.search("manach gromyko pine").total == 1

@@ -35,7 +35,7 @@ import numpy as np
 from .dates import DateError, parse_date
 from .text import canonical, fold, fold_bytes, token_parts
 
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 
 # Searchable fields, in segment order; a term's field bitmask uses these bit numbers.
 TEXT_FIELDS = (
@@ -69,6 +69,10 @@ FIELD_WEIGHTS = {
 }
 K1 = 1.2
 B = 0.75
+
+_WEIGHT_UNITS = 2  # every field weight is a whole number of halves, so is every wtf
+if not all(float(w * _WEIGHT_UNITS).is_integer() for w in FIELD_WEIGHTS.values()):
+    raise RuntimeError("FIELD_WEIGHTS must be multiples of 1/_WEIGHT_UNITS (cache format)")
 
 RECORD_FACETS = ("collection", "document_type", "language", "people", "places", "subjects")
 FACET_FIELDS = (*RECORD_FACETS, "decade", "year")
@@ -109,7 +113,6 @@ class _Builder:
         self.seg_start = array.array("q")
         self.pos_base = 0
         self.chunks: list[dict[str, np.ndarray]] = []
-        self.dl: list[np.ndarray] = []
         self.weights = np.array([FIELD_WEIGHTS[f] for f in TEXT_FIELDS], np.float32)
 
     def _resolve_new_terms(self) -> None:
@@ -178,7 +181,6 @@ class _Builder:
         nseg = len(seg_bounds)
         self.seg_start.extend((seg_bounds + self.pos_base).tolist())
         if not total:
-            self.dl.append(np.zeros(len(records)))
             return
         canon = np.array([*self.canon, _GAP], np.int32)
         ids = canon[raw_ids]
@@ -219,7 +221,6 @@ class _Builder:
         fields = np.bitwise_or.reduceat(np.left_shift(np.uint16(1), field), starts)
         post_term = term[starts]
         post_doc = (doc[starts] + doc_base).astype(np.int32)
-        self.dl.append(np.bincount(doc[starts], weights=wtf, minlength=len(records)))
         del occ_w, field, doc
         pos_terms, pos_counts = _runs(term)
         post_terms, post_counts = _runs(post_term)
@@ -258,9 +259,6 @@ class _Builder:
             else np.zeros(0, np.int64)
         )
         n = self.n
-        dl = np.concatenate(self.dl) if self.dl else np.zeros(0)
-        avgdl = float(dl.mean()) if n and dl.mean() > 0 else 1.0
-        norm = (K1 * (1 - B + B * dl / avgdl)).astype(np.float32)
 
         def pointers(kind: str) -> np.ndarray:
             counts = np.zeros(nv, np.int64)
@@ -296,22 +294,114 @@ class _Builder:
             dest = destinations(index.pos_ptr, cursor, chunk["pos_terms"], chunk["pos_counts"])
             index.positions[dest] = chunk.pop("positions")
         index.term_ptr = pointers("post")
-        df = np.diff(index.term_ptr).astype(np.float64)
-        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
         size = int(index.term_ptr[-1])
         index.post_doc = np.empty(size, np.int32)
-        index.post_imp = np.empty(size, np.float32)
+        wtf = np.empty(size, np.float32)
         index.post_fields = np.empty(size, np.uint16)
         cursor = np.zeros(nv, np.int64)
         while self.chunks:
             chunk = self.chunks.pop(0)
             terms, counts = chunk["post_terms"], chunk["post_counts"]
             dest = destinations(index.term_ptr, cursor, terms, counts)
-            wtf, docs = chunk["wtf"], chunk["post_doc"]
-            term_idf = np.repeat(idf[rank[terms]], counts)
-            index.post_doc[dest] = docs
-            index.post_imp[dest] = term_idf * wtf * np.float32(K1 + 1) / (wtf + norm[docs])
+            index.post_doc[dest] = chunk["post_doc"]
+            wtf[dest] = chunk["wtf"]
             index.post_fields[dest] = chunk["fields"]
+        index.post_imp = _impacts(index.term_ptr, index.post_doc, wtf, n)
+        index._wtf_units = _pack_ints(np.rint(wtf * _WEIGHT_UNITS).astype(np.int64))
+
+
+def _impacts(term_ptr: np.ndarray, post_doc: np.ndarray, wtf: np.ndarray, n: int) -> np.ndarray:
+    """BM25F impact of every posting from its weighted term frequency (build and cache load)."""
+    dl = np.bincount(post_doc, weights=wtf, minlength=n)  # exact: weights are half-units
+    avgdl = float(dl.mean()) if n and dl.mean() > 0 else 1.0
+    norm = (K1 * (1 - B + B * dl / avgdl)).astype(np.float32)
+    df = np.diff(term_ptr)
+    idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+    term_idf = np.repeat(idf, df)
+    return term_idf * wtf * np.float32(K1 + 1) / (wtf + norm[post_doc])
+
+
+# The cache stores non-negative integer arrays as (small, escape index, escape value):
+# the narrowest of uint8/uint16 that holds most values, and the few that do not fit
+# listed aside. Ascending rows of a CSR (positions, postings' docs) are stored as gaps.
+Packed = tuple[np.ndarray, np.ndarray, np.ndarray]
+_BLOCK = 1 << 22  # values decoded at a time, to bound temporaries
+
+
+def _pack_ints(values: np.ndarray) -> Packed:
+    """Non-negative ints -> (uint8 or uint16 array, escape index int64, escape value int64)."""
+    over8 = values > 0xFF
+    n8 = int(np.count_nonzero(over8))
+    over16 = values > 0xFFFF if n8 else over8
+    n16 = int(np.count_nonzero(over16))
+    # an escape costs 16 bytes (index + value)
+    small, over = (np.uint8, over8) if n8 * 16 <= len(values) + n16 * 16 else (np.uint16, over16)
+    esc = np.flatnonzero(over)
+    return values.astype(small), esc, values[esc].astype(np.int64)
+
+
+def _unpack_ints(packed: Packed, dtype: type) -> np.ndarray:
+    small, esc_idx, esc_val = packed
+    if small.dtype not in (np.uint8, np.uint16) or esc_idx.shape != esc_val.shape:
+        raise ValueError("bad packed array")
+    if len(esc_val) and int(esc_val.min()) < 0:
+        raise ValueError("bad packed array")
+    out = small.astype(dtype)
+    out[esc_idx] = esc_val
+    return out
+
+
+def _row_blocks(ptr: np.ndarray) -> list[tuple[int, int]]:
+    """Row ranges of a CSR holding about _BLOCK values each (a longer row stands alone)."""
+    total = int(ptr[-1])
+    cuts = np.searchsorted(ptr, np.arange(_BLOCK, total, _BLOCK), side="right") - 1
+    rows = np.unique(np.concatenate([[0], cuts, [len(ptr) - 1]]))
+    return list(zip(rows[:-1].tolist(), rows[1:].tolist(), strict=True))
+
+
+def _pack_rows(values: np.ndarray, ptr: np.ndarray) -> Packed:
+    """Ascending rows of a CSR as gaps (each row's first value as is), packed."""
+    smalls, idxs, vals = [], [], []
+    for lo, hi in _row_blocks(ptr):
+        a, b = int(ptr[lo]), int(ptr[hi])
+        gaps = values[a:b].astype(np.uint32)
+        gaps[1:] -= values[a : b - 1].view(np.uint32)
+        starts = ptr[lo:hi][np.diff(ptr[lo : hi + 1]) > 0] - a
+        gaps[starts] = values[a:b][starts]
+        small, idx, val = _pack_ints(gaps)
+        smalls.append(small)
+        idxs.append(idx + a)
+        vals.append(val)
+    if not smalls:
+        return np.zeros(0, np.uint8), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if len({x.dtype for x in smalls}) > 1:
+        smalls = [x.astype(np.uint16) for x in smalls]
+    return np.concatenate(smalls), np.concatenate(idxs), np.concatenate(vals)
+
+
+def _unpack_rows(packed: Packed, ptr: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`_pack_rows`: int32 values, ascending within each row.
+
+    One wrapping uint32 cumsum over all rows: each row's first gap (its absolute first
+    value) is lowered by the previous row's sum, which is that row's last value.
+    """
+    small, esc_idx, esc_val = packed
+    if small.dtype not in (np.uint8, np.uint16) or esc_idx.shape != esc_val.shape:
+        raise ValueError("bad packed array")
+    if len(small) != int(ptr[-1]):
+        raise ValueError("bad packed array")
+    if len(esc_val) and not (int(esc_val.min()) >= 0 and int(esc_val.max()) < 2**31):
+        raise ValueError("bad packed array")
+    gaps = small.astype(np.uint32)
+    gaps[esc_idx] = esc_val
+    starts = ptr[:-1][np.diff(ptr) > 0]
+    if len(starts) > 1:
+        sums = np.add.reduceat(gaps, starts, dtype=np.uint32)
+        gaps[starts[1:]] -= sums[:-1]
+    values = np.cumsum(gaps, dtype=np.uint32, out=gaps).view(np.int32)
+    if len(values) and int(values.min()) < 0:
+        raise ValueError("bad packed array")
+    return values
 
 
 def _runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -357,6 +447,7 @@ class TokenIndex:
         self.date_rank = np.zeros(0, np.int32)  # inverse of date_order
         self.title_order = np.zeros(0, np.int32)
         self.facets: dict[str, Facet] = {}
+        self._wtf_units: Packed | None = None  # set by build, for the cache
         self._term_id: dict[str, int] | None = None
         self._doc_start: np.ndarray | None = None
         self._value_ids: dict[str, dict[str, int]] = {}
@@ -497,21 +588,16 @@ class TokenIndex:
 
     # ------------------------------------------------------------------ cache
 
+    # stored as they are; positions, postings and the token stream are packed or derived
     _ARRAYS = (
         "term_ptr",
-        "post_doc",
-        "post_imp",
-        "post_fields",
         "pos_ptr",
-        "positions",
-        "stream",
         "part_ptr",
         "part_positions",
         "seg_start",
         "date_start",
         "date_end",
         "date_order",
-        "date_rank",
         "title_order",
     )
 
@@ -527,8 +613,24 @@ class TokenIndex:
             "n": self.n,
             "facets": {name: f.values for name, f in self.facets.items()},
             "trusted": dict(trusted or {}),
+            "stream_len": len(self.stream),
         }
         data: dict[str, np.ndarray] = {name: getattr(self, name) for name in self._ARRAYS}
+        if self._wtf_units is None:  # loaded indexes are not saved again
+            raise ValueError("only a freshly built index can be saved")
+        packed = {
+            "positions": _pack_rows(self.positions, self.pos_ptr),
+            "post_doc": _pack_rows(self.post_doc, self.term_ptr),
+            "post_wtf": self._wtf_units,
+            "post_fields": _pack_ints(self.post_fields),
+        }
+        for name, (small, idx, val) in packed.items():
+            data[f"{name}_small"] = small
+            data[f"{name}_esc_idx"], data[f"{name}_esc_val"] = idx, val
+        # a position listed for an apostrophe word's part ("gaulle") holds the whole
+        # word ("gaulles") in the stream: remember those words, the stream is derived
+        data["part_at"] = np.unique(self.part_positions)
+        data["part_word"] = self.stream[data["part_at"]]
         data["vocab"] = np.frombuffer(
             "\n".join(self.vocab).encode("utf-8", "surrogatepass"), np.uint8
         )
@@ -583,6 +685,39 @@ class TokenIndex:
                 self.n = n
                 for name in cls._ARRAYS:
                     setattr(self, name, z[name])
+
+                def packed(name: str) -> Packed:
+                    return z[f"{name}_small"], z[f"{name}_esc_idx"], z[f"{name}_esc_val"]
+
+                nv = len(self.term_ptr) - 1
+                for ptr in (self.term_ptr, self.pos_ptr):
+                    if ptr.dtype != np.int64 or ptr.shape != (nv + 1,) or int(ptr[0]) != 0:
+                        return None
+                    if not bool(np.all(np.diff(ptr) >= 0)):
+                        return None
+                self.positions = _unpack_rows(packed("positions"), self.pos_ptr)
+                self.post_doc = _unpack_rows(packed("post_doc"), self.term_ptr)
+                wtf = _unpack_ints(packed("post_wtf"), np.float32) / np.float32(_WEIGHT_UNITS)
+                self.post_fields = _unpack_ints(packed("post_fields"), np.uint16)
+                stream_len = int(meta["stream_len"])
+                if wtf.shape != self.post_doc.shape or not 0 <= stream_len < 2**31:
+                    return None
+                if len(self.post_doc) and not (
+                    int(self.post_doc.max()) < n and int(self.positions.max()) < stream_len
+                ):
+                    return None
+                self.post_imp = _impacts(self.term_ptr, self.post_doc, wtf, n)
+                del wtf
+                self.stream = np.full(stream_len, _GAP, np.int32)
+                self.stream[self.positions] = np.repeat(
+                    np.arange(nv, dtype=np.int32), np.diff(self.pos_ptr)
+                )
+                part_at, part_word = z["part_at"], z["part_word"]
+                if part_word.dtype != np.int32 or part_at.shape != part_word.shape:
+                    return None
+                self.stream[part_at] = part_word
+                self.date_rank = np.empty(n, np.int32)
+                self.date_rank[self.date_order] = np.arange(n, dtype=np.int32)
                 blob = bytes(z["vocab"]).decode("utf-8", "surrogatepass")
                 self.vocab = blob.split("\n") if blob else []
                 for name in FACET_FIELDS:
