@@ -151,7 +151,8 @@ class MainScreen(Screen[None]):
         """Search the current state: now after a pause in typing, else once typing pauses."""
         now = time.monotonic()
         quiet = now - self._last_request >= DEBOUNCE
-        self._last_request = now
+        if not immediate:  # only typing is debounced
+            self._last_request = now
         self._dirty = True
         if self.archive is None:
             return
