@@ -186,7 +186,23 @@ def test_filters_combine_with_the_query_and_the_facets_follow(archive: Archive) 
     filters = Filters.from_mapping({"type": ["Letter", "Telegram"], "collection": "FRUS"})
     result = archive.search("", filters=filters, limit=100)
     assert [h.id for h in result.hits] == ["khrushchev", "wall"]
-    assert result.facets["document_type"] == {"Letter": 1, "Telegram": 1}
+    # each field is counted under the other fields' filters but not its own, so the
+    # values a user may still add (ORed) stay listed with what they would add
+    assert result.facets["document_type"] == {
+        "Intelligence Estimate": 1,
+        "Letter": 1,
+        "Memorandum": 1,
+        "Memorandum of Conversation": 1,
+        "Paper": 1,
+        "Telegram": 1,
+    }
+    assert result.facets["collection"] == {"FRUS": 2, "Wilson Center": 2}
+    assert result.facets["people"] == {"Kennedy, John F.": 1, "Khrushchev, Nikita S.": 1}
+    one = archive.search("", filters={"collection": "FRUS"})
+    assert one.total == 6 and one.facets["collection"] == {"FRUS": 6, "Wilson Center": 4}
+    assert archive.search("cuba", filters={"collection": "FRUS"}).facets["collection"] == {
+        "FRUS": 3
+    }
     assert idset(archive, "soviet", filters={"people": "Kennedy, John F."}) == {
         "gromyko",
         "khrushchev",

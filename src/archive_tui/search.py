@@ -453,9 +453,14 @@ def date_mask(index: TokenIndex, start: int | None, end: int | None) -> np.ndarr
     return mask
 
 
-def filter_mask(index: TokenIndex, filters: Filters, notes: list[str]) -> np.ndarray | None:
-    """The filters as a mask (None when there are none); bad dates are noted and skipped."""
-    mask: np.ndarray | None = None
+def filter_masks(index: TokenIndex, filters: Filters, notes: list[str]) -> dict[str, np.ndarray]:
+    """One mask per active filter, keyed by facet field (``"date"`` for the date range).
+
+    Kept apart so that each facet can be counted without its own filter: choosing one
+    collection must still show the other collections, which a user may add as OR.
+    Bad dates are noted and skipped.
+    """
+    masks: dict[str, np.ndarray] = {}
     for name, values in filters.facets.items():
         name = QUERY_FIELD_NAMES.get(name, name)
         if name not in index.facets or not values:
@@ -468,7 +473,7 @@ def filter_mask(index: TokenIndex, filters: Filters, notes: list[str]) -> np.nda
                 wanted[vid] = True
         m = np.zeros(index.n, bool)
         m[facet.entry_doc[wanted[facet.entry_value]]] = True
-        mask = m if mask is None else (mask & m)
+        masks[name] = m if name not in masks else (masks[name] | m)
     start = end = None
     for value, attr in ((filters.date_from, "start"), (filters.date_to, "end")):
         if not value:
@@ -483,9 +488,20 @@ def filter_mask(index: TokenIndex, filters: Filters, notes: list[str]) -> np.nda
         else:
             end = d.end
     if start is not None or end is not None:
-        m = date_mask(index, start, end)
-        mask = m if mask is None else (mask & m)
-    return mask
+        masks["date"] = date_mask(index, start, end)
+    return masks
+
+
+def _all_of(masks: Iterable[np.ndarray]) -> np.ndarray | None:
+    combined: np.ndarray | None = None
+    for m in masks:
+        combined = m if combined is None else (combined & m)
+    return combined
+
+
+def filter_mask(index: TokenIndex, filters: Filters, notes: list[str]) -> np.ndarray | None:
+    """The filters as a mask (None when there are none); bad dates are noted and skipped."""
+    return _all_of(filter_masks(index, filters, notes).values())
 
 
 class _FacetTable:
@@ -682,7 +698,9 @@ def execute(
         mask, score = np.ones(n, bool), None
     else:
         mask, score = _Evaluator(index, records, parsed.notes).eval(parsed.root)
-    fmask = filter_mask(index, filters, parsed.notes)
+    qmask = mask
+    fmasks = filter_masks(index, filters, parsed.notes)
+    fmask = _all_of(fmasks.values())
     if fmask is not None:
         mask = mask & fmask
     result = SearchResult(
@@ -699,6 +717,14 @@ def execute(
     )
     everything = parsed.root is None and fmask is None
     result.facets = facet_counts(index, None if everything else mask, result.total)
+    for name in fmasks.keys() & set(FACET_FIELDS):
+        # a field's own filter does not narrow its counts (values of one field are ORed)
+        others = _all_of(m for k, m in fmasks.items() if k != name)
+        if parsed.root is None and others is None:
+            result.facets[name] = facet_counts(index, None)[name]
+        else:
+            base = qmask if others is None else qmask & others
+            result.facets[name] = facet_counts(index, base)[name]
     result.hits = result.page(result.offset, result.limit)
     if result.total == 0 and parsed.root is not None:
         words = [
