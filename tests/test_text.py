@@ -58,3 +58,12 @@ def test_fold_aligned_keeps_offsets_or_declines() -> None:
 
 def test_non_latin_scripts_survive() -> None:
     assert tokenize("日本 テキスト") == ["日本", "テキスト"]
+
+
+def test_fold_bytes_folds_every_run_of_non_ascii_characters() -> None:
+    from archive_tui.text import fold_bytes
+
+    text = "Manac’h, Громыко; Piné 日本\ud800! e\u0301cole ﬁne"
+    assert fold_bytes(text) == "manac'h  gromyko  pine 日本   ecole fine".encode()
+    assert fold_bytes("plain ASCII: 1944") == b"plain ascii  1944"
+    assert [t for t, _, _ in token_spans(text)][:4] == ["manach", "gromyko", "pine", "日本"]
