@@ -273,3 +273,57 @@ def test_the_cached_index_is_the_built_one(tmp_path: Path, monkeypatch: pytest.M
     assert cached.search('"needle haystack"').total == 1
     assert cached.search('"haystack filler"').total == 1
     assert cached.search("manach gromyko pine").total == 1
+
+
+INDEX_ARRAYS = (
+    "term_ptr",
+    "post_doc",
+    "post_imp",
+    "post_fields",
+    "pos_ptr",
+    "positions",
+    "stream",
+    "part_ptr",
+    "part_positions",
+    "seg_start",
+    "title_order",
+)
+
+
+def many_records() -> list[dict]:
+    """RECORDS again under new ids, with words that differ per copy (vocabularies grow)."""
+    out = []
+    for copy in range(12):
+        for r in RECORDS:
+            extra = f" Memo {copy}x{r['id']} de Gaulle’s Громыко"
+            out.append({**r, "id": f"{r['id']}-{copy}", "title": r["title"] + extra})
+    return out
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_two_process_build_equals_one_process_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive_tui import index as index_module
+
+    records = many_records()
+    monkeypatch.setattr(index_module, "_CHUNK_RECORDS", 7)
+    monkeypatch.setattr(index_module, "_PARALLEL_MIN_RECORDS", 10**9)
+    serial = TokenIndex.build(records)
+    monkeypatch.setattr(index_module, "_PARALLEL_MIN_RECORDS", 0)
+    monkeypatch.setattr(index_module, "_can_fork", lambda: True)
+    parallel = TokenIndex.build(records)
+    assert parallel.vocab == serial.vocab
+    for name in INDEX_ARRAYS:
+        assert np.array_equal(getattr(serial, name), getattr(parallel, name)), name
+
+    # a worker that dies half-way: the rest is tokenized in this process, same index
+    real_run = index_module._TokenWorker._run
+
+    def dies_after_two(records, bounds, fd):  # type: ignore[no-untyped-def]
+        real_run(records, bounds[:2], fd)
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(index_module._TokenWorker, "_run", staticmethod(dies_after_two))
+    recovered = TokenIndex.build(records)
+    assert recovered.vocab == serial.vocab
+    for name in INDEX_ARRAYS:
+        assert np.array_equal(getattr(serial, name), getattr(recovered, name)), name

@@ -20,15 +20,21 @@ from __future__ import annotations
 
 import array
 import contextlib
+import gc
 import hashlib
 import json
 import os
+import pickle
+import signal
 import stat
+import struct
+import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -81,6 +87,9 @@ _GAP = -1
 
 
 _CHUNK_RECORDS = 4096
+# Archives this large are tokenized by two processes (Linux, 2+ CPUs): a forked
+# worker takes every other chunk; see _tokenize_in_worker.
+_PARALLEL_MIN_RECORDS = 8 * _CHUNK_RECORDS
 
 
 class _Vocab(dict):
@@ -94,6 +103,142 @@ class _Vocab(dict):
         value = self[key] = len(self.order)
         self.order.append(key)
         return value
+
+
+def _chunk_tokens(
+    records: Sequence[dict], get: Callable[[bytes], int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids of a chunk (``-1`` for gaps) and where each (record, field) segment starts.
+
+    This loop is most of the cold-open time: one C-level ``map`` of the vocabulary
+    dict over each field's ``bytes.split()``. (A numpy version that reads words as
+    integers and looks up only distinct ones was tried: no faster, and more code.)
+    """
+    stream = array.array("i")
+    extend, append = stream.extend, stream.append
+    seg_local = array.array("q")
+    seg_append = seg_local.append
+    for record in records:
+        for name in TEXT_FIELDS:
+            seg_append(len(stream))
+            value = record.get(name)
+            if value:
+                if isinstance(value, str):
+                    extend(map(get, fold_bytes(value).split()))
+                elif name in _LIST and isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, str):
+                            extend(map(get, fold_bytes(item).split()))
+                            append(_GAP)
+            append(_GAP)
+    ids = np.frombuffer(stream, np.int32) if len(stream) else np.zeros(0, np.int32)
+    return ids, np.frombuffer(seg_local, np.int64)
+
+
+def _can_fork() -> bool:
+    """Two processes help only on Linux (fork, copy-on-write) with two CPUs for us."""
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) >= 2
+    except (AttributeError, OSError):
+        return (os.cpu_count() or 1) >= 2
+
+
+class _TokenWorker:
+    """A forked process that tokenizes some chunks with its own vocabulary.
+
+    It streams each chunk back through a pipe, indexed as far as it goes without the
+    global vocabulary (sorted and grouped by its own word ids), with the words new since
+    its last chunk; the parent maps the worker's word ids to its own. Anything
+    going wrong (no fork, the worker dying, a short read) only means the parent
+    tokenizes the remaining chunks itself. The records are shared copy-on-write.
+    """
+
+    _HEAD = struct.Struct("<q")
+
+    def __init__(self, records: Sequence[dict], bounds: list[tuple[int, int]]) -> None:
+        self.pid = 0
+        self.pipe: BinaryIO | None = None
+        read_fd, write_fd = os.pipe()
+        gc.freeze()  # the worker's collector then never walks (and copies) the records
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_fd)
+            os.close(write_fd)
+            return
+        finally:
+            gc.unfreeze()
+        if pid == 0:  # the worker: never returns
+            code = 1
+            try:
+                os.close(read_fd)
+                gc.disable()
+                with contextlib.suppress(Exception):  # the parent's handlers are not ours
+                    signal.set_wakeup_fd(-1)
+                    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGWINCH):
+                        signal.signal(sig, signal.SIG_DFL)
+                _TokenWorker._run(records, bounds, write_fd)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        self.pid = pid
+        self.pipe = os.fdopen(read_fd, "rb")
+
+    @staticmethod
+    def _run(records: Sequence[dict], bounds: list[tuple[int, int]], fd: int) -> None:
+        builder = _Builder(0)
+        sent = 0
+        with os.fdopen(fd, "wb", buffering=1 << 20) as out:
+            for lo, hi in bounds:
+                pos0, nseg0, nchunks = builder.pos_base, len(builder.seg_start), len(builder.chunks)
+                doc0 = builder.docs_done
+                builder.add_chunk(records[lo:hi])
+                chunk = builder.chunks.pop() if len(builder.chunks) > nchunks else None
+                if chunk is not None:  # made relative to the chunk; the parent places it
+                    chunk["positions"] -= np.int32(pos0)
+                    chunk["post_doc"] -= np.int32(doc0)
+                seg = np.frombuffer(builder.seg_start, np.int64)[nseg0:] - pos0
+                extras = np.concatenate(builder.extras) if builder.extras else None
+                builder.extras.clear()
+                if extras is not None:
+                    extras[:, 1] -= pos0
+                words = builder.vocab.order[sent:]
+                sent = len(builder.vocab.order)
+                message = (words, chunk, seg, extras, builder.pos_base - pos0, hi - lo)
+                payload = pickle.dumps(message, protocol=5)  # to our own parent only
+                out.write(_TokenWorker._HEAD.pack(len(payload)))
+                out.write(payload)
+
+    def receive(self) -> tuple | None:
+        """The next chunk's message (see :meth:`_Builder.add_from_worker`), or None on failure."""
+        if self.pipe is None:
+            return None
+        try:
+            head = self.pipe.read(self._HEAD.size)
+            (size,) = self._HEAD.unpack(head)
+            data = self.pipe.read(size)
+            if len(data) != size:
+                raise EOFError
+            return pickle.loads(data)
+        except Exception:
+            self.close(kill=True)
+            return None
+
+    def close(self, *, kill: bool = False) -> None:
+        """Stop reading and reap the worker (killing it first when it is not done)."""
+        if self.pipe is not None:
+            self.pipe.close()
+            self.pipe = None
+        if self.pid:
+            if kill:
+                with contextlib.suppress(OSError):
+                    os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self.pid, 0)
+            self.pid = 0
 
 
 class _Builder:
@@ -114,6 +259,8 @@ class _Builder:
         self.pos_base = 0
         self.chunks: list[dict[str, np.ndarray]] = []
         self.weights = np.array([FIELD_WEIGHTS[f] for f in TEXT_FIELDS], np.float32)
+        self.docs_done = 0
+        self.worker_map = array.array("i")  # a worker's word ids -> ours
 
     def _resolve_new_terms(self) -> None:
         """Canonical ids and parts for vocabulary entries added since the last chunk."""
@@ -134,32 +281,7 @@ class _Builder:
             i += 1
 
     def _tokens(self, records: Sequence[dict]) -> tuple[np.ndarray, np.ndarray]:
-        """Token ids of a chunk (``-1`` for gaps) and where each (record, field) segment starts.
-
-        This loop is most of the cold-open time: one C-level ``map`` of the vocabulary
-        dict over each field's ``bytes.split()``. (A numpy version that reads words as
-        integers and looks up only distinct ones was tried: no faster, and more code.)
-        """
-        get = self.vocab.__getitem__
-        stream = array.array("i")
-        extend, append = stream.extend, stream.append
-        seg_local = array.array("q")
-        seg_append = seg_local.append
-        for record in records:
-            for name in TEXT_FIELDS:
-                seg_append(len(stream))
-                value = record.get(name)
-                if value:
-                    if isinstance(value, str):
-                        extend(map(get, fold_bytes(value).split()))
-                    elif name in _LIST and isinstance(value, list):
-                        for item in value:
-                            if isinstance(item, str):
-                                extend(map(get, fold_bytes(item).split()))
-                                append(_GAP)
-                append(_GAP)
-        ids = np.frombuffer(stream, np.int32) if len(stream) else np.zeros(0, np.int32)
-        return ids, np.frombuffer(seg_local, np.int64)
+        return _chunk_tokens(records, self.vocab.__getitem__)
 
     def _part_table(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         """CSR of apostrophe words' parts over raw ids (0..size-1; slot size-1 is the gap)."""
@@ -174,8 +296,36 @@ class _Builder:
         ptr = np.append(ptr, ptr[-1])
         return ptr, flat
 
-    def add_chunk(self, records: Sequence[dict], doc_base: int) -> None:
+    def add_from_worker(self, message: tuple) -> None:
+        """Add a chunk indexed by a :class:`_TokenWorker` (its word ids, its offsets)."""
+        words, chunk, seg, extras, total, nrec = message
+        get = self.vocab.__getitem__
+        if words:
+            self.worker_map.extend([get(w) for w in words])
+        self._resolve_new_terms()
+        table = np.append(np.frombuffer(self.worker_map, np.int32), np.int32(_GAP))
+        self.seg_start.extend((seg + self.pos_base).tolist())
+        if chunk is not None:
+            chunk["positions"] += np.int32(self.pos_base)
+            chunk["post_doc"] += np.int32(self.docs_done)
+            for name in ("pos_terms", "post_terms", "stream"):
+                chunk[name] = table[chunk[name]]
+            self.chunks.append(chunk)
+        if extras is not None:
+            extras[:, 0] = table[extras[:, 0]]
+            extras[:, 1] += self.pos_base
+            self.extras.append(extras)
+        self.pos_base += total
+        self.docs_done += nrec
+
+    def add_chunk(self, records: Sequence[dict]) -> None:
         raw_ids, seg_bounds = self._tokens(records)
+        self._add(raw_ids, seg_bounds, len(records))
+
+    def _add(self, raw_ids: np.ndarray, seg_bounds: np.ndarray, nrec: int) -> None:
+        """Postings and positions of one chunk of raw token ids (-1 for gaps)."""
+        doc_base = self.docs_done
+        self.docs_done += nrec
         self._resolve_new_terms()
         total = len(raw_ids)
         nseg = len(seg_bounds)
@@ -307,18 +457,32 @@ class _Builder:
             wtf[dest] = chunk["wtf"]
             index.post_fields[dest] = chunk["fields"]
         index.post_imp = _impacts(index.term_ptr, index.post_doc, wtf, n)
-        index._wtf_units = _pack_ints(np.rint(wtf * _WEIGHT_UNITS).astype(np.int64))
+        index._wtf_units = _join_packed(
+            [
+                _pack_ints(np.rint(wtf[a : a + _BLOCK] * _WEIGHT_UNITS).astype(np.int64))
+                for a in range(0, len(wtf), _BLOCK)
+            ],
+            _BLOCK,
+        )
 
 
 def _impacts(term_ptr: np.ndarray, post_doc: np.ndarray, wtf: np.ndarray, n: int) -> np.ndarray:
-    """BM25F impact of every posting from its weighted term frequency (build and cache load)."""
+    """BM25F impact of every posting from its weighted term frequency (build and cache load).
+
+    In place where possible: at 100k records a posting-sized temporary is ~140 MB.
+    """
     dl = np.bincount(post_doc, weights=wtf, minlength=n)  # exact: weights are half-units
     avgdl = float(dl.mean()) if n and dl.mean() > 0 else 1.0
     norm = (K1 * (1 - B + B * dl / avgdl)).astype(np.float32)
     df = np.diff(term_ptr)
     idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
-    term_idf = np.repeat(idf, df)
-    return term_idf * wtf * np.float32(K1 + 1) / (wtf + norm[post_doc])
+    out = np.repeat(idf, df)
+    out *= wtf
+    out *= np.float32(K1 + 1)
+    denom = norm[post_doc]
+    denom += wtf
+    out /= denom
+    return out
 
 
 # The cache stores non-negative integer arrays as (small, escape index, escape value):
@@ -359,24 +523,31 @@ def _row_blocks(ptr: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(rows[:-1].tolist(), rows[1:].tolist(), strict=True))
 
 
+def _join_packed(parts: list[Packed], starts: list[int] | int) -> Packed:
+    """One packed array from consecutive packed pieces (``starts``: where each begins)."""
+    if not parts:
+        return np.zeros(0, np.uint8), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if isinstance(starts, int):
+        starts = list(range(0, starts * len(parts), starts))
+    smalls = [p[0] for p in parts]
+    if len({x.dtype for x in smalls}) > 1:
+        smalls = [x.astype(np.uint16) for x in smalls]
+    idxs = [p[1] + a for p, a in zip(parts, starts, strict=True)]
+    return np.concatenate(smalls), np.concatenate(idxs), np.concatenate([p[2] for p in parts])
+
+
 def _pack_rows(values: np.ndarray, ptr: np.ndarray) -> Packed:
     """Ascending rows of a CSR as gaps (each row's first value as is), packed."""
-    smalls, idxs, vals = [], [], []
+    parts, starts = [], []
     for lo, hi in _row_blocks(ptr):
         a, b = int(ptr[lo]), int(ptr[hi])
         gaps = values[a:b].astype(np.uint32)
         gaps[1:] -= values[a : b - 1].view(np.uint32)
-        starts = ptr[lo:hi][np.diff(ptr[lo : hi + 1]) > 0] - a
-        gaps[starts] = values[a:b][starts]
-        small, idx, val = _pack_ints(gaps)
-        smalls.append(small)
-        idxs.append(idx + a)
-        vals.append(val)
-    if not smalls:
-        return np.zeros(0, np.uint8), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if len({x.dtype for x in smalls}) > 1:
-        smalls = [x.astype(np.uint16) for x in smalls]
-    return np.concatenate(smalls), np.concatenate(idxs), np.concatenate(vals)
+        first = ptr[lo:hi][np.diff(ptr[lo : hi + 1]) > 0] - a
+        gaps[first] = values[a:b][first]
+        parts.append(_pack_ints(gaps))
+        starts.append(a)
+    return _join_packed(parts, starts)
 
 
 def _unpack_rows(packed: Packed, ptr: np.ndarray) -> np.ndarray:
@@ -541,8 +712,20 @@ class TokenIndex:
         self.n = len(records)
         t0 = time.perf_counter()
         builder = _Builder(self.n)
-        for lo in range(0, self.n, _CHUNK_RECORDS):
-            builder.add_chunk(records[lo : lo + _CHUNK_RECORDS], lo)
+        bounds = [(lo, min(lo + _CHUNK_RECORDS, self.n)) for lo in range(0, self.n, _CHUNK_RECORDS)]
+        worker = None
+        if self.n >= _PARALLEL_MIN_RECORDS and len(bounds) > 1 and _can_fork():
+            worker = _TokenWorker(records, bounds[1::2])  # it takes every other chunk
+        try:
+            for i, (lo, hi) in enumerate(bounds):
+                got = worker.receive() if worker is not None and i % 2 else None
+                if got is None:
+                    builder.add_chunk(records[lo:hi])
+                else:
+                    builder.add_from_worker(got)
+        finally:
+            if worker is not None:
+                worker.close(kill=True)
         t1 = time.perf_counter()
         builder.finish(self)
         t2 = time.perf_counter()
