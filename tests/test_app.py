@@ -436,3 +436,26 @@ async def test_type_to_narrow_a_long_value_list(tmp_path: Path) -> None:
         narrow.value = "gromyko"
         await pilot.pause()
         assert [v.value for v in values.values] == ["Громыко, Андрей"]
+
+
+async def test_frus_collections_are_shown_short_and_found_by_frus(tmp_path: Path) -> None:
+    full = "Foreign Relations of the United States, 1961–1963, Volume XV, Berlin Crisis, 1962–1963"
+    records = make_records(6)
+    for record in records[:3]:
+        record["collection"] = full
+    db = write_store(tmp_path / "records.json", records)
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await ready(app, pilot)
+        # the card's faint line names the volume the way historians write it
+        assert "FRUS, 1961–1963, Volume XV, Berlin Crisis" in visible_text(screen.results)
+        await pilot.press("enter", "f", "shift+tab")  # collection list, its narrow box
+        await type_text(pilot, "frus")
+        await pilot.pause()
+        values = screen.panel.values_list
+        assert [(v.value, v.count) for v in values.values] == [(full, 3)]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert screen.result.total == 3  # the filter holds the full name
+        chips = [c.spec.label for c in screen.query(Chip)]
+        assert len(chips) == 1 and chips[0].startswith("Collection: FRUS, 1961")

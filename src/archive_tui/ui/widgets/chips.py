@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from archive_tui.sanitize import one_line
 from archive_tui.ui.widgets.facet_list import fit_middle
+from archive_tui.ui.widgets.results import short_name
 
 #: Widest value shown in a chip (cut in the middle beyond it).
 CHIP_VALUE_WIDTH = 36
@@ -40,7 +41,7 @@ class ChipSpec:
 
     @property
     def label(self) -> str:
-        value = fit_middle(one_line(self.value), CHIP_VALUE_WIDTH)
+        value = fit_middle(one_line(short_name(self.value)), CHIP_VALUE_WIDTH)
         return f"{FIELD_LABELS.get(self.field, self.field)}: {value}"
 
 

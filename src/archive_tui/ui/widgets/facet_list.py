@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from archive_tui.sanitize import one_line
-from archive_tui.ui.widgets.results import set_virtual_size
+from archive_tui.ui.widgets.results import set_virtual_size, short_name
 from archive_tui.ui.widgets.styles import background, foreground, text_strip
 
 
@@ -204,7 +204,7 @@ class FacetValueList(ScrollView, can_focus=True):
         count = Text(f"{item.count:,}", style=count_style)
         marker = "✓ " if item.active else "  "
         room = max(1, width - count.cell_len - 1 - len(marker))
-        label = Text(marker + fit_middle(one_line(item.value), room), end="")
+        label = Text(marker + fit_middle(one_line(short_name(item.value)), room), end="")
         if item.active:
             label.stylize(foreground(self, "facet-list--active"))
         pad = max(1, width - label.cell_len - count.cell_len)

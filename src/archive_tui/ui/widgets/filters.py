@@ -21,7 +21,9 @@ from textual.containers import HorizontalGroup, Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
+from archive_tui.text import fold
 from archive_tui.ui.widgets.facet_list import FacetValue, FacetValueList
+from archive_tui.ui.widgets.results import short_name
 
 #: (field, label) in the order the panel cycles through them.
 PANEL_FIELDS: tuple[tuple[str, str], ...] = (
@@ -35,12 +37,9 @@ PANEL_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _fold(text: str) -> str:
-    try:
-        from archive_tui.text import fold
-    except ImportError:  # pragma: no cover - the core always has it
-        return text.casefold()
-    return fold(text)
+def _matches(needle: str, value: str) -> bool:
+    """Type-to-narrow: the folded needle in the value or in its short display form."""
+    return not needle or needle in fold(value) or needle in fold(short_name(value))
 
 
 def date_problem(value: str) -> str | None:
@@ -148,16 +147,16 @@ class FilterPanel(Vertical):
         field = self.field
         counts = self._facets.get(field, {})
         active = set(self._active.get(field, ()))
-        needle = _fold(self.query_one("#facet-narrow", Input).value.strip())
+        needle = fold(self.query_one("#facet-narrow", Input).value.strip())
         items: list[FacetValue] = []
         # Active values first, even when the current results no longer have them.
         for value in self._active.get(field, ()):
-            if not needle or needle in _fold(value):
+            if _matches(needle, value):
                 items.append(FacetValue(value, counts.get(value, 0), True))
         for value, count in counts.items():
             if value in active:
                 continue
-            if needle and needle not in _fold(value):
+            if not _matches(needle, value):
                 continue
             items.append(FacetValue(value, count, False))
         values_list.empty_text = (

@@ -59,13 +59,26 @@ def format_date(raw: object) -> str:
         return one_line(str(raw))
 
 
+#: Long names that start many values, and the short form historians use for them. Only
+#: the display is shortened: records, filters and citations keep the full name.
+SHORT_NAMES = (("Foreign Relations of the United States", "FRUS"),)
+
+
+def short_name(value: str) -> str:
+    """``Foreign Relations of the United States, 1961–1963, …`` -> ``FRUS, 1961–1963, …``."""
+    for long, short in SHORT_NAMES:
+        if value.startswith(long):
+            return short + value[len(long) :]
+    return value
+
+
 def facts_line(record: dict) -> str:
     """collection · type · places, for the faint last line of a card."""
     parts: list[str] = []
     for key in ("collection", "document_type"):
         value = record.get(key)
         if value:
-            parts.append(str(value))
+            parts.append(short_name(str(value)))
     places = record.get("places") or []
     if isinstance(places, str):
         places = [places]
