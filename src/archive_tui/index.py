@@ -207,7 +207,8 @@ class _TokenWorker:
                     extras[:, 1] -= pos0
                 words = builder.vocab.order[sent:]
                 sent = len(builder.vocab.order)
-                message = (words, chunk, seg, extras, builder.pos_base - pos0, hi - lo)
+                dl = builder.dl.pop()
+                message = (words, chunk, seg, extras, builder.pos_base - pos0, hi - lo, dl)
                 payload = pickle.dumps(message, protocol=5)  # to our own parent only
                 out.write(_TokenWorker._HEAD.pack(len(payload)))
                 out.write(payload)
@@ -260,6 +261,7 @@ class _Builder:
         self.chunks: list[dict[str, np.ndarray]] = []
         self.weights = np.array([FIELD_WEIGHTS[f] for f in TEXT_FIELDS], np.float32)
         self.docs_done = 0
+        self.dl: list[np.ndarray] = []  # per chunk: each record's weighted length
         self.worker_map = array.array("i")  # a worker's word ids -> ours
 
     def _resolve_new_terms(self) -> None:
@@ -298,7 +300,8 @@ class _Builder:
 
     def add_from_worker(self, message: tuple) -> None:
         """Add a chunk indexed by a :class:`_TokenWorker` (its word ids, its offsets)."""
-        words, chunk, seg, extras, total, nrec = message
+        words, chunk, seg, extras, total, nrec, dl = message
+        self.dl.append(dl)
         get = self.vocab.__getitem__
         if words:
             self.worker_map.extend([get(w) for w in words])
@@ -331,6 +334,7 @@ class _Builder:
         nseg = len(seg_bounds)
         self.seg_start.extend((seg_bounds + self.pos_base).tolist())
         if not total:
+            self.dl.append(np.zeros(nrec))
             return
         canon = np.array([*self.canon, _GAP], np.int32)
         ids = canon[raw_ids]
@@ -371,6 +375,7 @@ class _Builder:
         fields = np.bitwise_or.reduceat(np.left_shift(np.uint16(1), field), starts)
         post_term = term[starts]
         post_doc = (doc[starts] + doc_base).astype(np.int32)
+        self.dl.append(np.bincount(doc[starts], weights=wtf, minlength=nrec))
         del occ_w, field, doc
         pos_terms, pos_counts = _runs(term)
         post_terms, post_counts = _runs(post_term)
@@ -426,9 +431,12 @@ class _Builder:
             return dest
 
         rank32 = np.append(rank, -1).astype(np.int32)  # stream gaps (-1) stay -1
-        streams = [rank32[chunk.pop("stream")] for chunk in self.chunks]
-        index.stream = np.concatenate(streams) if streams else np.zeros(0, np.int32)
-        del streams
+        index.stream = np.empty(sum(len(c["stream"]) for c in self.chunks), np.int32)
+        at = 0
+        for chunk in self.chunks:  # filled in place: no second copy of the stream
+            ids = chunk.pop("stream")
+            np.take(rank32, ids, out=index.stream[at : at + len(ids)])
+            at += len(ids)
         index.part_ptr = np.zeros(nv + 1, np.int64)
         index.part_positions = np.zeros(0, np.int32)
         if self.extras:
@@ -445,43 +453,69 @@ class _Builder:
             index.positions[dest] = chunk.pop("positions")
         index.term_ptr = pointers("post")
         size = int(index.term_ptr[-1])
+        dl = np.concatenate(self.dl) if self.dl else np.zeros(0)
+        norm = _norm(dl, n)
+        idf = _idf(np.diff(index.term_ptr), n)
         index.post_doc = np.empty(size, np.int32)
-        wtf = np.empty(size, np.float32)
+        index.post_imp = np.empty(size, np.float32)
         index.post_fields = np.empty(size, np.uint16)
+        # the weighted tfs go straight into the cache's packed form (uint8 and escapes)
+        units = np.empty(size, np.uint8)
+        esc_idx: list[np.ndarray] = []
+        esc_val: list[np.ndarray] = []
         cursor = np.zeros(nv, np.int64)
         while self.chunks:
             chunk = self.chunks.pop(0)
             terms, counts = chunk["post_terms"], chunk["post_counts"]
             dest = destinations(index.term_ptr, cursor, terms, counts)
-            index.post_doc[dest] = chunk["post_doc"]
-            wtf[dest] = chunk["wtf"]
+            docs, wtf = chunk["post_doc"], chunk["wtf"]
+            index.post_doc[dest] = docs
+            index.post_imp[dest] = _impact_values(
+                np.repeat(idf[rank[terms]], counts), wtf, norm[docs]
+            )
             index.post_fields[dest] = chunk["fields"]
-        index.post_imp = _impacts(index.term_ptr, index.post_doc, wtf, n)
-        index._wtf_units = _join_packed(
-            [
-                _pack_ints(np.rint(wtf[a : a + _BLOCK] * _WEIGHT_UNITS).astype(np.int64))
-                for a in range(0, len(wtf), _BLOCK)
-            ],
-            _BLOCK,
-        )
+            whole = np.rint(wtf * _WEIGHT_UNITS).astype(np.int64)
+            units[dest] = whole.astype(np.uint8)
+            big = np.flatnonzero(whole > 0xFF)
+            esc_idx.append(dest[big])
+            esc_val.append(whole[big])
+        idx = np.concatenate(esc_idx) if esc_idx else np.zeros(0, np.int64)
+        val = np.concatenate(esc_val) if esc_val else np.zeros(0, np.int64)
+        order = np.argsort(idx, kind="stable")
+        index._wtf_units = (units, idx[order].astype(np.int64), val[order])
+
+
+def _norm(dl: np.ndarray, n: int) -> np.ndarray:
+    """BM25 length normalisation per record from its weighted length."""
+    avgdl = float(dl.mean()) if n and dl.mean() > 0 else 1.0
+    return (K1 * (1 - B + B * dl / avgdl)).astype(np.float32)
+
+
+def _idf(df: np.ndarray, n: int) -> np.ndarray:
+    return np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+
+
+def _impact_values(term_idf: np.ndarray, wtf: np.ndarray, doc_norm: np.ndarray) -> np.ndarray:
+    """BM25F impacts, in place in ``term_idf``: the one formula for build and cache load."""
+    term_idf *= wtf
+    term_idf *= np.float32(K1 + 1)
+    doc_norm += wtf
+    term_idf /= doc_norm
+    return term_idf
 
 
 def _impacts(term_ptr: np.ndarray, post_doc: np.ndarray, wtf: np.ndarray, n: int) -> np.ndarray:
-    """BM25F impact of every posting from its weighted term frequency (build and cache load).
+    """BM25F impact of every posting from its weighted term frequency (cache load).
 
-    In place where possible: at 100k records a posting-sized temporary is ~140 MB.
+    In blocks: at 100k records a posting-sized temporary is ~140 MB.
     """
     dl = np.bincount(post_doc, weights=wtf, minlength=n)  # exact: weights are half-units
-    avgdl = float(dl.mean()) if n and dl.mean() > 0 else 1.0
-    norm = (K1 * (1 - B + B * dl / avgdl)).astype(np.float32)
+    norm = _norm(dl, n)
     df = np.diff(term_ptr)
-    idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
-    out = np.repeat(idf, df)
-    out *= wtf
-    out *= np.float32(K1 + 1)
-    denom = norm[post_doc]
-    denom += wtf
-    out /= denom
+    out = np.repeat(_idf(df, n), df)
+    for a in range(0, len(out), _BLOCK):
+        b = a + _BLOCK
+        _impact_values(out[a:b], wtf[a:b], norm[post_doc[a:b]])
     return out
 
 
