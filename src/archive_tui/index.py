@@ -455,6 +455,7 @@ class _Builder:
         size = int(index.term_ptr[-1])
         dl = np.concatenate(self.dl) if self.dl else np.zeros(0)
         norm = _norm(dl, n)
+        index._doc_len = dl
         idf = _idf(np.diff(index.term_ptr), n)
         index.post_doc = np.empty(size, np.int32)
         index.post_imp = np.empty(size, np.float32)
@@ -504,12 +505,15 @@ def _impact_values(term_idf: np.ndarray, wtf: np.ndarray, doc_norm: np.ndarray) 
     return term_idf
 
 
-def _impacts(term_ptr: np.ndarray, post_doc: np.ndarray, wtf: np.ndarray, n: int) -> np.ndarray:
+def _impacts(
+    term_ptr: np.ndarray, post_doc: np.ndarray, wtf: np.ndarray, dl: np.ndarray
+) -> np.ndarray:
     """BM25F impact of every posting from its weighted term frequency (cache load).
 
-    In blocks: at 100k records a posting-sized temporary is ~140 MB.
+    ``dl`` is each record's weighted length, as the build computed it. In blocks: at
+    100k records a posting-sized temporary is ~140 MB.
     """
-    dl = np.bincount(post_doc, weights=wtf, minlength=n)  # exact: weights are half-units
+    n = len(dl)
     norm = _norm(dl, n)
     df = np.diff(term_ptr)
     out = np.repeat(_idf(df, n), df)
@@ -640,7 +644,7 @@ class TokenIndex:
         self.post_fields = np.zeros(0, np.uint16)
         self.pos_ptr = np.zeros(1, np.int64)  # positions CSR over vocab
         self.positions = np.zeros(0, np.int32)
-        self.stream = np.zeros(0, np.int32)  # term id at each global position (-1: gap)
+        self._stream: np.ndarray | None = np.zeros(0, np.int32)
         # positions where a term occurs as part of an apostrophe word ("gaulle" in
         # "gaulle's"): the stream holds the whole word there
         self.part_ptr = np.zeros(1, np.int64)
@@ -653,6 +657,8 @@ class TokenIndex:
         self.title_order = np.zeros(0, np.int32)
         self.facets: dict[str, Facet] = {}
         self._wtf_units: Packed | None = None  # set by build, for the cache
+        self._doc_len: np.ndarray | None = None  # set by build, for the cache
+        self._stream_source: tuple[int, np.ndarray, np.ndarray] | None = None
         self._term_id: dict[str, int] | None = None
         self._doc_start: np.ndarray | None = None
         self._value_ids: dict[str, dict[str, int]] = {}
@@ -661,6 +667,34 @@ class TokenIndex:
         self._suggest: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ lookups
+
+    @property
+    def stream(self) -> np.ndarray:
+        """Term id at each global position (-1: gap); only phrase checks read it.
+
+        A cached index derives it from the positions on first use (a scatter of every
+        position: ~1.5 s at 100k records), so opening does not pay for it.
+        """
+        if self._stream is None:
+            assert self._stream_source is not None
+            stream_len, part_at, part_word = self._stream_source
+            stream = np.full(stream_len, _GAP, np.int32)
+            nv = len(self.pos_ptr) - 1
+            stream[self.positions] = np.repeat(np.arange(nv, dtype=np.int32), np.diff(self.pos_ptr))
+            # a part's position ("gaulle" in "gaulle's") holds the whole word
+            stream[part_at] = part_word
+            self._stream = stream
+        return self._stream
+
+    @stream.setter
+    def stream(self, value: np.ndarray) -> None:
+        self._stream = value
+        self._stream_source = None
+
+    def _stream_len(self) -> int:
+        if self._stream is None and self._stream_source is not None:
+            return self._stream_source[0]
+        return len(self.stream)
 
     @property
     def df(self) -> np.ndarray:
@@ -833,7 +867,7 @@ class TokenIndex:
             "stream_len": len(self.stream),
         }
         data: dict[str, np.ndarray] = {name: getattr(self, name) for name in self._ARRAYS}
-        if self._wtf_units is None:  # loaded indexes are not saved again
+        if self._wtf_units is None or self._doc_len is None:  # loaded ones are not saved
             raise ValueError("only a freshly built index can be saved")
         packed = {
             "positions": _pack_rows(self.positions, self.pos_ptr),
@@ -848,6 +882,7 @@ class TokenIndex:
         # word ("gaulles") in the stream: remember those words, the stream is derived
         data["part_at"] = np.unique(self.part_positions)
         data["part_word"] = self.stream[data["part_at"]]
+        data["doc_len"] = self._doc_len
         data["vocab"] = np.frombuffer(
             "\n".join(self.vocab).encode("utf-8", "surrogatepass"), np.uint8
         )
@@ -923,16 +958,23 @@ class TokenIndex:
                     int(self.post_doc.max()) < n and int(self.positions.max()) < stream_len
                 ):
                     return None
-                self.post_imp = _impacts(self.term_ptr, self.post_doc, wtf, n)
+                dl = z["doc_len"]
+                if dl.dtype != np.float64 or dl.shape != (n,) or not np.all(dl >= 0):
+                    return None
+                self.post_imp = _impacts(self.term_ptr, self.post_doc, wtf, dl)
                 del wtf
-                self.stream = np.full(stream_len, _GAP, np.int32)
-                self.stream[self.positions] = np.repeat(
-                    np.arange(nv, dtype=np.int32), np.diff(self.pos_ptr)
-                )
                 part_at, part_word = z["part_at"], z["part_word"]
                 if part_word.dtype != np.int32 or part_at.shape != part_word.shape:
                     return None
-                self.stream[part_at] = part_word
+                if len(part_at) and not (
+                    int(part_at.min()) >= 0
+                    and int(part_at.max()) < stream_len
+                    and int(part_word.min()) >= -1
+                    and int(part_word.max()) < nv
+                ):
+                    return None
+                self._stream = None  # derived on first use (phrases): see .stream
+                self._stream_source = (stream_len, part_at, part_word)
                 self.date_rank = np.empty(n, np.int32)
                 self.date_rank[self.date_order] = np.arange(n, dtype=np.int32)
                 blob = bytes(z["vocab"]).decode("utf-8", "surrogatepass")
@@ -960,13 +1002,13 @@ class TokenIndex:
                 self.post_fields.dtype == np.uint16
                 and self.post_fields.shape == self.post_doc.shape,
                 self.positions.dtype == np.int32 and self.positions.ndim == 1,
-                self.stream.dtype == np.int32 and self.stream.ndim == 1,
+                self._stream is None or (self._stream.dtype == np.int32 and self._stream.ndim == 1),
                 self.part_ptr.dtype == np.int64 and self.part_ptr.shape == (nv + 1,),
                 self.part_positions.dtype == np.int32 and self.part_positions.ndim == 1,
                 int(self.part_ptr[0]) == 0 and int(self.part_ptr[-1]) == len(self.part_positions),
-                len(self.stream) == 0 or int(self.stream.max()) < nv,
-                len(self.stream) == 0 or int(self.stream.min()) >= -1,
-                len(self.positions) == 0 or int(self.positions.max()) < len(self.stream),
+                self._stream is None or len(self._stream) == 0 or int(self._stream.max()) < nv,
+                self._stream is None or len(self._stream) == 0 or int(self._stream.min()) >= -1,
+                len(self.positions) == 0 or int(self.positions.max()) < self._stream_len(),
                 self.seg_start.dtype == np.int64 and self.seg_start.shape == (n * NF,),
                 int(self.term_ptr[0]) == 0 and int(self.term_ptr[-1]) == len(self.post_doc),
                 int(self.pos_ptr[0]) == 0 and int(self.pos_ptr[-1]) == len(self.positions),
