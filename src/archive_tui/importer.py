@@ -18,29 +18,16 @@ import json
 import os
 from pathlib import Path
 
+from archive_tui.errors import FileProblem
+
 _BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-class ImportFileError(ValueError):
+class ImportFileError(FileProblem, ValueError):
     """A file that cannot be read as records; the message names the path (and line/column)."""
 
-    def __init__(
-        self,
-        path: os.PathLike[str] | str,
-        reason: str,
-        *,
-        line: int | None = None,
-        column: int | None = None,
-    ) -> None:
-        self.path = Path(path)
-        self.reason = reason
-        self.line = line
-        self.column = column
-        super().__init__(f"Cannot import {self.path}: it {reason}")
-
-    def __str__(self) -> str:
-        return f"Cannot import {self.path}: it {self.reason}"
+    TEMPLATE = "Cannot import {path}: it {reason}"
 
 
 def read_import_file(path: os.PathLike[str] | str) -> list[object]:

@@ -32,6 +32,7 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
+from archive_tui.errors import FileProblem
 from archive_tui.records import RecordError, ValidationFailed, ensure_record, validate_records
 
 try:  # POSIX; elsewhere writes are still atomic but not serialized between processes.
@@ -45,25 +46,10 @@ _BOM = b"\xef\xbb\xbf"
 Tables = dict[str, dict[str, Any]]
 
 
-class StoreError(Exception):
+class StoreError(FileProblem):
     """An archive file that cannot be read or written; the message is one sentence naming it."""
 
-    def __init__(
-        self,
-        path: os.PathLike[str] | str,
-        reason: str,
-        *,
-        line: int | None = None,
-        column: int | None = None,
-    ) -> None:
-        self.path = Path(path)
-        self.reason = reason
-        self.line = line
-        self.column = column
-        super().__init__(f"Archive {self.path} {reason}")
-
-    def __str__(self) -> str:
-        return f"Archive {self.path} {self.reason}"
+    TEMPLATE = "Archive {path} {reason}"
 
 
 def fingerprint_of(stat: os.stat_result) -> str:
