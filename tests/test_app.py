@@ -459,3 +459,28 @@ async def test_frus_collections_are_shown_short_and_found_by_frus(tmp_path: Path
         assert screen.result.total == 3  # the filter holds the full name
         chips = [c.spec.label for c in screen.query(Chip)]
         assert len(chips) == 1 and chips[0].startswith("Collection: FRUS, 1961")
+
+
+async def test_export_from_the_results_writes_the_file_and_says_so_once(
+    small_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = ArchiveApp(small_db, show_timing=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(app, pilot)
+        await type_text(pilot, "harvest")
+        await settle(app, pilot)
+        total = screen.result.total
+        assert 0 < total < 30
+        await pilot.press("enter", "e")  # results, then the export dialog (BibTeX first)
+        await pilot.pause()
+        await pilot.press("enter", "enter")  # choose the format, then export to the default name
+        for _ in range(100):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if app.screen is screen:
+                break
+        target = tmp_path / "archive-export.bib"
+        assert target.read_text(encoding="utf-8").count("@misc{") == total
+        said = [n.message for n in app._notifications if "Exported" in n.message]
+        assert said == [f"Exported {total} records as BibTeX to {target}."]

@@ -521,11 +521,8 @@ class MainScreen(Screen[None]):
         if not count:
             self.notify("No records to export.", severity="warning", timeout=3)
             return
-        self.app.push_screen(screen_class(records, count), self._export_done)
-
-    def _export_done(self, message: Any) -> None:
-        if message:
-            self.notify(str(message), markup=False)
+        # the export screen reports the outcome itself (a notification with the count)
+        self.app.push_screen(screen_class(records, count))
 
     def _open_document(self, index: int) -> None:
         if self.archive is None or self.result is None:
