@@ -174,6 +174,23 @@ async def test_document_view_highlights_the_query_terms(archive: Archive) -> Non
         assert marked == {"missiles"}
 
 
+async def test_field_scoped_terms_are_highlighted_only_in_their_field(archive: Archive) -> None:
+    result = archive.search("title:missiles soviet")
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open(DocumentScreen(archive, result, record_hit_position(result, FULL["id"])))
+        await pilot.pause()
+
+        def marked(widget_id: str) -> set[str]:
+            content = app.screen.query_one(widget_id, Static).visual
+            assert isinstance(content, Content)
+            return {content.plain[span.start : span.end].lower() for span in content.spans}
+
+        assert marked("#doc-title") == {"missiles", "soviet"}
+        # the text has "missiles" too, but the query asked for it in the title only
+        assert marked("#doc-text") == {"soviet"}
+
+
 async def test_n_and_p_move_and_escape_returns_the_current_position(archive: Archive) -> None:
     result = archive.search("telegram", sort="title")
     assert result.total >= 3

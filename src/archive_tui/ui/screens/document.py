@@ -121,8 +121,13 @@ def display_date(raw: object) -> str:
         return str(raw)
 
 
-def highlighted(text: str, parsed: Any, *, single_line: bool = False) -> Content:
+def highlighted(
+    text: str, parsed: Any, *, field: str | None = None, single_line: bool = False
+) -> Content:
     """``text`` made safe for the terminal, with the query's terms highlighted.
+
+    ``field`` names the record field shown, so that a term scoped to another field
+    (``title:treaty``) is not highlighted here.
 
     Spans are computed on the sanitised text; ``visible`` maps one character to one, so
     they line up with what is drawn.
@@ -134,7 +139,7 @@ def highlighted(text: str, parsed: Any, *, single_line: bool = False) -> Content
     try:
         from archive_tui.search import highlight_spans
 
-        spans = highlight_spans(safe, parsed)
+        spans = highlight_spans(safe, parsed, field)
     except Exception:
         # Highlighting is a help, never a reason to fail to show a document.
         return content
@@ -277,7 +282,7 @@ class DocumentScreen(Screen[int]):
             Content(one_line(display_date(record.get("date"))))
         )
         self.query_one("#doc-title", Static).update(
-            highlighted(str(record.get("title", "")), parsed)
+            highlighted(str(record.get("title", "")), parsed, field="title")
         )
         cells: list[Static] = []
         for label, value in metadata_rows(record):
@@ -286,12 +291,12 @@ class DocumentScreen(Screen[int]):
         await meta.mount_all(cells)
         summary = str(record.get("summary") or "")
         summary_widget = self.query_one("#doc-summary", Static)
-        summary_widget.update(highlighted(summary, parsed))
+        summary_widget.update(highlighted(summary, parsed, field="summary"))
         summary_widget.display = bool(summary.strip())
         text = str(record.get("text") or "")
         text_widget = self.query_one("#doc-text", Static)
         if text.strip():
-            text_widget.update(highlighted(text, parsed))
+            text_widget.update(highlighted(text, parsed, field="text"))
             text_widget.remove_class("-empty")
         else:
             text_widget.update(Content("(No full text in this record.)"))
