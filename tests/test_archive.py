@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from archive_tui.archive import Archive
 from archive_tui.index import TokenIndex
 from archive_tui.paths import cache_dir
 from archive_tui.records import ValidationFailed
-from archive_tui.store import RecordStore, StoreError
+from archive_tui.store import LazyRecords, RecordStore, StaleLayout, StoreError
 
 
 def cache_files() -> list[Path]:
@@ -327,3 +328,125 @@ def test_two_process_build_equals_one_process_build(monkeypatch: pytest.MonkeyPa
     assert recovered.vocab == serial.vocab
     for name in INDEX_ARRAYS:
         assert np.array_equal(getattr(serial, name), getattr(recovered, name)), name
+
+
+# ----------------------------------------------------------------------------- lazy warm open
+
+
+def layered(tmp_path: Path) -> tuple[Path, Path]:
+    """A base archive and a user archive overriding one of its records and adding one."""
+    base = write_archive(tmp_path / "base.json")
+    user = tmp_path / "user.json"
+    override = dict(RECORDS[2], title="My corrected telegram about Piné")
+    write_archive(user, [override, {"id": "mine", "date": "2001", "title": "My own Cuba note"}])
+    return base, user
+
+
+def result_view(archive: Archive, query: str, sort: str | None = None, **filters) -> tuple:
+    result = archive.search(query, filters or None, sort=sort, limit=50)
+    hits = [(h.id, h.score, h.highlights, h.record) for h in result.hits]
+    return result.total, hits, result.facets, list(result.ids())
+
+
+QUERIES = [
+    ("", None, {}),
+    ("cuba", None, {}),
+    ("pine OR gromyko", "title", {}),
+    ('"secretary of state"', "-date", {}),
+    ("id:pi*", None, {}),
+    ("id:mine", None, {}),
+    ("", "title", {"date_from": "1950"}),
+]
+
+
+def test_warm_open_reads_lazily_and_serves_what_a_cold_open_does(tmp_path: Path) -> None:
+    base, user = layered(tmp_path)
+    cold = Archive.open(user, base=base)  # builds the cache, noting where each record is
+    assert not cold.lazy and not cold.from_cache
+    warm = Archive.open(user, base=base)
+    assert warm.lazy and warm.from_cache
+    assert warm.base is not None and warm.base._cache is None  # the file was not parsed
+    for query, sort, filters in QUERIES:
+        assert result_view(warm, query, sort, **filters) == result_view(
+            cold, query, sort, **filters
+        )
+    assert warm.get("pine")["title"] == "My corrected telegram about Piné"
+    assert warm.get("mine")["title"] == "My own Cuba note"
+    assert warm.get("nope") is None
+    assert [warm.get(i) for i in IDS] == [cold.get(i) for i in IDS]
+    assert list(warm.records()) == list(cold.records())
+    assert warm.related("gromyko") == cold.related("gromyko")
+    ignore = {"open_ms", "from_cache"}
+    assert {k: v for k, v in warm.stats().items() if k not in ignore} == {
+        k: v for k, v in cold.stats().items() if k not in ignore
+    }
+    assert warm.stats()["user_records"] == 2
+
+
+def test_a_file_changed_after_the_cache_was_built_is_read_again(tmp_path: Path) -> None:
+    base, user = layered(tmp_path)
+    Archive.open(user, base=base)
+    before = os.stat(base)
+    data = base.read_bytes()
+    assert b"Wilgress" in data
+    time.sleep(0.02)  # past the file system's timestamp granularity
+    base.write_bytes(data.replace(b"Wilgress", b"Wilgrexx"))  # same size, same mtime
+    os.utime(base, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(base).st_size == before.st_size
+    reopened = Archive.open(user, base=base)
+    assert not reopened.lazy
+    assert reopened.search("wilgrexx").total == 1 and reopened.search("title:wilgress").total == 0
+    assert "Wilgrexx" in json.dumps(reopened.get("wilgress"), ensure_ascii=False)
+
+
+def test_a_line_changed_under_a_lazy_archive_never_gives_a_wrong_record(tmp_path: Path) -> None:
+    base, user = layered(tmp_path)
+    Archive.open(user, base=base)
+    warm = Archive.open(user, base=base)
+    assert warm.lazy
+    # Move line breaks in place (same size, still valid JSON): lines no longer hold one
+    # record each, so reading by the old spans must notice and reload the whole file.
+    data = base.read_bytes()
+    tampered = data.replace(b',\n"3": ', b', "3":\n', 1)
+    assert tampered != data and len(tampered) == len(data)
+    with open(base, "r+b") as fh:
+        fh.write(tampered)
+    assert warm.get("wall")["id"] == "wall"
+    assert [warm.get(i)["id"] for i in IDS] == IDS
+    assert [h.record["id"] for h in warm.search("", limit=20).hits] == warm.search(
+        "", limit=20
+    ).ids()[:20]
+    assert not warm.lazy
+
+
+def test_lazy_records_check_every_line_they_read(tmp_path: Path) -> None:
+    path = write_archive(tmp_path / "a.json")
+    store = RecordStore.open(path)
+    fingerprint, (offsets, lengths) = store.record_spans()
+    reloads: list[int] = []
+
+    def reload() -> dict[str, dict]:
+        reloads.append(1)
+        return {r["id"]: r for r in RecordStore.open(path).load()}
+
+    good = LazyRecords([(path, fingerprint)], IDS, [0] * 10, offsets, lengths, reload)
+    assert [good[i]["id"] for i in range(10)] == IDS and good[-1]["id"] == IDS[-1]
+    assert [r["id"] for r in good] == IDS and reloads == []
+    # spans pointing at the wrong lines: the ids do not match, so the file is reloaded
+    wrong = LazyRecords([(path, fingerprint)], IDS, [0] * 10, offsets[::-1], lengths[::-1], reload)
+    assert wrong[0]["id"] == IDS[0] and reloads == [1]
+    assert [r["id"] for r in wrong] == IDS
+    with pytest.raises(StaleLayout):  # a fingerprint the file does not have
+        LazyRecords([(path, "0:0:0:0:0")], IDS, [0] * 10, offsets, lengths, reload)
+
+
+def test_a_file_replaced_under_a_lazy_archive_still_serves_what_was_indexed(
+    tmp_path: Path,
+) -> None:
+    base, user = layered(tmp_path)
+    Archive.open(user, base=base)
+    warm = Archive.open(user, base=base)
+    other = Archive.open(user, base=base)
+    other.add([{"id": "later", "date": "2002", "title": "Added by another process"}])
+    assert warm.get("later") is None and warm.get("mine")["title"] == "My own Cuba note"
+    assert Archive.open(user, base=base).get("later") is not None

@@ -12,17 +12,17 @@ import contextlib
 import hashlib
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .dates import parse_date
-from .index import TokenIndex, cache_key
+from .index import RecordLayout, TokenIndex, cache_key
 from .records import validate_records
 from .search import Filters, SearchResult, execute, prepare
-from .store import RecordStore, StoreError
+from .store import LazyRecords, RecordStore, StaleLayout, StoreError
 
 __all__ = ["Archive", "StoreError"]
 
@@ -36,17 +36,20 @@ class Archive:
         base: RecordStore | None = None,
         *,
         use_cache: bool = True,
+        layout: RecordLayout | None = None,
     ) -> None:
         self.store = store
         self.base = base
         self.use_cache = use_cache
         self.from_cache = False
         self.open_ms = 0.0
-        self._records: list[dict] = []
+        self._records: Sequence[dict] = []
         self._by_id: dict[str, int] = {}
         self._base_count = 0
         self._index = TokenIndex()
-        self._load()
+        self.lazy = False  # records read one by one from the files (see _load_lazy)
+        if layout is None or not self._load_lazy(layout):
+            self._load()
 
     # ------------------------------------------------------------------ opening
 
@@ -67,20 +70,33 @@ class Archive:
         """
         # Files unchanged since the index cache was built were validated then: trust them.
         paths = [Path(p) for p in (base, path) if p is not None]
-        trusted = TokenIndex.trusted_fingerprints(_cache_path(paths)) if use_cache else {}
+        cache = _cache_path(paths)
+        trusted = TokenIndex.trusted_fingerprints(cache) if use_cache else {}
+        # Files unchanged since the cache noted where each record's line is: read lazily.
+        layout = TokenIndex.record_layout(cache) if use_cache else None
+        if layout is not None and layout.paths != [str(p.resolve()) for p in paths]:
+            layout = None
+        spans_at = dict(zip(layout.paths, layout.fingerprints, strict=True)) if layout else {}
 
         def trust(p: os.PathLike[str] | str) -> str | None:
             return trusted.get(str(Path(p).resolve()))
 
+        def defer(p: os.PathLike[str] | str) -> str | None:
+            return spans_at.get(str(Path(p).resolve()))
+
         base_store = (
-            RecordStore.open(base, read_only=True, trusted=trust(base))
+            RecordStore.open(base, read_only=True, trusted=trust(base), defer=defer(base))
             if base is not None
             else None
         )
         store = RecordStore.open(
-            path, create=create or base is not None, read_only=read_only, trusted=trust(path)
+            path,
+            create=create or base is not None,
+            read_only=read_only,
+            trusted=trust(path),
+            defer=defer(path),
         )
-        return cls(store, base_store, use_cache=use_cache)
+        return cls(store, base_store, use_cache=use_cache, layout=layout)
 
     @classmethod
     def open_default(cls) -> Archive:
@@ -99,8 +115,59 @@ class Archive:
     def _cache_path(self) -> Path:
         return _cache_path([s.path for s in self._stores()])
 
+    def _load_lazy(self, layout: RecordLayout) -> bool:
+        """Open from the cache alone, records read on demand; False if anything is off.
+
+        Possible when the cache notes where every record's line is in files that still
+        have the fingerprints they had then (so they hold exactly the records indexed).
+        """
+        t0 = time.perf_counter()
+        stores = self._stores()
+        if [str(s.path.resolve()) for s in stores] != layout.paths:
+            return False
+        try:
+            records = LazyRecords(
+                [(s.path, fp) for s, fp in zip(stores, layout.fingerprints, strict=True)],
+                layout.ids,
+                layout.store.tolist(),
+                layout.offset.tolist(),
+                layout.length.tolist(),
+                on_stale=self._reload_after_change,
+            )
+        except (StaleLayout, OSError):
+            return False
+        ids = layout.ids
+        by_id = {record_id: i for i, record_id in enumerate(ids)}
+        ids_digest = hashlib.sha256("\x1f".join(ids).encode()).hexdigest()
+        key = cache_key([*layout.fingerprints, ids_digest])
+        index = TokenIndex.load(self._cache_path(), key, len(ids))
+        if index is None or len(by_id) != len(ids):
+            records.close()
+            return False
+        own = len(stores) - 1
+        self._base_count = (
+            int(np.count_nonzero(layout.store != own)) if self.base is not None else 0
+        )
+        self._records = records
+        self._by_id = by_id
+        self._index = index
+        self.from_cache = True
+        self.lazy = True
+        prepare(index)
+        self.open_ms = (time.perf_counter() - t0) * 1000
+        return True
+
+    def _reload_after_change(self) -> dict[str, dict]:
+        """A file changed under lazy records: load everything again; the records by id."""
+        self._load()
+        return {r["id"]: r for r in self._records}
+
     def _load(self) -> None:
         t0 = time.perf_counter()
+        old = self._records
+        if isinstance(old, LazyRecords):
+            old.close()
+        self.lazy = False
         stores = self._stores()
         fingerprints = [s.fingerprint() for s in stores]
         base_records = self.base.load() if self.base is not None else []
@@ -129,11 +196,39 @@ class Archive:
                     for s in stores
                     if (fp := s.clean_fingerprint()) is not None
                 }
+                layout = self._layout(stores, fingerprints, records)
                 with contextlib.suppress(OSError):  # a cache we cannot write only costs time
-                    index.save(self._cache_path(), key, trusted=clean)
+                    index.save(self._cache_path(), key, trusted=clean, layout=layout)
         self._index = index
         prepare(index)  # lookup tables the first search would otherwise build
         self.open_ms = (time.perf_counter() - t0) * 1000
+
+    @staticmethod
+    def _layout(
+        stores: list[RecordStore], fingerprints: list[str], records: list[dict]
+    ) -> RecordLayout | None:
+        """Where each record's line is in the (valid, unchanged) files, or None."""
+        spans = [s.record_spans() for s in stores]
+        if any(sp is None or sp[0] != fp for sp, fp in zip(spans, fingerprints, strict=True)):
+            return None
+        where: dict[str, tuple[int, int, int]] = {}
+        for k, (store, sp) in enumerate(zip(stores, spans, strict=True)):
+            assert sp is not None
+            offsets, lengths = sp[1]
+            loaded = store.load() if sp[0] != "missing" else []
+            if len(loaded) != len(offsets):
+                return None
+            for record, offset, length in zip(loaded, offsets, lengths, strict=True):
+                where[record["id"]] = (k, offset, length)  # the user's record wins
+        rows = [where[r["id"]] for r in records]
+        return RecordLayout(
+            [str(s.path.resolve()) for s in stores],
+            list(fingerprints),
+            [r["id"] for r in records],
+            np.array([r[0] for r in rows], np.int8),
+            np.array([r[1] for r in rows], np.int64),
+            np.array([r[2] for r in rows], np.int64),
+        )
 
     # ------------------------------------------------------------------ reading
 

@@ -22,6 +22,7 @@ import array
 import contextlib
 import gc
 import hashlib
+import itertools
 import json
 import os
 import pickle
@@ -41,7 +42,7 @@ import numpy as np
 from .dates import DateError, parse_date
 from .text import canonical, fold, fold_bytes, token_parts
 
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 
 # Searchable fields, in segment order; a term's field bitmask uses these bit numbers.
 TEXT_FIELDS = (
@@ -852,11 +853,19 @@ class TokenIndex:
         "title_order",
     )
 
-    def save(self, path: Path, key: str, *, trusted: dict[str, str] | None = None) -> None:
+    def save(
+        self,
+        path: Path,
+        key: str,
+        *,
+        trusted: dict[str, str] | None = None,
+        layout: RecordLayout | None = None,
+    ) -> None:
         """Write the index atomically as an .npz (no pickled objects) tagged with ``key``.
 
         ``trusted`` maps store paths to the fingerprint at which their records were all
-        found valid as stored; see :meth:`trusted_fingerprints`.
+        found valid as stored; see :meth:`trusted_fingerprints`. ``layout`` says where
+        each record lies in the store files, so a later open need not parse them.
         """
         meta = {
             "format": INDEX_FORMAT,
@@ -866,6 +875,8 @@ class TokenIndex:
             "trusted": dict(trusted or {}),
             "stream_len": len(self.stream),
         }
+        if layout is not None:
+            meta["layout"] = {"paths": layout.paths, "fingerprints": layout.fingerprints}
         data: dict[str, np.ndarray] = {name: getattr(self, name) for name in self._ARRAYS}
         if self._wtf_units is None or self._doc_len is None:  # loaded ones are not saved
             raise ValueError("only a freshly built index can be saved")
@@ -890,6 +901,15 @@ class TokenIndex:
         for name, f in self.facets.items():
             data[f"facet_doc_{name}"] = f.entry_doc
             data[f"facet_value_{name}"] = f.entry_value
+        if layout is not None:
+            encoded = [i.encode("utf-8", "surrogatepass") for i in layout.ids]
+            id_ptr = np.zeros(len(encoded) + 1, np.int64)
+            np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)), out=id_ptr[1:])
+            data["rec_ids"] = np.frombuffer(b"".join(encoded), np.uint8)
+            data["rec_id_ptr"] = id_ptr
+            data["rec_store"] = np.asarray(layout.store, np.int8)
+            data["rec_offset"] = np.asarray(layout.offset, np.int64)
+            data["rec_length"] = np.asarray(layout.length, np.int64)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
         try:
@@ -920,6 +940,48 @@ class TokenIndex:
             return {k: v for k, v in trusted.items() if isinstance(k, str) and isinstance(v, str)}
         except Exception:  # no cache or a damaged one: trust nothing
             return {}
+
+    @staticmethod
+    def record_layout(path: Path) -> RecordLayout | None:
+        """Where the cache at ``path`` says each record lies in the store files, if it says."""
+        try:
+            if not _safe_cache_file(path):
+                return None
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(bytes(z["meta"]).decode())
+                info = meta.get("layout")
+                if meta.get("format") != INDEX_FORMAT or not isinstance(info, dict):
+                    return None
+                paths, fps = info["paths"], info["fingerprints"]
+                n = int(meta["n"])
+                store, offset, length = z["rec_store"], z["rec_offset"], z["rec_length"]
+                id_ptr, blob = z["rec_id_ptr"], bytes(z["rec_ids"])
+            ok = (
+                isinstance(paths, list)
+                and isinstance(fps, list)
+                and len(paths) == len(fps)
+                and all(isinstance(x, str) for x in [*paths, *fps])
+                and store.dtype == np.int8
+                and offset.dtype == np.int64
+                and length.dtype == np.int64
+                and id_ptr.dtype == np.int64
+                and store.shape == offset.shape == length.shape == (n,)
+                and id_ptr.shape == (n + 1,)
+                and int(id_ptr[0]) == 0
+                and int(id_ptr[-1]) == len(blob)
+                and bool(np.all(np.diff(id_ptr) > 0))
+                and (n == 0 or (int(store.min()) >= 0 and int(store.max()) < len(paths)))
+                and (n == 0 or (int(offset.min()) >= 0 and int(length.min()) > 0))
+            )
+            if not ok:
+                return None
+            bounds = id_ptr.tolist()
+            ids = [
+                blob[a:b].decode("utf-8", "surrogatepass") for a, b in itertools.pairwise(bounds)
+            ]
+            return RecordLayout(paths, fps, ids, store, offset, length)
+        except Exception:  # no cache or a damaged one: parse the files
+            return None
 
     @classmethod
     def load(cls, path: Path, key: str, n: int) -> TokenIndex | None:
@@ -1036,6 +1098,22 @@ class TokenIndex:
             return all(checks)
         except Exception:
             return False
+
+
+@dataclass
+class RecordLayout:
+    """Where each record (in doc order) lies in the store files the index was built from.
+
+    ``paths``/``fingerprints``: the store files, as they were; per record: its id, which
+    file (``store``, an index into ``paths``) and its line there (``offset``, ``length``).
+    """
+
+    paths: list[str]
+    fingerprints: list[str]
+    ids: list[str]
+    store: Sequence[int] | np.ndarray
+    offset: Sequence[int] | np.ndarray
+    length: Sequence[int] | np.ndarray
 
 
 def _safe_cache_file(path: Path) -> bool:

@@ -234,8 +234,8 @@ class SearchResult:
     def ids(self) -> list[str]:
         """Every matching id, in result order (for export)."""
         order = self._prepare(self.total)
-        recs = self._records
-        return [recs[d]["id"] for d in order.tolist()]
+        ids = record_ids(self._records)
+        return [ids[d] for d in order.tolist()]
 
     def _hit(self, doc: int) -> Hit:
         record = self._records[doc]
@@ -426,10 +426,16 @@ class _Evaluator:
         return mask
 
 
+def record_ids(records: Sequence[dict]) -> Sequence[str]:
+    """Every record's id in doc order; lazily read records carry them (``.ids``)."""
+    ids = getattr(records, "ids", None)
+    return ids if ids is not None else [r["id"] for r in records]
+
+
 def _doc_ids(index: TokenIndex, records: Sequence[dict]) -> dict[str, int]:
     cached = getattr(index, "_doc_ids", None)
     if cached is None:
-        cached = {r["id"]: i for i, r in enumerate(records)}
+        cached = {record_id: i for i, record_id in enumerate(record_ids(records))}
         index._doc_ids = cached  # type: ignore[attr-defined]
     return cached
 
@@ -437,8 +443,9 @@ def _doc_ids(index: TokenIndex, records: Sequence[dict]) -> dict[str, int]:
 def _sorted_ids(index: TokenIndex, records: Sequence[dict]) -> tuple[list[str], np.ndarray]:
     cached = getattr(index, "_sorted_ids", None)
     if cached is None:
-        order = sorted(range(len(records)), key=lambda i: records[i]["id"])
-        cached = ([records[i]["id"] for i in order], np.array(order, np.int64))
+        ids = record_ids(records)
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        cached = ([ids[i] for i in order], np.array(order, np.int64))
         index._sorted_ids = cached  # type: ignore[attr-defined]
     return cached
 

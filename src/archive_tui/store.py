@@ -25,7 +25,10 @@ import json
 import os
 import secrets
 import threading
-from collections.abc import Iterable, Iterator
+import weakref
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +80,52 @@ def dumps_tables(tables: Tables) -> bytes:
         )
         parts.append(b"%s: {\n%s\n}" % (head, rows))
     return b"{" + b", ".join(parts) + b"}\n"
+
+
+Spans = tuple[array, array]  # per record of the ``records`` table: (line offset, line length)
+
+
+def line_spans(data: bytes, tables: Tables) -> Spans | None:
+    """Where each record's line lies in ``data`` (as :func:`dumps_tables` writes it), or None.
+
+    A line is ``"<doc id>": {record},`` (no comma on the last). None when the file is not
+    laid out that way (another writer, other tables), so records cannot be read one by one.
+    """
+    offsets, lengths = array("q"), array("q")
+    if set(tables) - {TABLE}:
+        return None
+    docs = tables.get(TABLE) or {}
+    if not docs:
+        return offsets, lengths
+    pos = len(_BOM) if data.startswith(_BOM) else 0
+    head = b'{"%s": {\n' % TABLE.encode()
+    if not data.startswith(head, pos):
+        return None
+    pos += len(head)
+    find, startswith = data.find, data.startswith
+    for doc_id in docs:
+        if not startswith(b"%s: " % orjson.dumps(doc_id), pos):
+            return None
+        end = find(b"\n", pos)
+        if end < 0:
+            return None
+        offsets.append(pos)
+        lengths.append(end - pos)
+        pos = end + 1
+    if data[pos:] != b"}}\n":
+        return None
+    return offsets, lengths
+
+
+def parse_line(line: bytes) -> object:
+    """The record on one line of a store file (see :func:`line_spans`); ValueError if none."""
+    if not line.startswith(b'"'):
+        raise ValueError("not a record line")
+    start = line.find(b'": ')
+    if start < 0:
+        raise ValueError("not a record line")
+    end = len(line) - 1 if line.endswith(b",") else len(line)
+    return orjson.loads(memoryview(line)[start + 3 : end])
 
 
 def describe_json_error(data: bytes, error: ValueError) -> tuple[str, int | None, int | None]:
@@ -133,6 +182,7 @@ class AtomicJSONStorage(Storage):
         self._thread_lock = threading.RLock()
         self._lock_depth = 0
         self._lock_fd: int | None = None
+        self.written_spans: Spans | None = None  # record lines of the last file written
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -246,6 +296,7 @@ class AtomicJSONStorage(Storage):
             raise StoreError(
                 self.path, "was not written: the new content does not read back the same"
             )
+        self.written_spans = line_spans(payload, parsed_back)
         del parsed_back
         with self.lock():
             self._replace(payload)
@@ -344,6 +395,7 @@ class RecordStore:
         self._cache: tuple[str, Tables] | None = None  # (fingerprint, tables)
         self._trusted = trusted
         self._clean: str | None = None  # fingerprint of content known valid and normal
+        self._spans: tuple[str, Spans] | None = None  # (fingerprint, record line spans)
 
     @classmethod
     def open(
@@ -353,6 +405,7 @@ class RecordStore:
         create: bool = False,
         read_only: bool = False,
         trusted: str | None = None,
+        defer: str | None = None,
     ) -> RecordStore:
         """Open an archive file; StoreError if it is missing (unless ``create``) or unreadable.
 
@@ -360,8 +413,12 @@ class RecordStore:
         ``trusted`` is a fingerprint this file had when it was last fully validated (the
         index cache remembers it): when the bytes read still have it, the per-record
         validation is skipped (the JSON and table shape are always checked).
+        ``defer`` is such a fingerprint too: when the file still has it, nothing is read
+        until records are asked for (the caller reads single records by their spans).
         """
         store = cls(Path(path), read_only=read_only, create=create, trusted=trusted)
+        if defer is not None and defer != "missing" and store.fingerprint() == defer:
+            return store
         tables, _ = store._read()
         if tables is None and not create:
             raise StoreError(store.path, "does not exist")
@@ -371,16 +428,37 @@ class RecordStore:
         """Read, check and cache the file; a record failing validation is a StoreError."""
         self._cache = None
         self._clean = None
-        tables, fingerprint = self.storage.read_with_fingerprint()
-        if tables is None:
+        self._spans = None
+        data, fingerprint = self.storage.read_bytes()
+        if data is None:
+            self._spans = (fingerprint, (array("q"), array("q")))
             return None, fingerprint
+        tables = self.storage.parse(data)
         if self._trusted is None or fingerprint != self._trusted:
             if check_records(self.path, tables) == 0:
                 self._clean = fingerprint
         else:  # validated (and found already normal) when this fingerprint was recorded
             self._clean = fingerprint
+        if self._clean is not None:
+            spans = line_spans(data, tables)
+            if spans is not None:
+                self._spans = (fingerprint, spans)
+        del data
         self._cache = (fingerprint, tables)
         return tables, fingerprint
+
+    def record_spans(self) -> tuple[str, Spans] | None:
+        """(fingerprint, where each record's line is) for the loaded, valid content, if known.
+
+        With it a later open can read single records without parsing the file; see
+        :func:`line_spans`. A missing file has no records (fingerprint ``"missing"``).
+        """
+        spans = self._spans
+        if spans is None:
+            return None
+        if spans[0] == "missing":
+            return spans if self._cache is None else None
+        return spans if spans[0] == self.clean_fingerprint() else None
 
     def clean_fingerprint(self) -> str | None:
         """Fingerprint of the loaded content if every record in it was valid as stored.
@@ -446,6 +524,8 @@ class RecordStore:
                 self.storage.write(tables)
                 self._cache = (self.fingerprint(), tables)
                 self._clean = self._cache[0]  # every record written was validated and normal
+                written = self.storage.written_spans
+                self._spans = None if written is None else (self._cache[0], written)
             else:
                 self._cache = cached
         return added, updated
@@ -464,6 +544,187 @@ class RecordStore:
         from tinydb import TinyDB
 
         return TinyDB(self.path, storage=AtomicJSONStorage, read_only=self.read_only)
+
+
+class StaleLayout(Exception):
+    """A store file no longer has the content its record spans were taken from."""
+
+
+class LazyRecords(Sequence[dict]):
+    """Records read one at a time from store files by their line spans, not parsed up front.
+
+    Record ``i`` is ``ids[i]``, on the line at ``offset[i]`` (``length[i]`` bytes) of file
+    ``store[i]``. Files are opened at once and must still have their recorded fingerprints,
+    else :class:`StaleLayout`. A file replaced later (a new file moved over it) is still
+    read through the open descriptor, as it was. One changed in place, or a line that does
+    not parse to the expected record, makes ``on_stale`` run once: it reloads everything
+    and returns the new records by id, which are served from then on (StoreError for a
+    record that is gone). Recently read records are kept (LRU).
+    """
+
+    CACHE_SIZE = 4096
+    BATCH = 1024
+
+    def __init__(
+        self,
+        files: Sequence[tuple[Path, str]],
+        ids: list[str],
+        store: Sequence[int],
+        offset: Sequence[int],
+        length: Sequence[int],
+        on_stale: Callable[[], Mapping[str, dict]],
+    ) -> None:
+        self.ids = ids
+        self._store = list(store)
+        self._offset = list(offset)
+        self._length = list(length)
+        self._paths = [Path(p) for p, _ in files]
+        self._fingerprints = [fp for _, fp in files]
+        self._fds: list[int | None] = []
+        self._finalizer = weakref.finalize(self, _close_fds, self._fds)
+        for path, fp in files:
+            fd = None
+            if fp != "missing":
+                try:
+                    fd = os.open(path, os.O_RDONLY)
+                except OSError:
+                    self.close()
+                    raise StaleLayout(path) from None
+            self._fds.append(fd)
+            if fd is not None and fingerprint_of(os.fstat(fd)) != fp:
+                self.close()
+                raise StaleLayout(path)
+        if any(self._fds[s] is None for s in set(self._store)):
+            self.close()
+            raise StaleLayout("missing file")
+        self._on_stale = on_stale
+        self._replacement: Mapping[str, dict] | None = None
+        self._all: list[dict] | None = None
+        self._recent: OrderedDict[int, dict] = OrderedDict()
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        """Close the files (records are then read only through a reload)."""
+        _close_fds(self._fds)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self.ids)))]
+        n = len(self.ids)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("record index out of range")
+        full = self._all
+        if full is not None:
+            return full[i]
+        with self._lock:
+            if self._replacement is None:
+                record = self._recent.get(i)
+                if record is not None:
+                    self._recent.move_to_end(i)
+                    return record
+                try:
+                    record = self._read(i, i + 1)[0]
+                except StaleLayout:
+                    return self._replaced(i)
+                self._recent[i] = record
+                if len(self._recent) > self.CACHE_SIZE:
+                    self._recent.popitem(last=False)
+                return record
+        return self._replaced(i)
+
+    def __iter__(self) -> Iterator[dict]:
+        n = len(self.ids)
+        for lo in range(0, n, self.BATCH):
+            full = self._all
+            if full is not None:
+                yield from full[lo:]
+                return
+            hi = min(n, lo + self.BATCH)
+            with self._lock:
+                batch = None
+                if self._replacement is None:
+                    try:
+                        batch = self._read(lo, hi)
+                    except StaleLayout:
+                        batch = None
+                if batch is None:
+                    batch = [self._replaced(i) for i in range(lo, hi)]
+            yield from batch
+
+    def fill_in_background(self) -> threading.Thread:
+        """Read every record in a daemon thread, so later full passes need no file reads."""
+
+        def fill() -> None:
+            with contextlib.suppress(Exception):  # a failure only leaves reads lazy
+                self._all = list(iter(self))
+
+        thread = threading.Thread(target=fill, name="archive-records", daemon=True)
+        thread.start()
+        return thread
+
+    def _read(self, lo: int, hi: int) -> list[dict]:
+        """Records lo..hi from the files, one read per run of adjacent lines."""
+        out: list[dict] = []
+        checked: set[int] = set()
+        i = lo
+        while i < hi:
+            s = self._store[i]
+            fd = self._fds[s]
+            if fd is None:
+                raise StaleLayout(self._paths[s])
+            if s not in checked:
+                if fingerprint_of(os.fstat(fd)) != self._fingerprints[s]:
+                    raise StaleLayout(self._paths[s])
+                checked.add(s)
+            j = i + 1
+            while (
+                j < hi
+                and self._store[j] == s
+                and self._offset[j] == self._offset[j - 1] + self._length[j - 1] + 1
+            ):
+                j += 1
+            start = self._offset[i]
+            size = self._offset[j - 1] + self._length[j - 1] - start
+            data = os.pread(fd, size, start)
+            if len(data) != size:
+                raise StaleLayout(self._paths[s])
+            for k in range(i, j):
+                a = self._offset[k] - start
+                try:
+                    record = parse_line(data[a : a + self._length[k]])
+                except ValueError:
+                    raise StaleLayout(self._paths[s]) from None
+                if not isinstance(record, dict) or record.get("id") != self.ids[k]:
+                    raise StaleLayout(self._paths[s])
+                out.append(record)
+            i = j
+        return out
+
+    def _replaced(self, i: int) -> dict:
+        """Record ``i`` after its file changed under us: by id from a full reload."""
+        with self._lock:
+            if self._replacement is None:
+                self.close()
+                self._recent.clear()
+                self._replacement = self._on_stale()
+        record = self._replacement.get(self.ids[i])
+        if record is None:
+            path = self._paths[self._store[i]]
+            raise StoreError(path, f"changed while open: record {self.ids[i]!r} is no longer in it")
+        return record
+
+
+def _close_fds(fds: list[int | None]) -> None:
+    for k, fd in enumerate(fds):
+        if fd is not None:
+            fds[k] = None
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 def check_records(path: Path, tables: Tables) -> int:
@@ -505,9 +766,13 @@ def check_records(path: Path, tables: Tables) -> int:
 __all__ = [
     "TABLE",
     "AtomicJSONStorage",
+    "LazyRecords",
     "RecordStore",
+    "StaleLayout",
     "StoreError",
     "ValidationFailed",
     "dumps_tables",
     "fingerprint_of",
+    "line_spans",
+    "parse_line",
 ]
