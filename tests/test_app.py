@@ -484,3 +484,27 @@ async def test_export_from_the_results_writes_the_file_and_says_so_once(
         assert target.read_text(encoding="utf-8").count("@misc{") == total
         said = [n.message for n in app._notifications if "Exported" in n.message]
         assert said == [f"Exported {total} records as BibTeX to {target}."]
+
+
+async def test_archive_broken_on_disk_while_open_gives_the_error_screen(tmp_path: Path) -> None:
+    from archive_tui.archive import Archive
+
+    db = write_store(tmp_path / "records.json", make_records(2000))
+    Archive.open(db)  # builds the index cache, so the app reads records on demand
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await ready(app, pilot)
+        assert app.archive is not None and app.archive.lazy
+        # another program overwrites the file in place with something that is not an archive
+        data = db.read_bytes()
+        with db.open("r+b") as handle:
+            handle.write(b"#" * len(data))
+        await pilot.press("enter", "G")  # the last card needs records not read yet
+        for _ in range(50):
+            await pilot.pause()
+            if isinstance(app.screen, ErrorScreen):
+                break
+        assert isinstance(app.screen, ErrorScreen)
+        shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "changed on disk" in shown and db.name in shown
+        assert screen.results.cursor == 1999

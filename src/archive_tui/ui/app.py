@@ -19,8 +19,10 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
+from archive_tui.ui import clipboard
 from archive_tui.ui.commands import ArchiveCommands
 from archive_tui.ui.screens.error import ErrorScreen
+from archive_tui.ui.screens.help import HelpScreen
 from archive_tui.ui.screens.main import MainScreen
 
 if TYPE_CHECKING:
@@ -126,28 +128,21 @@ class ArchiveApp(App[None]):
         return not (action in ("quit", "help") and isinstance(self.screen.focused, Input))
 
     def action_help(self) -> None:
-        try:
-            from archive_tui.ui.screens.help import HelpScreen
-        except ImportError:
-            self.notify(
-                "/ search · j/k move · enter open · f filters · s sort · c cite · "
-                "space mark · e export · q quit",
-                title="Keys",
-                markup=False,
-            )
-            return
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def copy_text(self, text: str, *, what: str = "Citation") -> None:
         """Copy to the clipboard (OSC 52 + local clipboard) and show what was copied."""
-        try:
-            from archive_tui.ui.clipboard import copy_text
-        except ImportError:
-            self.copy_to_clipboard(text)
-            self.notify(text, title=f"Copied {what}", markup=False)
+        clipboard.copy_text(self, text, what=what)
+
+    def store_failed(self, error: Exception) -> None:
+        """The archive became unreadable while open (changed on disk): say so, then exit."""
+        if isinstance(self.screen, ErrorScreen):
             return
-        copy_text(self, text, what=what)
+        path = getattr(error, "path", None) or self.db_path
+        reason = getattr(error, "reason", None) or str(error) or type(error).__name__
+        message = "The archive changed on disk and cannot be read."
+        self.push_screen(ErrorScreen(message, reason, path))
 
 
 def run(db_path: Path | None = None) -> int:

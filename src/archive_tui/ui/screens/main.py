@@ -25,6 +25,9 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input
 
 from archive_tui.sanitize import one_line
+from archive_tui.ui.screens.cite import CitationPickerScreen
+from archive_tui.ui.screens.document import DocumentScreen
+from archive_tui.ui.screens.export import ExportScreen
 from archive_tui.ui.widgets.chips import Chip, ChipBar, ChipSpec
 from archive_tui.ui.widgets.filters import FilterPanel
 from archive_tui.ui.widgets.results import BLOCK_SIZE, ResultList
@@ -39,7 +42,6 @@ if TYPE_CHECKING:
 #: Seconds of quiet typing before a search starts (when one just started or is running).
 DEBOUNCE = 0.1
 SEARCH_PLACEHOLDER = 'Search  (words, "a phrase", -not, field:value; ? for help)'
-SORTS_FALLBACK = ("relevance", "date", "-date", "title")
 
 #: Actions that letter keys trigger; they are hidden from the footer while typing.
 LETTER_ACTIONS = frozenset(
@@ -416,10 +418,8 @@ class MainScreen(Screen[None]):
             self.results.focus()
 
     def action_cycle_sort(self) -> None:
-        try:
-            from archive_tui.search import SORTS
-        except ImportError:  # pragma: no cover
-            SORTS = SORTS_FALLBACK
+        from archive_tui.search import SORTS
+
         current = self.sort or (self.result.sort if self.result else SORTS[0])
         index = SORTS.index(current) if current in SORTS else -1
         has_words = self.result is not None and not self.result.parsed.is_empty
@@ -487,18 +487,10 @@ class MainScreen(Screen[None]):
         if not records:
             self.notify("Nothing selected to cite.", severity="warning", timeout=3)
             return
-        screen_class = _optional("archive_tui.ui.screens.cite", "CitationPickerScreen")
-        if screen_class is None:
-            self.notify("The citation picker is not available.", severity="warning")
-            return
-        self.app.push_screen(screen_class(records))
+        self.app.push_screen(CitationPickerScreen(records))
 
     def action_export(self) -> None:
         if self.archive is None or self.result is None:
-            return
-        screen_class = _optional("archive_tui.ui.screens.export", "ExportScreen")
-        if screen_class is None:
-            self.notify("Export is not available.", severity="warning")
             return
         marks = self.archive_app.marks
         records: Callable[[], Iterable[dict]]
@@ -522,16 +514,14 @@ class MainScreen(Screen[None]):
             self.notify("No records to export.", severity="warning", timeout=3)
             return
         # the export screen reports the outcome itself (a notification with the count)
-        self.app.push_screen(screen_class(records, count))
+        self.app.push_screen(ExportScreen(records, count))
 
     def _open_document(self, index: int) -> None:
         if self.archive is None or self.result is None:
             return
-        screen_class = _optional("archive_tui.ui.screens.document", "DocumentScreen")
-        if screen_class is None:
-            self.notify("The document view is not available.", severity="warning")
-            return
-        self.app.push_screen(screen_class(self.archive, self.result, index), self._document_closed)
+        self.app.push_screen(
+            DocumentScreen(self.archive, self.result, index), self._document_closed
+        )
 
     def _document_closed(self, position: Any) -> None:
         if isinstance(position, int) and self.result is not None:
@@ -561,13 +551,3 @@ class MainScreen(Screen[None]):
         if not self.has_class("-wide"):
             self.add_class("-filters-open")
         self.call_after_refresh(self.panel.values_list.focus)
-
-
-def _optional(module: str, name: str) -> Any:
-    """A class from a module that may not exist yet (screens written by another module)."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None

@@ -29,6 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from archive_tui.sanitize import one_line
+from archive_tui.store import StoreError
 from archive_tui.ui.widgets.styles import background, foreground, text_strip
 
 if TYPE_CHECKING:
@@ -185,7 +186,11 @@ class ResultList(ScrollView, can_focus=True):
         block_no = index // BLOCK_SIZE
         block = self._blocks.get(block_no)
         if block is None:
-            block = list(self._result.page(block_no * BLOCK_SIZE, BLOCK_SIZE))
+            try:
+                block = list(self._result.page(block_no * BLOCK_SIZE, BLOCK_SIZE))
+            except StoreError as error:  # the file changed under us and no longer reads
+                self.app.call_later(self.app.store_failed, error)  # type: ignore[attr-defined]
+                return None
             self._blocks[block_no] = block
         offset = index - block_no * BLOCK_SIZE
         return block[offset] if offset < len(block) else None
