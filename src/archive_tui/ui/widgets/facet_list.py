@@ -16,13 +16,12 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from archive_tui.sanitize import one_line
+from archive_tui.ui.widgets.cursor_list import CursorList
 from archive_tui.ui.widgets.results import set_virtual_size, short_name
 from archive_tui.ui.widgets.styles import background, foreground, text_strip
 
@@ -54,16 +53,10 @@ class FacetValue:
     active: bool = False
 
 
-class FacetValueList(ScrollView, can_focus=True):
+class FacetValueList(CursorList):
     """Values of one facet field, most frequent first; enter adds (or removes) a filter."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j", "cursor_down", "Next", show=False),
-        Binding("up,k", "cursor_up", "Previous", show=False),
-        Binding("g,home", "first", "First", show=False),
-        Binding("G,end", "last", "Last", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
         Binding("enter", "choose", "Add filter", tooltip="Filter the results by this value"),
         Binding("left", "switch_field(-1)", "Field", show=False),
         Binding("right", "switch_field(1)", "Field", tooltip="Show another field's values"),
@@ -75,8 +68,6 @@ class FacetValueList(ScrollView, can_focus=True):
         "facet-list--active",
         "facet-list--empty",
     }
-
-    cursor: reactive[int] = reactive(0, repaint=False, init=False)
 
     class Chosen(Message):
         """The user chose ``value``: add it as a filter, or remove it when ``active``."""
@@ -113,10 +104,10 @@ class FacetValueList(ScrollView, can_focus=True):
                 if item.value == keep:
                     index = i
                     break
-        set_virtual_size(self, Size(self._width(), max(1, len(values))))
+        set_virtual_size(self, Size(self._content_width(), max(1, len(values))))
         self.set_reactive(FacetValueList.cursor, index)
         self.refresh()
-        self._scroll_to_cursor()
+        self.scroll_to_cursor()
 
     @property
     def highlighted(self) -> FacetValue | None:
@@ -124,42 +115,16 @@ class FacetValueList(ScrollView, can_focus=True):
             return self._values[self.cursor]
         return None
 
-    def _width(self) -> int:
-        return max(1, self.scrollable_content_region.width)
-
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self._width(), max(1, len(self._values)))
+        self.virtual_size = Size(self._content_width(), max(1, len(self._values)))
 
-    def validate_cursor(self, cursor: int) -> int:
-        return max(0, min(cursor, len(self._values) - 1)) if self._values else 0
+    @property
+    def row_count(self) -> int:
+        return len(self._values)
 
-    def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_line(old)
-        self.refresh_line(new)
-        self._scroll_to_cursor()
-
-    def _scroll_to_cursor(self) -> None:
-        self.scroll_to_region(
-            Region(0, self.cursor, self._width(), 1), animate=False, force=True, immediate=True
-        )
-
-    def action_cursor_down(self) -> None:
-        self.cursor += 1
-
-    def action_cursor_up(self) -> None:
-        self.cursor -= 1
-
-    def action_first(self) -> None:
-        self.cursor = 0
-
-    def action_last(self) -> None:
-        self.cursor = len(self._values) - 1
-
-    def action_page_down(self) -> None:
-        self.cursor += max(1, self.scrollable_content_region.height - 1)
-
-    def action_page_up(self) -> None:
-        self.cursor -= max(1, self.scrollable_content_region.height - 1)
+    @property
+    def rows_per_page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)  # one line of overlap
 
     def action_choose(self) -> None:
         if self.highlighted is not None:
@@ -176,7 +141,7 @@ class FacetValueList(ScrollView, can_focus=True):
                 self.action_choose()
 
     def render_line(self, y: int) -> Strip:
-        width = self._width()
+        width = self._content_width()
         base = self.rich_style
         index = y + self.scroll_offset.y
         if not self._values:

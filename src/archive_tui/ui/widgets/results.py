@@ -24,12 +24,12 @@ from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from archive_tui.sanitize import one_line
 from archive_tui.store import StoreError
+from archive_tui.ui.widgets.cursor_list import CursorList
 from archive_tui.ui.widgets.styles import background, foreground, text_strip
 
 if TYPE_CHECKING:
@@ -88,16 +88,10 @@ def facts_line(record: dict) -> str:
     return one_line(" · ".join(parts))
 
 
-class ResultList(ScrollView, can_focus=True):
+class ResultList(CursorList):
     """Cards for the hits of one `SearchResult`; only the visible ones are ever built."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j", "cursor_down", "Next", show=False),
-        Binding("up,k", "cursor_up", "Previous", show=False),
-        Binding("g,home", "first", "First", show=False),
-        Binding("G,end", "last", "Last", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
         Binding("enter", "open", "Open", tooltip="Read the selected document"),
         Binding("space", "toggle_mark", "Mark", tooltip="Mark or unmark for citing/export"),
     ]
@@ -115,7 +109,8 @@ class ResultList(ScrollView, can_focus=True):
         "result-list--message-title",
     }
 
-    cursor: reactive[int] = reactive(0, repaint=False, init=False)
+    ROW_HEIGHT = CARD_HEIGHT
+    ROW_GAP = 1  # the blank line between cards
 
     class Open(Message):
         """The user asked to read the document at ``index``."""
@@ -212,9 +207,6 @@ class ResultList(ScrollView, can_focus=True):
 
     # -- geometry ---------------------------------------------------------------------
 
-    def _content_width(self) -> int:
-        return max(1, self.scrollable_content_region.width)
-
     def _update_virtual_size(self) -> None:
         lines = self._total * CARD_HEIGHT if self._total else len(self._message)
         set_virtual_size(self, Size(self._content_width(), lines))
@@ -229,52 +221,17 @@ class ResultList(ScrollView, can_focus=True):
         self._cards.clear()
 
     @property
+    def row_count(self) -> int:
+        return self._total
+
+    @property
     def cards_per_page(self) -> int:
-        return max(1, self.scrollable_content_region.height // CARD_HEIGHT)
-
-    # -- cursor -----------------------------------------------------------------------
-
-    def validate_cursor(self, cursor: int) -> int:
-        return max(0, min(cursor, self._total - 1)) if self._total else 0
-
-    def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_lines(old * CARD_HEIGHT, CARD_HEIGHT)
-        self.refresh_lines(new * CARD_HEIGHT, CARD_HEIGHT)
-        self.scroll_to_cursor()
-
-    def scroll_to_cursor(self, animate: bool = False) -> None:
-        """Bring the selected card fully into view."""
-        if not self._total:
-            return
-        self.scroll_to_region(
-            Region(0, self.cursor * CARD_HEIGHT, self._content_width(), CARD_HEIGHT - 1),
-            animate=animate,
-            force=True,
-            immediate=True,
-        )
+        return self.rows_per_page
 
     def select(self, index: int) -> None:
         """Select ``index`` and scroll it into view."""
         self.cursor = index
         self.scroll_to_cursor()
-
-    def action_cursor_down(self) -> None:
-        self.cursor += 1
-
-    def action_cursor_up(self) -> None:
-        self.cursor -= 1
-
-    def action_first(self) -> None:
-        self.cursor = 0
-
-    def action_last(self) -> None:
-        self.cursor = self._total - 1
-
-    def action_page_down(self) -> None:
-        self.cursor += self.cards_per_page
-
-    def action_page_up(self) -> None:
-        self.cursor -= self.cards_per_page
 
     def action_open(self) -> None:
         if self.selected is not None:
