@@ -15,18 +15,16 @@ written: an error or an interrupt leaves no partial file behind.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import os
-import secrets
-import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
 import orjson
 
+from archive_tui.atomic import atomic_write
 from archive_tui.citations import cite, csl_item
 
 FORMATS = ("bibtex", "ris", "csv", "json", "csl-json")
@@ -145,45 +143,5 @@ def write_export(
         raise FileExistsError(f"{target} already exists")
     if target.is_dir():
         raise IsADirectoryError(f"{target} is a folder")
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            count = export_records(records, fmt, out, progress)
-            out.flush()
-            os.fsync(out.fileno())
-        if overwrite:
-            with contextlib.suppress(OSError):
-                os.chmod(temp, stat.S_IMODE(os.stat(target).st_mode))
-            os.replace(temp, target)
-        else:
-            _place_new(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _fsync_dir(target.parent)
-    return count
-
-
-def _place_new(temp: Path, target: Path) -> None:
-    """Rename temp to target without ever replacing a file that appeared meanwhile."""
-    try:
-        os.link(temp, target)  # fails with FileExistsError if target exists
-    except FileExistsError:
-        raise FileExistsError(f"{target} already exists") from None
-    except OSError:  # a file system without hard links
-        if target.exists():
-            raise FileExistsError(f"{target} already exists") from None
-        os.replace(temp, target)
-        return
-    os.unlink(temp)
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    with atomic_write(target, text=True, overwrite=overwrite) as out:
+        return export_records(records, fmt, out, progress)

@@ -30,7 +30,6 @@ import signal
 import stat
 import struct
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from .atomic import atomic_write
 from .dates import DateError, parse_date
 from .text import canonical, fold, fold_bytes, token_parts
 
@@ -911,17 +911,9 @@ class TokenIndex:
             data["rec_offset"] = np.asarray(layout.offset, np.int64)
             data["rec_length"] = np.asarray(layout.length, np.int64)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        # owner-only, like the checks on loading expect
+        with atomic_write(path, mode=0o600, keep_mode=False) as fh:
+            np.savez(fh, **data)
 
     @staticmethod
     def trusted_fingerprints(path: Path) -> dict[str, str]:

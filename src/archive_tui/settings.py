@@ -10,12 +10,10 @@ kept as they are.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import secrets
 from pathlib import Path
 
+from archive_tui.atomic import atomic_write
 from archive_tui.citations import STYLES
 from archive_tui.paths import config_dir
 
@@ -39,7 +37,8 @@ def _backup(path: Path, data: bytes) -> Path:
             pass
         except OSError:
             continue
-        _atomic_write(candidate, data)
+        with atomic_write(candidate) as out:
+            out.write(data)
         return candidate
     raise OSError(f"too many backups of {path}")
 
@@ -105,22 +104,8 @@ def save_settings(settings: dict) -> None:
     path = settings_path()
     read_settings()  # backs up an unreadable file before it is replaced
     path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, text.encode("utf-8"))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    with atomic_write(path) as out:
+        out.write(text.encode("utf-8"))
 
 
 def default_style() -> str:

@@ -23,7 +23,6 @@ import contextlib
 import glob
 import json
 import os
-import secrets
 import threading
 import weakref
 from array import array
@@ -35,6 +34,7 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
+from archive_tui.atomic import atomic_write
 from archive_tui.errors import FileProblem
 from archive_tui.records import RecordError, ValidationFailed, ensure_record, validate_records
 
@@ -304,29 +304,16 @@ class AtomicJSONStorage(Storage):
     def _replace(self, payload: bytes) -> None:
         target = Path(os.path.realpath(self.path))
         folder = target.parent
-        temp = folder / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
         try:
             folder.mkdir(parents=True, exist_ok=True)
             if fcntl is not None:  # only safe when every writer holds the lock
                 self._remove_stale_temps(folder, target.name)
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            try:
-                if hasattr(os, "fchmod"):  # keep the old file's permissions
-                    with contextlib.suppress(FileNotFoundError):
-                        os.fchmod(fd, os.stat(target).st_mode & 0o7777)
-                view = memoryview(payload)
+            with atomic_write(target) as out:
+                view = memoryview(payload)  # unbuffered: a 400 MB payload is not copied
                 while view:
-                    written = os.write(fd, view)
-                    view = view[written:]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(temp, target)
+                    view = view[os.write(out.fileno(), view) :]
         except OSError as error:
-            with contextlib.suppress(OSError):
-                temp.unlink()
             raise StoreError(self.path, f"was not written: {error.strerror or error}") from None
-        _fsync_folder(folder)
 
     @staticmethod
     def _remove_stale_temps(folder: Path, name: str) -> None:
@@ -334,20 +321,6 @@ class AtomicJSONStorage(Storage):
         for stale in folder.glob(f".{glob.escape(name)}.*.tmp"):
             with contextlib.suppress(OSError):
                 stale.unlink()
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - e.g. platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
 
 
 def check_tables(path: Path, tables: object) -> None:
