@@ -199,6 +199,19 @@ class _Tok:
     quoted: bool = False
 
 
+def _quoted(text: str, i: int, notes: list[str], prefix: str) -> tuple[str, int]:
+    """The body of the quote opening at ``text[i]`` and the index after it.
+
+    An unclosed quote runs to the end of the query, and a note says so.
+    """
+    end = text.find('"', i + 1)
+    if end < 0:
+        body = text[i + 1 :]
+        notes.append(f'Unbalanced quote: read as {prefix}"{body.strip()}".')
+        return body, len(text)
+    return text[i + 1 : end], end + 1
+
+
 def _lex(text: str, notes: list[str]) -> list[_Tok]:
     toks: list[_Tok] = []
     i, n = 0, len(text)
@@ -212,14 +225,7 @@ def _lex(text: str, notes: list[str]) -> list[_Tok]:
             i += 1
             continue
         if c == '"':
-            end = text.find('"', i + 1)
-            if end < 0:
-                body = text[i + 1 :]
-                notes.append(f'Unbalanced quote: read as "{body.strip()}".')
-                i = n
-            else:
-                body = text[i + 1 : end]
-                i = end + 1
+            body, i = _quoted(text, i, notes, "")
             toks.append(_Tok("PHRASE", body, quoted=True))
             continue
         if c in "-+" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] not in "-+)":
@@ -236,14 +242,7 @@ def _lex(text: str, notes: list[str]) -> list[_Tok]:
         if m and m.group(1).lower() in FIELD_ALIASES:
             name, value = m.group(1).lower(), m.group(2)
             if not value and i < n and text[i] == '"':
-                end = text.find('"', i + 1)
-                if end < 0:
-                    value = text[i + 1 :]
-                    notes.append(f'Unbalanced quote: read as {name}:"{value.strip()}".')
-                    i = n
-                else:
-                    value = text[i + 1 : end]
-                    i = end + 1
+                value, i = _quoted(text, i, notes, f"{name}:")
                 toks.append(_Tok("FIELD", value, field=name, quoted=True))
             elif not value and i < n and text[i] == "(":
                 toks.append(_Tok("FIELD", "", field=name))  # field applies to the group
