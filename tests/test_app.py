@@ -74,6 +74,16 @@ async def settle(app: ArchiveApp, pilot) -> None:  # type: ignore[no-untyped-def
     raise AssertionError("searching never settled")
 
 
+async def error_screen(app: ArchiveApp, pilot) -> ErrorScreen:  # type: ignore[no-untyped-def]
+    """Wait until the error screen is up; fail if it never comes."""
+    for _ in range(100):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if isinstance(app.screen, ErrorScreen):
+            return app.screen
+    raise AssertionError(f"no error screen; showing {app.screen!r}")
+
+
 async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
     for char in text:
         await pilot.press("space" if char == " " else char)
@@ -270,12 +280,7 @@ async def test_corrupt_store_gives_an_error_screen_and_is_left_alone(tmp_path: P
     before = path.read_bytes()
     app = ArchiveApp(path)
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(100):
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            if isinstance(app.screen, ErrorScreen):
-                break
-        assert isinstance(app.screen, ErrorScreen)
+        await error_screen(app, pilot)
         shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
         assert "could not be opened" in shown
         assert path.name in shown
@@ -288,12 +293,7 @@ async def test_corrupt_store_gives_an_error_screen_and_is_left_alone(tmp_path: P
 async def test_missing_store_gives_an_error_screen(tmp_path: Path) -> None:
     app = ArchiveApp(tmp_path / "nope.json")
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(100):
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            if isinstance(app.screen, ErrorScreen):
-                break
-        assert isinstance(app.screen, ErrorScreen)
+        await error_screen(app, pilot)
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 1
@@ -500,11 +500,7 @@ async def test_archive_broken_on_disk_while_open_gives_the_error_screen(tmp_path
         with db.open("r+b") as handle:
             handle.write(b"#" * len(data))
         await pilot.press("enter", "G")  # the last card needs records not read yet
-        for _ in range(50):
-            await pilot.pause()
-            if isinstance(app.screen, ErrorScreen):
-                break
-        assert isinstance(app.screen, ErrorScreen)
+        await error_screen(app, pilot)
         shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
         assert "changed on disk" in shown and db.name in shown
         assert screen.results.cursor == 1999
