@@ -39,7 +39,7 @@ from typing import BinaryIO
 import numpy as np
 
 from .atomic import atomic_write
-from .dates import DateError, parse_date
+from .facets import FACET_FIELDS, Facet, build_record_meta
 from .text import canonical, fold, fold_bytes, token_parts
 
 INDEX_FORMAT = 7
@@ -81,8 +81,6 @@ _WEIGHT_UNITS = 2  # every field weight is a whole number of halves, so is every
 if not all(float(w * _WEIGHT_UNITS).is_integer() for w in FIELD_WEIGHTS.values()):
     raise RuntimeError("FIELD_WEIGHTS must be multiples of 1/_WEIGHT_UNITS (cache format)")
 
-RECORD_FACETS = ("collection", "document_type", "language", "people", "places", "subjects")
-FACET_FIELDS = (*RECORD_FACETS, "decade", "year")
 _LIST = frozenset(("people", "places", "subjects"))
 _GAP = -1
 
@@ -624,15 +622,6 @@ def _runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sorted_values[starts], counts.astype(np.int64)
 
 
-@dataclass
-class Facet:
-    """One facet field: value strings (sorted) and CSR pairs."""
-
-    values: list[str]
-    entry_doc: np.ndarray  # int32, sorted by doc
-    entry_value: np.ndarray  # int32
-
-
 class TokenIndex:
     """Arrays for searching ``n`` records; build with :meth:`build`, or load from cache."""
 
@@ -804,39 +793,11 @@ class TokenIndex:
         return self
 
     def _build_meta(self, records: Sequence[dict]) -> None:
-        n = len(records)
-        starts = np.zeros(n, np.int32)
-        ends = np.zeros(n, np.int32)
-        sort_keys = np.zeros(n, np.int64)
-        years = np.zeros(n, np.int32)
-        for i, record in enumerate(records):
-            try:
-                d = parse_date(record.get("date"))
-            except DateError:  # the store validates dates; an odd one sorts first
-                continue
-            starts[i], ends[i], sort_keys[i], years[i] = d.start, d.end, d.sort_key, d.year
-        self.date_start, self.date_end = starts, ends
-        self.date_order = np.argsort(sort_keys, kind="stable").astype(np.int32)
-        self.date_rank = np.empty(n, np.int32)
-        self.date_rank[self.date_order] = np.arange(n, dtype=np.int32)
-        titles = [fold(str(r.get("title", ""))) for r in records]
-        by_title = sorted(range(n), key=lambda i: (titles[i], self.date_rank[i]))
-        self.title_order = np.array(by_title, np.int32)
-        for name in RECORD_FACETS:
-            self.facets[name] = _facet(records, name)
-        decade_vals = sorted({f"{y // 10 * 10}s" for y in years.tolist() if y})
-        year_vals = sorted({str(y) for y in years.tolist() if y})
-        has = np.flatnonzero(years > 0).astype(np.int32)
-        year_ids = {int(v): i for i, v in enumerate(year_vals)}
-        decade_ids = {int(v[:-1]): i for i, v in enumerate(decade_vals)}
-        self.facets["year"] = Facet(
-            year_vals, has, np.array([year_ids[int(y)] for y in years[has]], np.int32)
-        )
-        self.facets["decade"] = Facet(
-            decade_vals,
-            has,
-            np.array([decade_ids[int(y) // 10 * 10] for y in years[has]], np.int32),
-        )
+        meta = build_record_meta(records)
+        self.date_start, self.date_end = meta.date_start, meta.date_end
+        self.date_order, self.date_rank = meta.date_order, meta.date_rank
+        self.title_order = meta.title_order
+        self.facets = meta.facets
 
     # ------------------------------------------------------------------ cache
 
@@ -1116,34 +1077,6 @@ def _safe_cache_file(path: Path) -> bool:
     if hasattr(os, "getuid") and st.st_uid != os.getuid():
         return False
     return not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
-def _facet(records: Sequence[dict], name: str) -> Facet:
-    ids: dict[str, int] = {}
-    docs = array.array("i")
-    vals = array.array("i")
-    for i, record in enumerate(records):
-        value = record.get(name)
-        if not value:
-            continue
-        items = value if isinstance(value, list) else [value]
-        seen = set()
-        for item in items:
-            if not isinstance(item, str) or not item.strip() or item in seen:
-                continue
-            seen.add(item)
-            vid = ids.get(item)
-            if vid is None:
-                vid = ids[item] = len(ids)
-            docs.append(i)
-            vals.append(vid)
-    values = sorted(ids)
-    remap = np.empty(max(len(ids), 1), np.int32)
-    for new, v in enumerate(values):
-        remap[ids[v]] = new
-    entry_value = remap[np.frombuffer(vals, np.int32)] if len(vals) else np.zeros(0, np.int32)
-    entry_doc = np.frombuffer(docs, np.int32).copy() if len(docs) else np.zeros(0, np.int32)
-    return Facet(values, entry_doc, entry_value.astype(np.int32))
 
 
 def cache_key(parts: Sequence[str]) -> str:

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from .dates import DateError, DocDate, parse_date
-from .index import FACET_FIELDS, FIELD_BIT, RECORD_FACETS, TokenIndex
+from .facets import FACET_FIELDS, RECORD_FACETS
+from .index import FIELD_BIT, TokenIndex
 from .query import (
     And,
     DateRange,
