@@ -42,6 +42,17 @@ from .atomic import atomic_write
 from .facets import FACET_FIELDS, Facet, build_record_meta
 from .text import canonical, fold, fold_bytes, token_parts
 
+try:  # compiled at install time when a C compiler is there; the pure build is the reference
+    from . import _index_native
+except ImportError:  # pragma: no cover - depends on the installation
+    _index_native = None  # type: ignore[assignment]
+
+
+def native_build_available() -> bool:
+    """True when the compiled tokenizer and postings builder (_index_native.c) is installed."""
+    return _index_native is not None
+
+
 INDEX_FORMAT = 7
 
 # Searchable fields, in segment order; a term's field bitmask uses these bit numbers.
@@ -86,6 +97,7 @@ _GAP = -1
 
 
 _CHUNK_RECORDS = 4096
+_NATIVE_CHUNK = "native"  # tags a worker message holding word ids only
 # Archives this large are tokenized by two processes (Linux, 2+ CPUs): a forked
 # worker takes every other chunk; see _tokenize_in_worker.
 _PARALLEL_MIN_RECORDS = 8 * _CHUNK_RECORDS
@@ -134,14 +146,19 @@ def _chunk_tokens(
     return ids, np.frombuffer(seg_local, np.int64)
 
 
+def _cpus() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def _can_fork() -> bool:
     """Two processes help only on Linux (fork, copy-on-write) with two CPUs for us."""
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return False
-    try:
-        return len(os.sched_getaffinity(0)) >= 2
-    except (AttributeError, OSError):
-        return (os.cpu_count() or 1) >= 2
+    return _cpus() >= 2
 
 
 class _TokenWorker:
@@ -156,7 +173,9 @@ class _TokenWorker:
 
     _HEAD = struct.Struct("<q")
 
-    def __init__(self, records: Sequence[dict], bounds: list[tuple[int, int]]) -> None:
+    def __init__(
+        self, records: Sequence[dict], bounds: list[tuple[int, int]], *, native: bool = False
+    ) -> None:
         self.pid = 0
         self.pipe: BinaryIO | None = None
         read_fd, write_fd = os.pipe()
@@ -178,13 +197,30 @@ class _TokenWorker:
                     signal.set_wakeup_fd(-1)
                     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGWINCH):
                         signal.signal(sig, signal.SIG_DFL)
-                _TokenWorker._run(records, bounds, write_fd)
+                if native:
+                    _TokenWorker._run_native(records, bounds, write_fd)
+                else:
+                    _TokenWorker._run(records, bounds, write_fd)
                 code = 0
             finally:
                 os._exit(code)
         os.close(write_fd)
         self.pid = pid
         self.pipe = os.fdopen(read_fd, "rb")
+
+    @staticmethod
+    def _run_native(records: Sequence[dict], bounds: list[tuple[int, int]], fd: int) -> None:
+        """Native build: send each chunk's word ids (the worker's numbering) and new words."""
+        vocab = _index_native.Vocab()
+        sent = 0
+        with os.fdopen(fd, "wb", buffering=1 << 20) as out:
+            for lo, hi in bounds:
+                ids, seg = vocab.tokenize(records[lo:hi], TEXT_FIELDS, _LIST, fold_bytes)
+                words = vocab.order[sent:]
+                sent = len(vocab.order)
+                payload = pickle.dumps((_NATIVE_CHUNK, words, ids, seg, hi - lo), protocol=5)
+                out.write(_TokenWorker._HEAD.pack(len(payload)))
+                out.write(payload)
 
     @staticmethod
     def _run(records: Sequence[dict], bounds: list[tuple[int, int]], fd: int) -> None:
@@ -249,9 +285,12 @@ class _Builder:
     sorted order and scatters every chunk's blocks into the final CSR arrays.
     """
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, *, native: bool = False) -> None:
         self.n = n
-        self.vocab = _Vocab()
+        self.native = native and _index_native is not None
+        # the native Vocab numbers words the same way, in C (see _index_native.c)
+        self.vocab = _index_native.Vocab() if self.native else _Vocab()
+        self.raw_chunks: list[np.ndarray] = []  # native: each chunk's word ids, kept whole
         self.canon: list[int] = []  # provisional id -> canonical id (-1: no token)
         self.parts: dict[int, list[int]] = {}  # apostrophe word -> its parts' ids
         self.extras: list[np.ndarray] = []  # (part id, global position) occurrences
@@ -282,6 +321,9 @@ class _Builder:
             i += 1
 
     def _tokens(self, records: Sequence[dict]) -> tuple[np.ndarray, np.ndarray]:
+        if self.native:
+            ids, seg = self.vocab.tokenize(records, TEXT_FIELDS, _LIST, fold_bytes)
+            return np.frombuffer(ids, np.int32), np.frombuffer(seg, np.int64)
         return _chunk_tokens(records, self.vocab.__getitem__)
 
     def _part_table(self, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -299,6 +341,9 @@ class _Builder:
 
     def add_from_worker(self, message: tuple) -> None:
         """Add a chunk indexed by a :class:`_TokenWorker` (its word ids, its offsets)."""
+        if message[0] == _NATIVE_CHUNK:
+            self._add_native_from_worker(message)
+            return
         words, chunk, seg, extras, total, nrec, dl = message
         self.dl.append(dl)
         get = self.vocab.__getitem__
@@ -320,9 +365,31 @@ class _Builder:
         self.pos_base += total
         self.docs_done += nrec
 
+    def _add_native_from_worker(self, message: tuple) -> None:
+        _kind, words, ids, seg, nrec = message
+        if not self.native:
+            raise ValueError("a native chunk for a pure build")
+        get = self.vocab.__getitem__
+        if words:
+            self.worker_map.extend([get(w) for w in words])
+        table = np.append(np.frombuffer(self.worker_map, np.int32), np.int32(_GAP))
+        raw = table[np.frombuffer(ids, np.int32)]
+        self._keep(raw, np.frombuffer(seg, np.int64), nrec)
+
     def add_chunk(self, records: Sequence[dict]) -> None:
         raw_ids, seg_bounds = self._tokens(records)
-        self._add(raw_ids, seg_bounds, len(records))
+        if self.native:
+            self._keep(raw_ids, seg_bounds, len(records))
+        else:
+            self._add(raw_ids, seg_bounds, len(records))
+
+    def _keep(self, raw_ids: np.ndarray, seg_bounds: np.ndarray, nrec: int) -> None:
+        """Native build: keep a chunk's word ids; :meth:`_finish_native` indexes them all."""
+        self._resolve_new_terms()
+        self.seg_start.extend((seg_bounds + self.pos_base).tolist())
+        self.raw_chunks.append(raw_ids)
+        self.pos_base += len(raw_ids)
+        self.docs_done += nrec
 
     def _add(self, raw_ids: np.ndarray, seg_bounds: np.ndarray, nrec: int) -> None:
         """Postings and positions of one chunk of raw token ids (-1 for gaps)."""
@@ -393,7 +460,65 @@ class _Builder:
         )
         self.pos_base += total
 
+    def _finish_native(self, index: TokenIndex) -> None:
+        """The arrays of :meth:`finish`, from the whole token stream in two C passes."""
+        order = self.vocab.order
+        nraw = len(order)
+        canon = np.array(self.canon, np.int32) if nraw else np.zeros(0, np.int32)
+        # every word id is a token of some record, its joined form or one of its parts,
+        # so the terms are exactly the canonical ids
+        used_ids = np.unique(canon[canon >= 0])
+        terms = [order[i].decode("utf-8", "surrogatepass") for i in used_ids.tolist()]
+        perm = sorted(range(len(terms)), key=terms.__getitem__)
+        index.vocab = [terms[i] for i in perm]
+        nv = len(index.vocab)
+        rank = np.full(nraw, _GAP, np.int32)
+        rank[used_ids[perm]] = np.arange(nv, dtype=np.int32)
+        part_ptr = np.zeros(nraw + 1, np.int64)
+        owners = sorted(self.parts)
+        for o in owners:
+            part_ptr[o + 1] = len(self.parts[o])
+        np.cumsum(part_ptr, out=part_ptr)
+        part_words = np.array([p for o in owners for p in self.parts[o]], np.int32)
+        raw = np.concatenate(self.raw_chunks) if self.raw_chunks else np.zeros(0, np.int32)
+        self.raw_chunks.clear()
+        index.seg_start = (
+            np.frombuffer(self.seg_start, np.int64).copy()
+            if len(self.seg_start)
+            else np.zeros(0, np.int64)
+        )
+        built = _index_native.build_postings(
+            raw,
+            index.seg_start,
+            canon,
+            rank,
+            part_ptr,
+            part_words,
+            self.weights,
+            self.n,
+            _cpus() >= 2,
+        )
+        del raw
+        index.stream = np.frombuffer(built["stream"], np.int32)
+        index.pos_ptr = np.frombuffer(built["pos_ptr"], np.int64)
+        index.positions = np.frombuffer(built["positions"], np.int32)
+        index.term_ptr = np.frombuffer(built["term_ptr"], np.int64)
+        index.post_doc = np.frombuffer(built["post_doc"], np.int32)
+        index.post_fields = np.frombuffer(built["post_fields"], np.uint16)
+        index.part_ptr = np.frombuffer(built["part_ptr"], np.int64)
+        index.part_positions = np.frombuffer(built["part_positions"], np.int32)
+        wtf = np.frombuffer(built["wtf"], np.float32)
+        dl = np.frombuffer(built["doc_len"], np.float64)
+        index._doc_len = dl
+        index.post_imp = _impacts(index.term_ptr, index.post_doc, wtf, dl)
+        whole = np.rint(wtf * np.float32(_WEIGHT_UNITS)).astype(np.int32)
+        esc = np.flatnonzero(whole > 0xFF)
+        index._wtf_units = (whole.astype(np.uint8), esc, whole[esc].astype(np.int64))
+
     def finish(self, index: TokenIndex) -> None:
+        if self.native:
+            self._finish_native(index)
+            return
         order = self.vocab.order
         nraw = len(order)
         # only canonical terms are real vocabulary (apostrophe forms map elsewhere)
@@ -764,16 +889,21 @@ class TokenIndex:
     # ------------------------------------------------------------------ build
 
     @classmethod
-    def build(cls, records: Sequence[dict]) -> TokenIndex:
-        """Index ``records`` (the archive's order is the doc numbering)."""
+    def build(cls, records: Sequence[dict], *, native: bool = True) -> TokenIndex:
+        """Index ``records`` (the archive's order is the doc numbering).
+
+        ``native=False`` forces the pure-Python build (the reference the tests compare
+        the compiled one with); without the compiled module it is used anyway.
+        """
         self = cls()
         self.n = len(records)
         t0 = time.perf_counter()
-        builder = _Builder(self.n)
+        builder = _Builder(self.n, native=native)
         bounds = [(lo, min(lo + _CHUNK_RECORDS, self.n)) for lo in range(0, self.n, _CHUNK_RECORDS)]
         worker = None
-        if self.n >= _PARALLEL_MIN_RECORDS and len(bounds) > 1 and _can_fork():
-            worker = _TokenWorker(records, bounds[1::2])  # it takes every other chunk
+        parallel = self.n >= _PARALLEL_MIN_RECORDS and len(bounds) > 1
+        if parallel and _can_fork():  # the worker takes every other chunk
+            worker = _TokenWorker(records, bounds[1::2], native=builder.native)
         try:
             for i, (lo, hi) in enumerate(bounds):
                 got = worker.receive() if worker is not None and i % 2 else None
