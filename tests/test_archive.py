@@ -128,7 +128,9 @@ def test_stats(tmp_path: Path) -> None:
 def test_index_cache_is_reused_and_invalidated(tmp_path: Path) -> None:
     path = write_archive(tmp_path / "a.json")
     first = Archive.open(path)
-    assert not first.from_cache and len(cache_files()) == 1
+    assert not first.from_cache
+    first.wait_for_cache()  # written on a thread after the open
+    assert len(cache_files()) == 1
     second = Archive.open(path)
     assert second.from_cache
     assert [h.id for h in second.search("soviet").hits] == [
@@ -148,11 +150,13 @@ def test_index_cache_is_reused_and_invalidated(tmp_path: Path) -> None:
 
 def test_cache_is_never_trusted_blindly(tmp_path: Path) -> None:
     path = write_archive(tmp_path / "a.json")
-    Archive.open(path)
+    Archive.open(path).wait_for_cache()
     (cache,) = cache_files()
     # group/world-writable: ignored
     os.chmod(cache, 0o666)
-    assert not Archive.open(path).from_cache
+    rebuilt = Archive.open(path)
+    assert not rebuilt.from_cache
+    rebuilt.wait_for_cache()
     (cache,) = cache_files()
     assert Archive.open(path).from_cache
     # garbage: ignored and rewritten
@@ -205,7 +209,7 @@ def test_frus_smoke(tmp_path: Path) -> None:
 
 def test_unchanged_files_are_trusted_and_changed_ones_validated_again(tmp_path: Path) -> None:
     path = write_archive(tmp_path / "a.json")
-    Archive.open(path)
+    Archive.open(path).wait_for_cache()
     (cache,) = cache_files()
     # the cache remembers the fingerprint at which every record was found valid
     assert TokenIndex.trusted_fingerprints(cache) == {
@@ -227,6 +231,7 @@ def test_a_file_needing_normalizing_is_never_trusted(tmp_path: Path) -> None:
     path.write_text('{"records": {"1": ' + json.dumps(doc) + "}}", encoding="utf-8")
     first = Archive.open(path)
     assert first.get("x1")["people"] == ["Castro"]
+    first.wait_for_cache()
     (cache,) = cache_files()
     assert TokenIndex.trusted_fingerprints(cache) == {}
     warm = Archive.open(path)

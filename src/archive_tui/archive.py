@@ -3,7 +3,8 @@
 An archive is a writable store (the user's) optionally layered over a read-only base
 (the shipped FRUS archive); a user record replaces the base record with the same id.
 Opening loads the records and either reads the index cache (keyed by both stores'
-fingerprints) or builds the index and caches it.
+fingerprints) or builds the index; the cache is then written on a thread, so a first
+open is searchable without waiting for the disk (see :func:`wait_for_cache`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -71,6 +73,7 @@ class Archive:
         # Files unchanged since the index cache was built were validated then: trust them.
         paths = [Path(p) for p in (base, path) if p is not None]
         cache = _cache_path(paths)
+        wait_for_cache(cache)  # an earlier open in this process may still be writing it
         trusted = TokenIndex.trusted_fingerprints(cache) if use_cache else {}
         # Files unchanged since the cache noted where each record's line is: read lazily.
         layout = TokenIndex.record_layout(cache) if use_cache else None
@@ -191,17 +194,46 @@ class Archive:
         if index is None:
             index = TokenIndex.build(records)
             if self.use_cache:
+                self._save_cache_later(index, key, stores, fingerprints, records)
+        self._index = index
+        prepare(index)  # lookup tables the first search would otherwise build
+        self.open_ms = (time.perf_counter() - t0) * 1000
+
+    def _save_cache_later(
+        self,
+        index: TokenIndex,
+        key: str,
+        stores: list[RecordStore],
+        fingerprints: list[str],
+        records: list[dict],
+    ) -> None:
+        """Write the index cache on a thread; the archive is searchable meanwhile.
+
+        The thread is not a daemon, so a short-lived process (the CLI) still finishes
+        writing before it exits; the write is atomic, so one cut short leaves no cache.
+        """
+        path = self._cache_path()
+
+        def save() -> None:
+            # a cache we cannot write only costs time on the next open: never an error
+            with contextlib.suppress(Exception):
                 clean = {
                     str(s.path.resolve()): fp
                     for s in stores
                     if (fp := s.clean_fingerprint()) is not None
                 }
                 layout = self._layout(stores, fingerprints, records)
-                with contextlib.suppress(OSError):  # a cache we cannot write only costs time
-                    index.save(self._cache_path(), key, trusted=clean, layout=layout)
-        self._index = index
-        prepare(index)  # lookup tables the first search would otherwise build
-        self.open_ms = (time.perf_counter() - t0) * 1000
+                index.save(path, key, trusted=clean, layout=layout)
+
+        wait_for_cache(path)
+        thread = threading.Thread(target=save, name="archive-tui-index-cache")
+        with _saving_lock:
+            _saving[path] = thread
+        thread.start()
+
+    def wait_for_cache(self) -> None:
+        """Return once the index cache this archive is writing (if any) is on disk."""
+        wait_for_cache(self._cache_path())
 
     @staticmethod
     def _layout(
@@ -319,12 +351,28 @@ class Archive:
         batch = validate_records(records)
         for record in batch:
             parse_date(record["date"])
+        self.wait_for_cache()  # its thread reads the store we are about to change
         if self.store.read_only:
             raise StoreError(self.store.path, "is open read-only; nothing was written")
         added, updated = self.store.upsert(batch)
         if added or updated:
             self._load()
         return added, updated
+
+
+_saving: dict[Path, threading.Thread] = {}  # cache file -> the thread writing it
+_saving_lock = threading.Lock()
+
+
+def wait_for_cache(path: Path) -> None:
+    """Wait for this process's write of the index cache at ``path``, if one is running."""
+    with _saving_lock:
+        thread = _saving.get(path)
+    if thread is not None:
+        thread.join()
+        with _saving_lock:
+            if _saving.get(path) is thread:
+                del _saving[path]
 
 
 def _cache_path(paths: list[Path]) -> Path:
