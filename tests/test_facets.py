@@ -182,6 +182,21 @@ def test_year_and_decade_facets_come_from_readable_dates() -> None:
     ]
 
 
+def test_a_list_where_one_string_belongs_still_counts_its_strings() -> None:
+    records = [
+        {"date": "1950-03", "title": "B", "collection": ["FRUS", "Wilson Center", "FRUS"]},
+        {"date": ["1950"], "title": "A", "collection": "FRUS", "language": ["French", ""]},
+        {"date": "1949", "title": "B", "collection": [], "language": "French"},
+    ]
+    meta = build_record_meta(records)
+    assert holders(meta, "collection") == [(0, "FRUS"), (0, "Wilson Center"), (1, "FRUS")]
+    assert holders(meta, "language") == [(1, "French"), (2, "French")]
+    assert meta.date_order.tolist() == [1, 2, 0]  # a list is no date: it sorts first
+    assert meta.title_order.tolist() == [1, 2, 0]
+    assert holders(meta, "year") == [(0, "1950"), (2, "1949")]
+    assert meta.facets["year"].values == ["1949", "1950"]
+
+
 def test_facet_arrays_are_int32_and_sorted_by_record() -> None:
     meta = build_record_meta(RECORDS)
     for name, facet in meta.facets.items():

@@ -4,14 +4,17 @@ A facet field is a CSR-like pair of arrays (which record holds which value) so c
 the values of a result set is one ``bincount``; dates are kept as covered intervals and
 a precomputed order, so date filters and date sorts never look at a record.
 
-This runs on every cold open, so it touches each record field once through C-level
-loops (``map``, ``dict.fromkeys``, ``itertools.chain``) and does the rest per distinct
-value or in numpy: a date string is parsed once however many records carry it, and a
-facet value is looked up once per occurrence.
+This runs on every cold open, and with large records most of its time goes to fetching
+values from memory, so each record is read once and each value is looked up once (in a
+dict of first occurrences, through C-level ``map`` and ``itertools.chain`` where it can).
+The rest is done per distinct value (a date string is parsed once however many records
+carry it) or in numpy. Records whose values are not the usual strings and lists get
+exactly the same results through a slower general path.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, count
@@ -21,7 +24,9 @@ import numpy as np
 from .dates import DateError, parse_date
 from .text import fold
 
-RECORD_FACETS = ("collection", "document_type", "language", "people", "places", "subjects")
+_ONE_VALUE = ("collection", "document_type", "language")  # one string a record, as stored
+_LISTS = ("people", "places", "subjects")  # a list of strings a record, as stored
+RECORD_FACETS = (*_ONE_VALUE, *_LISTS)
 FACET_FIELDS = (*RECORD_FACETS, "decade", "year")
 
 
@@ -54,17 +59,21 @@ def build_record_meta(records: Sequence[dict]) -> RecordMeta:
     strings of a field, or of the field's list, each counted once per record.
     """
     n = len(records)
-    date_col, title_col, *facet_cols = _fields(records)
+    try:
+        dates, title_col, items = _scan(records)
+    except TypeError:  # an unhashable value where one string belongs: the general path
+        dates, title_col, items = _scan_general(records)
     # Dates: one parse per distinct date string, then spread to records by numpy indexing.
-    dates, firsts = _first_seen(date_col, n)
     table = np.zeros((n, 4), np.int64)  # at a date's first record: start, end, sort key, year
-    for value, at in firsts.items():
+    years: set[int] = set()
+    for value, at in dates.firsts.items():
         try:
             d = parse_date(value)
         except DateError:  # the store validates dates; an odd one sorts first
             continue
         table[at] = d.start, d.end, d.sort_key, d.year
-    per_record = table[dates]
+        years.add(d.year)
+    per_record = table[dates.at]
     starts = per_record[:, 0].astype(np.int32)
     ends = per_record[:, 1].astype(np.int32)
     date_order = np.argsort(per_record[:, 2], kind="stable").astype(np.int32)
@@ -74,40 +83,72 @@ def build_record_meta(records: Sequence[dict]) -> RecordMeta:
     # by (title, date) without building a tuple per record.
     titles = list(map(fold, map(str, title_col)))
     title_order = np.array(sorted(date_order.tolist(), key=titles.__getitem__), np.int32)
-    facets = {name: _facet(col) for name, col in zip(RECORD_FACETS, facet_cols, strict=True)}
-    facets["year"], facets["decade"] = _year_facets(per_record[:, 3])
+    facets = {name: _csr(items[name]) for name in RECORD_FACETS}
+    facets["year"], facets["decade"] = _year_facets(per_record[:, 3], sorted(years))
     return RecordMeta(starts, ends, date_order, date_rank, title_order, facets)
 
 
-def _fields(records: Sequence[dict]) -> tuple[list, ...]:
-    """Date, title (default "") and RECORD_FACETS of every record, as columns.
+@dataclass
+class _Items:
+    """The items of a field, record after record: who holds each and where it first occurs."""
 
-    One pass: with real records (long texts between the small values) fetching a record
-    from memory costs more than reading eight fields of it, so each is visited once.
+    docs: np.ndarray  # int32: the record of each item
+    at: np.ndarray  # the place of each item's first occurrence (of an equal item)
+    firsts: dict  # item -> the place of its first occurrence
+    repeats: bool = False  # whether a record can hold more than one item
+
+
+def _scan(records: Sequence[dict]) -> tuple[_Items, list, dict[str, _Items]]:
+    """Dates, titles (default "") and the facet fields' items of ``records`` in one pass.
+
+    With real records (long texts between the small values) fetching values from memory
+    costs more than the Python around it, so each record is visited once, and a date or
+    a one-string field is looked up (where did it first occur?) as it is read. Raises
+    TypeError at an unhashable value there (a list where one string belongs).
     """
-    cols = tuple([] for _ in range(2 + len(RECORD_FACETS)))
-    date, title, *facet_appends = (col.append for col in cols)
-    f1, f2, f3, f4, f5, f6 = facet_appends
-    k1, k2, k3, k4, k5, k6 = RECORD_FACETS
-    for record in records:
+    n = len(records)
+    at = tuple(array("q") for _ in range(4))  # date, then the _ONE_VALUE fields
+    firsts: tuple[dict, ...] = tuple({} for _ in at)
+    date_at, at1, at2, at3 = (a.append for a in at)
+    date_first, first1, first2, first3 = (f.setdefault for f in firsts)
+    k1, k2, k3 = _ONE_VALUE
+    cols: tuple[list, ...] = tuple([] for _ in range(4))  # title, then the _LISTS fields
+    title, list1, list2, list3 = (c.append for c in cols)
+    k4, k5, k6 = _LISTS
+    for i, record in enumerate(records):
         get = record.get
-        date(get("date"))
+        date_at(date_first(get("date"), i))
         title(get("title", ""))
-        f1(get(k1))
-        f2(get(k2))
-        f3(get(k3))
-        f4(get(k4))
-        f5(get(k5))
-        f6(get(k6))
-    return cols
+        at1(first1(get(k1), i))
+        at2(first2(get(k2), i))
+        at3(first3(get(k3), i))
+        list1(get(k4))
+        list2(get(k5))
+        list3(get(k6))
+    docs = np.arange(n, dtype=np.int32)
+    date, *single = (
+        _Items(docs, np.frombuffer(a, np.int64), f) for a, f in zip(at, firsts, strict=True)
+    )
+    items = dict(zip(_ONE_VALUE, single, strict=True))
+    items.update((name, _items(col)) for name, col in zip(_LISTS, cols[1:], strict=True))
+    return date, cols[0], items
+
+
+def _scan_general(records: Sequence[dict]) -> tuple[_Items, list, dict[str, _Items]]:
+    """What _scan gives, for records with any kind of value anywhere (one pass per field)."""
+    dates = [r.get("date") for r in records]
+    at, firsts = _first_seen(dates, len(dates))
+    titles = [r.get("title", "") for r in records]
+    items = {name: _items([r.get(name) for r in records]) for name in RECORD_FACETS}
+    return _Items(np.arange(len(dates), dtype=np.int32), at, firsts), titles, items
 
 
 def _first_seen(column: list, size: int, *, nested: bool = False) -> tuple[np.ndarray, dict]:
     """Where each of the ``size`` items first occurs, and item -> that place.
 
     The items are ``column``'s, or with ``nested`` those of its lists, one hash lookup
-    each. An unhashable item (a list where a string belongs) is never a valid value or
-    date, so it is looked up as None.
+    each. If one is unhashable (a list where a string belongs), every item that is not a
+    string is looked up as None: none of them is a valid value or date.
     """
     firsts: dict = {}
     items = chain.from_iterable(column) if nested else column
@@ -120,29 +161,31 @@ def _first_seen(column: list, size: int, *, nested: bool = False) -> tuple[np.nd
         return np.fromiter(map(firsts.setdefault, hashable, count()), np.intp, size), firsts
 
 
-def _facet(column: list) -> Facet:
-    """CSR pairs of one record field: a string, a list of them, or anything else (none)."""
+def _items(column: list) -> _Items:
+    """The items of one field: a string per record, a list of them, or anything else."""
     n = len(column)
     types = set(map(type, column))
-    nested = any(issubclass(t, list) for t in types)
-    if nested:  # a list per record; a lone string (or anything else) counts as a list of one
-        if types != {list}:
-            column = [v if isinstance(v, list) else (v,) for v in column]
-        lens = np.fromiter(map(len, column), np.intp, n)
-        total = int(lens.sum())
-        docs = np.repeat(np.arange(n, dtype=np.int32), lens)
-        repeats = bool(n) and int(lens.max()) > 1
-    else:
-        total, repeats = n, False
-        docs = np.arange(n, dtype=np.int32)
-    at, firsts = _first_seen(column, total, nested=nested)
-    values = sorted(k for k in firsts if isinstance(k, str) and k.strip())
-    rank = np.full(total, -1, np.int32)  # at an item's first place: its value id, or -1
-    rank[[firsts[v] for v in values]] = np.arange(len(values), dtype=np.int32)
-    codes = rank[at]
+    if not any(issubclass(t, list) for t in types):
+        at, firsts = _first_seen(column, n)
+        return _Items(np.arange(n, dtype=np.int32), at, firsts)
+    # A list per record; a lone string (or anything else) counts as a list of one.
+    if types != {list}:
+        column = [v if isinstance(v, list) else (v,) for v in column]
+    lens = np.fromiter(map(len, column), np.intp, n)
+    at, firsts = _first_seen(column, int(lens.sum()), nested=True)
+    docs = np.repeat(np.arange(n, dtype=np.int32), lens)
+    return _Items(docs, at, firsts, repeats=bool(n) and int(lens.max()) > 1)
+
+
+def _csr(items: _Items) -> Facet:
+    """The facet of a field's items: its non-blank strings, sorted, once per record."""
+    values = sorted(k for k in items.firsts if isinstance(k, str) and k.strip())
+    rank = np.full(len(items.at), -1, np.int32)  # at an item's first place: its value id, or -1
+    rank[[items.firsts[v] for v in values]] = np.arange(len(values), dtype=np.int32)
+    codes = rank[items.at]
     keep = codes >= 0
-    entry_doc, entry_value = docs[keep], codes[keep]
-    if repeats:  # a value listed twice in one record counts once (its first place is kept)
+    entry_doc, entry_value = items.docs[keep], codes[keep]
+    if items.repeats:  # a value listed twice in one record counts once (its first place kept)
         key = entry_doc.astype(np.int64) * (len(values) + 1) + entry_value
         order = np.argsort(key, kind="stable")
         ordered = key[order]
@@ -154,22 +197,17 @@ def _facet(column: list) -> Facet:
     return Facet(values, entry_doc, entry_value)
 
 
-def _year_facets(years: np.ndarray) -> tuple[Facet, Facet]:
-    """Year and decade facets from each record's year (0: no date)."""
-    known = np.unique(years[years > 0]).tolist()
-    year_vals = sorted(str(y) for y in known)
+def _year_facets(years: np.ndarray, known: list[int]) -> tuple[Facet, Facet]:
+    """Year and decade facets from each record's year (0: no date) and the years (sorted)."""
+    year_vals = sorted(str(y) for y in known)  # as strings: "999" after "1944"
     decade_vals = sorted({f"{y // 10 * 10}s" for y in known})
     has = np.flatnonzero(years > 0).astype(np.int32)
-    if not known:
-        return Facet(year_vals, has, np.zeros(0, np.int32)), Facet(
-            decade_vals, has, np.zeros(0, np.int32)
-        )
-    low = known[0]
-    year_ids = np.full(known[-1] - low + 1, -1, np.int32)
-    decade_ids = np.full(known[-1] - low + 1, -1, np.int32)
-    decade_of = {int(v[:-1]): i for i, v in enumerate(decade_vals)}
+    low = known[0] if known else 0
+    year_ids = np.zeros(known[-1] - low + 1 if known else 0, np.int32)  # year - low -> id
+    decade_ids = np.zeros(len(year_ids), np.int32)
+    decade_of = {v: i for i, v in enumerate(decade_vals)}
     for i, v in enumerate(year_vals):
         year_ids[int(v) - low] = i
-        decade_ids[int(v) - low] = decade_of[int(v) // 10 * 10]
+        decade_ids[int(v) - low] = decade_of[f"{int(v) // 10 * 10}s"]
     offsets = years[has] - low
     return Facet(year_vals, has, year_ids[offsets]), Facet(decade_vals, has, decade_ids[offsets])
