@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
 from datetime import date
 
 import pytest
 
+from archive_tui import dates
 from archive_tui.dates import DateError, parse_date, parse_date_range
 
 
@@ -111,3 +113,50 @@ def test_non_string_and_empty_dates_are_errors(bad: object) -> None:
 def test_bad_ranges_are_errors(bad: str) -> None:
     with pytest.raises(DateError):
         parse_date_range(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "valid"),
+    [("1944-02-29", True), ("2000-02-29", True), ("1900-02-29", False), ("1945-02-29", False)],
+)
+def test_february_29_only_in_leap_years(text: str, valid: bool) -> None:
+    if valid:
+        assert parse_date(text).iso == text
+    else:
+        with pytest.raises(DateError, match="day 29 out of range for February"):
+            parse_date(text)
+
+
+def test_a_repeated_date_gives_equal_results_that_cannot_be_changed() -> None:
+    first = parse_date("June, 2007")
+    again = parse_date("June, 2007")
+    assert again == first
+    assert hash(again) == hash(first)
+    with pytest.raises(FrozenInstanceError):
+        again.month = 1  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        del again.day  # type: ignore[misc]
+    third = parse_date("June, 2007")
+    assert (third.year, third.month, third.day) == (2007, 6, None)
+    assert third.display == "June, 2007"
+    assert third.start == ordinal(2007, 6, 1)
+    assert third.end == ordinal(2007, 6, 30)
+
+
+def test_a_bad_date_stays_an_error_when_repeated() -> None:
+    for _ in range(3):
+        with pytest.raises(DateError, match="day 30 out of range"):
+            parse_date("1944-02-30")
+
+
+def test_many_distinct_dates_parse_right_past_the_memo_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(dates, "_MEMO", {})
+    monkeypatch.setattr(dates, "_MEMO_SIZE", 8)
+    days = [date(1950, 1, 1).toordinal() + n for n in range(40)]
+    for _ in range(2):
+        for day in days:
+            text = date.fromordinal(day).isoformat()
+            assert parse_date(text).start == day
+            assert len(dates._MEMO) <= 8

@@ -13,7 +13,6 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Literal
 
 Precision = Literal["day", "month", "year"]
@@ -29,6 +28,7 @@ _MONTH_NUMBER.update({name[:3].lower(): i for i, name in enumerate(MONTHS, start
 _MONTH_NUMBER["sept"] = 9
 
 _PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _MONTH_DAY_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})(?:,\s*|\s+)(\d{4})$")
@@ -129,13 +129,19 @@ def _build(value: object, year: int, month: int | None, day: int | None) -> DocD
         raise DateError(value, f"month {month} out of range")
     if day is not None:
         assert month is not None
-        last = calendar.monthrange(year, month)[1]
+        last = _DAYS_IN_MONTH[month - 1] + (month == 2 and calendar.isleap(year))
         if not 1 <= day <= last:
             raise DateError(value, f"day {day} out of range for {MONTHS[month - 1]} {year}")
     return DocDate(year, month, day)
 
 
-@lru_cache(maxsize=65536)
+# Parsed dates by their exact text. Archives repeat dates a lot (100,000 records have
+# some 17,000 distinct ones) and a DocDate is immutable, so one can be shared. Only
+# successes are kept; the memo starts over when full.
+_MEMO: dict[str, DocDate] = {}
+_MEMO_SIZE = 65536
+
+
 def _parse(text: str) -> DocDate:
     s = " ".join(text.split())
     if m := _ISO.match(s):
@@ -158,11 +164,20 @@ def parse_date(value: object) -> DocDate:
 
     Raises :class:`DateError` naming the value when it is none of these.
     """
-    if not isinstance(value, str):
+    if type(value) is str:
+        parsed = _MEMO.get(value)
+        if parsed is not None:
+            return parsed
+    elif not isinstance(value, str):
         raise DateError(value, "a date must be a string")
     if not value.strip():
         raise DateError(value, "the date is empty")
-    return _parse(value)
+    parsed = _parse(value)
+    if type(value) is str:
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[value] = parsed
+    return parsed
 
 
 def parse_date_range(text: str) -> tuple[int | None, int | None]:
