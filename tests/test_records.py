@@ -9,6 +9,7 @@ from archive_tui.records import (
     RecordError,
     ValidationFailed,
     ensure_record,
+    is_plain_record,
     normalize_record,
     record_date,
     validate_records,
@@ -167,3 +168,65 @@ def test_valid_batch_is_returned_normalized_in_order() -> None:
     assert [r["id"] for r in records] == ["b", "a"]
     assert records[0]["subjects"] == ["S"]
     assert validate_records([]) == []
+
+
+class Text(str):
+    """A str subclass: valid text, but not what a JSON parser gives."""
+
+
+FULL = make(
+    summary="s",
+    text="t",
+    collection="c",
+    document_type="Telegram",
+    language="English",
+    source="src",
+    url="https://example.org",
+    classification="Secret",
+    subjects=["A", "B"],
+    people=[],
+    places=["Moscow"],
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "plain"),
+    [
+        (make(), True),
+        (FULL, True),
+        (dict(reversed(FULL.items())), True),
+        (make(title=Text("t")), False),  # valid, checked the long way
+        (make(people=[Text("p")]), False),
+        (make(people=("p",)), False),  # becomes a list
+        (make(summary=None), False),  # the field is dropped
+        (make(subjects="S"), False),
+        (make(custom=1), False),  # unknown fields are checked the long way
+        (make(id=" "), False),
+        (make(title="\t"), False),
+        (make(date="1944-13"), False),
+        (make(date=None), False),
+        ({"date": "1944", "title": "t"}, False),
+        ([("id", "x")], False),
+    ],
+)
+def test_the_quick_check_only_passes_records_the_full_check_keeps_as_they_are(
+    raw: object, plain: bool
+) -> None:
+    assert is_plain_record(raw) is plain
+    if plain:
+        assert ensure_record(raw, parsed_json=True) is raw
+        assert normalize_record(raw) == raw
+
+
+def test_records_the_quick_check_passes_on_keep_their_full_check_result() -> None:
+    assert ensure_record(make(title=Text("t")))["title"] == "t"
+    assert ensure_record(make(people=("p",)))["people"] == ["p"]
+    assert "summary" not in ensure_record(make(summary=None))
+    assert ensure_record(make(custom=1))["custom"] == 1
+    for bad, reason in [
+        (make(id=" "), "id is empty"),
+        (make(title="\t"), "title is empty"),
+        (make(date="1944-13"), "month 13 out of range"),
+    ]:
+        with pytest.raises(RecordError, match=reason):
+            ensure_record(bad, parsed_json=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 
@@ -43,6 +43,7 @@ _INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
 _REQUIRED_SET = frozenset(REQUIRED_FIELDS)
 _STRING_SET = frozenset(STRING_FIELDS)
 _LIST_SET = frozenset(LIST_FIELDS)
+_KNOWN_SET = frozenset(KNOWN_FIELDS)
 
 
 class RecordError(ValueError):
@@ -205,10 +206,73 @@ def _record_id(raw: dict, position: int | None) -> str:
     return record_id
 
 
+# Record shapes seen, by their keys in order: for each value the type a plain record has
+# there (str, or list for a list field), and the list fields; None when some key is not a
+# known field (or not a str) or a required field is missing. Bounded: the keys come from files.
+_Shape = tuple[tuple[type, ...], tuple[str, ...]]
+_SHAPES: dict[tuple, _Shape | None] = {}
+_SHAPES_SIZE = 256
+_UNSEEN = object()
+
+
+def _shape(keys: tuple) -> _Shape | None:
+    if not _REQUIRED_SET.issubset(keys):
+        return None
+    types: list[type] = []
+    lists: list[str] = []
+    for key in keys:
+        if type(key) is not str or key not in _KNOWN_SET:
+            return None
+        if key in _LIST_SET:
+            types.append(list)
+            lists.append(key)
+        else:
+            types.append(str)
+    return tuple(types), tuple(lists)
+
+
+def is_plain_record(raw: object) -> TypeGuard[dict]:
+    """True when ``raw`` is a valid record already in normal form, lone surrogates aside.
+
+    The common case, checked in a few steps: only known fields, every value exactly a str
+    (a list of them in a list field), id and title not blank, a date that parses. False
+    does not mean invalid, only that the full check must decide. Text is not scanned for
+    lone surrogates: the caller knows it has none (parsed by orjson) or checks it.
+    """
+    if type(raw) is not dict:
+        return False
+    keys = tuple(raw)
+    shape = _SHAPES.get(keys, _UNSEEN)
+    if shape is _UNSEEN:
+        shape = _shape(keys)
+        if len(_SHAPES) < _SHAPES_SIZE:
+            _SHAPES[keys] = shape
+    if shape is None:
+        return False
+    types, lists = shape
+    if tuple(map(type, raw.values())) != types:
+        return False
+    for field in lists:
+        for item in raw[field]:
+            if type(item) is not str:
+                return False
+    if not raw["id"].strip() or not raw["title"].strip():
+        return False
+    try:
+        parse_date(raw["date"])
+    except DateError:
+        return False
+    return True
+
+
 def _check(
     raw: object, position: int | None, check_text: TextCheck = _check_text
 ) -> tuple[dict, bool]:
     """Validate ``raw``; returns (record, changed) where record is ``raw`` when nothing changes."""
+    if is_plain_record(raw) and (
+        check_text is _no_check or (check_text is _check_text and _encodes(raw))
+    ):
+        return raw, False
     if not isinstance(raw, dict):
         raise RecordError(f"is {_kind(raw)}, not an object", position)
     record_id = _record_id(raw, position)
