@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -16,7 +17,7 @@ from tinydb import TinyDB
 
 from archive_tui import paths
 from archive_tui.records import ValidationFailed
-from archive_tui.store import AtomicJSONStorage, RecordStore, StoreError
+from archive_tui.store import AtomicJSONStorage, RecordStore, StoreError, parse_line
 
 UNICODE_TITLE = "Manac’h and Громыко 🕊️ at the Café\u00a0Piné «non»\u2028\x1b[0m"
 
@@ -350,6 +351,167 @@ def test_bom_and_single_string_lists_in_a_hand_edited_file_are_read(tmp_path: Pa
     )
     [loaded] = RecordStore.open(path).load()
     assert loaded["people"] == ["X"]
+
+
+# -- a stored file edited line by line ------------------------------------------------------------
+
+# Files the store wrote are read a line at a time; whatever a hand edit does to one line
+# must be reported (or read) exactly as for the same JSON in any other layout.
+
+
+def four_record_lines(tmp_path: Path) -> tuple[Path, list[str]]:
+    path = tmp_path / "records.json"
+    new_store(path).upsert(
+        [{"id": f"doc-{n}", "date": "1944", "title": f"T{n}", "people": ["P"]} for n in range(1, 5)]
+    )
+    return path, path.read_text("utf-8").split("\n")
+
+
+def edit_line(path: Path, lines: list[str], number: int, edit) -> None:
+    """Replace line ``number`` (1-based; line 1 is the table's opening) by edit(line)."""
+    lines = list(lines)
+    lines[number - 1] = edit(lines[number - 1])
+    path.write_text("\n".join(lines), "utf-8")
+
+
+LINE_EDITS = {
+    "comma missing": (3, lambda line: line.rstrip(","), "is not valid JSON at line 4, column 1"),
+    "space for a comma": (
+        3,
+        lambda line: line.rstrip(",") + " ",
+        "is not valid JSON at line 4, column 1",
+    ),
+    "comma after the last record": (5, lambda line: line + ",", "is not valid JSON at line 6, "),
+    "bad JSON in a record": (
+        3,
+        lambda line: '"2": {"id": "doc-2" "x"},',
+        "is not valid JSON at line 3, column 21",
+    ),
+    "bad date": (
+        3,
+        lambda line: line.replace("1944", "Smarch 1944"),
+        "has an invalid record (doc id 2): record 2 (id 'doc-2'): date 'Smarch 1944' is not",
+    ),
+    "id used twice": (
+        4,
+        lambda line: line.replace("doc-3", "doc-1"),
+        "has the id 'doc-1' twice (doc ids 1 and 3)",
+    ),
+    "doc id not a number": (
+        4,
+        lambda line: line.replace('"3"', '"x3"'),
+        "has a doc id 'x3' that is not a number",
+    ),
+    "document not an object": (
+        4,
+        lambda line: '"3": [1],',
+        "has a document that is not an object (table 'records', id '3')",
+    ),
+    "nested deeper than JSON readers go": (
+        4,
+        # deep enough for the whole document, not for the line alone
+        lambda line: line.replace('"people"', '"x": ' + "[" * 1022 + "]" * 1022 + ', "people"'),
+        "is not valid JSON at line 4, column 1074 (depth limit exceeded)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(LINE_EDITS))
+def test_a_bad_line_in_a_stored_file_is_reported_like_in_any_file(
+    tmp_path: Path, name: str
+) -> None:
+    number, edit, expected = LINE_EDITS[name]
+    path, lines = four_record_lines(tmp_path)
+    edit_line(path, lines, number, edit)
+    with pytest.raises(StoreError) as caught:
+        RecordStore.open(path, read_only=True)
+    assert expected in str(caught.value)
+    # The same content as one line (no line-by-line reading) gives the same problem.
+    oneline = tmp_path / "oneline.json"
+    text = path.read_text("utf-8")
+    oneline.write_text(text.replace(",\n", ", "), "utf-8")
+    with pytest.raises(StoreError) as again:
+        RecordStore.open(oneline, read_only=True)
+    assert str(again.value).split(" ", 2)[2].split(" at line")[0] in str(caught.value)
+
+
+def test_a_repeated_doc_id_line_keeps_the_last_record_like_any_json_reader(tmp_path: Path) -> None:
+    path, lines = four_record_lines(tmp_path)
+    edit_line(path, lines, 4, lambda line: line.replace('"3"', '"1"'))
+    store = RecordStore.open(path, read_only=True)
+    expected = list(json.loads(path.read_text("utf-8"))["records"].values())
+    assert store.load() == expected
+    assert [r["id"] for r in expected] == ["doc-3", "doc-2", "doc-4"]
+    assert store.record_spans() is None  # the lines no longer match the records one to one
+
+
+def test_a_stored_file_is_read_with_each_record_line_located(tmp_path: Path) -> None:
+    path = tmp_path / "records.json"
+    new_store(path).upsert([record(n) for n in range(1, 8)])
+    store = RecordStore.open(path, read_only=True)
+    records = store.load()
+    assert records == list(json.loads(path.read_text("utf-8"))["records"].values())
+    fingerprint, (offsets, lengths) = store.record_spans()
+    assert fingerprint == store.fingerprint()
+    data = path.read_bytes()
+    assert [parse_line(data[o : o + n]) for o, n in zip(offsets, lengths, strict=True)] == records
+
+
+def test_a_record_to_normalize_among_stored_ones_is_read_normalized(tmp_path: Path) -> None:
+    path, lines = four_record_lines(tmp_path)
+    edit_line(path, lines, 3, lambda line: line.replace('["P"]', '"Q"'))
+    store = RecordStore.open(path, read_only=True)
+    assert [r["people"] for r in store.load()] == [["P"], ["Q"], ["P"], ["P"]]
+    assert store.clean_fingerprint() is None  # the file is not what is held
+    assert store.record_spans() is None
+
+
+@pytest.mark.parametrize(
+    ("edits", "expected"),
+    [
+        # the first problem in file order is the one reported
+        ({4: ("doc-3", "doc-1"), 5: ("1944", "1944-13")}, "has the id 'doc-1' twice"),
+        ({3: ("1944", "1944-13"), 5: ("doc-4", "doc-1")}, "(doc id 2): record 2 (id 'doc-2')"),
+        ({2: ('["P"]', '"P"'), 4: ("doc-3", "doc-1")}, "doc ids 1 and 3"),
+        ({3: ('["P"]', "null"), 5: ("1944", "1944-02-30")}, "(doc id 4): record 4 (id 'doc-4')"),
+    ],
+)
+def test_the_first_of_several_problems_is_reported(
+    tmp_path: Path, edits: dict[int, tuple[str, str]], expected: str
+) -> None:
+    path, lines = four_record_lines(tmp_path)
+    for number, (old, new) in edits.items():
+        lines[number - 1] = lines[number - 1].replace(old, new)
+    path.write_text("\n".join(lines), "utf-8")
+    with pytest.raises(StoreError) as caught:
+        RecordStore.open(path, read_only=True)
+    assert expected in str(caught.value)
+
+
+def test_reading_leaves_the_garbage_collector_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "records.json"
+    new_store(path).upsert([record(n) for n in range(1, 4)])
+    bad = tmp_path / "bad.json"
+    bad.write_text(path.read_text("utf-8").replace("doc-2", "doc-1"), "utf-8")
+    assert gc.isenabled()
+    assert len(RecordStore.open(path).load()) == 3
+    assert gc.isenabled()
+    with pytest.raises(StoreError):
+        RecordStore.open(bad)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert len(RecordStore.open(path).load()) == 3
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    gc.freeze()  # someone keeps objects frozen: they stay so
+    try:
+        frozen = gc.get_freeze_count()
+        assert len(RecordStore.open(path).load()) == 3
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
 
 
 # -- crashes and concurrent writers ---------------------------------------------------------------
