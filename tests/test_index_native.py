@@ -168,7 +168,7 @@ def test_tokenize_propagates_a_failing_fold() -> None:
 
     vocab = _index_native.Vocab()
     with pytest.raises(RuntimeError, match="fold failed"):
-        vocab.tokenize([{"title": "Piné"}], ("title",), frozenset(), broken)
+        vocab.tokenize([{"title": "Piné"}], 0, 1, ("title",), frozenset(), broken)
 
 
 def test_build_postings_refuses_inconsistent_input() -> None:

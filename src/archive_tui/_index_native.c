@@ -283,30 +283,65 @@ static int tokenize_str(Vocab *v, PyObject *s, PyObject *fold, Buf *stream) {
     return end_token(v, stream);
 }
 
-/* The value of field name in record (new reference), or None when absent. */
-static PyObject *field_value(PyObject *record, PyObject *name) {
-    if (PyDict_Check(record)) {
-        PyObject *value = PyDict_GetItemWithError(record, name);
-        if (value) return Py_NewRef(value);
-        if (PyErr_Occurred()) return NULL;
-        return Py_NewRef(Py_None);
-    }
-    PyObject *value = PyObject_CallMethod(record, "get", "O", name);
-    return value;
-}
-
 PyDoc_STRVAR(tokenize_doc,
-"tokenize(records, fields, list_fields, fold) -> (ids, segment_starts)\n\n"
-"Word ids of every (record, field) segment, as index._chunk_tokens makes them:\n"
-"int32 ids with -1 after each segment and after each list item, and the int64\n"
-"offset where each segment starts. fold(ch) gives one non-ASCII character's\n"
-"folded bytes (text.fold_bytes).");
+"tokenize(records, lo, hi, fields, list_fields, fold) -> (ids, segment_starts)\n\n"
+"Word ids of every (record, field) segment of records[lo:hi], as\n"
+"index._chunk_tokens makes them: int32 ids with -1 after each segment and after\n"
+"each list item, and the int64 offset where each segment starts. fold(ch) gives one\n"
+"non-ASCII character's folded bytes (text.fold_bytes).");
+
+/* Append the segments of one record. value_of: a borrowed reference or NULL (absent). */
+static int tokenize_record(Vocab *v, PyObject *record, PyObject *fields, const char *is_list,
+                           PyObject *fold, Buf *stream, Buf *seg) {
+    Py_ssize_t nf = PyTuple_GET_SIZE(fields);
+    /* An exact dict is read through borrowed references: no reference count is written,
+     * so pages a forked worker shares with its parent stay shared (no copy-on-write).
+     * Nothing here runs code that could change the record (fold is text.fold_bytes). */
+    int exact = PyDict_CheckExact(record);
+    for (Py_ssize_t f = 0; f < nf; f++) {
+        if (buf_push_i64(seg, stream->len) < 0) return -1;
+        PyObject *name = PyTuple_GET_ITEM(fields, f), *owned = NULL, *value;
+        if (exact) {
+            value = PyDict_GetItemWithError(record, name);
+            if (!value && PyErr_Occurred()) return -1;
+        } else {
+            value = owned = PyObject_CallMethod(record, "get", "O", name);
+            if (!value) return -1;
+        }
+        int rc = 0;
+        if (value && value != Py_None) {
+            int truthy = PyObject_IsTrue(value);
+            if (truthy < 0) {
+                rc = -1;
+            } else if (truthy && PyUnicode_Check(value)) {
+                rc = tokenize_str(v, value, fold, stream);
+            } else if (truthy && is_list[f] && PyList_Check(value)) {
+                for (Py_ssize_t k = 0; rc == 0 && k < PyList_GET_SIZE(value); k++) {
+                    PyObject *item = PyList_GET_ITEM(value, k);
+                    if (!PyUnicode_Check(item)) continue;
+                    rc = tokenize_str(v, item, fold, stream);
+                    if (rc == 0) rc = buf_push_i32(stream, GAP);
+                }
+            }
+        }
+        Py_XDECREF(owned);
+        if (rc < 0 || buf_push_i32(stream, GAP) < 0) return -1;
+    }
+    return 0;
+}
 
 static PyObject *Vocab_tokenize(Vocab *v, PyObject *args) {
     PyObject *records, *fields, *list_fields, *fold;
-    if (!PyArg_ParseTuple(args, "OO!OO:tokenize", &records, &PyTuple_Type, &fields, &list_fields,
-                          &fold))
+    Py_ssize_t lo, hi;
+    if (!PyArg_ParseTuple(args, "OnnO!OO:tokenize", &records, &lo, &hi, &PyTuple_Type, &fields,
+                          &list_fields, &fold))
         return NULL;
+    Py_ssize_t total = PySequence_Length(records);
+    if (total < 0) return NULL;
+    if (lo < 0 || hi > total || lo > hi) {
+        PyErr_SetString(PyExc_IndexError, "tokenize: lo:hi out of range");
+        return NULL;
+    }
     Py_ssize_t nf = PyTuple_GET_SIZE(fields);
     char *is_list = PyMem_Malloc((size_t)(nf ? nf : 1));
     if (!is_list) return PyErr_NoMemory();
@@ -319,45 +354,27 @@ static PyObject *Vocab_tokenize(Vocab *v, PyObject *args) {
         is_list[f] = (char)c;
     }
     Buf stream = {NULL, 0, 0, 4}, seg = {NULL, 0, 0, 8};
-    PyObject *result = NULL, *record = NULL, *value = NULL;
-    PyObject *it = PyObject_GetIter(records);
-    if (!it) goto done;
-    while ((record = PyIter_Next(it))) {
-        for (Py_ssize_t f = 0; f < nf; f++) {
-            if (buf_push_i64(&seg, stream.len) < 0) goto done;
-            value = field_value(record, PyTuple_GET_ITEM(fields, f));
-            if (!value) goto done;
-            int truthy = PyObject_IsTrue(value);
-            if (truthy < 0) goto done;
-            if (truthy) {
-                if (PyUnicode_Check(value)) {
-                    if (tokenize_str(v, value, fold, &stream) < 0) goto done;
-                } else if (is_list[f] && PyList_Check(value)) {
-                    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(value); k++) {
-                        PyObject *item = PyList_GET_ITEM(value, k);
-                        if (!PyUnicode_Check(item)) continue;
-                        Py_INCREF(item);
-                        int rc = tokenize_str(v, item, fold, &stream);
-                        Py_DECREF(item);
-                        if (rc < 0 || buf_push_i32(&stream, GAP) < 0) goto done;
-                    }
-                }
-            }
-            Py_CLEAR(value);
-            if (buf_push_i32(&stream, GAP) < 0) goto done;
+    PyObject *result = NULL;
+    int is_list_of_records = PyList_CheckExact(records);
+    for (Py_ssize_t i = lo; i < hi; i++) {
+        int rc;
+        if (is_list_of_records && i < PyList_GET_SIZE(records)) {
+            rc = tokenize_record(v, PyList_GET_ITEM(records, i), fields, is_list, fold, &stream,
+                                 &seg);
+        } else {
+            PyObject *record = PySequence_GetItem(records, i);
+            if (!record) goto done;
+            rc = tokenize_record(v, record, fields, is_list, fold, &stream, &seg);
+            Py_DECREF(record);
         }
-        Py_CLEAR(record);
+        if (rc < 0) goto done;
     }
-    if (PyErr_Occurred()) goto done;
     PyObject *ids = buf_to_bytes(&stream);
     PyObject *starts = ids ? buf_to_bytes(&seg) : NULL;
     if (ids && starts) result = PyTuple_Pack(2, ids, starts);
     Py_XDECREF(ids);
     Py_XDECREF(starts);
 done:
-    Py_XDECREF(value);
-    Py_XDECREF(record);
-    Py_XDECREF(it);
     PyMem_Free(is_list);
     PyMem_Free(stream.data);
     PyMem_Free(seg.data);

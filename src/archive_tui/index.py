@@ -30,6 +30,7 @@ import signal
 import stat
 import struct
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from typing import BinaryIO
 import numpy as np
 
 from .atomic import atomic_write
-from .facets import FACET_FIELDS, Facet, build_record_meta
+from .facets import FACET_FIELDS, Facet, RecordMeta, build_record_meta
 from .text import canonical, fold, fold_bytes, token_parts
 
 try:  # compiled at install time when a C compiler is there; the pure build is the reference
@@ -98,6 +99,7 @@ _GAP = -1
 
 _CHUNK_RECORDS = 4096
 _NATIVE_CHUNK = "native"  # tags a worker message holding word ids only
+_META = "meta"  # tags the worker's last message: the records' RecordMeta
 # Archives this large are tokenized by two processes (Linux, 2+ CPUs): a forked
 # worker takes every other chunk; see _tokenize_in_worker.
 _PARALLEL_MIN_RECORDS = 8 * _CHUNK_RECORDS
@@ -161,23 +163,47 @@ def _can_fork() -> bool:
     return _cpus() >= 2
 
 
+class _Spool:
+    """The worker's side: each message goes to a spool file, its place down the pipe.
+
+    Messages are tens of MB; through the pipe itself the worker would wait whenever the
+    parent, busy in a long C call that holds the GIL, is not reading.
+    """
+
+    def __init__(self, spool_fd: int, pipe_fd: int) -> None:
+        self.spool_fd, self.pipe_fd, self.offset = spool_fd, pipe_fd, 0
+
+    def send(self, message: tuple) -> None:
+        payload = memoryview(pickle.dumps(message, protocol=5))  # to our own parent only
+        at = 0
+        while at < len(payload):
+            at += os.write(self.spool_fd, payload[at:])
+        os.write(self.pipe_fd, _TokenWorker._HEAD.pack(self.offset, len(payload)))
+        self.offset += len(payload)
+
+
 class _TokenWorker:
     """A forked process that tokenizes some chunks with its own vocabulary.
 
-    It streams each chunk back through a pipe, indexed as far as it goes without the
-    global vocabulary (sorted and grouped by its own word ids), with the words new since
-    its last chunk; the parent maps the worker's word ids to its own. Anything
-    going wrong (no fork, the worker dying, a short read) only means the parent
-    tokenizes the remaining chunks itself. The records are shared copy-on-write.
+    It sends each chunk back (see :class:`_Spool`), indexed as far as it goes without
+    the global vocabulary, with the words new since its last chunk; the parent maps the
+    worker's word ids to its own. Last it sends the records' facets and date orders.
+    Anything going wrong (no fork, no spool file, the worker dying, a short read) only
+    means the parent does the rest itself. The records are shared copy-on-write.
     """
 
-    _HEAD = struct.Struct("<q")
+    _HEAD = struct.Struct("<qq")  # (offset, size) of a message in the spool file
 
     def __init__(
         self, records: Sequence[dict], bounds: list[tuple[int, int]], *, native: bool = False
     ) -> None:
         self.pid = 0
         self.pipe: BinaryIO | None = None
+        self.spool: BinaryIO | None = None
+        try:
+            spool = tempfile.TemporaryFile(prefix="archive-tui-index-")  # noqa: SIM115 (closed in close())
+        except OSError:
+            return
         read_fd, write_fd = os.pipe()
         gc.freeze()  # the worker's collector then never walks (and copies) the records
         try:
@@ -185,6 +211,7 @@ class _TokenWorker:
         except OSError:
             os.close(read_fd)
             os.close(write_fd)
+            spool.close()
             return
         finally:
             gc.unfreeze()
@@ -197,65 +224,72 @@ class _TokenWorker:
                     signal.set_wakeup_fd(-1)
                     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGWINCH):
                         signal.signal(sig, signal.SIG_DFL)
+                out = _Spool(spool.fileno(), write_fd)
                 if native:
-                    _TokenWorker._run_native(records, bounds, write_fd)
+                    _TokenWorker._run_native(records, bounds, out)
                 else:
-                    _TokenWorker._run(records, bounds, write_fd)
+                    _TokenWorker._run(records, bounds, out)
+                # then the facets and date orders, while the parent assembles postings
+                out.send((_META, build_record_meta(records)))
                 code = 0
             finally:
                 os._exit(code)
         os.close(write_fd)
         self.pid = pid
         self.pipe = os.fdopen(read_fd, "rb")
+        self.spool = spool
 
     @staticmethod
-    def _run_native(records: Sequence[dict], bounds: list[tuple[int, int]], fd: int) -> None:
+    def _run_native(records: Sequence[dict], bounds: list[tuple[int, int]], out: _Spool) -> None:
         """Native build: send each chunk's word ids (the worker's numbering) and new words."""
         vocab = _index_native.Vocab()
         sent = 0
-        with os.fdopen(fd, "wb", buffering=1 << 20) as out:
-            for lo, hi in bounds:
-                ids, seg = vocab.tokenize(records[lo:hi], TEXT_FIELDS, _LIST, fold_bytes)
-                words = vocab.order[sent:]
-                sent = len(vocab.order)
-                payload = pickle.dumps((_NATIVE_CHUNK, words, ids, seg, hi - lo), protocol=5)
-                out.write(_TokenWorker._HEAD.pack(len(payload)))
-                out.write(payload)
+        for lo, hi in bounds:
+            ids, seg = vocab.tokenize(records, lo, hi, TEXT_FIELDS, _LIST, fold_bytes)
+            words = vocab.order[sent:]
+            sent = len(vocab.order)
+            out.send((_NATIVE_CHUNK, words, ids, seg, hi - lo))
 
     @staticmethod
-    def _run(records: Sequence[dict], bounds: list[tuple[int, int]], fd: int) -> None:
+    def _run(records: Sequence[dict], bounds: list[tuple[int, int]], out: _Spool) -> None:
         builder = _Builder(0)
         sent = 0
-        with os.fdopen(fd, "wb", buffering=1 << 20) as out:
-            for lo, hi in bounds:
-                pos0, nseg0, nchunks = builder.pos_base, len(builder.seg_start), len(builder.chunks)
-                doc0 = builder.docs_done
-                builder.add_chunk(records[lo:hi])
-                chunk = builder.chunks.pop() if len(builder.chunks) > nchunks else None
-                if chunk is not None:  # made relative to the chunk; the parent places it
-                    chunk["positions"] -= np.int32(pos0)
-                    chunk["post_doc"] -= np.int32(doc0)
-                seg = np.frombuffer(builder.seg_start, np.int64)[nseg0:] - pos0
-                extras = np.concatenate(builder.extras) if builder.extras else None
-                builder.extras.clear()
-                if extras is not None:
-                    extras[:, 1] -= pos0
-                words = builder.vocab.order[sent:]
-                sent = len(builder.vocab.order)
-                dl = builder.dl.pop()
-                message = (words, chunk, seg, extras, builder.pos_base - pos0, hi - lo, dl)
-                payload = pickle.dumps(message, protocol=5)  # to our own parent only
-                out.write(_TokenWorker._HEAD.pack(len(payload)))
-                out.write(payload)
+        for lo, hi in bounds:
+            pos0, nseg0, nchunks = builder.pos_base, len(builder.seg_start), len(builder.chunks)
+            doc0 = builder.docs_done
+            builder.add_chunk(records, lo, hi)
+            chunk = builder.chunks.pop() if len(builder.chunks) > nchunks else None
+            if chunk is not None:  # made relative to the chunk; the parent places it
+                chunk["positions"] -= np.int32(pos0)
+                chunk["post_doc"] -= np.int32(doc0)
+            seg = np.frombuffer(builder.seg_start, np.int64)[nseg0:] - pos0
+            extras = np.concatenate(builder.extras) if builder.extras else None
+            builder.extras.clear()
+            if extras is not None:
+                extras[:, 1] -= pos0
+            words = builder.vocab.order[sent:]
+            sent = len(builder.vocab.order)
+            dl = builder.dl.pop()
+            out.send((words, chunk, seg, extras, builder.pos_base - pos0, hi - lo, dl))
+
+    def receive_meta(self, n: int) -> RecordMeta | None:
+        """The records' facets and date orders (the worker's last message), or None."""
+        message = self.receive()
+        if message is None or message[0] != _META:
+            return None
+        meta = message[1]
+        if not isinstance(meta, RecordMeta) or len(meta.date_order) != n:
+            return None
+        return meta
 
     def receive(self) -> tuple | None:
         """The next chunk's message (see :meth:`_Builder.add_from_worker`), or None on failure."""
-        if self.pipe is None:
+        if self.pipe is None or self.spool is None:
             return None
         try:
             head = self.pipe.read(self._HEAD.size)
-            (size,) = self._HEAD.unpack(head)
-            data = self.pipe.read(size)
+            offset, size = self._HEAD.unpack(head)
+            data = os.pread(self.spool.fileno(), size, offset)
             if len(data) != size:
                 raise EOFError
             return pickle.loads(data)
@@ -268,6 +302,9 @@ class _TokenWorker:
         if self.pipe is not None:
             self.pipe.close()
             self.pipe = None
+        if self.spool is not None:
+            self.spool.close()  # unlinked already: its space goes with the last descriptor
+            self.spool = None
         if self.pid:
             if kill:
                 with contextlib.suppress(OSError):
@@ -320,11 +357,11 @@ class _Builder:
                     self.canon.extend(range(len(self.canon), len(order)))
             i += 1
 
-    def _tokens(self, records: Sequence[dict]) -> tuple[np.ndarray, np.ndarray]:
-        if self.native:
-            ids, seg = self.vocab.tokenize(records, TEXT_FIELDS, _LIST, fold_bytes)
+    def _tokens(self, records: Sequence[dict], lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        if self.native:  # no slice: it would write every record's reference count
+            ids, seg = self.vocab.tokenize(records, lo, hi, TEXT_FIELDS, _LIST, fold_bytes)
             return np.frombuffer(ids, np.int32), np.frombuffer(seg, np.int64)
-        return _chunk_tokens(records, self.vocab.__getitem__)
+        return _chunk_tokens(records[lo:hi], self.vocab.__getitem__)
 
     def _part_table(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         """CSR of apostrophe words' parts over raw ids (0..size-1; slot size-1 is the gap)."""
@@ -376,12 +413,13 @@ class _Builder:
         raw = table[np.frombuffer(ids, np.int32)]
         self._keep(raw, np.frombuffer(seg, np.int64), nrec)
 
-    def add_chunk(self, records: Sequence[dict]) -> None:
-        raw_ids, seg_bounds = self._tokens(records)
+    def add_chunk(self, records: Sequence[dict], lo: int, hi: int) -> None:
+        """Index records[lo:hi], the next chunk."""
+        raw_ids, seg_bounds = self._tokens(records, lo, hi)
         if self.native:
-            self._keep(raw_ids, seg_bounds, len(records))
+            self._keep(raw_ids, seg_bounds, hi - lo)
         else:
-            self._add(raw_ids, seg_bounds, len(records))
+            self._add(raw_ids, seg_bounds, hi - lo)
 
     def _keep(self, raw_ids: np.ndarray, seg_bounds: np.ndarray, nrec: int) -> None:
         """Native build: keep a chunk's word ids; :meth:`_finish_native` indexes them all."""
@@ -901,29 +939,36 @@ class TokenIndex:
         builder = _Builder(self.n, native=native)
         bounds = [(lo, min(lo + _CHUNK_RECORDS, self.n)) for lo in range(0, self.n, _CHUNK_RECORDS)]
         worker = None
-        parallel = self.n >= _PARALLEL_MIN_RECORDS and len(bounds) > 1
-        if parallel and _can_fork():  # the worker takes every other chunk
-            worker = _TokenWorker(records, bounds[1::2], native=builder.native)
+        half = len(bounds)
+        if self.n >= _PARALLEL_MIN_RECORDS and len(bounds) > 1 and _can_fork():
+            # the worker takes the second half, then builds the facets and date orders
+            half = len(bounds) // 2
+            worker = _TokenWorker(records, bounds[half:], native=builder.native)
+        meta = None
         try:
-            for i, (lo, hi) in enumerate(bounds):
-                got = worker.receive() if worker is not None and i % 2 else None
-                if got is None:
-                    builder.add_chunk(records[lo:hi])
+            for lo, hi in bounds[:half]:
+                builder.add_chunk(records, lo, hi)
+            for lo, hi in bounds[half:]:
+                got = worker.receive() if worker is not None else None
+                if got is None:  # the worker failed: the rest is done here
+                    builder.add_chunk(records, lo, hi)
                 else:
                     builder.add_from_worker(got)
+            t1 = time.perf_counter()
+            builder.finish(self)
+            t2 = time.perf_counter()
+            if worker is not None:
+                meta = worker.receive_meta(self.n)
+                worker.close()
         finally:
             if worker is not None:
                 worker.close(kill=True)
-        t1 = time.perf_counter()
-        builder.finish(self)
-        t2 = time.perf_counter()
-        self._build_meta(records)
+        self._set_meta(meta if meta is not None else build_record_meta(records))
         t3 = time.perf_counter()
         self.build_timings = {"tokenize": t1 - t0, "arrays": t2 - t1, "meta": t3 - t2}
         return self
 
-    def _build_meta(self, records: Sequence[dict]) -> None:
-        meta = build_record_meta(records)
+    def _set_meta(self, meta: RecordMeta) -> None:
         self.date_start, self.date_end = meta.date_start, meta.date_end
         self.date_order, self.date_rank = meta.date_order, meta.date_rank
         self.title_order = meta.title_order
