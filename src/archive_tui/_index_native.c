@@ -449,8 +449,8 @@ PyDoc_STRVAR(build_doc,
 "len(canon) + 1) and part_words (int32): the words an apostrophe word also counts\n"
 "as at its position; weights: float32 per field. Returns, as bytearrays: stream\n"
 "(int32 term per position), pos_ptr, positions, term_ptr, post_doc, wtf (float32),\n"
-"post_fields (uint16), part_ptr, part_positions and doc_len (float64 weighted length\n"
-"per record): the arrays index._Builder.finish makes. With threads, two threads\n"
+"units (uint8: wtf in halves, modulo 256), post_fields (uint16), part_ptr,\n"
+"part_positions and doc_len (float64 weighted length per record): the arrays index._Builder.finish makes. With threads, two threads\n"
 "each index half of the records (the GIL released).");
 
 /* Everything one term needs while the stream is read, in 24 bytes: the counts (pass
@@ -469,6 +469,7 @@ typedef struct {
 typedef struct {
     int32_t *post_doc;
     float *wtf;
+    uint8_t *units; /* the cache's form of wtf: whole halves, modulo 256 */
     uint16_t *post_fields;
     double *doc_len;
 } Postings;
@@ -483,6 +484,8 @@ static inline void count_occurrence(TermState *st, int32_t doc) {
 
 static inline void flush_posting(TermState *st, Postings *out) {
     out->wtf[st->post] = st->wtf;
+    /* wtf is a sum of field weights, each a whole number of halves: exact in a float */
+    out->units[st->post] = (uint8_t)(int64_t)(st->wtf * 2.0f);
     out->post_fields[st->post] = st->fields;
 }
 
@@ -634,7 +637,8 @@ static PyObject *build_postings(PyObject *self, PyObject *args) {
         a_w = {0};
     PyObject *result = NULL;
     PyObject *o_stream = NULL, *o_pos_ptr = NULL, *o_positions = NULL, *o_term_ptr = NULL;
-    PyObject *o_post_doc = NULL, *o_wtf = NULL, *o_fields = NULL, *o_part_ptr = NULL;
+    PyObject *o_post_doc = NULL, *o_wtf = NULL, *o_units = NULL, *o_fields = NULL;
+    PyObject *o_part_ptr = NULL;
     PyObject *o_part_pos = NULL, *o_doc_len = NULL;
     TermState *state = NULL;
     int32_t *word_of_term = NULL;
@@ -757,15 +761,16 @@ static PyObject *build_postings(PyObject *self, PyObject *args) {
         goto done;
     }
 
-    char *d_positions, *d_post_doc, *d_wtf, *d_fields, *d_part_pos;
+    char *d_positions, *d_post_doc, *d_wtf, *d_units, *d_fields, *d_part_pos;
     o_positions = new_array(pos_ptr[nterms], 4, &d_positions, 0);
     o_post_doc = new_array(term_ptr[nterms], 4, &d_post_doc, 0);
     o_wtf = new_array(term_ptr[nterms], 4, &d_wtf, 0);
+    o_units = new_array(term_ptr[nterms], 1, &d_units, 0);
     o_fields = new_array(term_ptr[nterms], 2, &d_fields, 0);
     o_part_pos = new_array(part_ptr[nterms], 4, &d_part_pos, 0);
-    if (!o_positions || !o_post_doc || !o_wtf || !o_fields || !o_part_pos) goto done;
-    Postings out = {(int32_t *)d_post_doc, (float *)d_wtf, (uint16_t *)d_fields,
-                    (double *)d_doc_len};
+    if (!o_positions || !o_post_doc || !o_wtf || !o_units || !o_fields || !o_part_pos) goto done;
+    Postings out = {(int32_t *)d_post_doc, (float *)d_wtf, (uint8_t *)d_units,
+                    (uint16_t *)d_fields, (double *)d_doc_len};
     a.positions = b.positions = (int32_t *)d_positions;
     a.part_positions = b.part_positions = (int32_t *)d_part_pos;
     a.out = b.out = out;
@@ -774,10 +779,11 @@ static PyObject *build_postings(PyObject *self, PyObject *args) {
     run_halves(fill_half, &a, &b, parallel);
     Py_END_ALLOW_THREADS
 
-    result = Py_BuildValue("{sOsOsOsOsOsOsOsOsOsO}", "stream", o_stream, "pos_ptr", o_pos_ptr,
+    result = Py_BuildValue("{sOsOsOsOsOsOsOsOsOsOsO}", "stream", o_stream, "pos_ptr", o_pos_ptr,
                            "positions", o_positions, "term_ptr", o_term_ptr, "post_doc",
-                           o_post_doc, "wtf", o_wtf, "post_fields", o_fields, "part_ptr",
-                           o_part_ptr, "part_positions", o_part_pos, "doc_len", o_doc_len);
+                           o_post_doc, "wtf", o_wtf, "units", o_units, "post_fields", o_fields,
+                           "part_ptr", o_part_ptr, "part_positions", o_part_pos, "doc_len",
+                           o_doc_len);
 done:
     if (a_raw.held) PyBuffer_Release(&a_raw.view);
     if (a_seg.held) PyBuffer_Release(&a_seg.view);
@@ -792,6 +798,7 @@ done:
     Py_XDECREF(o_term_ptr);
     Py_XDECREF(o_post_doc);
     Py_XDECREF(o_wtf);
+    Py_XDECREF(o_units);
     Py_XDECREF(o_fields);
     Py_XDECREF(o_part_ptr);
     Py_XDECREF(o_part_pos);

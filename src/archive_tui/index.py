@@ -549,9 +549,10 @@ class _Builder:
         dl = np.frombuffer(built["doc_len"], np.float64)
         index._doc_len = dl
         index.post_imp = _impacts(index.term_ptr, index.post_doc, wtf, dl)
-        whole = np.rint(wtf * np.float32(_WEIGHT_UNITS)).astype(np.int32)
-        esc = np.flatnonzero(whole > 0xFF)
-        index._wtf_units = (whole.astype(np.uint8), esc, whole[esc].astype(np.int64))
+        # the cache's packed wtf: halves as uint8 (modulo 256, from C), the larger listed
+        esc = np.flatnonzero(wtf > np.float32(0xFF / _WEIGHT_UNITS))
+        big = np.rint(wtf[esc] * np.float32(_WEIGHT_UNITS)).astype(np.int64)
+        index._wtf_units = (np.frombuffer(built["units"], np.uint8), esc, big)
 
     def finish(self, index: TokenIndex) -> None:
         if self.native:
