@@ -101,7 +101,7 @@ _CHUNK_RECORDS = 4096
 _NATIVE_CHUNK = "native"  # tags a worker message holding word ids only
 _META = "meta"  # tags the worker's last message: the records' RecordMeta
 # Archives this large are tokenized by two processes (Linux, 2+ CPUs): a forked
-# worker takes every other chunk; see _tokenize_in_worker.
+# worker takes the second half of the chunks, then the facets; see _TokenWorker.
 _PARALLEL_MIN_RECORDS = 8 * _CHUNK_RECORDS
 
 
@@ -317,9 +317,12 @@ class _TokenWorker:
 class _Builder:
     """Builds the index a chunk of records at a time, so temporary arrays stay small.
 
-    Each chunk is tokenized (the Python part), then sorted by (term, position) with
-    one int64 sort and grouped into postings. ``finish`` numbers the vocabulary in
-    sorted order and scatters every chunk's blocks into the final CSR arrays.
+    Pure Python: each chunk is tokenized, then sorted by (term, position) with one
+    int64 sort and grouped into postings; ``finish`` numbers the vocabulary in sorted
+    order and scatters every chunk's blocks into the final CSR arrays. Native (the
+    compiled module): chunks are tokenized in C and only their word ids kept; ``finish``
+    sorts the vocabulary and builds every array in two counting passes over the stream.
+    Both give the same arrays (tests/test_index_native.py).
     """
 
     def __init__(self, n: int, *, native: bool = False) -> None:
