@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -146,6 +149,24 @@ def test_index_cache_is_reused_and_invalidated(tmp_path: Path) -> None:
     assert {"late", "other"} <= {h.id for h in fourth.search("soviet").hits}
     assert Archive.open(path).from_cache
     assert len(cache_files()) == 1  # one cache file per archive, overwritten
+
+
+def test_cache_is_written_when_a_process_exits_right_after_opening(tmp_path: Path) -> None:
+    """As the app does: open on a daemon thread, then quit at once; the next start is warm."""
+    path = write_archive(tmp_path / "a.json")
+    script = textwrap.dedent(
+        f"""
+        import threading
+        from archive_tui.archive import Archive
+        opened = threading.Thread(target=Archive.open, args=({str(path)!r},), daemon=True)
+        opened.start()
+        opened.join()
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert len(cache_files()) == 1
+    assert Archive.open(path).from_cache
 
 
 def test_cache_is_never_trusted_blindly(tmp_path: Path) -> None:

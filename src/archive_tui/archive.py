@@ -232,7 +232,9 @@ class Archive:
                 index.save(path, key, trusted=clean, layout=layout)
 
         wait_for_cache(path)
-        thread = threading.Thread(target=save, name="archive-tui-index-cache")
+        # daemon=False said outright: a thread inherits the flag of the one that starts it,
+        # and the app opens archives on a (daemon) worker thread
+        thread = threading.Thread(target=save, name="archive-tui-index-cache", daemon=False)
         with _saving_lock:
             _saving[path] = thread
         thread.start()
