@@ -33,7 +33,9 @@ if __package__ in (None, ""):
 from bench.common import (
     ensure_repo_on_path,
     fresh_home,
+    machine_line,
     median,
+    parse_sizes,
     peak_rss_mb,
     percentile,
     reset_peak_rss,
@@ -693,14 +695,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.worker:
         print(json.dumps(worker(*args.worker)))
         return 0
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    sizes = parse_sizes(args.sizes)
     rep = Report()
     rep.out(f"engine: {_git_state()}")
-    rep.out(
-        f"archive-tui core benchmark — Python {sys.version.split()[0]}, SQLite "
-        f"{sqlite3.sqlite_version}, {os.cpu_count()} CPUs, load average "
-        f"{os.getloadavg()[0]:.1f}, {time.strftime('%Y-%m-%d %H:%M')}"
-    )
+    rep.out(f"archive-tui core benchmark — {machine_line()}, SQLite {sqlite3.sqlite_version}")
     for size in sizes:
         bench_size(rep, size, args)
     if args.shipped:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -25,7 +24,14 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import REPO_ROOT, ensure_repo_on_path, median, run_worker
+from bench.common import (
+    REPO_ROOT,
+    ensure_repo_on_path,
+    machine_line,
+    median,
+    parse_sizes,
+    run_worker,
+)
 
 ensure_repo_on_path()
 
@@ -79,12 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.worker:
         print(json.dumps(worker(args.worker)))
         return 0
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    print(
-        f"build_record_meta — Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
-        f"load average {os.getloadavg()[0]:.1f}, {time.strftime('%Y-%m-%d %H:%M')}; "
-        f"median of {args.runs} fresh processes"
-    )
+    sizes = parse_sizes(args.sizes)
+    print(f"build_record_meta — {machine_line()}; median of {args.runs} fresh processes")
     for size in sizes:
         bench_file(f"{size:,}", archive_for(size, args.seed), args.runs)
     if not args.no_shipped:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -32,7 +31,13 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ensure_repo_on_path, median, run_worker
+from bench.common import (
+    ensure_repo_on_path,
+    machine_line,
+    median,
+    parse_sizes,
+    run_worker,
+)
 
 ensure_repo_on_path()
 
@@ -150,12 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.worker:
         print(json.dumps(worker(*args.worker)))
         return 0
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    print(
-        f"archive-tui store benchmark — Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
-        f"load average {os.getloadavg()[0]:.1f}, {time.strftime('%Y-%m-%d %H:%M')}; "
-        f"median of {args.runs} fresh processes"
-    )
+    sizes = parse_sizes(args.sizes)
+    print(f"archive-tui store benchmark — {machine_line()}; median of {args.runs} fresh processes")
     if args.file:
         bench_file(args.file, None, args.runs)
     for size in sizes if not args.file else ():

@@ -37,6 +37,7 @@ from bench.common import (  # noqa: E402
     ensure_repo_on_path,
     fresh_home,
     median,
+    parse_sizes,
     percentile,
     run_worker,
     verdict,
@@ -221,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
 
     say(f"TUI benchmark, terminal {args.term}, headless (App.run_test)")
     report: dict = {"term": args.term, "sizes": {}}
-    for size in [int(s) for s in args.sizes.split(",") if s]:
+    for size in parse_sizes(args.sizes):
         db = str(ensure_archive(size, args.seed))
         start = _start_figures(db, args.term, args.runs)
         keys = run_worker(

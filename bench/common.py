@@ -12,6 +12,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -110,3 +111,16 @@ def run_worker(
             f"worker {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}"
         )
     return json.loads(lines[-1])
+
+
+def parse_sizes(text: str) -> list[int]:
+    """``"10000,100_000"`` -> ``[10000, 100000]`` (the --sizes option of every benchmark)."""
+    return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+
+
+def machine_line() -> str:
+    """Python version, CPUs, load and time: what any figure must be read beside."""
+    return (
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f}, {time.strftime('%Y-%m-%d %H:%M')}"
+    )
