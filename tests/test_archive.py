@@ -169,6 +169,26 @@ def test_cache_is_written_when_a_process_exits_right_after_opening(tmp_path: Pat
     assert Archive.open(path).from_cache
 
 
+def test_a_cache_write_cut_short_leaves_no_litter(tmp_path: Path) -> None:
+    """A process that quit mid-write (Ctrl-C) left its temp file; the next write removes
+    it, and never another running process's."""
+    path = write_archive(tmp_path / "a.json")
+    cache = Archive.open(path)._cache_path()
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    orphan = cache.with_name(f".{cache.name}.{gone.stdout.strip()}.abcd1234.tmp")
+    alive = cache.with_name(f".{cache.name}.{os.getppid()}.abcd1234.tmp")
+    orphan.write_bytes(b"half a cache")
+    alive.write_bytes(b"another process is writing this")
+    (cache.parent / cache.name).unlink(missing_ok=True)
+    rebuilt = Archive.open(path)
+    rebuilt.wait_for_cache()
+    assert not orphan.exists()
+    assert alive.exists()
+    assert cache.exists()
+
+
 def test_cache_is_never_trusted_blindly(tmp_path: Path) -> None:
     path = write_archive(tmp_path / "a.json")
     Archive.open(path).wait_for_cache()

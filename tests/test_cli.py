@@ -553,3 +553,49 @@ def test_a_terminal_without_unicode_gets_readable_output(small_db: Path) -> None
     assert json.loads(as_json.stdout) == RECORDS[2]  # escaped, so nothing is lost
     export = run_cli("--db", small_db, "export", "manach", "--format", "ris", **ascii_only)
     assert export.returncode == 1 and "-o FILE" in export.stderr
+
+
+SLOW_CACHE_WRITE = """
+import sys, time
+from archive_tui import index
+from archive_tui.cli import main
+saving = index.TokenIndex.save
+def slow_save(self, *args, **kwargs):
+    print("saving", file=sys.stderr, flush=True)
+    time.sleep(30)  # as a 400 MB cache on a slow disk
+    saving(self, *args, **kwargs)
+index.TokenIndex.save = slow_save
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_while_the_index_cache_is_written_quits_cleanly(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """The search is printed; Ctrl-C during the cache write after it skips the write, with
+    a sentence and the command's own status, never a traceback; the next run builds again."""
+    import signal
+    import time
+
+    env = dict(os.environ, ARCHIVE_TUI_HOME=str(tmp_path / "home"))
+    env.pop("ARCHIVE_TUI_DEBUG", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SLOW_CACHE_WRITE, "--db", str(small_db), "search", "molotov"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+    )
+    assert proc.stderr is not None
+    assert proc.stderr.readline().strip() == "saving"  # the search is done, the write under way
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert "the search index was not saved" in err
+    assert "Molotov" in out
+    assert not (tmp_path / "home" / "cache").exists() or not any(
+        p.suffix == ".npz" for p in (tmp_path / "home" / "cache").iterdir()
+    )

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .atomic import remove_orphan_temps
 from .dates import parse_date
 from .index import RecordLayout, TokenIndex, cache_key
 from .records import validate_records
@@ -223,6 +224,7 @@ class Archive:
         def save() -> None:
             # a cache we cannot write only costs time on the next open: never an error
             with contextlib.suppress(Exception):
+                remove_orphan_temps(path)  # of a process that quit mid-write (Ctrl-C)
                 clean = {
                     str(s.path.resolve()): fp
                     for s in stores
@@ -370,6 +372,20 @@ class Archive:
 
 _saving: dict[Path, threading.Thread] = {}  # cache file -> the thread writing it
 _saving_lock = threading.Lock()
+
+
+def cache_writes_pending() -> bool:
+    """True while this process is still writing an index cache."""
+    with _saving_lock:
+        return any(thread.is_alive() for thread in _saving.values())
+
+
+def wait_for_cache_writes() -> None:
+    """Wait for every index cache this process is writing (before it exits)."""
+    with _saving_lock:
+        paths = list(_saving)
+    for path in paths:
+        wait_for_cache(path)
 
 
 def wait_for_cache(path: Path) -> None:

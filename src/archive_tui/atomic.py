@@ -9,6 +9,7 @@ leaves the target as it was.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import secrets
 import stat
@@ -20,6 +21,31 @@ from typing import IO, Any
 def temp_path(target: Path) -> Path:
     """``.<name>.<pid>.<random>.tmp`` beside ``target`` (the store cleans up stale ones)."""
     return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def remove_orphan_temps(target: Path) -> None:
+    """Remove temp files beside ``target`` left by processes that no longer run.
+
+    For files written without a lock (the index cache): a process that quits while
+    its write is under way leaves its temp file, named with its pid (:func:`temp_path`).
+    """
+    for temp in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        pid = temp.name[len(target.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            with contextlib.suppress(OSError):
+                temp.unlink()
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid() or os.name == "nt":  # Windows' os.kill(pid, 0) is not a probe
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, under another user, or we cannot tell: leave it
+        return True
+    return True
 
 
 @contextlib.contextmanager

@@ -672,6 +672,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status = func(args)
         sys.stdout.flush()
+        _finish_cache_writes(status)
         return status
     except CliError as error:
         message = str(error)
@@ -693,6 +694,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         _err("interrupted")
+        _quit_now(EXIT_INTERRUPTED)  # without waiting for an index cache being written
         return EXIT_INTERRUPTED
     except Exception as error:
         if isinstance(error, _known_errors()):
@@ -705,6 +707,38 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(set ARCHIVE_TUI_DEBUG=1 to see the traceback)"
         )
         return EXIT_ERROR
+
+
+def _finish_cache_writes(status: int) -> None:
+    """Let an index cache being written after a first open finish; Ctrl-C skips it.
+
+    Without this the interpreter would wait for the writing thread at exit, where a
+    Ctrl-C prints a traceback.
+    """
+    from archive_tui.archive import cache_writes_pending, wait_for_cache_writes
+
+    if not cache_writes_pending():
+        return
+    if sys.stderr.isatty():
+        _err("saving the search index for next time (Ctrl-C skips it)…")
+    try:
+        wait_for_cache_writes()
+    except KeyboardInterrupt:
+        _err("the search index was not saved; the next start builds it again")
+        _quit_now(status)
+
+
+def _quit_now(status: int) -> None:
+    """Exit at once, even while a thread still writes an index cache (its temp file is
+    removed by the next write)."""
+    from archive_tui.archive import cache_writes_pending
+
+    if not cache_writes_pending():
+        return
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(status)
 
 
 def _join_sort_values(argv: list[str]) -> list[str]:
