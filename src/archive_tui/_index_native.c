@@ -808,10 +808,93 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------ unpack_rows */
+
+PyDoc_STRVAR(unpack_doc,
+"unpack_rows(small, esc_idx, esc_val, ptr) -> bytearray of int32\n\n"
+"Inverse of index._pack_rows, as index._unpack_rows computes it: the gaps in\n"
+"small (uint8 or uint16), with esc_idx/esc_val (int64) replacing some, summed\n"
+"within each row of the CSR ptr (int64) from its first value. ValueError on any\n"
+"inconsistency or a value that does not fit an int32, so a damaged cache is rebuilt.");
+
+static PyObject *unpack_rows(PyObject *self, PyObject *args) {
+    PyObject *o_small, *o_idx, *o_val, *o_ptr;
+    if (!PyArg_ParseTuple(args, "OOOO:unpack_rows", &o_small, &o_idx, &o_val, &o_ptr))
+        return NULL;
+    Arg a_small = {0}, a_idx = {0}, a_val = {0}, a_ptr = {0};
+    PyObject *out = NULL, *result = NULL;
+    uint32_t *gaps = NULL;
+    if (PyObject_GetBuffer(o_small, &a_small.view, PyBUF_C_CONTIGUOUS) < 0) goto done;
+    a_small.held = 1;
+    Py_ssize_t item = a_small.view.itemsize;
+    if ((item != 1 && item != 2) || a_small.view.len % item) {
+        PyErr_SetString(PyExc_ValueError, "bad packed array");
+        goto done;
+    }
+    if (get_array(o_idx, &a_idx, 8, "esc_idx") < 0 || get_array(o_val, &a_val, 8, "esc_val") < 0 ||
+        get_array(o_ptr, &a_ptr, 8, "ptr") < 0)
+        goto done;
+    Py_ssize_t n = a_small.view.len / item, nesc = a_idx.view.len / 8;
+    Py_ssize_t nrows = a_ptr.view.len / 8 - 1;
+    const int64_t *idx = a_idx.view.buf, *val = a_val.view.buf, *ptr = a_ptr.view.buf;
+    if (nesc != a_val.view.len / 8 || nrows < 0 || ptr[0] != 0 || ptr[nrows] != n) {
+        PyErr_SetString(PyExc_ValueError, "bad packed array");
+        goto done;
+    }
+    for (Py_ssize_t r = 0; r < nrows; r++) {
+        if (ptr[r + 1] < ptr[r]) {
+            PyErr_SetString(PyExc_ValueError, "bad packed array");
+            goto done;
+        }
+    }
+    for (Py_ssize_t k = 0; k < nesc; k++) {
+        if (idx[k] < 0 || idx[k] >= n || val[k] < 0 || val[k] > INT32_MAX) {
+            PyErr_SetString(PyExc_ValueError, "bad packed array");
+            goto done;
+        }
+    }
+    char *data;
+    out = new_array(n, 4, &data, 0);
+    if (!out) goto done;
+    gaps = (uint32_t *)data;
+    int negative = 0;
+    Py_BEGIN_ALLOW_THREADS
+    if (item == 1) {
+        const uint8_t *small = a_small.view.buf;
+        for (Py_ssize_t i = 0; i < n; i++) gaps[i] = small[i];
+    } else {
+        const uint16_t *small = a_small.view.buf;
+        for (Py_ssize_t i = 0; i < n; i++) gaps[i] = small[i];
+    }
+    for (Py_ssize_t k = 0; k < nesc; k++) gaps[idx[k]] = (uint32_t)val[k];
+    for (Py_ssize_t r = 0; r < nrows; r++) {
+        uint32_t acc = 0; /* wraps as numpy's uint32 cumsum does */
+        for (int64_t i = ptr[r]; i < ptr[r + 1]; i++) {
+            acc += gaps[i];
+            gaps[i] = acc;
+            negative |= acc > (uint32_t)INT32_MAX;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    if (negative) {
+        PyErr_SetString(PyExc_ValueError, "bad packed array");
+        goto done;
+    }
+    result = Py_NewRef(out);
+done:
+    if (a_small.held) PyBuffer_Release(&a_small.view);
+    if (a_idx.held) PyBuffer_Release(&a_idx.view);
+    if (a_val.held) PyBuffer_Release(&a_val.view);
+    if (a_ptr.held) PyBuffer_Release(&a_ptr.view);
+    Py_XDECREF(out);
+    return result;
+}
+
 /* ------------------------------------------------------------------ module */
 
 static PyMethodDef module_methods[] = {
     {"build_postings", build_postings, METH_VARARGS, build_doc},
+    {"unpack_rows", unpack_rows, METH_VARARGS, unpack_doc},
     {NULL, NULL, 0, NULL},
 };
 
