@@ -8,7 +8,10 @@
  *                   does, and numbers the words in a hash table of its own, creating a
  *                   Python bytes object only for a word seen for the first time;
  *   build_postings  turns the whole token stream into the positional index and the
- *                   postings with two counting passes (no sort), the GIL released.
+ *                   postings with two counting passes (no sort), the GIL released,
+ *                   each pass split over two threads at a record boundary;
+ *   unpack_rows     decodes the cache's gap-coded positions and postings in one pass
+ *                   (a warm open).
  *
  * The pure-Python build in index.py stays the reference: tests build the same archive
  * both ways and compare every array. Non-ASCII characters are folded by calling the
