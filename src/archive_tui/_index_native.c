@@ -485,29 +485,80 @@ static inline void count_occurrence(TermState *st, int32_t doc) {
     }
 }
 
-static inline void flush_posting(TermState *st, Postings *out) {
-    out->wtf[st->post] = st->wtf;
-    /* wtf is a sum of field weights, each a whole number of halves: exact in a float */
-    out->units[st->post] = (uint8_t)(int64_t)(st->wtf * 2.0f);
-    out->post_fields[st->post] = st->fields;
+/* Pass 2 writes every position and every posting to the slot its term has reached,
+ * and some 100,000 terms write at once: straight to the arrays, almost every write
+ * would touch another page (TLB and cache misses were most of the pass). So writes
+ * go through small buffers, one per region of the array (software write-combining),
+ * each written out together when full. */
+#define WC_CAP 32
+#define WC_REGIONS 1024
+
+typedef struct {
+    int32_t slot, value; /* value: the position, or the posting's record */
+    float wtf;
+    uint16_t fields;
+} Entry;
+
+typedef struct {
+    Entry *buf;     /* (WC_REGIONS + 1) * WC_CAP entries */
+    int32_t *count; /* entries waiting per region */
+    int shift;      /* slot >> shift = region */
+    int32_t *positions; /* a combiner writes positions when set, else postings */
+    Postings *out;
+} Combiner;
+
+static void wc_flush(Combiner *wc, Py_ssize_t region) {
+    const Entry *e = wc->buf + region * WC_CAP;
+    int32_t n = wc->count[region];
+    if (wc->positions) {
+        for (int32_t i = 0; i < n; i++) wc->positions[e[i].slot] = e[i].value;
+    } else {
+        Postings *out = wc->out;
+        for (int32_t i = 0; i < n; i++) {
+            out->post_doc[e[i].slot] = e[i].value;
+            out->wtf[e[i].slot] = e[i].wtf;
+            /* wtf is a sum of field weights, each a whole number of halves: exact */
+            out->units[e[i].slot] = (uint8_t)(int64_t)(e[i].wtf * 2.0f);
+            out->post_fields[e[i].slot] = e[i].fields;
+        }
+    }
+    wc->count[region] = 0;
 }
 
-static inline void add_occurrence(TermState *st, int32_t *positions, int32_t p, int32_t doc,
-                                  float w, uint16_t bit, Postings *out) {
-    positions[st->pos++] = p;
+static inline void wc_put(Combiner *wc, int32_t slot, int32_t value, float wtf, uint16_t fields) {
+    Py_ssize_t region = slot >> wc->shift;
+    Entry *e = &wc->buf[region * WC_CAP + wc->count[region]];
+    e->slot = slot;
+    e->value = value;
+    e->wtf = wtf;
+    e->fields = fields;
+    if (++wc->count[region] == WC_CAP) wc_flush(wc, region);
+}
+
+static void wc_flush_all(Combiner *wc) {
+    for (Py_ssize_t region = 0; region <= WC_REGIONS; region++) wc_flush(wc, region);
+}
+
+/* The term's posting for its current record is complete: write it. */
+static inline void end_posting(TermState *st, Combiner *postings) {
+    wc_put(postings, st->post, st->last_doc, st->wtf, st->fields);
+}
+
+static inline void add_occurrence(TermState *st, Combiner *positions, Combiner *postings,
+                                  int32_t p, int32_t doc, float w, uint16_t bit, double *doc_len) {
+    wc_put(positions, st->pos++, p, 0.0f, 0);
     if (st->last_doc != doc) {
         if (st->last_doc >= 0) {
-            flush_posting(st, out);
+            end_posting(st, postings);
             st->post++;
         }
         st->last_doc = doc;
-        out->post_doc[st->post] = doc;
         st->wtf = 0.0f;
         st->fields = 0;
     }
     st->wtf += w;
     st->fields |= bit;
-    out->doc_len[doc] += (double)w;
+    doc_len[doc] += (double)w;
 }
 
 /* One half of the stream (a run of whole records), indexed by one thread: its own
@@ -521,8 +572,9 @@ typedef struct {
     Py_ssize_t s_lo;       /* its first segment (field 0 of record doc_lo) */
     int32_t doc_lo;
     TermState *state; /* per word id */
-    int32_t *stream, *positions, *part_positions;
-    Postings out;
+    int32_t *stream, *part_positions;
+    double *doc_len;
+    Combiner positions, postings; /* pass 2's writes */
 } Half;
 
 /* Where position p is, as (segment, record, field): moved forward as p grows, never
@@ -581,16 +633,20 @@ static void fill_half(Half *h) {
         if (r < 0) continue;
         int32_t w = h->canon[r];
         if (w >= 0)
-            add_occurrence(&h->state[w], h->positions, (int32_t)p, c.doc, weight, bit, &h->out);
+            add_occurrence(&h->state[w], &h->positions, &h->postings, (int32_t)p, c.doc, weight,
+                           bit, h->doc_len);
         for (int64_t k = h->pptr[r]; k < h->pptr[r + 1]; k++) {
             TermState *st = &h->state[h->pwords[k]];
             h->part_positions[st->part++] = (int32_t)p;
-            add_occurrence(st, h->positions, (int32_t)p, c.doc, weight, bit, &h->out);
+            add_occurrence(st, &h->positions, &h->postings, (int32_t)p, c.doc, weight, bit,
+                           h->doc_len);
         }
     }
     for (Py_ssize_t r = 0; r < h->nraw; r++) {
-        if (h->state[r].last_doc >= 0) flush_posting(&h->state[r], &h->out);
+        if (h->state[r].last_doc >= 0) end_posting(&h->state[r], &h->postings);
     }
+    wc_flush_all(&h->positions);
+    wc_flush_all(&h->postings);
 }
 
 typedef void (*HalfPass)(Half *);
@@ -645,6 +701,7 @@ static PyObject *build_postings(PyObject *self, PyObject *args) {
     PyObject *o_part_pos = NULL, *o_doc_len = NULL;
     TermState *state = NULL;
     int32_t *word_of_term = NULL;
+    void *wc_mem = NULL;
     if (get_array(o_raw, &a_raw, 4, "raw") < 0 || get_array(o_seg, &a_seg, 8, "seg_start") < 0 ||
         get_array(o_canon, &a_canon, 4, "canon") < 0 ||
         get_array(o_rank, &a_rank, 4, "rank") < 0 ||
@@ -774,9 +831,26 @@ static PyObject *build_postings(PyObject *self, PyObject *args) {
     if (!o_positions || !o_post_doc || !o_wtf || !o_units || !o_fields || !o_part_pos) goto done;
     Postings out = {(int32_t *)d_post_doc, (float *)d_wtf, (uint8_t *)d_units,
                     (uint16_t *)d_fields, (double *)d_doc_len};
-    a.positions = b.positions = (int32_t *)d_positions;
     a.part_positions = b.part_positions = (int32_t *)d_part_pos;
-    a.out = b.out = out;
+    a.doc_len = b.doc_len = out.doc_len;
+    /* four combiners: positions and postings, for each half */
+    size_t regions = WC_REGIONS + 1;
+    wc_mem = PyMem_Calloc(4 * regions, WC_CAP * sizeof(Entry) + sizeof(int32_t));
+    if (!wc_mem) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Entry *entries = wc_mem;
+    int32_t *counts = (int32_t *)(entries + 4 * regions * WC_CAP);
+    Combiner *combiners[4] = {&a.positions, &a.postings, &b.positions, &b.postings};
+    for (int i = 0; i < 4; i++) {
+        int64_t total = i % 2 ? term_ptr[nterms] : pos_ptr[nterms];
+        int shift = 0;
+        while ((total >> shift) >= WC_REGIONS) shift++;
+        Combiner wc = {entries + i * regions * WC_CAP, counts + i * regions, shift,
+                       i % 2 ? NULL : (int32_t *)d_positions, &out};
+        *combiners[i] = wc;
+    }
 
     Py_BEGIN_ALLOW_THREADS
     run_halves(fill_half, &a, &b, parallel);
@@ -808,6 +882,7 @@ done:
     Py_XDECREF(o_doc_len);
     PyMem_Free(state);
     PyMem_Free(word_of_term);
+    PyMem_Free(wc_mem);
     return result;
 }
 
