@@ -23,15 +23,16 @@ def temp_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
 
 
-def remove_orphan_temps(target: Path) -> None:
-    """Remove temp files beside ``target`` left by processes that no longer run.
+def remove_orphan_temps(target: Path, *, writers_locked_out: bool = False) -> None:
+    """Remove temp files beside ``target`` left by writers that quit or were killed mid-write.
 
-    For files written without a lock (the index cache): a process that quits while
-    its write is under way leaves its temp file, named with its pid (:func:`temp_path`).
+    A temp file is named with its writer's pid (:func:`temp_path`); one whose process no
+    longer runs is an orphan. With ``writers_locked_out`` (the caller holds the lock every
+    writer takes, as the store does) no other write is under way, so every one is.
     """
     for temp in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
         pid = temp.name[len(target.name) + 2 :].split(".", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
+        if writers_locked_out or (pid.isdigit() and not _running(int(pid))):
             with contextlib.suppress(OSError):
                 temp.unlink()
 

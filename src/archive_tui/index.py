@@ -367,7 +367,8 @@ class _Builder:
         return _chunk_tokens(records[lo:hi], self.vocab.__getitem__)
 
     def _part_table(self, size: int) -> tuple[np.ndarray, np.ndarray]:
-        """CSR of apostrophe words' parts over raw ids (0..size-1; slot size-1 is the gap)."""
+        """CSR of apostrophe words' parts over raw ids 0..size-1, plus an empty row at the
+        end that raw id -1 (a gap) reads."""
         counts = np.zeros(size + 1, np.int64)
         owners = np.fromiter(self.parts, np.int64, len(self.parts))
         counts[owners + 1] = [len(self.parts[o]) for o in owners.tolist()]
@@ -515,12 +516,8 @@ class _Builder:
         nv = len(index.vocab)
         rank = np.full(nraw, _GAP, np.int32)
         rank[used_ids[perm]] = np.arange(nv, dtype=np.int32)
-        part_ptr = np.zeros(nraw + 1, np.int64)
-        owners = sorted(self.parts)
-        for o in owners:
-            part_ptr[o + 1] = len(self.parts[o])
-        np.cumsum(part_ptr, out=part_ptr)
-        part_words = np.array([p for o in owners for p in self.parts[o]], np.int32)
+        part_ptr, part_words = self._part_table(nraw)
+        part_ptr = part_ptr[:-1]  # no gap slot: build_postings skips gaps itself
         raw = np.concatenate(self.raw_chunks) if self.raw_chunks else np.zeros(0, np.int32)
         self.raw_chunks.clear()
         index.seg_start = (
@@ -534,7 +531,7 @@ class _Builder:
             canon,
             rank,
             part_ptr,
-            part_words,
+            part_words.astype(np.int32),
             self.weights,
             self.n,
             _cpus() >= 2,

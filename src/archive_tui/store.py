@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import glob
 import json
 import os
 import threading
@@ -35,7 +34,7 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
-from archive_tui.atomic import atomic_write
+from archive_tui.atomic import atomic_write, remove_orphan_temps
 from archive_tui.errors import FileProblem
 from archive_tui.records import (
     RecordError,
@@ -390,21 +389,14 @@ class AtomicJSONStorage(Storage):
         folder = target.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            if fcntl is not None:  # only safe when every writer holds the lock
-                self._remove_stale_temps(folder, target.name)
+            if fcntl is not None:  # every writer holds the lock: any temp file is stale
+                remove_orphan_temps(target, writers_locked_out=True)
             with atomic_write(target) as out:
                 view = memoryview(payload)  # unbuffered: a 400 MB payload is not copied
                 while view:
                     view = view[os.write(out.fileno(), view) :]
         except OSError as error:
             raise StoreError(self.path, f"was not written: {error.strerror or error}") from None
-
-    @staticmethod
-    def _remove_stale_temps(folder: Path, name: str) -> None:
-        """Temp files of writers killed mid-write; safe to remove while holding the lock."""
-        for stale in folder.glob(f".{glob.escape(name)}.*.tmp"):
-            with contextlib.suppress(OSError):
-                stale.unlink()
 
 
 _gc_lock = threading.Lock()
