@@ -44,9 +44,7 @@ def test_a_word_of_a_multi_word_value_matches_every_value_holding_it() -> None:
 def test_short_display_names_match() -> None:
     shown = short_name(COLLECTIONS[0])
     assert shown == "FRUS, 1961–1963, Volume V"
-    assert [COLLECTIONS[i] for i in matching_values(COLLECTIONS, shown.lower())] == [
-        COLLECTIONS[0]
-    ]
+    assert [COLLECTIONS[i] for i in matching_values(COLLECTIONS, shown.lower())] == [COLLECTIONS[0]]
     assert len(matching_values(COLLECTIONS, "frus")) == 2
     assert expand_short_name("frus") == "Foreign Relations of the United States"
     assert expand_short_name("FRUS, 1961") == "Foreign Relations of the United States, 1961"
