@@ -534,11 +534,13 @@ def test_choices_match_the_core() -> None:
     from archive_tui import cli
     from archive_tui.citations import STYLES
     from archive_tui.export import FORMATS
+    from archive_tui.formats import IMPORT_FORMATS
     from archive_tui.search import QUERY_FIELD_NAMES, SORTS
 
     assert cli.SORTS == SORTS
     assert cli.STYLES == STYLES
     assert cli.FORMATS == FORMATS
+    assert cli.IMPORT_FORMATS == IMPORT_FORMATS
     assert cli.FILTER_ALIASES == QUERY_FIELD_NAMES
 
 

@@ -36,6 +36,7 @@ EXIT_INTERRUPTED = 130
 SORTS = ("relevance", "date", "-date", "title")
 STYLES = ("archive", "chicago-note", "chicago-bib", "mla", "apa", "bibtex", "ris", "csl-json")
 FORMATS = ("bibtex", "ris", "csv", "json", "csl-json")
+IMPORT_FORMATS = ("json", "bibtex", "ris", "csv", "csl-json")
 RECORD_FILTER_FIELDS = ("collection", "document_type", "language", "people", "places", "subjects")
 FILTER_ALIASES = {
     "type": "document_type",
@@ -412,43 +413,109 @@ def cmd_stats(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- import
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 record``, ``2 records``, ``1,000 entries`` (with ``nouns`` for irregular ones)."""
+    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+class _ProgressBar:
+    """A one-line bar on stderr for long imports; nothing unless stderr is a terminal."""
+
+    MIN_ENTRIES = 2000
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.shown = False
+        self.on = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.on or total < self.MIN_ENTRIES:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = "█" * filled + "·" * (width - filled)
+        sys.stderr.write(f"\r{self.label} [{bar}] {done:,}/{total:,}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
 def cmd_import(args: argparse.Namespace) -> int:
+    from archive_tui.formats import parse_column_map, validate_entries
     from archive_tui.importer import read_import_file
     from archive_tui.paths import user_archive_path
-    from archive_tui.records import ValidationFailed, validate_records
     from archive_tui.store import RecordStore
 
+    column_map = None
+    if args.map:
+        try:
+            column_map = parse_column_map(args.map)
+        except ValueError as error:
+            raise CliError(str(error), EXIT_USAGE) from None
     source = Path(args.file).expanduser()
-    raws = read_import_file(source)
+    if sys.stderr.isatty() and source.is_file() and source.stat().st_size > 5_000_000:
+        _err(f"reading {source}…")
+    raws = read_import_file(source, fmt=args.format, column_map=column_map)
+    bar = _ProgressBar("checking")
     try:
-        records = validate_records(raws)
-    except ValidationFailed as failed:
-        for error in failed.errors:
-            print(f"{PROG}: invalid: {visible(error)}", file=sys.stderr)
-        count = len(failed.errors)
-        noun = "record is" if count == 1 else "records are"
-        raise CliError(
-            f"error: {count:,} {noun} invalid in {source}; nothing was imported"
-        ) from None
+        records, problems = validate_entries(raws, bar)
+    finally:
+        bar.close()
     target = _db_path(args) or user_archive_path()
+    report: dict[str, Any] = {
+        "command": "import",
+        "file": str(source),
+        "archive": str(target),
+        "entries": len(raws),
+        "valid": len(records),
+        "invalid": problems,
+        "dry_run": bool(args.dry_run),
+    }
+    if problems:
+        for problem in problems:
+            label = "skipped" if args.skip_invalid else "invalid"
+            print(f"{PROG}: {label}: {visible(problem)}", file=sys.stderr)
+        if not args.skip_invalid:
+            if args.json:
+                dump_json({**report, "added": 0, "updated": 0, "unchanged": 0})
+            raise CliError(
+                f"error: {plural(len(problems), 'entry is', 'entries are')} invalid in "
+                f"{source}; nothing was imported (--skip-invalid imports the "
+                f"{plural(len(records), 'valid one', 'valid ones')})"
+            )
     if args.dry_run:
         existing: dict[str, dict] = {}
         if target.exists():
             existing = {r["id"]: r for r in RecordStore.open(target, read_only=True).load()}
         added = sum(1 for r in records if r["id"] not in existing)
         updated = sum(1 for r in records if r["id"] in existing and existing[r["id"]] != r)
+        unchanged = len(records) - added - updated
+        if args.json:
+            dump_json({**report, "added": added, "updated": updated, "unchanged": unchanged})
+            return EXIT_OK
         print(
-            f"dry run: {len(records):,} valid records in {source}; importing would add "
-            f"{added:,} and update {updated:,} in {target} "
-            f"({len(records) - added - updated:,} unchanged); nothing was written"
+            f"dry run: {plural(len(records), 'valid record')} in {source}; importing would "
+            f"add {added:,} and update {updated:,} in {target} ({unchanged:,} unchanged); "
+            "nothing was written"
         )
         return EXIT_OK
-    store = RecordStore.open(target, create=True)
-    added, updated = store.upsert(records)
+    added = updated = 0
+    if records:
+        store = RecordStore.open(target, create=True)
+        added, updated = store.upsert(records)
     unchanged = len(records) - added - updated
+    if args.json:
+        dump_json({**report, "added": added, "updated": updated, "unchanged": unchanged})
+        return EXIT_OK
+    skipped = f"; {plural(len(problems), 'invalid entry', 'invalid entries')} skipped"
     print(
-        f"imported {len(records):,} records into {target}: "
+        f"imported {plural(len(records), 'record')} into {target}: "
         f"{added:,} added, {updated:,} updated, {unchanged:,} unchanged"
+        + (skipped if problems else "")
     )
     return EXIT_OK
 
@@ -606,13 +673,32 @@ def build_parser() -> argparse.ArgumentParser:
     imp = commands.add_parser(
         "import",
         parents=[common],
-        help="add or update records from a JSON array, JSON Lines or TinyDB file",
-        description="Add records to your archive (or to --db PATH). Every record is checked "
-        "first: if any is invalid, each problem is listed and nothing is written. A record "
-        "whose id exists replaces the stored one.",
+        help="add or update records from JSON, JSON Lines, TinyDB, BibTeX, RIS, CSV or CSL-JSON",
+        description="Add records to your archive (or to --db PATH). Every entry is checked "
+        "first: if any is invalid, each problem is listed with its line and nothing is "
+        "written (--skip-invalid writes the valid ones). A record whose id exists replaces "
+        "the stored one.",
     )
     imp.add_argument("file", metavar="FILE")
+    imp.add_argument(
+        "--format",
+        choices=IMPORT_FORMATS,
+        help="the file's format (default: by extension: .bib, .ris, .csv, .csl.json; "
+        "else JSON, JSON Lines or TinyDB, or CSL-JSON recognised by content)",
+    )
+    imp.add_argument(
+        "--map",
+        metavar="FIELD=COLUMN,...",
+        help="CSV: which column holds which record field, e.g. title=Title,date=Year",
+    )
+    imp.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the valid entries and list the invalid ones (default: import nothing "
+        "if any is invalid)",
+    )
     imp.add_argument("--dry-run", action="store_true", help="check and count; write nothing")
+    imp.add_argument("--json", action="store_true", help="print one JSON object")
     imp.set_defaults(func=cmd_import)
 
     cite = commands.add_parser("cite", parents=[common], help="print a citation for one record")
