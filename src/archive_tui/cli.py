@@ -76,9 +76,12 @@ _JSON_UNSAFE = {
 class CliError(Exception):
     """A user-facing failure: the message is printed as it is, with the exit status."""
 
-    def __init__(self, message: str, status: int = EXIT_ERROR) -> None:
+    def __init__(
+        self, message: str, status: int = EXIT_ERROR, details: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.details = details or {}  # more keys for the --json error object
 
 
 # --------------------------------------------------------------------------- output helpers
@@ -296,7 +299,7 @@ def _print_facets(facets: dict[str, dict[str, int]], out: TextIO, top: int = 10)
         for value, count in list(counts.items())[:top]:
             out.write(f"  {count:>7,}  {visible(value)}\n")
         if len(counts) > top:
-            out.write(f"  … {len(counts) - top:,} more values\n")
+            out.write(f"  … {plural(len(counts) - top, 'more value')}\n")
 
 
 # --------------------------------------------------------------------------- show
@@ -384,6 +387,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
     result = archive.search("", limit=0)
     out = sys.stdout
     db = _db_path(args)
+    wanted = ("collection", "document_type", "language", "decade")
+    if args.json:
+        dump_json({**info, "facets": {k: result.facets.get(k, {}) for k in wanted}})
+        return EXIT_OK
     if db is not None:
         out.write(f"archive:          {visible(db)}\n")
         out.write(f"records:          {len(archive):,}\n")
@@ -391,10 +398,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
         user = user_archive_path()
         base_count = info.get("base_records")
         user_count = info.get("user_records")
-        shipped_note = f" ({base_count:,} records)" if isinstance(base_count, int) else ""
+        shipped_note = f" ({plural(base_count, 'record')})" if isinstance(base_count, int) else ""
         out.write(f"shipped archive:  {visible(shipped_archive_path())}{shipped_note}\n")
         if user.exists():
-            user_note = f" ({user_count:,} records)" if isinstance(user_count, int) else ""
+            user_note = f" ({plural(user_count, 'record')})" if isinstance(user_count, int) else ""
         else:
             user_note = " (not created yet: `archive-tui import FILE` creates it)"
         out.write(f"user archive:     {visible(user)}{user_note}\n")
@@ -405,7 +412,6 @@ def cmd_stats(args: argparse.Namespace) -> int:
         with contextlib.suppress(DateError):
             first, last = parse_date(first).display, parse_date(last).display
         out.write(f"dates:            {visible(first)} to {visible(last)}\n")
-    wanted = ("collection", "document_type", "language", "decade")
     _print_facets({k: result.facets.get(k, {}) for k in wanted}, out, top=50)
     return EXIT_OK
 
@@ -480,12 +486,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             label = "skipped" if args.skip_invalid else "invalid"
             print(f"{PROG}: {label}: {visible(problem)}", file=sys.stderr)
         if not args.skip_invalid:
-            if args.json:
-                dump_json({**report, "added": 0, "updated": 0, "unchanged": 0})
             raise CliError(
                 f"error: {plural(len(problems), 'entry is', 'entries are')} invalid in "
                 f"{source}; nothing was imported (--skip-invalid imports the "
-                f"{plural(len(records), 'valid one', 'valid ones')})"
+                f"{plural(len(records), 'valid one', 'valid ones')})",
+                details={**report, "added": 0, "updated": 0, "unchanged": 0},
             )
     if args.dry_run:
         existing: dict[str, dict] = {}
@@ -645,13 +650,43 @@ def _default_style() -> str:
     return style if style in STYLES else "archive"
 
 
-def cmd_cite(args: argparse.Namespace) -> int:
-    from archive_tui.citations import cite
+def _cite_ids(args: argparse.Namespace) -> list[str]:
+    """The ids given, with ``-`` replaced by the ids read from stdin (one a line)."""
+    ids: list[str] = []
+    for item in args.ids:
+        if item == "-":
+            ids += [line.strip() for line in sys.stdin if line.strip()]
+        else:
+            ids.append(item)
+    if not ids:
+        raise CliError("no ids to cite (stdin held none)", EXIT_USAGE)
+    return ids
 
+
+def cmd_cite(args: argparse.Namespace) -> int:
+    from archive_tui.citations import bibliography, cite
+
+    ids = _cite_ids(args)
     archive = open_archive(args)
-    record = _get_record(archive, args.id)
+    missing = [record_id for record_id in ids if archive.get(record_id) is None]
+    if missing:
+        shown = ", ".join(visible(repr(record_id)) for record_id in missing[:10])
+        more = f" and {len(missing) - 10:,} more" if len(missing) > 10 else ""
+        noun = "no record with id" if len(missing) == 1 else "no records with ids"
+        raise CliError(f"error: {noun} {shown}{more}; nothing was cited")
+    records = [archive.get(record_id) for record_id in ids]
     style = args.style or _default_style()
-    text = cite(record, style).rstrip("\n") + "\n"
+    text = cite(records[0], style) if len(records) == 1 else bibliography(records, style)
+    if args.json:
+        dump_json(
+            {
+                "style": style,
+                "citations": [{"id": r["id"], "text": cite(r, style)} for r in records],
+                "text": text,
+            }
+        )
+        return EXIT_OK
+    text = text.rstrip("\n") + "\n"
     sys.stdout.write(_for_terminal(text) if sys.stdout.isatty() else text)
     return EXIT_OK
 
@@ -659,8 +694,15 @@ def cmd_cite(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from archive_tui.export import export_records, write_export
 
+    if args.json and not args.output:
+        raise CliError(
+            "--json needs -o FILE: without it the export itself is what goes to stdout",
+            EXIT_USAGE,
+        )
     archive = open_archive(args)
     result = run_search(args, archive, 0)
+    for note in result.parsed.notes:  # e.g. a filter value that matches nothing
+        _err(f"note: {visible(note)}")
     ids = list(result.ids())
     records = _records_by_id(archive, ids)
     if args.output:
@@ -675,12 +717,22 @@ def cmd_export(args: argparse.Namespace) -> int:
             count = write_export(records, args.format, path, overwrite=args.force)
         except FileExistsError:
             raise CliError(f"error: {path} exists; use --force to overwrite it") from None
-        print(f"exported {count:,} records to {path} ({args.format})", file=sys.stderr)
+        if args.json:
+            dump_json(
+                {
+                    "format": args.format,
+                    "path": str(path),
+                    "exported": count,
+                    "notes": list(result.parsed.notes),
+                }
+            )
+        else:
+            print(f"exported {plural(count, 'record')} to {path} ({args.format})", file=sys.stderr)
     else:
         out: TextIO = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
         count = export_records(records, args.format, out)
         sys.stdout.flush()
-        print(f"exported {count:,} records ({args.format})", file=sys.stderr)
+        print(f"exported {plural(count, 'record')} ({args.format})", file=sys.stderr)
     return EXIT_OK
 
 
@@ -778,6 +830,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.set_defaults(func=cmd_show)
 
     stats = commands.add_parser("stats", parents=[common], help="counts and archive locations")
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
     stats.set_defaults(func=cmd_stats)
 
     imp = commands.add_parser(
@@ -836,9 +889,14 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("--json", action="store_true", help="print one JSON object")
     edit.set_defaults(func=cmd_edit)
 
-    cite = commands.add_parser("cite", parents=[common], help="print a citation for one record")
-    cite.add_argument("id", metavar="ID")
+    cite = commands.add_parser(
+        "cite",
+        parents=[common],
+        help="print citations (several ids: a bibliography ordered as the style wants)",
+    )
+    cite.add_argument("ids", nargs="+", metavar="ID", help="record ids; - reads ids from stdin")
     cite.add_argument("--style", choices=STYLES, help="default: your saved style, else archive")
+    cite.add_argument("--json", action="store_true", help="print one JSON object")
     cite.set_defaults(func=cmd_cite)
 
     export = commands.add_parser(
@@ -848,6 +906,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=FORMATS)
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    export.add_argument(
+        "--json", action="store_true", help="with -o: print one JSON object saying what was written"
+    )
     export.set_defaults(func=cmd_export)
     return parser
 
@@ -903,6 +964,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{parser_for.prog}: error: {message}", file=sys.stderr)
         else:
             _err(message)
+        _json_error(args, message, error.status, error.details)
         return error.status
     except UnicodeEncodeError as error:
         _err(
@@ -920,6 +982,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if isinstance(error, _known_errors()):
             _err(f"error: {visible(error)}")
+            _json_error(args, str(error), EXIT_ERROR)
             return EXIT_ERROR
         if os.environ.get("ARCHIVE_TUI_DEBUG"):
             raise
@@ -928,6 +991,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(set ARCHIVE_TUI_DEBUG=1 to see the traceback)"
         )
         return EXIT_ERROR
+
+
+def _json_error(
+    args: argparse.Namespace, message: str, status: int, details: dict[str, Any] | None = None
+) -> None:
+    """With --json, a failure is also one JSON object on stdout: ``{"error", "status", …}``."""
+    if not getattr(args, "json", False):
+        return
+    text = message[len("error: ") :] if message.startswith("error: ") else message
+    with contextlib.suppress(OSError, ValueError):
+        dump_json({"error": text, "status": status, **(details or {})})
 
 
 def _finish_cache_writes(status: int) -> None:
