@@ -96,6 +96,9 @@ def edit_record(
                 f"the editor {command[0]!r} cannot be started ({error.strerror or error}); "
                 f"set $EDITOR; the record is in {path}"
             ) from None
+        except KeyboardInterrupt:
+            kept = f"nothing was saved, and the text is kept in {path}"
+            raise EditError(f"interrupted; {kept}") from None
         if status != 0:
             raise EditError(
                 f"the editor exited with status {status}; nothing was saved, and the "
