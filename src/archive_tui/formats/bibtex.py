@@ -82,6 +82,7 @@ def read_bibtex(text: str) -> Entries:
         line = (block.start_line or 0) + 1
         if isinstance(block, ParsingFailedBlock):
             reason = str(getattr(block, "error", "") or "").strip().split("\n")[-1].strip()
+            reason = reason.split(". Note:")[0]  # advice to programmers, not to the user
             entries.add(line, Unreadable(f"is not valid BibTeX ({reason or 'cannot be read'})"))
         elif isinstance(block, Entry):
             entries.add(line, _record(block))
