@@ -78,6 +78,10 @@ def matching_values(all_values: Sequence[str], wanted: str) -> list[int]:
     ]
 
 
+WHOLE_VALUE_LIMIT = 5000
+"""Up to this many values, close_values also compares whole values (else word by word)."""
+
+
 def close_values(all_values: Sequence[str], wanted: str, limit: int = 5) -> list[str]:
     """Values close to ``wanted``, best first: the whole value spelled alike, then values
     with a word spelled like a word typed (``gromiko`` -> ``Gromyko, Andrei A.``)."""
@@ -87,9 +91,11 @@ def close_values(all_values: Sequence[str], wanted: str, limit: int = 5) -> list
     by_fold: dict[str, str] = {}
     for value in all_values:
         by_fold.setdefault(_norm(short_name(value)), value)
-    found = [by_fold[c] for c in difflib.get_close_matches(folded, list(by_fold), limit, 0.6)]
-    if len(found) >= limit:
-        return found
+    found: list[str] = []
+    if len(by_fold) <= WHOLE_VALUE_LIMIT:  # difflib over every value: too slow beyond
+        found = [by_fold[c] for c in difflib.get_close_matches(folded, list(by_fold), limit, 0.6)]
+        if len(found) >= limit:
+            return found
     by_word: dict[str, list[str]] = {}
     for key, value in by_fold.items():
         for word in set(tokenize(key)):
