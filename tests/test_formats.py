@@ -314,3 +314,19 @@ def test_a_progress_bar_shows_on_a_terminal_only(tmp_path) -> None:
     piped = run_cli("--db", tmp_path / "b.json", "import", source)
     assert piped.returncode == 0 and "█" not in piped.stderr
     assert digest(tmp_path / "a.json") == digest(tmp_path / "b.json")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "says"),
+    [
+        ("a.bib", "% only a comment\n", "has no BibTeX entries"),
+        ("a.csv", "title,date\n", "has no rows under its header"),
+        ("a.csl.json", "[]", "has no CSL-JSON items"),
+    ],
+)
+def test_a_file_without_entries_is_an_error_not_zero_imports(tmp_path, name, text, says) -> None:
+    source = tmp_path / name
+    source.write_text(text, encoding="utf-8")
+    proc = run_cli("--db", tmp_path / "db.json", "import", source)
+    assert proc.returncode == 1
+    assert says in proc.stderr and str(source) in proc.stderr

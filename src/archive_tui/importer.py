@@ -64,10 +64,10 @@ def read_import_file(
     del data
     if not text.strip():
         raise ImportFileError(path, "is empty")
-    fmt = formats.format_of(path, fmt)
-    if fmt != "json":
+    chosen = formats.format_of(path, fmt)
+    if chosen != "json":
         try:
-            return formats.read_entries(text, fmt, column_map)
+            return formats.read_entries(text, chosen, column_map)
         except ValueError as error:
             raise ImportFileError(path, str(error)) from None
     try:
@@ -84,7 +84,7 @@ def read_import_file(
             line=error.lineno,
             column=error.colno,
         ) from None
-    if formats.looks_like_csl(document):  # Zotero's "Exported Items.json"
+    if fmt is None and formats.looks_like_csl(document):  # Zotero's "Exported Items.json"
         return formats.read_entries(text, "csl-json")
     return _records_of(path, document)
 

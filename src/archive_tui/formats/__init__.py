@@ -66,24 +66,40 @@ def looks_like_csl(document: object) -> bool:
 
 
 def read_entries(text: str, fmt: str, column_map: Mapping[str, str] | None = None) -> Entries:
-    """The entries of ``text`` read as ``fmt`` (one of IMPORT_FORMATS but json)."""
+    """The entries of ``text`` read as ``fmt`` (one of IMPORT_FORMATS but json).
+
+    ValueError, its message a reason ("has no BibTeX entries"), for a bad column map or a
+    file with no entry at all (most likely a file of another format).
+    """
     if fmt == "bibtex":
         from .bibtex import read_bibtex
 
-        return read_bibtex(text)
-    if fmt == "ris":
+        entries = read_bibtex(text)
+    elif fmt == "ris":
         from .ris import read_ris
 
-        return read_ris(text)
-    if fmt == "csv":
+        entries = read_ris(text)
+    elif fmt == "csv":
         from .csv_table import read_csv
 
-        return read_csv(text, column_map)
-    if fmt == "csl-json":
+        entries = read_csv(text, column_map)
+    elif fmt == "csl-json":
         from .csl_json import read_csl_json
 
-        return read_csl_json(text)
-    raise ValueError(f"unknown import format {fmt!r}; choose one of: {', '.join(IMPORT_FORMATS)}")
+        entries = read_csl_json(text)
+    else:
+        raise ValueError(f"cannot be read as {fmt!r}; choose one of: {', '.join(IMPORT_FORMATS)}")
+    if not entries:
+        raise ValueError(f"has no {_NAMES[fmt]} (read as {fmt}; see --format)")
+    return entries
+
+
+_NAMES = {
+    "bibtex": "BibTeX entries",
+    "ris": "RIS entries",
+    "csv": "rows under its header",
+    "csl-json": "CSL-JSON items",
+}
 
 
 def parse_column_map(text: str) -> dict[str, str]:
