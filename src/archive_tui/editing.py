@@ -77,8 +77,8 @@ def edit_record(
 ) -> dict | None:
     """Open ``record`` in the editor until it is valid; the new record, or None if unchanged.
 
-    ``ask_again(reason)`` decides whether to re-open the editor after an invalid edit;
-    ``say`` shows a line to the user. EditError when the user gives up or the editor
+    ``ask_again(reason)`` shows why an edit is invalid and decides whether to re-open the
+    editor; ``say`` shows a line to the user. EditError when the user gives up or the editor
     fails: the message names the file that keeps the edited text.
     """
     folder.mkdir(parents=True, exist_ok=True)
@@ -114,8 +114,8 @@ def edit_record(
             reason = f"the edited record cannot be saved: {error}"
             if ask_again(reason):
                 continue
-            kept = f"nothing was saved, and your text is kept in {path}"
-            raise EditError(f"{reason}; {kept}") from None
+            # the reason went to ask_again; this says what became of the text
+            raise EditError(f"the edit was not saved; your text is kept in {path}") from None
         if edited == record:
             path.unlink(missing_ok=True)
             return None
