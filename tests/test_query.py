@@ -45,7 +45,11 @@ def tree(text: str) -> str:
         ('person:"Rusk, Dean"', 'people:"rusk dean"'),
         ("place:moscow subject:cuba", "(places:moscow AND subjects:cuba)"),
         ("type:telegram lang:english", "(document_type:telegram AND language:english)"),
-        ("collection:frus summary:wall", "(collection:frus AND summary:wall)"),
+        (
+            "collection:frus summary:wall",  # a short display name also means its long form
+            '((collection:frus OR collection:"foreign relations of the united states") '
+            "AND summary:wall)",
+        ),
         ("text:wall", "text:wall"),
         ("title:(berlin OR wall)", "(title:berlin OR title:wall)"),
         ("title:sovi*", "title:sovi*"),

@@ -369,6 +369,18 @@ class Archive:
             self._load()
         return added, updated
 
+    def remove(self, record_ids: Iterable[str]) -> int:
+        """Remove records of the writable archive by id; returns how many were removed.
+
+        A removed record that overrode a base record with its id lets the base one show
+        again. Base records are never removed. The index is rebuilt, as after add().
+        """
+        self.wait_for_cache()  # its thread reads the store we are about to change
+        removed = self.store.remove(record_ids)
+        if removed:
+            self._load()
+        return removed
+
 
 _saving: dict[Path, threading.Thread] = {}  # cache file -> the thread writing it
 _saving_lock = threading.Lock()

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
+from archive_tui import formats
 from archive_tui.errors import FileProblem
 
 _BOM = b"\xef\xbb\xbf"
@@ -30,9 +32,16 @@ class ImportFileError(FileProblem, ValueError):
     TEMPLATE = "Cannot import {path}: it {reason}"
 
 
-def read_import_file(path: os.PathLike[str] | str) -> list[object]:
+def read_import_file(
+    path: os.PathLike[str] | str,
+    *,
+    fmt: str | None = None,
+    column_map: Mapping[str, str] | None = None,
+) -> list[object]:
     """The raw records in ``path`` (not yet validated), in file order.
 
+    ``fmt`` (else the extension) may name a format of ``formats/`` (BibTeX, RIS, CSV,
+    CSL-JSON): then the list is a ``formats.Entries``, which knows each entry's line.
     Raises ImportFileError for a file that cannot be read or parsed.
     """
     path = Path(path)
@@ -55,6 +64,12 @@ def read_import_file(path: os.PathLike[str] | str) -> list[object]:
     del data
     if not text.strip():
         raise ImportFileError(path, "is empty")
+    chosen = formats.format_of(path, fmt)
+    if chosen != "json":
+        try:
+            return formats.read_entries(text, chosen, column_map)
+        except ValueError as error:
+            raise ImportFileError(path, str(error)) from None
     try:
         # The standard parser, not orjson: orjson turns integers over 64 bits into floats,
         # silently altering them; json keeps them, and validation then names the record.
@@ -69,6 +84,8 @@ def read_import_file(path: os.PathLike[str] | str) -> list[object]:
             line=error.lineno,
             column=error.colno,
         ) from None
+    if fmt is None and formats.looks_like_csl(document):  # Zotero's "Exported Items.json"
+        return formats.read_entries(text, "csl-json")
     return _records_of(path, document)
 
 

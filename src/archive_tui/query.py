@@ -14,6 +14,7 @@ from typing import Union
 
 from .dates import DateError, parse_date_range
 from .text import fold, tokenize
+from .values import expand_short_name
 
 QUERY_HELP = """\
 Search syntax (operators are case-insensitive)
@@ -450,9 +451,13 @@ class _Parser:
                 return self.atom(target)
             self._note(f"{name}: needs a value: ignored.")
             return None
-        if tok.quoted:
-            return self.phrase(value, target)
-        return self.word(value, target)
+        node = self.phrase(value, target) if tok.quoted else self.word(value, target)
+        expanded = expand_short_name(value)  # collection:frus, as cards show it
+        if expanded is not None:
+            long = self.phrase(expanded, target)
+            parts = tuple(n for n in (node, long) if n is not None)
+            node = Or(parts) if len(parts) > 1 else (parts[0] if parts else None)
+        return node
 
     def date(self, value: str) -> Node | None:
         value = value.strip()

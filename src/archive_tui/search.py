@@ -34,6 +34,7 @@ from .query import (
     positive_nodes,
 )
 from .text import fold_aligned, iter_token_spans
+from .values import close_values, matching_values, no_value_note
 
 SORTS = ("relevance", "date", "-date", "title")
 QUERY_FIELD_NAMES = {
@@ -476,9 +477,10 @@ def filter_masks(index: TokenIndex, filters: Filters, notes: list[str]) -> dict[
         facet = index.facets[name]
         wanted = np.zeros(len(facet.values) + 1, bool)
         for value in values:
-            vid = index.value_id(name, value)
-            if vid >= 0:
-                wanted[vid] = True
+            found = matching_values(facet.values, value)
+            wanted[found] = True
+            if not found:
+                notes.append(no_value_note(name, value, close_values(facet.values, value)))
         m = np.zeros(index.n, bool)
         m[facet.entry_doc[wanted[facet.entry_value]]] = True
         masks[name] = m if name not in masks else (masks[name] | m)

@@ -636,6 +636,30 @@ class RecordStore:
 
         return TinyDB(self.path, storage=AtomicJSONStorage, read_only=self.read_only)
 
+    def remove(self, ids: Iterable[str]) -> int:
+        """Remove the records with these ids in one atomic write, under the lock; how many.
+
+        Ids not in the file are ignored; when none is there the file is not rewritten.
+        """
+        if self.read_only:
+            raise StoreError(self.path, "is open read-only; nothing was written")
+        wanted = set(ids)
+        with self.storage.lock():
+            tables = self._read()[0]  # re-read inside the lock, as upsert does
+            was_clean = self._clean is not None  # every record valid and normal as stored
+            table = tables.get(TABLE, {}) if tables else {}
+            gone = [doc_id for doc_id, doc in table.items() if doc.get("id") in wanted]
+            if gone:
+                self._cache = None
+                for doc_id in gone:
+                    del table[doc_id]
+                self.storage.write(tables)
+                self._cache = (self.fingerprint(), tables)
+                self._clean = self._cache[0] if was_clean else None
+                written = self.storage.written_spans
+                self._spans = None if written is None else (self._cache[0], written)
+        return len(gone)
+
 
 class StaleLayout(Exception):
     """A store file no longer has the content its record spans were taken from."""
