@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .text import fold
 
@@ -48,6 +49,10 @@ _SUFFIX = re.compile(r"(?i)(jr|sr)\.?|II|III|IV")
 _PARTICLE_WORDS = "de du des da di del della der den van von le la al el ibn bin"
 PARTICLES = frozenset(_PARTICLE_WORDS.split())
 
+_Y_BETWEEN_VOWELS = re.compile(r"(?<=[aeiou])y(?=[aeiou])")
+_I_AFTER_E = re.compile(r"(?<=e)i(?=[aeiou]|v)")
+_DOUBLE_VOWEL = re.compile(r"([aeiou])\1+")
+_FINAL_Y = re.compile(r"(?<=.)(iy|y)$")
 _BRACKETS = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]")
 _QUOTED = re.compile(r"\s*[“\"‘«]([^”\"’»]*)[”\"’»],?")
 _SPLIT = re.compile(r"[\s.]+")
@@ -67,11 +72,13 @@ class NameForm:
         return self.surname, tuple(translit(t) for t in self.given), self.suffix
 
 
+@lru_cache(maxsize=65536)
 def _key(text: str) -> str:
     """Folded letters and digits only: ``Manac’h`` -> ``manach``, ``Tse-tung`` -> ``tsetung``."""
     return "".join(c for c in fold(text) if c.isalnum())
 
 
+@lru_cache(maxsize=65536)
 def translit(token: str) -> str:
     """One spelling of a transliterated name: Andreevich, Andreivich, Andreyevich -> andrevich.
 
@@ -79,10 +86,10 @@ def translit(token: str) -> str:
     ``y``/``iy`` is ``i`` (Anatoly, Anatoliy, Anatoli) and ``ct`` is ``kt`` (Victor, Viktor).
     Only given names pass here (surnames compare exactly), and only within one surname.
     """
-    t = re.sub(r"(?<=[aeiou])y(?=[aeiou])", "", token)  # Andreyevich, Sergeyevich
-    t = re.sub(r"(?<=e)i(?=[aeiou]|v)", "", t)  # Andreivich
-    t = re.sub(r"([aeiou])\1+", r"\1", t)  # Andreevich, Georgii
-    t = re.sub(r"(?<=.)(iy|y)$", "i", t)  # Anatoliy, Anatoly -> Anatoli; Georgy -> Georgi
+    t = _Y_BETWEEN_VOWELS.sub("", token)  # Andreyevich, Sergeyevich
+    t = _I_AFTER_E.sub("", t)  # Andreivich
+    t = _DOUBLE_VOWEL.sub(r"\1", t)  # Andreevich, Georgii
+    t = _FINAL_Y.sub("i", t)  # Anatoliy, Anatoly -> Anatoli; Georgy -> Georgi
     return t.replace("ct", "kt")  # Victor, Viktor
 
 
@@ -145,6 +152,7 @@ def _is_title(word: str) -> bool:
     return len(tokens) == 1 and tokens[0] in TITLES and "." not in word.rstrip(".")
 
 
+@lru_cache(maxsize=65536)
 def parse_name(name: str) -> NameForm:
     """Read ``Surname, Given M.`` or ``Given M. Surname`` into a :class:`NameForm`.
 
