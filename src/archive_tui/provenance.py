@@ -75,8 +75,10 @@ _TEXT_MARKING = re.compile(
     re.IGNORECASE,
 )
 _ABBREVIATION = re.compile(r"(?i)\b(?:vol|no|nos|p|pp|jr|sr|mr|mrs|dr|st|ibid|ca|cf)$")
-_PUBLISHED = ("department of state bulletin", "public papers", "american foreign policy",
-              "the presidential campaign", "department of state press release", "documents on")  # fmt: skip
+_PUBLISHED = (  # published sources, not repositories
+    "department of state bulletin", "public papers", "american foreign policy",
+    "the presidential campaign", "department of state press release", "documents on",
+)  # fmt: skip
 _REPOSITORY_FIXES = (  # typos in the notes -> the name
     (re.compile(r"(?i)^dep\w*t (?:of|or|fo) s\w{2,5}$"), "Department of State"),  # typos
     (re.compile(r"(?i)^national archives(?: and records administration)?$"), "National Archives"),
