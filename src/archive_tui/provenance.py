@@ -88,6 +88,12 @@ _REPOSITORY_FIXES = (  # typos in the notes -> the name
 )
 
 
+_REPOSITORY_STARTS = (  # a note that lost its "Source:" starts so
+    "department of state", "national archives", "central intelligence agency",
+    "washington national records center",
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Provenance:
     """What a record's source note (or, for 1948–51, its text) says about the document."""
@@ -119,12 +125,6 @@ def parse_provenance(record: dict[str, Any]) -> Provenance:
         classification, handling = _text_marking(text)
         found = replace(found, classification=classification, handling=handling)
     return found
-
-
-_REPOSITORY_STARTS = (
-    "department of state", "national archives", "central intelligence agency",
-    "washington national records center",
-)  # fmt: skip
 
 
 def _from_note(note: str) -> Provenance:
