@@ -328,3 +328,22 @@ def test_shipped_counts(shipped):
     names = {p for r in shipped_records().values() for p in r["people"]}
     assert len(names) == 2922
     assert len(shipped.people()) == 2515
+
+
+def test_from_records_counts_a_name_once_a_record_and_reads_the_alias_files(isolated_home: Path):
+    records = [
+        {"people": ["Gromyko, Andrei I.", "Gromyko, Andrei I."]},
+        {"people": "Gromyko, Andrei A."},
+        {"people": ["Gromyko, Andrei A.", 5, None]},
+        {"people": None},
+        {},
+    ]
+    r = PersonResolver.from_records(records)  # the shipped alias file merges I. into A.
+    assert r.canonical("Gromyko, Andrei I.") == "Gromyko, Andrei A."
+    assert r.people()[0].records == 3
+    user = isolated_home / "data" / "people-aliases.txt"
+    user.parent.mkdir(parents=True, exist_ok=True)
+    user.write_text("Gromyko, Andrei A. != Gromyko, Andrei I.\n", encoding="utf-8")
+    r = PersonResolver.from_records(records)  # the user's split wins over the shipped merge
+    assert r.canonical("Gromyko, Andrei I.") == "Gromyko, Andrei I."
+    assert r.notes and "skipped" in r.notes[0]

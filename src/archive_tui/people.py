@@ -131,6 +131,25 @@ class PersonResolver:
         keys_out = {key_of[v]: p.canonical for p in people for v in p.variants}
         return cls(people, keys_out, notes)
 
+    @classmethod
+    def from_records(
+        cls, records: Iterable[dict], aliases: Aliases | None = None
+    ) -> PersonResolver:
+        """Group the ``people`` of ``records``; a name counts once a record (its facet count).
+
+        ``aliases`` defaults to the shipped and the user's alias files (default_alias_paths).
+        """
+        counts: Counter[str] = Counter()
+        for record in records:
+            people = record.get("people")
+            if isinstance(people, str):
+                people = [people]
+            if isinstance(people, list):
+                counts.update({p for p in people if isinstance(p, str)})
+        if aliases is None:
+            aliases = load_aliases(default_alias_paths())
+        return cls.from_names(counts, aliases)
+
     def canonical(self, name: str) -> str:
         """The person's canonical name; a name the archive does not hold is read by the
         rule (``Gromyko, Andrei Andreyevich``) and else returned unchanged."""
