@@ -14,7 +14,7 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -288,9 +288,13 @@ class Archive:
         sort: str | None = None,
         offset: int = 0,
         limit: int = 20,
+        *,
+        should_stop: Callable[[], bool] | None = None,
     ) -> SearchResult:
         """Search; sort None means relevance when the query has words, else date."""
-        return execute(self._index, self._records, query, filters, sort, offset, limit)
+        return execute(
+            self._index, self._records, query, filters, sort, offset, limit, should_stop=should_stop
+        )
 
     def get(self, record_id: str) -> dict | None:
         i = self._by_id.get(record_id)

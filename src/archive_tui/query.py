@@ -14,6 +14,7 @@ from typing import Union
 
 from .dates import DateError, parse_date_range
 from .text import fold, tokenize
+from .wildcard import collapse
 
 QUERY_HELP = """\
 Search syntax (operators are case-insensitive)
@@ -393,7 +394,7 @@ class _Parser:
 
     def word(self, text: str, field: str | None) -> Node | None:
         if "*" in text or "?" in text:
-            folded = fold(text)
+            folded = collapse(fold(text))  # a run of stars is one star
             if _WILDCARD_WORD.match(folded):
                 literal = folded.replace("*", "").replace("?", "")
                 if not literal:

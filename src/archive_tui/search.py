@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 import time
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .dates import DateError, DocDate, parse_date
+from .deadline import SEARCH_BUDGET_S, Deadline
 from .facets import FACET_FIELDS, RECORD_FACETS
 from .index import FIELD_BIT, TokenIndex
 from .query import (
@@ -34,6 +35,7 @@ from .query import (
     positive_nodes,
 )
 from .text import fold_aligned, iter_token_spans
+from .wildcard import collapse, expand_terms, highlight_pattern
 
 SORTS = ("relevance", "date", "-date", "title")
 QUERY_FIELD_NAMES = {
@@ -187,6 +189,7 @@ class SearchResult:
         self.facets: dict[str, dict[str, int]] = {}
         self.suggestions: list[str] = []
         self.elapsed_ms = 0.0
+        self.cut_short = False  # the search ran out of time or was cancelled
 
     # -- ordering
 
@@ -259,16 +262,27 @@ class SearchResult:
 
 
 class _Evaluator:
-    def __init__(self, index: TokenIndex, records: Sequence[dict], notes: list[str]) -> None:
+    def __init__(
+        self,
+        index: TokenIndex,
+        records: Sequence[dict],
+        notes: list[str],
+        deadline: Deadline | None = None,
+    ) -> None:
         self.idx = index
         self.records = records
         self.notes = notes
         self.n = index.n
+        self.deadline = deadline
 
     def empty(self) -> tuple[np.ndarray, np.ndarray | None]:
         return np.zeros(self.n, bool), None
 
     def eval(self, node: Node) -> tuple[np.ndarray, np.ndarray | None]:
+        leaf = not isinstance(node, And | Or | Not)
+        if leaf and self.deadline is not None and self.deadline.expired():
+            # out of time: the words not yet looked up match nothing
+            return np.zeros(self.n, bool), np.zeros(self.n, np.float32)
         if isinstance(node, Term):
             return self.term(node)
         if isinstance(node, Phrase):
@@ -341,36 +355,16 @@ class _Evaluator:
 
     def expand(self, node: Term) -> list[int]:
         """Vocabulary rows a prefix or wildcard term stands for (the most frequent, capped)."""
-        vocab = self.idx.vocab
-        pattern = node.text
-        if node.kind == "prefix":
-            literal = pattern
-        else:
-            cut = min(i for i in (pattern.find("*"), pattern.find("?")) if i >= 0)
-            literal = pattern[:cut]
-        lo = bisect_left(vocab, literal)
-        hi = bisect_left(vocab, literal + _TOP, lo) if literal else len(vocab)
-        if node.kind == "prefix":
-            tids = np.arange(lo, hi)
-        else:
-            rx = re.compile(
-                "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-                + r"\Z",
-                re.S,
-            )
-            tids = np.array([i for i in range(lo, hi) if rx.match(vocab[i])], np.int64)
-        shown = pattern + ("*" if node.kind == "prefix" else "")
-        if len(tids) == 0:
-            return []
-        if len(tids) > MAX_EXPANSIONS:
-            df = self.idx.term_ptr[tids + 1] - self.idx.term_ptr[tids]
-            keep = np.argpartition(-df, MAX_EXPANSIONS - 1)[:MAX_EXPANSIONS]
-            self.notes.append(
-                f"{shown} matches {len(tids):,} words: "
-                f"the {MAX_EXPANSIONS} most frequent were searched."
-            )
-            tids = np.sort(tids[keep])
-        return [int(t) for t in tids]
+        idx = self.idx
+        return expand_terms(
+            idx.vocab,
+            lambda rows: idx.term_ptr[rows + 1] - idx.term_ptr[rows],
+            node.text,
+            node.kind,
+            self.notes,
+            MAX_EXPANSIONS,
+            self.deadline.expired if self.deadline is not None else None,
+        )
 
     def phrase(self, node: Phrase) -> tuple[np.ndarray, np.ndarray | None]:
         idx = self.idx
@@ -688,9 +682,18 @@ def execute(
     sort: str | None = None,
     offset: int = 0,
     limit: int = 20,
+    *,
+    should_stop: Callable[[], bool] | None = None,
+    budget_s: float | None = SEARCH_BUDGET_S,
 ) -> SearchResult:
-    """Run a search over ``records`` (doc order of ``index``); never raises for bad queries."""
+    """Run a search over ``records`` (doc order of ``index``); never raises for bad queries.
+
+    The search stops early when ``budget_s`` seconds pass or ``should_stop()`` turns
+    true (the app's "a newer keystroke arrived"): it returns what it found, with a
+    note in ``result.parsed.notes`` and ``result.cut_short`` set.
+    """
     t0 = time.perf_counter()
+    deadline = Deadline(budget_s, should_stop)
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
     parsed = ParsedQuery(parsed.text, parsed.root, list(parsed.notes))
     if not isinstance(filters, Filters):
@@ -705,7 +708,7 @@ def execute(
     if parsed.root is None:
         mask, score = np.ones(n, bool), None
     else:
-        mask, score = _Evaluator(index, records, parsed.notes).eval(parsed.root)
+        mask, score = _Evaluator(index, records, parsed.notes, deadline).eval(parsed.root)
     qmask = mask
     fmasks = filter_masks(index, filters, parsed.notes)
     fmask = _all_of(fmasks.values())
@@ -734,7 +737,7 @@ def execute(
             base = qmask if others is None else qmask & others
             result.facets[name] = facet_counts(index, base)[name]
     result.hits = result.page(result.offset, result.limit)
-    if result.total == 0 and parsed.root is not None:
+    if result.total == 0 and parsed.root is not None and not deadline.expired():
         words = [
             n.text for n in positive_nodes(parsed.root) if isinstance(n, Term) and n.kind == "word"
         ]
@@ -742,8 +745,16 @@ def execute(
             if isinstance(node, Phrase):
                 words.extend(node.tokens)
         result.suggestions = suggest(index, words)
+    _note_cut_short(result, deadline)
     result.elapsed_ms = (time.perf_counter() - t0) * 1000
     return result
+
+
+def _note_cut_short(result: SearchResult, deadline: Deadline) -> None:
+    """Say in the notes (shown on the status line) when the search did not finish."""
+    result.cut_short = deadline.cut_short
+    if deadline.cut_short:
+        result.parsed.notes.append(deadline.note())
 
 
 _W = r"[^\W_]"
@@ -756,8 +767,8 @@ def _word_rx(word: str) -> str:
 
 
 def _wildcard_rx(pattern: str) -> str:
-    pieces = [_STAR if c == "*" else _W if c == "?" else re.escape(c) for c in pattern]
-    return "'?".join(pieces)
+    """A wildcard word for the highlighter, built so it cannot backtrack (wildcard.py)."""
+    return rf"(?={_W})" + highlight_pattern(collapse(pattern), _W, "'?")
 
 
 def _highlight_rx(parsed: ParsedQuery, field: str | None) -> re.Pattern[str] | None:
