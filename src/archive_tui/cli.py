@@ -117,6 +117,14 @@ def visible(text: object) -> str:
 _VISIBLE = _visible_function()
 
 
+def field_line(text: object) -> str:
+    """A one-line field (an id, a title in a list, a label): no line break can get out,
+    so a record cannot print a line that looks like another record or field."""
+    from archive_tui.sanitize import one_line
+
+    return one_line(str(text))
+
+
 def _for_terminal(text: str) -> str:
     """Like visible(), but keeps the tabs and line ends of a multi-line document."""
     try:
@@ -135,7 +143,14 @@ def dump_json(value: Any, out: TextIO | None = None) -> None:
     """Print one JSON document; characters a terminal would interpret are escaped."""
     out = out or sys.stdout
     text = json.dumps(value, ensure_ascii=not _stdout_is_utf8(), indent=2)
-    out.write(text.translate(_JSON_UNSAFE) + "\n")
+    out.write(_escape_json(text.translate(_JSON_UNSAFE)) + "\n")
+
+
+def _escape_json(text: str) -> str:
+    """DEL, C1, bidi and invisible characters as \\uXXXX (sanitize.escape_json)."""
+    from archive_tui.sanitize import escape_json
+
+    return escape_json(text)
 
 
 def _width() -> int:
@@ -261,14 +276,14 @@ def cmd_search(args: argparse.Namespace) -> int:
         return EXIT_OK
     out = sys.stdout
     for note in result.parsed.notes:
-        out.write(f"note: {visible(note)}\n")
+        out.write(f"note: {field_line(note)}\n")
     for hit in result.hits:
-        date = _hit_date(hit)
-        title = " ".join(visible(hit.record["title"]).split())
-        out.write(f"{date:<18}  {title}  [{visible(hit.record['id'])}]\n")
+        date = field_line(_hit_date(hit))
+        title = " ".join(field_line(hit.record["title"]).split())
+        out.write(f"{date:<18}  {title}  [{field_line(hit.record['id'])}]\n")
     out.write(_summary_line(result, args.limit) + "\n")
     if result.total == 0 and getattr(result, "suggestions", None):
-        out.write("did you mean: " + ", ".join(visible(s) for s in result.suggestions) + "\n")
+        out.write("did you mean: " + ", ".join(field_line(s) for s in result.suggestions) + "\n")
     if args.limit == 0:
         _print_facets(result.facets, out)
     return EXIT_OK
@@ -293,7 +308,7 @@ def _print_facets(facets: dict[str, dict[str, int]], out: TextIO, top: int = 10)
             continue
         out.write(f"\n{field}:\n")
         for value, count in list(counts.items())[:top]:
-            out.write(f"  {count:>7,}  {visible(value)}\n")
+            out.write(f"  {count:>7,}  {field_line(value)}\n")
         if len(counts) > top:
             out.write(f"  … {len(counts) - top:,} more values\n")
 
@@ -314,7 +329,7 @@ def format_record(record: dict, width: int | None = None) -> str:
     from archive_tui.dates import DateError, parse_date
 
     width = width or _width()
-    lines = [visible(record["title"]), ""]
+    lines = [field_line(record["title"]), ""]
     label_width = 16
     shown = {"title"}
     for key, label in SHOW_FIELDS:
@@ -334,7 +349,7 @@ def format_record(record: dict, width: int | None = None) -> str:
         lines.append(_wrap_labelled(label, visible(value), label_width, width))
     for key in sorted(k for k in record if k not in shown and k not in dict(LONG_FIELDS)):
         value = _format_value(record[key])
-        lines.append(_wrap_labelled(visible(key), visible(value), label_width, width))
+        lines.append(_wrap_labelled(field_line(key), visible(value), label_width, width))
     for key, label in LONG_FIELDS:
         value = record.get(key)
         if not value:
@@ -475,8 +490,18 @@ def cmd_cite(args: argparse.Namespace) -> int:
     record = _get_record(archive, args.id)
     style = args.style or _default_style()
     text = cite(record, style).rstrip("\n") + "\n"
-    sys.stdout.write(_for_terminal(text) if sys.stdout.isatty() else text)
+    sys.stdout.write(_output_text(text, raw=getattr(args, "raw", False)))
     return EXIT_OK
+
+
+def _output_text(text: str, *, raw: bool) -> str:
+    """Text for stdout: control, bidi and invisible characters made visible, on a
+    terminal always, in a pipe unless ``raw`` asks for the exact characters."""
+    if raw and not sys.stdout.isatty():
+        return text
+    from archive_tui.sanitize import visible as sanitize_visible
+
+    return sanitize_visible(text, keep="\n\t")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -495,16 +520,41 @@ def cmd_export(args: argparse.Namespace) -> int:
         if path.exists() and not args.force:
             raise CliError(f"error: {path} exists; use --force to overwrite it")
         try:
-            count = write_export(records, args.format, path, overwrite=args.force)
+            count = write_export(
+                records, args.format, path, overwrite=args.force, **_export_options(args)
+            )
         except FileExistsError:
             raise CliError(f"error: {path} exists; use --force to overwrite it") from None
         print(f"exported {count:,} records to {path} ({args.format})", file=sys.stderr)
     else:
         out: TextIO = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
-        count = export_records(records, args.format, out)
+        count = export_records(records, args.format, out, **_export_options(args))
         sys.stdout.flush()
         print(f"exported {count:,} records ({args.format})", file=sys.stderr)
     return EXIT_OK
+
+
+def _export_options(args: argparse.Namespace) -> dict[str, bool]:
+    """--raw (every character exact) and --csv-raw (spreadsheet formulas left as they are)."""
+    raw = bool(getattr(args, "raw", False))
+    return {"raw": raw, "csv_formulas": raw or bool(getattr(args, "csv_raw", False))}
+
+
+def _add_output_options(parser: argparse.ArgumentParser, *, csv: bool = False) -> None:
+    parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="keep every character exactly as stored (by default control, bidi and "
+        "invisible characters are shown as visible stand-ins"
+        + (", and CSV cells starting with = + - @ get a leading ')" if csv else ")"),
+    )
+    if csv:
+        parser.add_argument(
+            "--csv-raw",
+            action="store_true",
+            help="write CSV cells starting with = + - @ as they are (a spreadsheet may run "
+            "them as formulas); by default they start with '",
+        )
 
 
 class _TerminalSafe:
@@ -618,6 +668,7 @@ def build_parser() -> argparse.ArgumentParser:
     cite = commands.add_parser("cite", parents=[common], help="print a citation for one record")
     cite.add_argument("id", metavar="ID")
     cite.add_argument("--style", choices=STYLES, help="default: your saved style, else archive")
+    _add_output_options(cite)
     cite.set_defaults(func=cmd_cite)
 
     export = commands.add_parser(
@@ -627,6 +678,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=FORMATS)
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    _add_output_options(export, csv=True)
     export.set_defaults(func=cmd_export)
     return parser
 
