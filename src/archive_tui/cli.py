@@ -165,7 +165,12 @@ def _err(message: str) -> None:
 
 
 def _db_path(args: argparse.Namespace) -> Path | None:
-    return Path(args.db).expanduser() if args.db else None
+    if not args.db:
+        return None
+    try:
+        return Path(args.db).expanduser()
+    except RuntimeError:  # "~" with no home folder
+        raise CliError(f"error: cannot expand ~ in --db {args.db}: no home folder") from None
 
 
 def open_archive(args: argparse.Namespace) -> Archive:
@@ -175,9 +180,39 @@ def open_archive(args: argparse.Namespace) -> Archive:
         raise CliError(f"error: no archive at {db} (import a file into it to create it)")
     from archive_tui.archive import Archive
 
+    if not _home_usable():
+        return _open_without_home(db)
     if db is None:
         return Archive.open_default()
     return Archive.open(db)
+
+
+def _home_usable() -> bool:
+    from archive_tui.paths import home_available
+
+    return home_available()
+
+
+_told_no_cache = False
+
+
+def _open_without_home(db: Path | None) -> Archive:
+    """No home folder (an arbitrary container uid): read, but keep no index cache and,
+    without --db, no user archive; said once on stderr."""
+    global _told_no_cache
+    from archive_tui.archive import Archive
+    from archive_tui.paths import HOME_ENV, shipped_archive_path
+
+    if not _told_no_cache:
+        _told_no_cache = True
+        mine = "" if db is not None else " and your own archive is not read"
+        _err(
+            f"note: no home folder (HOME is not set and this user has no passwd entry), so "
+            f"no index cache is written{mine}; set HOME or {HOME_ENV} to keep them"
+        )
+    if db is None:
+        return Archive.open(shipped_archive_path(), read_only=True, use_cache=False)
+    return Archive.open(db, use_cache=False)
 
 
 def _get_record(archive: Archive, record_id: str) -> dict:
@@ -401,6 +436,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if db is not None:
         out.write(f"archive:          {visible(db)}\n")
         out.write(f"records:          {len(archive):,}\n")
+    elif not _home_usable():
+        out.write(f"archive:          {visible(shipped_archive_path())}\n")
+        out.write(f"records:          {len(archive):,} (no home folder: no user archive)\n")
     else:
         user = user_archive_path()
         base_count = info.get("base_records")
@@ -434,7 +472,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from archive_tui.store import RecordStore
 
     source = Path(args.file).expanduser()
-    raws = read_import_file(source)
+    raws = read_import_file(source, _import_limits(args))
     try:
         records = validate_records(raws)
     except ValidationFailed as failed:
@@ -466,6 +504,46 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"{added:,} added, {updated:,} updated, {unchanged:,} unchanged"
     )
     return EXIT_OK
+
+
+def _add_limit_options(parser: argparse.ArgumentParser) -> None:
+    """The import size limits (limits.py), each raisable; 0 means no limit."""
+    from archive_tui.limits import DEFAULT_LIMITS as limits
+
+    for flag, default, what in (
+        ("--max-file-mb", limits.max_file_bytes // 1_000_000, "megabytes in the file"),
+        ("--max-record-chars", limits.max_record_chars, "characters in one record"),
+        ("--max-field-chars", limits.max_field_chars, "characters in one field"),
+        ("--max-token-chars", limits.max_token_chars, "characters in one word"),
+    ):
+        parser.add_argument(
+            flag,
+            type=_count,
+            default=default,
+            metavar="N",
+            help=f"refuse more than N {what} (default {default:,}; 0: no limit)",
+        )
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is below 0")
+    return value
+
+
+def _import_limits(args: argparse.Namespace) -> Any:
+    from archive_tui.limits import ImportLimits
+
+    return ImportLimits(
+        max_file_bytes=args.max_file_mb * 1_000_000,
+        max_record_chars=args.max_record_chars,
+        max_field_chars=args.max_field_chars,
+        max_token_chars=args.max_token_chars,
+    )
 
 
 # --------------------------------------------------------------------------- cite and export
@@ -663,6 +741,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("file", metavar="FILE")
     imp.add_argument("--dry-run", action="store_true", help="check and count; write nothing")
+    _add_limit_options(imp)
     imp.set_defaults(func=cmd_import)
 
     cite = commands.add_parser("cite", parents=[common], help="print a citation for one record")
@@ -694,6 +773,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
         ("archive_tui.importer", ("ImportFileError",)),
         ("archive_tui.records", ("ValidationFailed", "RecordError")),
         ("archive_tui.dates", ("DateError",)),
+        ("archive_tui.paths", ("NoHomeFolder",)),
     ):
         loaded = sys.modules.get(module)
         for name in names:
