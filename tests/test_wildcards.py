@@ -6,6 +6,7 @@ import fnmatch
 import subprocess
 import sys
 import textwrap
+import tracemalloc
 
 import pytest
 from hypothesis import given, settings
@@ -107,3 +108,18 @@ def test_a_search_out_of_time_returns_with_a_note(archive: Archive) -> None:
     result = execute(archive.index, archive._records, "soviet OR stalin", budget_s=0)
     assert result.cut_short
     assert any("time limit" in note for note in result.parsed.notes)
+
+
+@pytest.mark.parametrize("query", ["aaaa*", "a*a", "*a?a*", "aa*aa*"])
+def test_a_giant_word_is_highlighted_in_one_pass(query: str) -> None:
+    """The old highlighter kept regex state for every letter: 120 bytes a character."""
+    text = "x " + "a" * 1_000_000 + " y"
+    parsed = parse_query(query)
+    tracemalloc.start()
+    try:
+        spans = highlight_spans(text, parsed)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert spans == [(2, 1_000_002)]
+    assert peak < 10 * len(text), peak

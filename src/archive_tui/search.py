@@ -35,7 +35,7 @@ from .query import (
     positive_nodes,
 )
 from .text import fold_aligned, iter_token_spans
-from .wildcard import collapse, expand_terms, highlight_pattern
+from .wildcard import collapse, expand_terms, glob_word_spans
 
 SORTS = ("relevance", "date", "-date", "title")
 QUERY_FIELD_NAMES = {
@@ -758,17 +758,14 @@ def _note_cut_short(result: SearchResult, deadline: Deadline) -> None:
 
 
 _W = r"[^\W_]"
-_STAR = r"(?:[^\W_]|'(?=[^\W_]))*"
+# possessive: the rest of the word in letter runs, never given back (no per-letter state,
+# so a giant word costs one pass)
+_STAR = r"(?:[^\W_]++|'(?=[^\W_]))*+"
 
 
 def _word_rx(word: str) -> str:
     """A folded word as it may appear in folded text: apostrophes allowed between letters."""
     return "'?".join(re.escape(c) for c in word)
-
-
-def _wildcard_rx(pattern: str) -> str:
-    """A wildcard word for the highlighter, built so it cannot backtrack (wildcard.py)."""
-    return rf"(?={_W})" + highlight_pattern(collapse(pattern), _W, "'?")
 
 
 def _highlight_rx(parsed: ParsedQuery, field: str | None) -> re.Pattern[str] | None:
@@ -788,8 +785,7 @@ def _highlight_rx(parsed: ParsedQuery, field: str | None) -> re.Pattern[str] | N
             alternatives.append(_word_rx(node.text))
         elif node.kind == "prefix":
             alternatives.append(_word_rx(node.text) + _STAR)
-        else:
-            alternatives.append(_wildcard_rx(node.text))
+        # wildcard terms: matched word by word (_highlight_globs)
     rx = None
     if alternatives:
         alternatives.sort(key=len, reverse=True)
@@ -809,12 +805,18 @@ def highlight_spans(
     if not text or parsed.root is None:
         return []
     rx = _highlight_rx(parsed, field)
-    if rx is None:
+    globs = _highlight_globs(parsed, field)
+    if rx is None and not globs:
         return []
+
+    def find(folded: str) -> list[tuple[int, int]]:
+        found = [m.span() for m in rx.finditer(folded)] if rx is not None else []
+        if globs:
+            found = sorted(found + glob_word_spans(folded, globs))
+        return found
+
     folded = fold_aligned(text)
-    spans = [m.span() for m in rx.finditer(folded)] if folded is not None else None
-    if spans is None:
-        spans = _slow_spans(text, rx)
+    spans = find(folded) if folded is not None else _slow_spans(text, find)
     if not spans:
         return []
     merged = [spans[0]]
@@ -827,7 +829,27 @@ def highlight_spans(
     return merged
 
 
-def _slow_spans(text: str, rx: re.Pattern[str]) -> list[tuple[int, int]]:
+def _highlight_globs(parsed: ParsedQuery, field: str | None) -> tuple[str, ...]:
+    """The query's positive wildcard patterns for ``field`` (cached on ``parsed``).
+
+    They are matched word by word with the linear matcher of wildcard.py, not as part
+    of one regular expression, where ``*`` would keep state for every letter.
+    """
+    cache = parsed.__dict__.setdefault("_highlight_globs", {})
+    if field not in cache:
+        cache[field] = tuple(
+            dict.fromkeys(
+                collapse(node.text)
+                for node in positive_nodes(parsed.root)
+                if isinstance(node, Term)
+                and node.kind == "wildcard"
+                and (node.field is None or field is None or node.field == field)
+            )
+        )
+    return cache[field]
+
+
+def _slow_spans(text: str, find: Callable[[str], list[tuple[int, int]]]) -> list[tuple[int, int]]:
     """Spans when folding changes lengths: fold word by word and map offsets back."""
     tokens = list(iter_token_spans(text))
     if not tokens:
@@ -843,9 +865,9 @@ def _slow_spans(text: str, rx: re.Pattern[str]) -> list[tuple[int, int]]:
         pos += len(shown) + 1
     folded = " ".join(pieces)
     spans = []
-    for m in rx.finditer(folded):
-        first = bisect_left(starts, m.start() + 1) - 1
-        last = bisect_left(starts, m.end()) - 1
+    for m_start, m_end in find(folded):
+        first = bisect_left(starts, m_start + 1) - 1
+        last = bisect_left(starts, m_end) - 1
         spans.append((tokens[first][2], tokens[last][3]))
     return spans
 

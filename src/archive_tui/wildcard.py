@@ -9,7 +9,7 @@ each middle piece in an atomic group (``(?>.*?piece)``), which the engine never
 re-enters. Runs of stars are one star.
 
 Both the vocabulary scan (:func:`match_terms`) and the highlighter
-(:func:`highlight_pattern`) use this shape.
+(:func:`glob_word_spans`) use it.
 """
 
 from __future__ import annotations
@@ -36,28 +36,22 @@ def pieces(pattern: str) -> list[str]:
     return collapse(pattern).split("*")
 
 
-def _glob_rx(pattern: str, letter: str, glue: str) -> str:
-    """The pattern as a regular expression that backtracks at most linearly.
-
-    ``letter`` matches one character of a word; ``glue`` (``"'?"`` in the highlighter,
-    where an apostrophe may sit between two letters) goes before each one, so a caller
-    that allows glue makes sure the match starts on a letter.
-    """
+def _glob_rx(pattern: str) -> str:
+    """The pattern as a regular expression that backtracks at most linearly."""
 
     def fixed(piece: str) -> str:
-        return "".join(glue + (letter if c == "?" else re.escape(c)) for c in piece)
+        return "".join("." if c == "?" else re.escape(c) for c in piece)
 
     parts = pieces(pattern)
     if len(parts) == 1:
         return fixed(parts[0])
-    any_letter = f"(?:{glue}{letter})" if glue else letter
     first, *middle, last = parts
     # each middle piece at its leftmost place, never reconsidered (an atomic group);
     # the last one ends the word: one greedy run before a fixed-length tail
     return (
         fixed(first)
-        + "".join(f"(?>{any_letter}*?{fixed(piece)})" for piece in middle if piece)
-        + f"{any_letter}*"
+        + "".join(f"(?>.*?{fixed(piece)})" for piece in middle if piece)
+        + ".*"
         + fixed(last)
     )
 
@@ -65,7 +59,7 @@ def _glob_rx(pattern: str, letter: str, glue: str) -> str:
 @lru_cache(maxsize=256)
 def compile_glob(pattern: str) -> re.Pattern[str]:
     """A compiled matcher of whole words for ``pattern`` (use ``.fullmatch``)."""
-    return re.compile(_glob_rx(pattern, ".", ""), re.S)
+    return re.compile(_glob_rx(pattern), re.S)
 
 
 def glob_match(pattern: str, word: str) -> bool:
@@ -111,10 +105,25 @@ def match_terms(
     return out, True
 
 
-def highlight_pattern(pattern: str, letter: str, glue: str) -> str:
-    """The pattern for the highlighter: ``letter`` is one word character, ``glue`` an
-    optional apostrophe that may sit between two letters of a folded word."""
-    return _glob_rx(pattern, letter, glue)
+# a folded word: letters, and apostrophes between letters (possessive: one pass)
+_WORD = re.compile(r"(?<![^\W_])[^\W_]++(?:'[^\W_]++)*+")
+
+
+def glob_word_spans(folded: str, patterns: Sequence[str]) -> list[tuple[int, int]]:
+    """Spans of the words of ``folded`` text that match one of ``patterns``.
+
+    Each word is looked at once (apostrophes inside it ignored, as the index does),
+    so a giant word costs one pass, never a backtracking search.
+    """
+    matchers = [compile_glob(p).fullmatch for p in patterns]
+    spans = []
+    for m in _WORD.finditer(folded):
+        word = m.group()
+        if "'" in word:
+            word = word.replace("'", "")
+        if any(match(word) is not None for match in matchers):
+            spans.append(m.span())
+    return spans
 
 
 _TOP = "\U0010ffff"
