@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from search_fixtures import write_archive
 
 from archive_tui.archive import Archive
-from archive_tui.query import Term, parse_query
+from archive_tui.query import MAX_WILDCARDS, Term, parse_query, positive_nodes
 from archive_tui.search import MAX_EXPANSIONS, execute, highlight_spans
 from archive_tui.wildcard import collapse, glob_match, match_terms
 
@@ -123,3 +123,11 @@ def test_a_giant_word_is_highlighted_in_one_pass(query: str) -> None:
         tracemalloc.stop()
     assert spans == [(2, 1_000_002)]
     assert peak < 10 * len(text), peak
+
+
+def test_a_query_uses_at_most_max_wildcards_wildcard_words() -> None:
+    query = " ".join(f"*{c}?*" for c in "abcdefghijklmnopqrst")
+    parsed = parse_query(query)
+    wild = [n for n in positive_nodes(parsed.root) if isinstance(n, Term)]
+    assert len(wild) == MAX_WILDCARDS
+    assert any(f"only the first {MAX_WILDCARDS}" in note for note in parsed.notes)

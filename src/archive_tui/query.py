@@ -39,6 +39,7 @@ match in the text); a query with only dates or filters lists documents by date.
 
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 64
+MAX_WILDCARDS = 16  # wildcard words (each scans the vocabulary) in one query
 MAX_DEPTH = 32
 
 # query field name -> index field name ("date" and "id" are handled specially)
@@ -290,6 +291,7 @@ class _Parser:
         self.notes = notes
         self.leaves = 0
         self.capped = False
+        self.wildcards = 0
 
     def _note(self, text: str) -> None:
         if text not in self.notes:
@@ -400,10 +402,16 @@ class _Parser:
                 if not literal:
                     self._note(f"{text} alone matches everything: ignored.")
                     return None
+                if folded.endswith("*") and "*" not in folded[:-1] and "?" not in folded:
+                    return Term(folded[:-1], field, "prefix") if self._count() else None
+                if self.wildcards >= MAX_WILDCARDS:
+                    self._note(
+                        f"Too many wildcard words: only the first {MAX_WILDCARDS} were used."
+                    )
+                    return None
                 if not self._count():
                     return None
-                if folded.endswith("*") and "*" not in folded[:-1] and "?" not in folded:
-                    return Term(folded[:-1], field, "prefix")
+                self.wildcards += 1
                 return Term(folded, field, "wildcard")
             self._note(f"Wildcards work within one word: {text} searched without them.")
             text = text.replace("*", " ").replace("?", " ")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -354,17 +355,34 @@ class _Evaluator:
         return mask, score.astype(np.float32)
 
     def expand(self, node: Term) -> list[int]:
-        """Vocabulary rows a prefix or wildcard term stands for (the most frequent, capped)."""
+        """Vocabulary rows a prefix or wildcard term stands for (the most frequent, capped).
+
+        Remembered per index (the app searches again at every keystroke); a scan the
+        deadline cut short is not.
+        """
         idx = self.idx
-        return expand_terms(
-            idx.vocab,
-            lambda rows: idx.term_ptr[rows + 1] - idx.term_ptr[rows],
-            node.text,
-            node.kind,
-            self.notes,
-            MAX_EXPANSIONS,
-            self.deadline.expired if self.deadline is not None else None,
-        )
+        cache = _expansion_cache(idx)
+        key = (node.kind, node.text)
+        if key in cache:
+            cache.move_to_end(key)
+            tids, notes = cache[key]
+        else:
+            notes = []
+            tids = expand_terms(
+                idx.vocab,
+                lambda rows: idx.term_ptr[rows + 1] - idx.term_ptr[rows],
+                node.text,
+                node.kind,
+                notes,
+                MAX_EXPANSIONS,
+                self.deadline.expired if self.deadline is not None else None,
+            )
+            if self.deadline is None or not self.deadline.cut_short:
+                cache[key] = (tids, notes)
+                if len(cache) > _EXPANSIONS_KEPT:
+                    cache.popitem(last=False)
+        self.notes.extend(note for note in notes if note not in self.notes)
+        return tids
 
     def phrase(self, node: Phrase) -> tuple[np.ndarray, np.ndarray | None]:
         idx = self.idx
@@ -419,6 +437,18 @@ class _Evaluator:
         if doc is not None:
             mask[doc] = True
         return mask
+
+
+_EXPANSIONS_KEPT = 256
+
+
+def _expansion_cache(
+    index: TokenIndex,
+) -> OrderedDict[tuple[str, str], tuple[list[int], list[str]]]:
+    cache = getattr(index, "_expansions", None)
+    if cache is None:
+        cache = index._expansions = OrderedDict()  # type: ignore[attr-defined]
+    return cache
 
 
 def record_ids(records: Sequence[dict]) -> Sequence[str]:
