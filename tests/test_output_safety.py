@@ -12,9 +12,11 @@ import io
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -222,3 +224,39 @@ def test_an_export_that_cannot_be_written_names_the_file(tmp_path: Path) -> None
     assert len(lines) == 1, lines
     assert str(target) in lines[0] and "nothing was written" in lines[0]
     assert list(target.parent.iterdir()) == []  # no temp file left behind
+
+
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() != 0 or not shutil.which("setpriv"),
+    reason="needs root and setpriv to run as a user who cannot write the folder",
+)
+def test_an_export_into_a_read_only_folder_names_the_target_not_a_temp_file() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="archive-tui-ro-"))
+    try:
+        folder.chmod(0o755)  # root's: another user may read, not create
+        source = folder / "in.json"
+        source.write_text(json.dumps(HOSTILE), encoding="utf-8")
+        db = folder / "db.json"
+        assert run_cli("--db", db, "import", source).returncode == 0
+        for path in folder.iterdir():
+            path.chmod(0o644)
+        target = folder / "out.csv"
+        setpriv = ["setpriv", "--reuid=54329", "--regid=54329", "--clear-groups"]
+        env = {k: v for k, v in os.environ.items() if k != "ARCHIVE_TUI_HOME"}
+        env["ARCHIVE_TUI_HOME"] = str(folder / "home")  # unwritable too: no cache, no matter
+        cli_args = ["--db", str(db), "export", "--format", "csv", "-o", str(target)]
+        proc = subprocess.run(
+            [*setpriv, sys.executable, "-m", "archive_tui", *cli_args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=REPO_ROOT,
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 1
+        assert "Traceback" not in proc.stderr
+        assert f"Cannot write {target}: permission denied" in proc.stderr, proc.stderr
+        assert ".tmp" not in proc.stderr
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
