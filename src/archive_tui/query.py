@@ -64,7 +64,9 @@ FIELD_ALIASES: dict[str, str] = {
     "date": "date",
 }
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2060\ufeff\u061c]"
+)
 _FIELD = re.compile(r"([A-Za-z_]+):(.*)\Z", re.S)
 _WILDCARD_WORD = re.compile(r"[^\W_]*[*?][^\W_*?]*(?:[*?][^\W_*?]*)*\Z")
 
