@@ -131,3 +131,16 @@ def test_a_query_uses_at_most_max_wildcards_wildcard_words() -> None:
     wild = [n for n in positive_nodes(parsed.root) if isinstance(n, Term)]
     assert len(wild) == MAX_WILDCARDS
     assert any(f"only the first {MAX_WILDCARDS}" in note for note in parsed.notes)
+
+
+def test_an_expansion_is_remembered_with_its_note(tmp_path) -> None:
+    count = MAX_EXPANSIONS + 5
+    records = [{"id": f"r{i}", "date": "1950", "title": f"w x{i:04d}y"} for i in range(count)]
+    archive = Archive.open(write_archive(tmp_path / "a.json", records), use_cache=False)
+    first = archive.search("x*y")
+    assert ("wildcard", "x*y") in archive.index._expansions  # the remembered path
+    again = archive.search("x*y")
+    assert again.total == first.total == MAX_EXPANSIONS
+    assert again.parsed.notes == first.parsed.notes
+    stopped = archive.search("x?*y", should_stop=lambda: True)
+    assert stopped.cut_short and ("wildcard", "x?*y") not in archive.index._expansions

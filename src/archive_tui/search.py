@@ -8,10 +8,10 @@ the UI's virtual list can ask for any other page cheaply.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from bisect import bisect_left
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -363,9 +363,9 @@ class _Evaluator:
         idx = self.idx
         cache = _expansion_cache(idx)
         key = (node.kind, node.text)
-        if key in cache:
-            cache.move_to_end(key)
-            tids, notes = cache[key]
+        known = cache.get(key)
+        if known is not None:
+            tids, notes = known
         else:
             notes = []
             tids = expand_terms(
@@ -379,8 +379,9 @@ class _Evaluator:
             )
             if self.deadline is None or not self.deadline.cut_short:
                 cache[key] = (tids, notes)
-                if len(cache) > _EXPANSIONS_KEPT:
-                    cache.popitem(last=False)
+                while len(cache) > _EXPANSIONS_KEPT:  # searches may run on two threads
+                    with contextlib.suppress(KeyError, StopIteration):
+                        del cache[next(iter(cache))]
         self.notes.extend(note for note in notes if note not in self.notes)
         return tids
 
@@ -442,12 +443,11 @@ class _Evaluator:
 _EXPANSIONS_KEPT = 256
 
 
-def _expansion_cache(
-    index: TokenIndex,
-) -> OrderedDict[tuple[str, str], tuple[list[int], list[str]]]:
+def _expansion_cache(index: TokenIndex) -> dict[tuple[str, str], tuple[list[int], list[str]]]:
+    """Expansions already worked out on ``index``, oldest first (dicts keep order)."""
     cache = getattr(index, "_expansions", None)
     if cache is None:
-        cache = index._expansions = OrderedDict()  # type: ignore[attr-defined]
+        cache = index._expansions = {}  # type: ignore[attr-defined]
     return cache
 
 
