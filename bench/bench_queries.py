@@ -62,9 +62,7 @@ def run(path: Path, base: Path | None, repeat: int) -> None:
     t0 = time.perf_counter()
     archive = Archive.open(path, base=base, use_cache=False) if base else Archive.open(path)
     print(f"\n{path.name}: {len(archive):,} records, opened in {time.perf_counter() - t0:.1f} s")
-    print(
-        f"{'query':<36} {'first ms':>9} {'median ms':>10} {'peak MB':>8} {'total':>8}  cut notes"
-    )
+    print(f"{'query':<36} {'first ms':>9} {'median ms':>10} {'peak MB':>8} {'total':>8}  cut notes")
     for label, query in QUERIES:
         times = []
         for _ in range(repeat):
