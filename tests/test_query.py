@@ -129,6 +129,8 @@ def test_empty_query_is_empty_and_has_no_words() -> None:
         ("date:1960..1950 cuba", "cuba", "ends before it starts"),
         ("date:", "(everything)", "date: needs a value"),
         ("cu\x00ba\x1b[31m", "(cu AND ba AND 31m)", "Control characters"),
+        ("cu\ufeffba\u2060x\u061cy", "(cu AND ba AND x AND y)", "Control characters"),
+        ("so***vi**et", "so*vi*et", None),
         ("author:smith", '"author smith"', "Unknown field author"),
         ("u.s*a", '"u s a"', "Wildcards work within one word"),
         ("()", "(everything)", None),

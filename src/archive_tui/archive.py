@@ -14,7 +14,7 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,11 +73,12 @@ class Archive:
         """
         # Files unchanged since the index cache was built were validated then: trust them.
         paths = [Path(p) for p in (base, path) if p is not None]
-        cache = _cache_path(paths)
-        wait_for_cache(cache)  # an earlier open in this process may still be writing it
-        trusted = TokenIndex.trusted_fingerprints(cache) if use_cache else {}
+        cache = _cache_path(paths) if use_cache else None  # (no cache: maybe no home folder)
+        if cache is not None:
+            wait_for_cache(cache)  # an earlier open in this process may still be writing it
+        trusted = TokenIndex.trusted_fingerprints(cache) if cache is not None else {}
         # Files unchanged since the cache noted where each record's line is: read lazily.
-        layout = TokenIndex.record_layout(cache) if use_cache else None
+        layout = TokenIndex.record_layout(cache) if cache is not None else None
         if layout is not None and layout.paths != [str(p.resolve()) for p in paths]:
             layout = None
         spans_at = dict(zip(layout.paths, layout.fingerprints, strict=True)) if layout else {}
@@ -288,9 +289,13 @@ class Archive:
         sort: str | None = None,
         offset: int = 0,
         limit: int = 20,
+        *,
+        should_stop: Callable[[], bool] | None = None,
     ) -> SearchResult:
         """Search; sort None means relevance when the query has words, else date."""
-        return execute(self._index, self._records, query, filters, sort, offset, limit)
+        return execute(
+            self._index, self._records, query, filters, sort, offset, limit, should_stop=should_stop
+        )
 
     def get(self, record_id: str) -> dict | None:
         i = self._by_id.get(record_id)

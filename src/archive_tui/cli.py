@@ -121,6 +121,14 @@ def visible(text: object) -> str:
 _VISIBLE = _visible_function()
 
 
+def field_line(text: object) -> str:
+    """A one-line field (an id, a title in a list, a label): no line break can get out,
+    so a record cannot print a line that looks like another record or field."""
+    from archive_tui.sanitize import one_line
+
+    return one_line(str(text))
+
+
 def _for_terminal(text: str) -> str:
     """Like visible(), but keeps the tabs and line ends of a multi-line document."""
     try:
@@ -139,7 +147,14 @@ def dump_json(value: Any, out: TextIO | None = None) -> None:
     """Print one JSON document; characters a terminal would interpret are escaped."""
     out = out or sys.stdout
     text = json.dumps(value, ensure_ascii=not _stdout_is_utf8(), indent=2)
-    out.write(text.translate(_JSON_UNSAFE) + "\n")
+    out.write(_escape_json(text.translate(_JSON_UNSAFE)) + "\n")
+
+
+def _escape_json(text: str) -> str:
+    """DEL, C1, bidi and invisible characters as \\uXXXX (sanitize.escape_json)."""
+    from archive_tui.sanitize import escape_json
+
+    return escape_json(text)
 
 
 def _width() -> int:
@@ -154,7 +169,12 @@ def _err(message: str) -> None:
 
 
 def _db_path(args: argparse.Namespace) -> Path | None:
-    return Path(args.db).expanduser() if args.db else None
+    if not args.db:
+        return None
+    try:
+        return Path(args.db).expanduser()
+    except RuntimeError:  # "~" with no home folder
+        raise CliError(f"error: cannot expand ~ in --db {args.db}: no home folder") from None
 
 
 def open_archive(args: argparse.Namespace) -> Archive:
@@ -164,9 +184,39 @@ def open_archive(args: argparse.Namespace) -> Archive:
         raise CliError(f"error: no archive at {db} (import a file into it to create it)")
     from archive_tui.archive import Archive
 
+    if not _home_usable():
+        return _open_without_home(db)
     if db is None:
         return Archive.open_default()
     return Archive.open(db)
+
+
+def _home_usable() -> bool:
+    from archive_tui.paths import home_available
+
+    return home_available()
+
+
+_told_no_cache = False
+
+
+def _open_without_home(db: Path | None) -> Archive:
+    """No home folder (an arbitrary container uid): read, but keep no index cache and,
+    without --db, no user archive; said once on stderr."""
+    global _told_no_cache
+    from archive_tui.archive import Archive
+    from archive_tui.paths import HOME_ENV, shipped_archive_path
+
+    if not _told_no_cache:
+        _told_no_cache = True
+        mine = "" if db is not None else " and your own archive is not read"
+        _err(
+            f"note: no home folder (HOME is not set and this user has no passwd entry), so "
+            f"no index cache is written{mine}; set HOME or {HOME_ENV} to keep them"
+        )
+    if db is None:
+        return Archive.open(shipped_archive_path(), read_only=True, use_cache=False)
+    return Archive.open(db, use_cache=False)
 
 
 def _get_record(archive: Archive, record_id: str) -> dict:
@@ -265,14 +315,14 @@ def cmd_search(args: argparse.Namespace) -> int:
         return EXIT_OK
     out = sys.stdout
     for note in result.parsed.notes:
-        out.write(f"note: {visible(note)}\n")
+        out.write(f"note: {field_line(note)}\n")
     for hit in result.hits:
-        date = _hit_date(hit)
-        title = " ".join(visible(hit.record["title"]).split())
-        out.write(f"{date:<18}  {title}  [{visible(hit.record['id'])}]\n")
+        date = field_line(_hit_date(hit))
+        title = " ".join(field_line(hit.record["title"]).split())
+        out.write(f"{date:<18}  {title}  [{field_line(hit.record['id'])}]\n")
     out.write(_summary_line(result, args.limit) + "\n")
     if result.total == 0 and getattr(result, "suggestions", None):
-        out.write("did you mean: " + ", ".join(visible(s) for s in result.suggestions) + "\n")
+        out.write("did you mean: " + ", ".join(field_line(s) for s in result.suggestions) + "\n")
     if args.limit == 0:
         _print_facets(result.facets, out)
     return EXIT_OK
@@ -297,7 +347,7 @@ def _print_facets(facets: dict[str, dict[str, int]], out: TextIO, top: int = 10)
             continue
         out.write(f"\n{field}:\n")
         for value, count in list(counts.items())[:top]:
-            out.write(f"  {count:>7,}  {visible(value)}\n")
+            out.write(f"  {count:>7,}  {field_line(value)}\n")
         if len(counts) > top:
             out.write(f"  … {plural(len(counts) - top, 'more value')}\n")
 
@@ -318,7 +368,7 @@ def format_record(record: dict, width: int | None = None) -> str:
     from archive_tui.dates import DateError, parse_date
 
     width = width or _width()
-    lines = [visible(record["title"]), ""]
+    lines = [field_line(record["title"]), ""]
     label_width = 16
     shown = {"title"}
     for key, label in SHOW_FIELDS:
@@ -338,7 +388,7 @@ def format_record(record: dict, width: int | None = None) -> str:
         lines.append(_wrap_labelled(label, visible(value), label_width, width))
     for key in sorted(k for k in record if k not in shown and k not in dict(LONG_FIELDS)):
         value = _format_value(record[key])
-        lines.append(_wrap_labelled(visible(key), visible(value), label_width, width))
+        lines.append(_wrap_labelled(field_line(key), visible(value), label_width, width))
     for key, label in LONG_FIELDS:
         value = record.get(key)
         if not value:
@@ -394,6 +444,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if db is not None:
         out.write(f"archive:          {visible(db)}\n")
         out.write(f"records:          {len(archive):,}\n")
+    elif not _home_usable():
+        out.write(f"archive:          {visible(shipped_archive_path())}\n")
+        out.write(f"records:          {len(archive):,} (no home folder: no user archive)\n")
     else:
         user = user_archive_path()
         base_count = info.get("base_records")
@@ -465,7 +518,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     source = Path(args.file).expanduser()
     if sys.stderr.isatty() and source.is_file() and source.stat().st_size > 5_000_000:
         _err(f"reading {source}…")
-    raws = read_import_file(source, fmt=args.format, column_map=column_map)
+    raws = read_import_file(
+        source, _import_limits(args), fmt=args.format, column_map=column_map
+    )
     bar = _ProgressBar("checking")
     try:
         records, problems = validate_entries(raws, bar)
@@ -525,6 +580,46 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_limit_options(parser: argparse.ArgumentParser) -> None:
+    """The import size limits (limits.py), each raisable; 0 means no limit."""
+    from archive_tui.limits import DEFAULT_LIMITS as limits
+
+    for flag, default, what in (
+        ("--max-file-mb", limits.max_file_bytes // 1_000_000, "megabytes in the file"),
+        ("--max-record-chars", limits.max_record_chars, "characters in one record"),
+        ("--max-field-chars", limits.max_field_chars, "characters in one field"),
+        ("--max-token-chars", limits.max_token_chars, "characters in one word"),
+    ):
+        parser.add_argument(
+            flag,
+            type=_count,
+            default=default,
+            metavar="N",
+            help=f"refuse more than N {what} (default {default:,}; 0: no limit)",
+        )
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is below 0")
+    return value
+
+
+def _import_limits(args: argparse.Namespace) -> Any:
+    from archive_tui.limits import ImportLimits
+
+    return ImportLimits(
+        max_file_bytes=args.max_file_mb * 1_000_000,
+        max_record_chars=args.max_record_chars,
+        max_field_chars=args.max_field_chars,
+        max_token_chars=args.max_token_chars,
+    )
+
+
 # --------------------------------------------------------------------------- cite and export
 
 
@@ -577,8 +672,18 @@ def cmd_cite(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     text = text.rstrip("\n") + "\n"
-    sys.stdout.write(_for_terminal(text) if sys.stdout.isatty() else text)
+    sys.stdout.write(_output_text(text, raw=getattr(args, "raw", False)))
     return EXIT_OK
+
+
+def _output_text(text: str, *, raw: bool) -> str:
+    """Text for stdout: control, bidi and invisible characters made visible, on a
+    terminal always, in a pipe unless ``raw`` asks for the exact characters."""
+    if raw and not sys.stdout.isatty():
+        return text
+    from archive_tui.sanitize import visible as sanitize_visible
+
+    return sanitize_visible(text, keep="\n\t")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -604,7 +709,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         if path.exists() and not args.force:
             raise CliError(f"error: {path} exists; use --force to overwrite it")
         try:
-            count = write_export(records, args.format, path, overwrite=args.force)
+            count = write_export(
+                records, args.format, path, overwrite=args.force, **_export_options(args)
+            )
         except FileExistsError:
             raise CliError(f"error: {path} exists; use --force to overwrite it") from None
         if args.json:
@@ -620,10 +727,33 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(f"exported {plural(count, 'record')} to {path} ({args.format})", file=sys.stderr)
     else:
         out: TextIO = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
-        count = export_records(records, args.format, out)
+        count = export_records(records, args.format, out, **_export_options(args))
         sys.stdout.flush()
         print(f"exported {plural(count, 'record')} ({args.format})", file=sys.stderr)
     return EXIT_OK
+
+
+def _export_options(args: argparse.Namespace) -> dict[str, bool]:
+    """--raw (every character exact) and --csv-raw (spreadsheet formulas left as they are)."""
+    raw = bool(getattr(args, "raw", False))
+    return {"raw": raw, "csv_formulas": raw or bool(getattr(args, "csv_raw", False))}
+
+
+def _add_output_options(parser: argparse.ArgumentParser, *, csv: bool = False) -> None:
+    parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="keep every character exactly as stored (by default control, bidi and "
+        "invisible characters are shown as visible stand-ins"
+        + (", and CSV cells starting with = + - @ get a leading ')" if csv else ")"),
+    )
+    if csv:
+        parser.add_argument(
+            "--csv-raw",
+            action="store_true",
+            help="write CSV cells starting with = + - @ as they are (a spreadsheet may run "
+            "them as formulas); by default they start with '",
+        )
 
 
 class _TerminalSafe:
@@ -754,6 +884,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--dry-run", action="store_true", help="check and count; write nothing")
     imp.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_limit_options(imp)
     imp.set_defaults(func=cmd_import)
 
     remove = commands.add_parser(
@@ -789,6 +920,7 @@ def build_parser() -> argparse.ArgumentParser:
     cite.add_argument("ids", nargs="+", metavar="ID", help="record ids; - reads ids from stdin")
     cite.add_argument("--style", choices=STYLES, help="default: your saved style, else archive")
     cite.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_output_options(cite)
     cite.set_defaults(func=cmd_cite)
 
     export = commands.add_parser(
@@ -801,6 +933,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--json", action="store_true", help="with -o: print one JSON object saying what was written"
     )
+    _add_output_options(export, csv=True)
     export.set_defaults(func=cmd_export)
     return parser
 
@@ -816,6 +949,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
         ("archive_tui.importer", ("ImportFileError",)),
         ("archive_tui.records", ("ValidationFailed", "RecordError")),
         ("archive_tui.dates", ("DateError",)),
+        ("archive_tui.paths", ("NoHomeFolder",)),
     ):
         loaded = sys.modules.get(module)
         for name in names:

@@ -212,7 +212,9 @@ def describe_json_error(data: bytes, error: ValueError) -> tuple[str, int | None
         pass
     line = getattr(error, "lineno", None)
     column = getattr(error, "colno", None)
-    message = getattr(error, "msg", str(error))
+    from archive_tui.errors import json_error_phrase  # (kept inside: store.py is shared)
+
+    message = json_error_phrase(getattr(error, "msg", str(error)))
     where = f" at line {line}, column {column}" if line is not None else ""
     return f"is not valid JSON{where} ({message})", line, column
 
