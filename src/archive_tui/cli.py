@@ -518,9 +518,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     source = Path(args.file).expanduser()
     if sys.stderr.isatty() and source.is_file() and source.stat().st_size > 5_000_000:
         _err(f"reading {source}…")
-    raws = read_import_file(
-        source, _import_limits(args), fmt=args.format, column_map=column_map
-    )
+    raws = read_import_file(source, _import_limits(args), fmt=args.format, column_map=column_map)
     bar = _ProgressBar("checking")
     try:
         records, problems = validate_entries(raws, bar)
