@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import SHIPPED_PATH
+
 from archive_tui.archive import Archive
 from archive_tui.query import parse_query
 from archive_tui.search import highlight_spans
 from archive_tui.snippets import CHUNK, first_match_spans, keyword_in_context, safe_cut
 from archive_tui.ui.app import ArchiveApp
 from archive_tui.ui.widgets.results import CARD_HEIGHT, ResultList
-
-from conftest import SHIPPED_PATH
 
 #: A shipped FRUS record: "Gromyko" first comes 2,089 characters into its text and is in
 #: neither its title nor its summary.
@@ -40,7 +40,7 @@ def test_passage_around_a_deep_match_in_a_real_record() -> None:
     assert spans and spans[0][0] > 2000
     snippet, shown = keyword_in_context(record["text"], spans, 120)
     assert snippet.startswith("…") and len(snippet) <= 120
-    assert [snippet[a:b] for a, b in shown][0] == "Gromyko"
+    assert next(snippet[a:b] for a, b in shown) == "Gromyko"
     assert "\n" not in snippet and "  " not in snippet
     # the words around the match are the record's own words, in order
     words = snippet.strip("…").split()
