@@ -148,6 +148,20 @@ def highlighted(
     return content
 
 
+def related_prompt(record: dict, item: dict) -> Content:
+    """A related record in two lines: its date and title, then what ties it to ``record``."""
+    from archive_tui.related import why_related
+
+    reasons = why_related(record, item)
+    return Content.assemble(
+        Content.styled(one_line(display_date(item.get("date"))), "bold"),
+        "  ",
+        Content(one_line(str(item.get("title", "")))),
+        "\n",
+        Content.styled(one_line(" · ".join(reasons) or "nearest in date"), "$text-muted"),
+    )
+
+
 def metadata_rows(record: dict) -> list[tuple[str, str]]:
     """(label, value) for every metadata field present, known fields first, then unknown keys."""
     rows = [
@@ -323,16 +337,8 @@ class DocumentScreen(Screen[int]):
         if not related:
             options.add_option(Option(Content("No related documents."), disabled=True))
             return
-        options.add_options(
-            Option(
-                Content.assemble(
-                    Content.styled(one_line(display_date(item.get("date"))), "$text-muted"),
-                    "  ",
-                    Content(one_line(str(item.get("title", "")))),
-                )
-            )
-            for item in related
-        )
+        record = self.record or {}
+        options.add_options(Option(related_prompt(record, item)) for item in related)
         options.highlighted = 0
 
     # -- actions -----------------------------------------------------------------------
