@@ -17,7 +17,7 @@ def _records(count: int) -> list[dict]:
         {
             "id": f"bib-{n:02d}",
             "date": f"1962-10-{n + 1:02d}",
-            "title": f"Telegram {n} From the Embassy in the Soviet Union to the Department of State",
+            "title": f"Telegram {n} From the Embassy in the Soviet Union to the Department",
             "summary": f"Telegram {n} on the missiles.",
             "collection": "Foreign Relations of the United States, 1961–1963, Volume XI",
             "source": "Source: Department of State, Central Files, 611.3722/10–2262.",
