@@ -40,11 +40,7 @@ def copy_text(app: App, text: str, *, what: str = "Citation") -> None:
     characters are replaced by visible stand-ins first (newlines are kept), so a pasted
     citation can never carry an escape sequence into a terminal.
     """
-    safe = visible(text, keep="\n")
-    app.copy_to_clipboard(safe)
-    threading.Thread(
-        target=_pyperclip_copy, args=(safe,), name="archive-tui-clipboard", daemon=True
-    ).start()
+    safe = put_on_clipboard(app, text)
     head = f"Copied {_lower_first(what)}"
     room = max(PREVIEW_MIN, TOAST_CHARS - len(head) - 2)
     app.notify(
@@ -52,6 +48,19 @@ def copy_text(app: App, text: str, *, what: str = "Citation") -> None:
         markup=False,
         timeout=NOTIFY_TIMEOUT,
     )
+
+
+def put_on_clipboard(app: App, text: str) -> str:
+    """Copy ``text`` (control characters made visible) without a notification; returns it.
+
+    For a caller that says what happened in its own words (opening a URL copies it too).
+    """
+    safe = visible(text, keep="\n")
+    app.copy_to_clipboard(safe)
+    threading.Thread(
+        target=_pyperclip_copy, args=(safe,), name="archive-tui-clipboard", daemon=True
+    ).start()
+    return safe
 
 
 def _pyperclip_copy(text: str) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
@@ -26,6 +26,9 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from archive_tui.sanitize import one_line, visible
+
+from ..clipboard import copy_text, put_on_clipboard
+from ..links import can_open_browser, link, safe_url
 
 #: Highlight of query terms: bold + underline survive NO_COLOR and the ANSI themes.
 HIGHLIGHT_STYLE = "bold underline $text on $accent-muted"
@@ -44,6 +47,13 @@ METADATA_FIELDS: tuple[tuple[str, str], ...] = (
     ("id", "ID"),
 )
 _SHOWN_APART = frozenset({"title", "date", "summary", "text"})
+#: How a shortened text ends in the shipped archive (5,151 of 12,415 FRUS texts).
+SHORTENED_MARK = "…"
+
+
+def is_shortened(text: str) -> bool:
+    """True when the record's text was cut short where it was collected (it ends with "…")."""
+    return text.rstrip().endswith(SHORTENED_MARK)
 
 
 class HitLike(Protocol):
@@ -148,6 +158,17 @@ def highlighted(
     return content
 
 
+def shortened_notice(url: str | None) -> Content:
+    """The line that says a text was cut short, and where the whole document is."""
+    if url is None:
+        return Content("Text shortened in this archive — the full document is at its source.")
+    return Content.assemble(
+        "Text shortened — full document at ",
+        link(url),
+        "  (o opens it, u copies it)",
+    )
+
+
 def related_prompt(record: dict, item: dict) -> Content:
     """A related record in two lines: its date and title, then what ties it to ``record``."""
     from archive_tui.related import why_related
@@ -162,10 +183,23 @@ def related_prompt(record: dict, item: dict) -> Content:
     )
 
 
+def without_label(label: str, value: str) -> str:
+    """``value`` without a leading copy of its own label ("Source: Department…" under
+    "Source" -> "Department…"); the record itself is not changed."""
+    head, colon, rest = value.partition(":")
+    if (
+        colon
+        and rest.strip()
+        and head.strip().casefold() in (label.casefold(), f"{label}s".casefold())
+    ):
+        return rest.lstrip()
+    return value
+
+
 def metadata_rows(record: dict) -> list[tuple[str, str]]:
     """(label, value) for every metadata field present, known fields first, then unknown keys."""
     rows = [
-        (label, _as_text(record[key]))
+        (label, without_label(label, _as_text(record[key])))
         for key, label in METADATA_FIELDS
         if _present(record.get(key))
     ]
@@ -208,6 +242,7 @@ class RelatedList(OptionList):
         Binding("j,down", "cursor_down", "Next related", show=False),
         Binding("k,up", "cursor_up", "Previous related", show=False),
         Binding("enter", "select", "Open related", tooltip="Open the highlighted record"),
+        Binding("escape", "screen.focus_text", "Text", tooltip="Back to the document's text"),
     ]
 
 
@@ -223,9 +258,20 @@ class DocumentScreen(Screen[int]):
         Binding("escape", "back", "Back", tooltip="Back to the results, at this document"),
         Binding("n", "next", "Next", tooltip="Next result"),
         Binding("p", "previous", "Prev", tooltip="Previous result"),
-        Binding("c", "cite", "Copy citation", tooltip="Copy the citation (default style)"),
-        Binding("C", "cite_picker", "Cite as…", tooltip="Choose a citation style and copy"),
+        # priority: space pages down in the text otherwise; here it marks, as in the list
+        Binding(
+            "space",
+            "toggle_mark",
+            "Mark",
+            priority=True,
+            tooltip="Mark or unmark this record (for a bibliography or export)",
+        ),
+        Binding("c", "cite", "Cite", tooltip="Copy the citation (default style)"),
+        Binding("C", "cite_picker", "Cite as…", show=False, tooltip="Choose a citation style"),
+        Binding("o", "open_url", "Open URL", tooltip="Open the record's URL in a browser"),
+        Binding("u", "copy_url", "Copy URL", show=False, tooltip="Copy the record's URL"),
         Binding("r", "focus_related", "Related", tooltip="Go to the related documents"),
+        Binding("slash", "new_search", "Search", show=False, tooltip="Back to a new search"),
     ]
 
     def __init__(self, archive: Any, result: RecordSource, position: int) -> None:
@@ -247,6 +293,7 @@ class DocumentScreen(Screen[int]):
                 yield Static(id="doc-title")
                 yield Grid(id="doc-meta")
                 yield Static(id="doc-summary")
+                yield Static(id="doc-shortened")
                 yield Static(id="doc-text")
             with Vertical(id="doc-related"):
                 yield RelatedList(id="related-list")
@@ -264,11 +311,17 @@ class DocumentScreen(Screen[int]):
     def _label(self) -> str:
         return getattr(self.result, "label", "Result")
 
+    def _is_marked(self) -> bool:
+        marks = getattr(self.app, "marks", None)
+        return bool(self.record and marks is not None and self.record.get("id") in marks)
+
     def _header(self) -> Content:
         total = self.result.total
         parts: list[Content | str] = [
             Content.styled(f"{self._label} {self.position + 1:,} of {total:,}", "bold")
         ]
+        if self._is_marked():
+            parts += ["  ", Content.styled("✓ marked", "bold $text-success")]
         query = getattr(self.result, "query", "") or ""
         if query.strip():
             parts += ["  ·  ", Content(one_line(query))]
@@ -299,15 +352,21 @@ class DocumentScreen(Screen[int]):
             highlighted(str(record.get("title", "")), parsed, field="title")
         )
         cells: list[Static] = []
+        url = safe_url(record.get("url"))
         for label, value in metadata_rows(record):
             cells.append(Static(Content(label), classes="meta-label"))
-            cells.append(Static(highlighted(value, parsed), classes="meta-value"))
+            shown = link(url) if label == "URL" and url else highlighted(value, parsed)
+            cells.append(Static(shown, classes="meta-value"))
         await meta.mount_all(cells)
         summary = str(record.get("summary") or "")
         summary_widget = self.query_one("#doc-summary", Static)
         summary_widget.update(highlighted(summary, parsed, field="summary"))
         summary_widget.display = bool(summary.strip())
         text = str(record.get("text") or "")
+        shortened = self.query_one("#doc-shortened", Static)
+        shortened.display = is_shortened(text)
+        if shortened.display:
+            shortened.update(shortened_notice(url))
         text_widget = self.query_one("#doc-text", Static)
         if text.strip():
             text_widget.update(highlighted(text, parsed, field="text"))
@@ -373,8 +432,6 @@ class DocumentScreen(Screen[int]):
             return
         from archive_tui import citations, settings
 
-        from ..clipboard import copy_text
-
         style = settings.default_style()
         try:
             text = citations.cite(self.record, style)
@@ -391,8 +448,100 @@ class DocumentScreen(Screen[int]):
 
         self.app.push_screen(CitationPickerScreen([self.record]))
 
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the open record, through the main screen (which keeps the marks)."""
+        if self.record is None:
+            return
+        main = getattr(self.app, "main_screen", None)
+        toggle = getattr(main, "on_result_list_toggle_mark", None)
+        marks = getattr(self.app, "marks", None)
+        if toggle is None or marks is None:
+            self.notify("Marks are kept by the result list.", severity="warning", timeout=3)
+            return
+        from ..widgets.results import ResultList
+
+        # The card to redraw: this one if the view walks the main result, else any.
+        index = self.position if self.result is getattr(main, "result", None) else 0
+        toggle(ResultList.ToggleMark(index, SequenceHit(self.record)))  # type: ignore[arg-type]
+        self.query_one("#doc-header", Static).update(self._header())
+        count = len(marks)
+        state = "Marked" if self._is_marked() else "Unmarked"
+        self.notify(
+            f"{state}; {count:,} marked record{'s' if count != 1 else ''}.",
+            timeout=2,
+            markup=False,
+        )
+
+    def action_new_search(self) -> None:
+        """Back to the search box for a new search, closing every document view on the way."""
+        main = getattr(self.app, "main_screen", None)
+        focus_search = getattr(main, "action_focus_search", None)
+        if main is None or focus_search is None or main not in self.app.screen_stack:
+            self.action_back()
+            return
+        self.app.call_later(_back_to_search, self.app, main)
+
+    def _url(self) -> str | None:
+        """The record's URL, or None after saying why there is none to use."""
+        raw = self.record.get("url") if self.record else None
+        url = safe_url(raw)
+        if url is None:
+            reason = (
+                "This record has no URL."
+                if not raw
+                else "This record's URL is not a web address that can be opened."
+            )
+            self.notify(reason, severity="warning", timeout=3, markup=False)
+        return url
+
+    def action_copy_url(self) -> None:
+        url = self._url()
+        if url is not None:
+            copy_text(self.app, url, what="URL")
+
+    def action_open_url(self) -> None:
+        """Open the URL in a browser where one can open; copy it in any case, and say so."""
+        url = self._url()
+        if url is None:
+            return
+        put_on_clipboard(self.app, url)
+        if not can_open_browser():
+            self.notify(
+                "No browser can open from this session (no display, as over SSH): "
+                "the URL was copied instead.",
+                timeout=5,
+                markup=False,
+            )
+            return
+        self.notify("Opening in your browser; the URL was also copied.", timeout=4)
+        self._open_in_browser(url)
+
+    @work(thread=True, exclusive=True, group="open-url", exit_on_error=False)
+    def _open_in_browser(self, url: str) -> None:
+        # webbrowser may wait for the browser command to finish: never on the UI thread.
+        try:
+            self.app.open_url(url)
+        except Exception as error:
+            self.app.call_from_thread(
+                self.notify,
+                f"Could not open a browser: {error}. The URL was copied.",
+                severity="warning",
+                markup=False,
+            )
+
     def action_focus_related(self) -> None:
-        self.query_one(RelatedList).focus()
+        """Focus the related list; on a short screen it is hidden until asked for."""
+        self.add_class("-related-open")
+        self.call_after_refresh(self.query_one(RelatedList).focus)
+
+    def action_focus_text(self) -> None:
+        """From the related list back to the text (shown again on a short screen)."""
+        self.remove_class("-related-open")
+        self.call_after_refresh(self.query_one(DocumentBody).focus)
+
+    def on_descendant_focus(self) -> None:
+        # A short screen shows the related list only while it has focus.
+        self.set_class(self.query_one("#doc-related").has_focus_within, "-related-open")
 
     @on(OptionList.OptionSelected, "#related-list")
     def _open_related(self, event: OptionList.OptionSelected) -> None:
@@ -412,3 +561,11 @@ class DocumentScreen(Screen[int]):
                 self.query_one(RelatedList).highlighted = position
 
         self.app.push_screen(DocumentScreen(self.archive, sequence, event.option_index), came_back)
+
+
+async def _back_to_search(app: Any, main: Screen[Any]) -> None:
+    """Dismiss every screen above ``main`` (a document view with its position), then search."""
+    while app.screen is not main and len(app.screen_stack) > 1:
+        screen = app.screen
+        await screen.dismiss(screen.position if isinstance(screen, DocumentScreen) else None)
+    main.action_focus_search()  # type: ignore[attr-defined]
