@@ -213,22 +213,30 @@ def metadata_rows(record: dict) -> list[tuple[str, str]]:
     return rows
 
 
-class PagerScroll(VerticalScroll, can_focus=True):
-    """A scrollable page with pager keys (j/k, space/b, g/G) next to arrows and PgUp/PgDn."""
+class TextPager(VerticalScroll, can_focus=True):
+    """A scrollable page with pager keys (j/k, b, g/G) next to arrows and PgUp/PgDn."""
 
     HELP_CONTEXT = "Reading"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "scroll_down", "Scroll down", show=False),
         Binding("k,up", "scroll_up", "Scroll up", show=False),
-        Binding("space,pagedown", "page_down", "Page down", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
         Binding("b,pageup", "page_up", "Page up", show=False),
         Binding("g,home", "scroll_home", "Top", show=False),
         Binding("G,end", "scroll_end", "Bottom", show=False),
     ]
 
 
-class DocumentBody(PagerScroll):
-    """The document's text; scrolled with the pager keys."""
+class PagerScroll(TextPager):
+    """A :class:`TextPager` where space pages down too (help, citation preview)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "page_down", "Page down", show=False),
+    ]
+
+
+class DocumentBody(TextPager):
+    """The document's text; scrolled with the pager keys. Space marks here, as in the list."""
 
     HELP_CONTEXT = "Document view"
 
