@@ -89,10 +89,10 @@ async def test_a_shortened_text_says_so_with_a_link_to_the_full_document(
             if not isinstance(span.style, str) and span.style.link
         ]
         assert links.count(url) == 2
-        rendered = "".join(
-            segment.text for y in range(notice.region.height) for segment in notice.render_line(y)
-        )
-        assert url in rendered
+        strips = [notice.render_line(y) for y in range(notice.region.height)]
+        assert url in "".join(segment.text for strip in strips for segment in strip)
+        ansi = "".join(strip.render(app.console) for strip in strips)
+        assert f";{url}\x1b\\" in ansi and "\x1b]8;id=" in ansi  # what the terminal gets
         # "Source" is said once: the label, then the source itself
         cells = [c.visual.plain for c in app.screen.query("#doc-meta Static")]
         source = cells[cells.index("Source") + 1]
