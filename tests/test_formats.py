@@ -198,6 +198,21 @@ def test_ris_and_csl_json_fields_map_as_documented() -> None:
     assert item["doi"] == "10.2/def"  # unknown keys kept, in lower case
 
 
+def test_carried_fields_add_to_authors_and_keep_the_rest_of_csl_custom() -> None:
+    ris = "TY  - GEN\nTI  - T\nAU  - Rusk, Dean\nC8  - Gromyko, Andrei A.\nPY  - 1961\nER  - \n"
+    [record] = read_entries(ris, "ris")
+    assert record["people"] == ["Rusk, Dean", "Gromyko, Andrei A."]
+    item = {
+        "id": "c1",
+        "title": "T",
+        "issued": {"date-parts": [[1961]]},
+        "custom": {"places": ["Vienna"], "shelf": "B-12"},
+    }
+    [record] = read_entries(json.dumps([item]), "csl-json")
+    assert record["places"] == ["Vienna"]
+    assert record["custom"] == {"shelf": "B-12"}  # what is not ours stays
+
+
 def test_zotero_csl_json_named_json_is_recognised_by_content(tmp_path) -> None:
     items = [{"id": "z1", "type": "book", "title": "A Book", "issued": {"date-parts": [[1950]]}}]
     source = write_json(tmp_path / "Exported Items.json", items)
