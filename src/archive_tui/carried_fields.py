@@ -86,7 +86,8 @@ def export_entry(record: dict, fmt: str) -> str:
 def export_csl_item(record: dict) -> dict:
     """``csl_item(record)`` with people, places and subjects in its ``custom`` object."""
     item = csl_item(record)
-    custom = {field: values for field in CARRIED_FIELDS if (values := carried_values(record, field))}
+    custom = {field: carried_values(record, field) for field in CARRIED_FIELDS}
+    custom = {field: values for field, values in custom.items() if values}
     if custom:
         item[CSL_CUSTOM] = custom
     return item
