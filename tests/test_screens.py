@@ -21,6 +21,7 @@ from textual.widgets import OptionList, Static
 
 from archive_tui import citations, settings
 from archive_tui.archive import Archive
+from archive_tui.carried_fields import export_entry
 from archive_tui.importer import read_import_file
 from archive_tui.ui.clipboard import copy_text
 from archive_tui.ui.screens.cite import CitationPickerScreen
@@ -457,7 +458,7 @@ async def test_export_never_overwrites_without_confirmation(tmp_path: Path) -> N
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.results == [f"Exported 1 record as BibTeX to {target}."]
-    assert target.read_text() == citations.cite(FULL, "bibtex")
+    assert target.read_text() == export_entry(FULL, "bibtex")  # the citation + people etc.
 
 
 @pytest.mark.parametrize(
