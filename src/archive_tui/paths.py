@@ -68,3 +68,16 @@ def config_dir() -> Path:
     if home is not None:
         return home / "config"
     return platformdirs.user_config_path(APP_NAME, appauthor=False)
+
+
+def state_dir() -> Path:
+    """Files the app keeps about its own runs (the error log)."""
+    home = _home()
+    if home is not None:
+        return home / "state"
+    return platformdirs.user_state_path(APP_NAME, appauthor=False)
+
+
+def log_dir() -> Path:
+    """Where tracebacks of errors the app survived are written (``errors.log``)."""
+    return state_dir() / "log"

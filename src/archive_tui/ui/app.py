@@ -21,17 +21,23 @@ from textual.widgets import Input
 
 from archive_tui.ui import clipboard
 from archive_tui.ui.commands import ArchiveCommands
+from archive_tui.ui.guard import Guarded, error_sentence, log_error
 from archive_tui.ui.screens.error import ErrorScreen
 from archive_tui.ui.screens.help import HelpScreen
 from archive_tui.ui.screens.main import MainScreen
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from textual.actions import ActionParseResult
+    from textual.dom import DOMNode
+
     from archive_tui.archive import Archive
 
 STARTED = time.perf_counter()
 
 
-class ArchiveApp(App[None]):
+class ArchiveApp(Guarded, App[None]):
     """Search, filter, read and cite declassified historical documents."""
 
     TITLE = "archive-tui"
@@ -120,6 +126,34 @@ class ArchiveApp(App[None]):
         if self.first_results_after is None:
             self.first_results_after = time.perf_counter() - STARTED
             self.log.info(f"first results after {self.first_results_after:.3f} s")
+
+    # -- errors -------------------------------------------------------------------------
+
+    def report_error(self, error: Exception, context: str = "") -> None:
+        """An action or handler failed: one sentence on screen, the traceback in the log."""
+        where = log_error(error, context)
+        self.log.error(f"{context}: {error!r}")
+        self.notify(error_sentence(error, where), severity="error", timeout=8, markup=False)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Every key binding and palette action runs here: a failing one is reported, the
+        session goes on (Textual would end the app)."""
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except Exception as error:
+            self.report_error(error, f"action {action!r}")
+            return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's last resort (the app exits); what reaches it is logged first, so even
+        # an error Guarded could not catch leaves its traceback in the user's log.
+        log_error(error, "fatal")
+        super()._handle_exception(error)
 
     # -- app-wide actions -----------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from archive_tui.sanitize import visible
+from archive_tui.ui.guard import Guarded
 
 from .document import PagerScroll
 
@@ -220,7 +221,7 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
     return list(sections.items())
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Guarded, ModalScreen[None]):
     """Keys by context and the query syntax; escape, q or ? closes it."""
 
     CSS_PATH = "help.tcss"

@@ -25,6 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input
 
 from archive_tui.sanitize import one_line
+from archive_tui.ui.guard import Guarded
 from archive_tui.ui.screens.cite import CitationPickerScreen
 from archive_tui.ui.screens.document import DocumentScreen
 from archive_tui.ui.screens.export import ExportScreen
@@ -60,7 +61,7 @@ LETTER_ACTIONS = frozenset(
 RESULT_ACTIONS = frozenset({"cycle_sort", "copy_citation", "choose_citation", "export"})
 
 
-class MainScreen(Screen[None]):
+class MainScreen(Guarded, Screen[None]):
     """Search, browse and filter the archive."""
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]

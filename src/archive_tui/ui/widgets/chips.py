@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from archive_tui.sanitize import one_line
+from archive_tui.ui.guard import Guarded
 from archive_tui.ui.widgets.facet_list import fit_middle
 from archive_tui.ui.widgets.results import short_name
 
@@ -45,7 +46,7 @@ class ChipSpec:
         return f"{FIELD_LABELS.get(self.field, self.field)}: {value}"
 
 
-class Chip(Static, can_focus=True):
+class Chip(Guarded, Static, can_focus=True):
     """One active filter; enter, delete or backspace removes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -70,7 +71,7 @@ class Chip(Static, can_focus=True):
         self.action_remove()
 
 
-class ChipBar(HorizontalScroll, can_focus=False):
+class ChipBar(Guarded, HorizontalScroll, can_focus=False):
     """The row of chips (scrolls sideways when long); hidden when no filter is active."""
 
     def set_chips(self, specs: list[ChipSpec]) -> None:

@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from archive_tui.text import fold
+from archive_tui.ui.guard import Guarded
 from archive_tui.ui.widgets.facet_list import FacetValue, FacetValueList
 from archive_tui.ui.widgets.results import short_name
 
@@ -55,7 +56,7 @@ def date_problem(value: str) -> str | None:
     return None
 
 
-class FilterPanel(Vertical):
+class FilterPanel(Guarded, Vertical):
     """Date bounds plus one facet field's values; posts what the user chose."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -218,7 +219,11 @@ class FilterPanel(Vertical):
     def _date_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self._post_dates()
-        self.focus_next()
+        # enter moves on, as in a form: from -> to -> the values
+        if event.input.id == "date-from":
+            self.query_one("#date-to", Input).focus()
+        else:
+            self.values_list.focus()
 
     def _post_dates(self) -> None:
         bounds: list[str | None] = []

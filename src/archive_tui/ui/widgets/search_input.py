@@ -8,8 +8,10 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Input
 
+from archive_tui.ui.guard import Guarded
 
-class SearchInput(Input):
+
+class SearchInput(Guarded, Input):
     """An `Input` whose enter/down/escape hand focus to the result list."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
