@@ -25,6 +25,7 @@ from archive_tui.ui.guard import Guarded, error_sentence, log_error
 from archive_tui.ui.screens.error import ErrorScreen
 from archive_tui.ui.screens.help import HelpScreen
 from archive_tui.ui.screens.main import MainScreen
+from archive_tui.ui.widgets.facet_list import FacetValueList
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -48,7 +49,8 @@ class ArchiveApp(Guarded, App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", tooltip="Leave archive-tui"),
-        Binding("question_mark,f1", "help", "Help", tooltip="Keys and search syntax"),
+        Binding("f1", "help", "Help", tooltip="Keys and search syntax (everywhere)"),
+        Binding("question_mark", "help_unless_typing", "Help", show=False, tooltip="Help"),
     ]
 
     def __init__(
@@ -158,12 +160,18 @@ class ArchiveApp(Guarded, App[None]):
     # -- app-wide actions -----------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # q and ? typed into a text box are text; do not show them as keys meanwhile.
-        return not (action in ("quit", "help") and isinstance(self.screen.focused, Input))
+        # q and ? typed into a text box are text (F1 is not: help works everywhere).
+        focused = self.screen.focused
+        typing = isinstance(focused, (Input, FacetValueList))
+        return not (action in ("quit", "help_unless_typing") and typing)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_help_unless_typing(self) -> None:
+        """``?`` outside a text box (inside one it is a wildcard character)."""
+        self.action_help()
 
     def copy_text(self, text: str, *, what: str = "Citation") -> None:
         """Copy to the clipboard (OSC 52 + local clipboard) and show what was copied."""

@@ -227,7 +227,7 @@ class HelpScreen(Guarded, ModalScreen[None]):
     CSS_PATH = "help.tcss"
     HELP_CONTEXT = "Help"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "close", "Close help"),
+        Binding("escape,q,question_mark,f1", "close", "Close help"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 #: Seconds of quiet typing before a search starts (when one just started or is running).
 DEBOUNCE = 0.1
-SEARCH_PLACEHOLDER = 'Search  (words, "a phrase", -not, field:value; ? for help)'
+SEARCH_PLACEHOLDER = 'Search: words, "a phrase", -not, field:value   (F1 help · ↓ results)'
 
 #: Actions that letter keys trigger; they are hidden from the footer while typing.
 LETTER_ACTIONS = frozenset(
@@ -369,14 +369,17 @@ class MainScreen(Guarded, Screen[None]):
     def on_chip_bar_emptied(self, message: ChipBar.Emptied) -> None:
         self.results.focus()
 
-    def on_descendant_focus(self) -> None:
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if not self.panel.has_focus_within:
+            self.panel.clear_narrowing()  # it would filter the values unseen
         self.refresh_bindings()
 
     # -- actions ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Letters typed in a text box stay there; do not advertise them as keys meanwhile.
-        if action in LETTER_ACTIONS and isinstance(self.focused, Input):
+        typing = isinstance(self.focused, Input) or self.panel.values_list.has_focus
+        if action in LETTER_ACTIONS and typing:  # the value list narrows as you type
             return False
         # In the filter panel the footer shows the panel's keys, not the results'.
         return not (action in RESULT_ACTIONS and self.panel.has_focus_within)
@@ -409,14 +412,14 @@ class MainScreen(Guarded, Screen[None]):
             self.call_after_refresh(panel.values_list.focus)
 
     def action_back(self) -> None:
-        """Escape: one step back (close the panel, results -> search box, else -> results)."""
+        """Escape: one step back (close the panel, else to the results).
+
+        The results are as far back as it goes: escape there stays put, so the ``q`` that
+        usually follows quits instead of landing in the search box as text.
+        """
         if self.filters_open or self.panel.has_focus_within:
             self._close_overlay()
-            self.results.focus()
-        elif self.results.has_focus:
-            self.search_input.focus()
-        else:
-            self.results.focus()
+        self.results.focus()
 
     def action_cycle_sort(self) -> None:
         from archive_tui.search import SORTS
