@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import HorizontalScroll
+from textual.containers import Horizontal, HorizontalScroll
 from textual.message import Message
 from textual.widgets import Static
 
@@ -71,8 +72,13 @@ class Chip(Guarded, Static, can_focus=True):
         self.action_remove()
 
 
-class ChipBar(Guarded, HorizontalScroll, can_focus=False):
-    """The row of chips (scrolls sideways when long); hidden when no filter is active."""
+class ChipBar(Guarded, Horizontal, can_focus=False):
+    """The "Filters:" label, then the row of chips, which scrolls sideways when long (the
+    label stays put); hidden when no filter is active."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("Filters:", classes="chip-label")
+        yield HorizontalScroll(id="chip-row", can_focus=False)
 
     def set_chips(self, specs: list[ChipSpec]) -> None:
         """Replace the chips, keeping focus on a neighbour of a removed focused chip."""
@@ -83,11 +89,11 @@ class ChipBar(Guarded, HorizontalScroll, can_focus=False):
             focus_index = chips.index(focused)
         if [c.spec for c in chips] == specs:
             return
-        self.remove_children()
+        row = self.query_one("#chip-row", HorizontalScroll)
+        row.remove_children()
         new = [Chip(spec) for spec in specs]
         if specs:
-            label = Static("Filters:", classes="chip-label")
-            self.mount(label, *new)
+            row.mount(*new)
         self.set_class(not specs, "-empty")
         if focus_index is not None:
             if new:
