@@ -22,6 +22,13 @@ from textual.widgets import Input
 from archive_tui.ui import clipboard
 from archive_tui.ui.commands import ArchiveCommands
 from archive_tui.ui.guard import Guarded, error_sentence, log_error
+from archive_tui.ui.live import (
+    POLL_SECONDS,
+    ArchiveChanged,
+    ArchiveReloaded,
+    ArchiveReloadFailed,
+    store_fingerprints,
+)
 from archive_tui.ui.screens.error import ErrorScreen
 from archive_tui.ui.screens.help import HelpScreen
 from archive_tui.ui.screens.main import MainScreen
@@ -32,6 +39,7 @@ if TYPE_CHECKING:
 
     from textual.actions import ActionParseResult
     from textual.dom import DOMNode
+    from textual.worker import Worker
 
     from archive_tui.archive import Archive
 
@@ -69,6 +77,10 @@ class ArchiveApp(Guarded, App[None]):
         #: Seconds from import of this module to the first results on screen.
         self.first_results_after: float | None = None
         self.main_screen = MainScreen()
+        #: The thread that last reopened a changed archive (never the UI thread).
+        self.last_reload_thread: threading.Thread | None = None
+        self._watch: Worker[None] | None = None
+        self._unreadable: tuple[str, ...] | None = None  # files that failed to reopen
         # Start reading the archive now, while Textual starts up (it takes as long).
         self._opening: Future[Archive] | None = None
         if archive is None:
@@ -97,6 +109,49 @@ class ArchiveApp(Guarded, App[None]):
         # An archive given by the caller is picked up by the main screen when it mounts.
         if self.archive is None:
             self._open_archive()
+        self.set_interval(POLL_SECONDS, self._poll_archive, name="archive-watch")
+
+    # -- the live archive (see ui/live.py) ------------------------------------------------
+
+    def _poll_archive(self) -> None:
+        """Timer: look at the store files in a worker, unless a look is still running."""
+        if self.archive is None or (self._watch is not None and self._watch.is_running):
+            return
+        self._watch = self._check_archive(self.archive)
+
+    @work(thread=True, group="archive-watch", exit_on_error=False)
+    def _check_archive(self, archive: Archive) -> None:
+        """Thread: stat the files; when they changed, read the archive again, here."""
+        try:
+            if not archive.changed_on_disk():
+                return
+            seen = store_fingerprints(archive)
+        except Exception as error:  # a file that cannot even be stat'ed: say it once
+            if self._unreadable != ("stat",):
+                self._unreadable = ("stat",)
+                self.main_screen.post_message(ArchiveReloadFailed(archive, error))
+            return
+        if seen == self._unreadable:
+            return  # these very files failed to read: wait for the next change
+        self.main_screen.post_message(ArchiveChanged(archive))
+        self.last_reload_thread = threading.current_thread()
+        try:
+            new = archive.reopen()
+        except Exception as error:  # StoreError and the like: the old archive stays
+            self._unreadable = seen
+            self.main_screen.post_message(ArchiveReloadFailed(archive, error))
+            return
+        self._unreadable = None
+        self.call_from_thread(self._reloaded, archive, new)
+
+    def _reloaded(self, old: Archive, new: Archive) -> None:
+        if self.archive is not old:
+            return
+        self.archive = new
+        gc.freeze()  # as in _opened
+        name = self.last_reload_thread.name if self.last_reload_thread else ""
+        self.log.info(f"archive reopened on thread {name!r}: {len(old):,} -> {len(new):,}")
+        self.main_screen.post_message(ArchiveReloaded(old, new, name))
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open_archive(self) -> None:

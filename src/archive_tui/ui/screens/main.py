@@ -23,9 +23,18 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
+from textual.worker import Worker, get_current_worker
 
 from archive_tui.sanitize import one_line
 from archive_tui.ui.guard import Guarded
+from archive_tui.ui.live import (
+    NOTICE_SECONDS,
+    RELOADING,
+    ArchiveChanged,
+    ArchiveReloaded,
+    ArchiveReloadFailed,
+    describe_change,
+)
 from archive_tui.ui.screens.cite import CitationPickerScreen
 from archive_tui.ui.screens.document import DocumentScreen
 from archive_tui.ui.screens.export import ExportScreen
@@ -91,6 +100,12 @@ class MainScreen(Guarded, Screen[None]):
         self._dirty = False
         self._last_request = 0.0
         self._timer: Timer | None = None
+        self._search_worker: Worker[None] | None = None
+        #: a record to keep selected through the next search (the archive was reloaded)
+        self._keep_id: str | None = None
+        #: what the status line says about the archive itself ("archive updated: +3 records")
+        self._notice: str | None = None
+        self._notice_timer: Timer | None = None
 
     @property
     def archive_app(self) -> ArchiveApp:
@@ -163,7 +178,10 @@ class MainScreen(Guarded, Screen[None]):
             self._timer.stop()
             self._timer = None
         if self._searching:
-            return  # the running search's completion picks the change up
+            # the running search is stale: stop it; its end picks the change up
+            if self._search_worker is not None:
+                self._search_worker.cancel()
+            return
         if immediate or quiet:
             self._start_search()
         else:
@@ -189,18 +207,47 @@ class MainScreen(Guarded, Screen[None]):
         self._dirty = False
         self._searching = True
         self._generation += 1
-        self._search(self._generation, self.archive, self.query_text, self.filters, self.sort)
+        keep, self._keep_id = self._keep_id, None
+        self._search_worker = self._search(
+            self._generation, self.archive, self.query_text, self.filters, self.sort, keep
+        )
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search(
-        self, generation: int, archive: Archive, query: str, filters: Filters, sort: str | None
+        self,
+        generation: int,
+        archive: Archive,
+        query: str,
+        filters: Filters,
+        sort: str | None,
+        keep_id: str | None = None,
     ) -> None:
+        """Thread: search; a newer keystroke cancels this worker, and its results are dropped."""
+        worker = get_current_worker()
+        position = None
         try:
+            # at merge: add should_stop=lambda: worker.is_cancelled (search returns early)
             result = archive.search(query, filters, sort, offset=0, limit=BLOCK_SIZE)
+            if keep_id is not None and not worker.is_cancelled:
+                ids = result.ids()
+                position = ids.index(keep_id) if keep_id in ids else None
         except Exception as error:  # never a traceback for the user
-            self.app.call_from_thread(self._search_failed, generation, error)
+            if worker.is_cancelled:
+                self.app.call_from_thread(self._search_cancelled, generation)
+            else:
+                self.app.call_from_thread(self._search_failed, generation, error)
             return
-        self.app.call_from_thread(self._search_done, generation, result)
+        if worker.is_cancelled:
+            self.app.call_from_thread(self._search_cancelled, generation)
+            return
+        self.app.call_from_thread(self._search_done, generation, result, position)
+
+    def _search_cancelled(self, generation: int) -> None:
+        """A cancelled search ended (without posting results): search the latest state."""
+        if generation != self._generation:
+            return
+        self._searching = False
+        self._search_later()
 
     def _search_failed(self, generation: int, error: Exception) -> None:
         if generation != self._generation:
@@ -209,12 +256,16 @@ class MainScreen(Guarded, Screen[None]):
         self.status.show_text(f"Search failed: {error}", error=True)
         self._search_later()
 
-    def _search_done(self, generation: int, result: SearchResult) -> None:
+    def _search_done(
+        self, generation: int, result: SearchResult, position: int | None = None
+    ) -> None:
         if generation != self._generation:
             return  # a newer search was started; this one is stale
         self._searching = False
         self.result = result
         self.results.set_result(result, self._empty_message(result))
+        if position is not None:
+            self.results.select(position)
         self._show_status()
         # The cards and the count first; the facet counts follow a frame later.
         self.call_after_refresh(self._show_facets, generation)
@@ -230,6 +281,36 @@ class MainScreen(Guarded, Screen[None]):
             archive_size=len(self.archive) if self.archive is not None else None,
             show_timing=self.archive_app.show_timing,
             marked=len(self.archive_app.marks),
+            notice=self._notice,
+        )
+
+    # -- the archive changed on disk (ui/live.py) ------------------------------------------
+
+    def _set_notice(self, notice: str | None, *, lasts: float | None = None) -> None:
+        self._notice = notice
+        if self._notice_timer is not None:
+            self._notice_timer.stop()
+            self._notice_timer = None
+        if lasts is not None:
+            self._notice_timer = self.set_timer(lasts, lambda: self._set_notice(None))
+        self._show_status()
+
+    def on_archive_changed(self, message: ArchiveChanged) -> None:
+        """The files changed: the old results stay on screen while the worker reads them."""
+        self._set_notice(RELOADING)
+
+    def on_archive_reloaded(self, message: ArchiveReloaded) -> None:
+        """Search the new archive again, keeping the selected record if it is still there."""
+        self.archive = message.new
+        hit = self.results.selected
+        self._keep_id = hit.record.get("id") if hit is not None else None
+        self._set_notice(describe_change(len(message.old), len(message.new)), lasts=NOTICE_SECONDS)
+        self._request_search(immediate=True)
+
+    def on_archive_reload_failed(self, message: ArchiveReloadFailed) -> None:
+        reason = getattr(message.error, "reason", None) or str(message.error)
+        self._set_notice(
+            f"archive changed but cannot be read ({one_line(reason)}); showing it as it was"
         )
 
     def _show_filters(self) -> None:

@@ -37,6 +37,7 @@ class StatusLine(Static):
         archive_size: int | None,
         show_timing: bool = True,
         marked: int = 0,
+        notice: str | None = None,
     ) -> None:
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         total = result.total
@@ -52,6 +53,9 @@ class StatusLine(Static):
             text.append(f" · {marked:,} marked", style="bold")
         if show_timing:
             text.append(f" · {result.elapsed_ms:,.0f} ms", style="dim")
+        if notice:
+            text.append(" · ")
+            text.append(one_line(notice), style="bold")
         notes = [one_line(note) for note in result.parsed.notes]
         if notes:
             text.no_wrap = False
