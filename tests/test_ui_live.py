@@ -200,11 +200,40 @@ async def test_a_new_keystroke_cancels_the_running_search(
         monkeypatch.setattr(screen, "_search_done", record)
         await pilot.press("t")
         await wait_for(pilot, lambda: searched[-1:] == ["t"], "the slow search started")
-        worker = screen._search_worker
+        stop = screen._stop_search
         await pilot.press("e")
         await pilot.pause()
-        assert worker is not None and worker.is_cancelled
+        assert stop.is_set()  # what the search is asked to stop by (should_stop)
         gate.set()
         await settle(app, pilot)
         assert "t" not in shown  # the cancelled search's results never reached the screen
         assert shown[-1] == "te" and screen.search_input.value == "te"
+
+
+async def test_fast_typing_always_ends_with_the_results_of_the_whole_query(db: Path) -> None:
+    # keystrokes faster than searches: each stops the running one (or one not yet started);
+    # the search of what was typed last must still come, every time
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await ready(app, pilot)
+        for query in ('title:"Telegram 1"', "embassy -harvest", "conference"):
+            screen.search_input.value = ""
+            await pilot.press(*query)
+            await settle(app, pilot)
+            assert screen.result is not None and screen.result.parsed.text == query
+            expected = app.archive.search(query, limit=1).total
+            assert screen.result.total == expected
+
+
+async def test_a_search_stopped_before_its_thread_started_still_hands_over(db: Path) -> None:
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await ready(app, pilot)
+        # two changes in one tick: the first search is stopped before its thread runs
+        screen.query_text = "embassy"
+        screen._request_search(immediate=True)
+        screen.query_text = "conference"
+        screen._request_search(immediate=True)
+        await settle(app, pilot)
+        assert screen.result.parsed.text == "conference"
+        assert screen.result.total == app.archive.search("conference", limit=1).total

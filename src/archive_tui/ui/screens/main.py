@@ -11,6 +11,7 @@ Results carry a generation number and stale ones are dropped.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -23,7 +24,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
-from textual.worker import Worker, get_current_worker
+from textual.worker import get_current_worker
 
 from archive_tui.sanitize import one_line
 from archive_tui.ui.guard import Guarded
@@ -100,7 +101,8 @@ class MainScreen(Guarded, Screen[None]):
         self._dirty = False
         self._last_request = 0.0
         self._timer: Timer | None = None
-        self._search_worker: Worker[None] | None = None
+        #: set to stop the running search (a newer keystroke made it stale)
+        self._stop_search = threading.Event()
         #: a record to keep selected through the next search (the archive was reloaded)
         self._keep_id: str | None = None
         #: what the status line says about the archive itself ("archive updated: +3 records")
@@ -178,9 +180,7 @@ class MainScreen(Guarded, Screen[None]):
             self._timer.stop()
             self._timer = None
         if self._searching:
-            # the running search is stale: stop it; its end picks the change up
-            if self._search_worker is not None:
-                self._search_worker.cancel()
+            self._stop_search.set()  # it is stale: stop it; its end picks the change up
             return
         if immediate or quiet:
             self._start_search()
@@ -208,8 +208,15 @@ class MainScreen(Guarded, Screen[None]):
         self._searching = True
         self._generation += 1
         keep, self._keep_id = self._keep_id, None
-        self._search_worker = self._search(
-            self._generation, self.archive, self.query_text, self.filters, self.sort, keep
+        self._stop_search = threading.Event()
+        self._search(
+            self._generation,
+            self.archive,
+            self.query_text,
+            self.filters,
+            self.sort,
+            keep,
+            self._stop_search,
         )
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
@@ -220,24 +227,31 @@ class MainScreen(Guarded, Screen[None]):
         query: str,
         filters: Filters,
         sort: str | None,
-        keep_id: str | None = None,
+        keep_id: str | None,
+        stop: threading.Event,
     ) -> None:
-        """Thread: search; a newer keystroke cancels this worker, and its results are dropped."""
+        """Thread: search, unless stopped (a newer keystroke) or cancelled; a stopped search
+        posts no results. Stopping is an Event, not ``Worker.cancel()``: a thread worker
+        cancelled before its thread starts never runs, and would never report back."""
         worker = get_current_worker()
+
+        def stopped() -> bool:
+            return stop.is_set() or worker.is_cancelled
+
         position = None
         try:
-            # at merge: add should_stop=lambda: worker.is_cancelled (search returns early)
+            # at merge: add should_stop=stopped (the search then returns early)
             result = archive.search(query, filters, sort, offset=0, limit=BLOCK_SIZE)
-            if keep_id is not None and not worker.is_cancelled:
+            if keep_id is not None and not stopped():
                 ids = result.ids()
                 position = ids.index(keep_id) if keep_id in ids else None
         except Exception as error:  # never a traceback for the user
-            if worker.is_cancelled:
+            if stopped():
                 self.app.call_from_thread(self._search_cancelled, generation)
             else:
                 self.app.call_from_thread(self._search_failed, generation, error)
             return
-        if worker.is_cancelled:
+        if stopped():
             self.app.call_from_thread(self._search_cancelled, generation)
             return
         self.app.call_from_thread(self._search_done, generation, result, position)
