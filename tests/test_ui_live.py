@@ -100,6 +100,9 @@ async def test_a_record_added_by_another_writer_shows_up_in_the_running_app(
         assert app.last_reload_thread is not None
         assert app.last_reload_thread is not threading.main_thread()
         assert app.last_reload_thread.name != threading.current_thread().name
+        assert app.reloads == 1
+        await pilot.pause(2.5)  # more looks at the files: nothing new, nothing read again
+        assert app.reloads == 1
         await pilot.press("slash", *"zanzibarite")
         await settle(app, pilot)
         assert screen.result.total == 1
@@ -237,3 +240,20 @@ async def test_a_search_stopped_before_its_thread_started_still_hands_over(db: P
         await settle(app, pilot)
         assert screen.result.parsed.text == "conference"
         assert screen.result.total == app.archive.search("conference", limit=1).total
+
+
+async def test_an_archive_that_still_looks_changed_is_not_read_again_and_again(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # e.g. an index cache that misremembers a file: the reopened archive still "differs"
+    monkeypatch.setattr(Archive, "changed_on_disk", lambda self: True)
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await ready(app, pilot)
+        await wait_for(pilot, lambda: app.reloads >= 1, "a first reload")
+        await pilot.pause(3)
+        assert app.reloads == 1
+        Archive.open(db).add([NEW])  # a real change: read once more
+        await wait_for(pilot, lambda: "+1 record" in status_text(screen), "+1")
+        await pilot.pause(2)
+        assert app.reloads == 2

@@ -79,8 +79,12 @@ class ArchiveApp(Guarded, App[None]):
         self.main_screen = MainScreen()
         #: The thread that last reopened a changed archive (never the UI thread).
         self.last_reload_thread: threading.Thread | None = None
+        #: How many times a changed archive was read again (a debug stat for tests).
+        self.reloads = 0
         self._watch: Worker[None] | None = None
-        self._unreadable: tuple[str, ...] | None = None  # files that failed to reopen
+        #: the files' fingerprints last reopened (or failed to): never read twice in a row,
+        #: even if an archive read from them still differs from them (no reload loop)
+        self._handled: tuple[str, ...] | None = None
         # Start reading the archive now, while Textual starts up (it takes as long).
         self._opening: Future[Archive] | None = None
         if archive is None:
@@ -127,21 +131,21 @@ class ArchiveApp(Guarded, App[None]):
                 return
             seen = store_fingerprints(archive)
         except Exception as error:  # a file that cannot even be stat'ed: say it once
-            if self._unreadable != ("stat",):
-                self._unreadable = ("stat",)
+            if self._handled != ("stat",):
+                self._handled = ("stat",)
                 self.main_screen.post_message(ArchiveReloadFailed(archive, error))
             return
-        if seen == self._unreadable:
-            return  # these very files failed to read: wait for the next change
+        if seen == self._handled:
+            return  # these very files were read already: wait for the next change
+        self._handled = seen
         self.main_screen.post_message(ArchiveChanged(archive))
         self.last_reload_thread = threading.current_thread()
+        self.reloads += 1
         try:
             new = archive.reopen()
         except Exception as error:  # StoreError and the like: the old archive stays
-            self._unreadable = seen
             self.main_screen.post_message(ArchiveReloadFailed(archive, error))
             return
-        self._unreadable = None
         self.call_from_thread(self._reloaded, archive, new)
 
     def _reloaded(self, old: Archive, new: Archive) -> None:

@@ -395,7 +395,7 @@ class MainScreen(Guarded, Screen[None]):
             lines.append(Text("  (x clears every filter; tab to a chip and press delete for one)"))
         elif self.query_text.strip():
             lines.append(Text(""))
-            lines.append(Text("  Try fewer or other words; ? shows the search syntax."))
+            lines.append(Text("  Try fewer or other words; F1 shows the search syntax."))
         return lines
 
     # -- events from the widgets -----------------------------------------------------------
