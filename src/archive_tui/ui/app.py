@@ -57,8 +57,16 @@ class ArchiveApp(Guarded, App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", tooltip="Leave archive-tui"),
-        Binding("f1", "help", "Help", tooltip="Keys and search syntax (everywhere)"),
-        Binding("question_mark", "help_unless_typing", "Help", show=False, tooltip="Help"),
+        Binding(
+            "f1", "help", "Help", tooltip="Keys and search syntax, from anywhere", key_display="F1"
+        ),
+        Binding(
+            "question_mark",
+            "help_unless_typing",
+            "Help",
+            show=False,
+            tooltip="Help, outside text boxes (in one, ? is a character: a wildcard)",
+        ),
     ]
 
     def __init__(

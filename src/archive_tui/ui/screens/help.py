@@ -239,7 +239,9 @@ class HelpScreen(Guarded, ModalScreen[None]):
                 yield WrappedSection(
                     "Query syntax", syntax, column, classes="help-section", id="help-query"
                 )
-            yield Static(Content("j/k ↑/↓ PgUp/PgDn scroll · esc, q or ? closes"), id="help-hint")
+            yield Static(
+                Content("j/k ↑/↓ PgUp/PgDn scroll · esc, q, ? or F1 closes"), id="help-hint"
+            )
 
     def on_mount(self) -> None:
         box = self.query_one("#help-box", Vertical)

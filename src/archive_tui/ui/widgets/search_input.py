@@ -10,6 +10,8 @@ from textual.widgets import Input
 
 from archive_tui.ui.guard import Guarded
 
+TO_RESULTS = "Go to the results (enter too); the query stays as typed"
+
 
 class SearchInput(Guarded, Input):
     """An `Input` whose enter/down/escape hand focus to the result list.
@@ -19,8 +21,8 @@ class SearchInput(Guarded, Input):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "to_results", "Results", show=False),
-        Binding("escape", "to_results", "Results", tooltip="Go to the results (also enter, ↓)"),
+        Binding("down", "to_results", "Results", show=False, tooltip=TO_RESULTS),
+        Binding("escape", "to_results", "Results", tooltip=TO_RESULTS),
     ]
 
     HELP_CONTEXT = "Search box"
