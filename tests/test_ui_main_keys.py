@@ -72,7 +72,19 @@ async def test_f1_opens_help_from_the_search_box_and_question_mark_stays_text(db
         assert isinstance(app.screen, HelpScreen)
 
 
-@pytest.mark.parametrize("opener", [[], ["escape"], ["escape", "f"], ["escape", "enter"]])
+@pytest.mark.parametrize(
+    "opener",
+    [
+        [],
+        ["escape"],
+        ["escape", "f"],
+        ["escape", "f", "shift+tab"],
+        ["escape", "enter"],
+        ["escape", "e"],  # the export dialog
+        ["escape", "C"],  # the citation picker
+        ["ctrl+p"],  # the command palette
+    ],
+)
 async def test_f1_works_from_every_focus(db: Path, opener: list[str]) -> None:
     app = ArchiveApp(db, show_timing=False)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -82,6 +94,9 @@ async def test_f1_works_from_every_focus(db: Path, opener: list[str]) -> None:
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen), f"F1 after {opener} showed {app.screen}"
+        await pilot.press("f1")  # closes it again
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 50)])

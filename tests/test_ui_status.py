@@ -69,7 +69,7 @@ async def test_notes_go_away_with_the_bad_query(db: Path) -> None:
         await settle(app, pilot)
         await pilot.pause()
         assert screen.status.size.height == 1
-        assert "Read as" not in screen_text(app)
+        assert "Query note" not in screen_text(app)
 
 
 async def test_the_chips_row_keeps_its_label_when_it_scrolls(db: Path) -> None:

@@ -57,8 +57,14 @@ class ArchiveApp(Guarded, App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", tooltip="Leave archive-tui"),
+        # priority: dialogs (modal screens) do not pass keys on to the app's bindings
         Binding(
-            "f1", "help", "Help", tooltip="Keys and search syntax, from anywhere", key_display="F1"
+            "f1",
+            "help",
+            "Help",
+            tooltip="Keys and search syntax, from anywhere",
+            key_display="F1",
+            priority=True,
         ),
         Binding(
             "question_mark",
@@ -233,7 +239,10 @@ class ArchiveApp(Guarded, App[None]):
         return not (action in ("quit", "help_unless_typing") and typing)
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
+        """Open help; F1 on the help screen closes it."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
             self.push_screen(HelpScreen())
 
     def action_help_unless_typing(self) -> None:

@@ -61,7 +61,7 @@ class StatusLine(Static):
             text.no_wrap = False
             text.overflow = "fold"
             text.append("\n")
-            text.append("Read as: ", style="bold")
+            text.append("Query notes: " if len(notes) > 1 else "Query note: ", style="bold")
             text.append(" · ".join(notes), style="italic")
         had_notes = self.has_class("-notes")
         self.set_class(bool(notes), "-notes")
