@@ -160,3 +160,19 @@ async def test_typing_in_the_value_list_narrows_it_and_q_is_text(
         assert screen.results.has_focus
         assert narrow.value == ""
         assert len(values.values) == everything
+
+
+async def test_help_lists_no_letter_keys_for_the_value_list_where_letters_narrow(
+    db: Path,
+) -> None:
+    from archive_tui.ui.screens.help import key_rows
+    from archive_tui.ui.widgets.facet_list import FacetValueList
+
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(app, pilot)
+        keys = " / ".join(k for k, _ in key_rows(app, FacetValueList)).split(" / ")
+        assert not {"j", "k", "g", "G"} & set(keys), keys
+        await pilot.press("escape", "f", "down", "down", "end", "home", "j")
+        await pilot.pause()
+        assert screen.query_one("#facet-narrow").value == "j"

@@ -75,6 +75,8 @@ def _own_bindings(cls: type) -> list[Binding]:
                 continue
             seen_keys.add(binding.key)
             found.append(binding)
+        if not klass.__dict__.get("_inherit_bindings", True):
+            break  # the class= inherit_bindings=False: its bases' keys do not apply
     return found
 
 

@@ -60,7 +60,9 @@ class FilterPanel(Guarded, Vertical):
     """Date bounds plus one facet field's values; posts what the user chose."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back", tooltip="Back to the results"),
+        Binding(
+            "escape", "close", "Back", tooltip="Back to the results (the narrowing is cleared)"
+        ),
     ]
     HELP_CONTEXT = "Filter panel"
     HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
@@ -76,7 +78,6 @@ class FilterPanel(Guarded, Vertical):
             "YYYY-MM-DD (1961, 1961-06); a date that is not one is shown in red and not "
             "applied; enter moves from → to → the values",
         ),
-        ("escape", "Back to the results; the narrowing text is cleared"),
     ]
 
     class ValueChosen(Message):
