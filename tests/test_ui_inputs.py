@@ -108,3 +108,77 @@ async def test_a_failing_message_handler_keeps_the_widget_alive(
         await pilot.press("escape")
         await pilot.pause()
         assert screen.results.has_focus
+
+
+KEYS = [
+    *"abcdefghijklmnoprstuvwxyz",  # q is checked on its own: it quits where it is not text
+    *"ABCDEFGHIJKLMNOPRSTUVWXYZ",
+    *"0123456789",
+    *"/?*:\"'-+()., ",
+    "enter",
+    "tab",
+    "shift+tab",
+    "up",
+    "down",
+    "left",
+    "right",
+    "pageup",
+    "pagedown",
+    "home",
+    "end",
+    "backspace",
+    "delete",
+    "space",
+    "f1",
+    "escape",
+]
+STARTS = {
+    "search box": [],
+    "results": ["escape"],
+    "filter values": ["escape", "f"],
+    "narrowing box": ["escape", "f", "shift+tab"],
+    "dates": ["escape", "f", "shift+tab", "shift+tab"],
+    "document": ["escape", "enter"],
+    "chips": ["escape", "f", "enter", "escape", "shift+tab"],
+}
+
+
+@pytest.mark.parametrize("start", list(STARTS))
+async def test_every_key_from_every_focus_keeps_the_app_running(db: Path, start: str) -> None:
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press(*STARTS[start])
+        await pilot.pause()
+        for key in KEYS:
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.is_running, f"{key!r} from the {start} ended the app"
+        await settle(app, pilot)
+        assert app.is_running
+        assert not error_log_path().exists(), error_log_path().read_text()
+
+
+@pytest.mark.parametrize(
+    ("start", "quits"),
+    [
+        ([], False),  # the search box: q is a letter
+        (["escape"], True),  # the results
+        (["escape", "f"], False),  # the filter values: q narrows them
+        (["escape", "enter"], True),  # the document
+        (["escape", "f1"], False),  # help: q closes it
+    ],
+)
+async def test_q_quits_where_it_is_not_text(db: Path, start: list[str], quits: bool) -> None:
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press(*start)
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running != quits
+        if not quits:
+            await pilot.press("ctrl+q")  # quits from anywhere
+            await pilot.pause()
+            assert not app.is_running

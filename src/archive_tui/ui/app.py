@@ -56,7 +56,7 @@ class ArchiveApp(Guarded, App[None]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", tooltip="Leave archive-tui"),
+        Binding("q", "quit_unless_typing", "Quit", tooltip="Leave archive-tui"),
         # priority: dialogs (modal screens) do not pass keys on to the app's bindings
         Binding(
             "f1",
@@ -236,7 +236,8 @@ class ArchiveApp(Guarded, App[None]):
         # q and ? typed into a text box are text (F1 is not: help works everywhere).
         focused = self.screen.focused
         typing = isinstance(focused, (Input, FacetValueList))
-        return not (action in ("quit", "help_unless_typing") and typing)
+        # (ctrl+q, Textual's own "quit", is not affected: it quits from anywhere)
+        return not (action in ("quit_unless_typing", "help_unless_typing") and typing)
 
     def action_help(self) -> None:
         """Open help; F1 on the help screen closes it."""
@@ -244,6 +245,10 @@ class ArchiveApp(Guarded, App[None]):
             self.screen.dismiss(None)
         else:
             self.push_screen(HelpScreen())
+
+    async def action_quit_unless_typing(self) -> None:
+        """``q`` outside a text box (inside one it is a letter)."""
+        await self.action_quit()
 
     def action_help_unless_typing(self) -> None:
         """``?`` outside a text box (inside one it is a wildcard character)."""
