@@ -47,8 +47,16 @@ def error_sentence(error: BaseException, where: Path | None) -> str:
     what = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     if len(what) > 120:
         what = what[:119] + "…"
-    tail = f" Details: {where}" if where is not None else ""
+    tail = f" Details: {_short(where)}" if where is not None else ""
     return f"That did not work ({what}); archive-tui is still running.{tail}"
+
+
+def _short(path: Path) -> str:
+    """``path`` with the home folder as ``~`` (it has to fit in a notification)."""
+    try:
+        return "~/" + path.relative_to(Path.home()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 class Guarded:
