@@ -182,3 +182,19 @@ async def test_q_quits_where_it_is_not_text(db: Path, start: list[str], quits: b
             await pilot.press("ctrl+q")  # quits from anywhere
             await pilot.pause()
             assert not app.is_running
+
+
+async def test_an_error_textual_ends_the_app_for_still_leaves_its_traceback_in_the_log(
+    db: Path,
+) -> None:
+    # a timer callback is outside every handler Guarded wraps: Textual's last resort runs
+    def boom() -> None:
+        raise LookupError("timer went wrong")
+
+    app = ArchiveApp(db, show_timing=False)
+    with pytest.raises(LookupError):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await ready(app, pilot)
+            app.set_timer(0.01, boom)
+            await pilot.pause(0.2)
+    assert "LookupError: timer went wrong" in error_log_path().read_text()
