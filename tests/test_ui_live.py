@@ -257,3 +257,19 @@ async def test_an_archive_that_still_looks_changed_is_not_read_again_and_again(
         await wait_for(pilot, lambda: "+1 record" in status_text(screen), "+1")
         await pilot.pause(2)
         assert app.reloads == 2
+
+
+async def test_back_from_a_document_after_a_reload_selects_the_same_record(db: Path) -> None:
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await ready(app, pilot)
+        await pilot.press("escape", "j", "j", "enter")
+        await pilot.pause()
+        opened = screen.results.selected.record["id"]
+        Archive.open(db).add([NEW])  # sorts first: every card moves down one
+        await wait_for(pilot, lambda: app.reloads == 1 and not screen._searching, "reload")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.results.selected.record["id"] == opened
+        assert screen.results.cursor == 3

@@ -618,12 +618,19 @@ class MainScreen(Guarded, Screen[None]):
     def _open_document(self, index: int) -> None:
         if self.archive is None or self.result is None:
             return
+        shown = self.result
         self.app.push_screen(
-            DocumentScreen(self.archive, self.result, index), self._document_closed
+            DocumentScreen(self.archive, shown, index),
+            lambda position: self._document_closed(position, shown),
         )
 
-    def _document_closed(self, position: Any) -> None:
+    def _document_closed(self, position: Any, shown: SearchResult | None = None) -> None:
         if isinstance(position, int) and self.result is not None:
+            if shown is not None and shown is not self.result:
+                # the archive was reloaded meanwhile: find that record in the new results
+                old_ids, new_ids = shown.ids(), self.result.ids()
+                record_id = old_ids[position] if 0 <= position < len(old_ids) else None
+                position = new_ids.index(record_id) if record_id in new_ids else 0
             self.results.select(position)
             self.results.focus()
         self.results.refresh_marks()
