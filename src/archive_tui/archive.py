@@ -51,6 +51,9 @@ class Archive:
         self._base_count = 0
         self._index = TokenIndex()
         self.lazy = False  # records read one by one from the files (see _load_lazy)
+        #: each store's fingerprint when its records were read (what this snapshot holds)
+        self._fingerprints: list[str] = []
+        self._create = False  # Archive.open's ``create``, for reopen()
         if layout is None or not self._load_lazy(layout):
             self._load()
 
@@ -101,7 +104,9 @@ class Archive:
             trusted=trust(path),
             defer=defer(path),
         )
-        return cls(store, base_store, use_cache=use_cache, layout=layout)
+        archive = cls(store, base_store, use_cache=use_cache, layout=layout)
+        archive._create = create
+        return archive
 
     @classmethod
     def open_default(cls) -> Archive:
@@ -156,6 +161,7 @@ class Archive:
         self._records = records
         self._by_id = by_id
         self._index = index
+        self._fingerprints = list(layout.fingerprints)
         self.from_cache = True
         self.lazy = True
         prepare(index)
@@ -163,9 +169,35 @@ class Archive:
         return True
 
     def _reload_after_change(self) -> dict[str, dict]:
-        """A file changed under lazy records: load everything again; the records by id."""
-        self._load()
-        return {r["id"]: r for r in self._records}
+        """A file was changed in place under lazy records: its records by id, parsed again.
+
+        Only the records are read (no index build), and this archive is not changed: it
+        stays the snapshot it was (see :meth:`reopen` for the new state).
+        """
+        records: dict[str, dict] = {}
+        for store in self._stores():
+            records.update((r["id"], r) for r in store.load())
+        return records
+
+    # ------------------------------------------------------------------ changes on disk
+
+    def changed_on_disk(self) -> bool:
+        """Does any store file differ from what this archive holds? Cheap: stat calls only.
+
+        StoreError when a file cannot even be stat'ed.
+        """
+        return [s.fingerprint() for s in self._stores()] != self._fingerprints
+
+    def reopen(self) -> Archive:
+        """A new, fully loaded archive of the same files and options (slow: off the UI
+        thread). This one is left as it was."""
+        return Archive.open(
+            self.store.path,
+            base=self.base.path if self.base is not None else None,
+            create=self._create,
+            read_only=self.store.read_only,
+            use_cache=self.use_cache,
+        )
 
     def _load(self) -> None:
         # the index build and its lookup tables make few objects and no garbage; without
@@ -190,6 +222,7 @@ class Archive:
         else:
             records = list(own)
         self._base_count = len(records) - len(own)
+        self._fingerprints = fingerprints
         self._records = records
         self._by_id = {r["id"]: i for i, r in enumerate(records)}
         ids_digest = hashlib.sha256("\x1f".join(self._by_id).encode()).hexdigest()

@@ -97,3 +97,16 @@ def config_dir() -> Path:
     if home is not None:
         return home / "config"
     return _platform_path("config")
+
+
+def state_dir() -> Path:
+    """Files the app keeps about its own runs (the error log)."""
+    home = _home()
+    if home is not None:
+        return home / "state"
+    return _platform_path("state")
+
+
+def log_dir() -> Path:
+    """Where tracebacks of errors the app survived are written (``errors.log``)."""
+    return state_dir() / "log"

@@ -21,17 +21,32 @@ from textual.widgets import Input
 
 from archive_tui.ui import clipboard
 from archive_tui.ui.commands import ArchiveCommands
+from archive_tui.ui.guard import Guarded, error_sentence, log_error
+from archive_tui.ui.live import (
+    POLL_SECONDS,
+    ArchiveChanged,
+    ArchiveReloaded,
+    ArchiveReloadFailed,
+    store_fingerprints,
+)
 from archive_tui.ui.screens.error import ErrorScreen
 from archive_tui.ui.screens.help import HelpScreen
 from archive_tui.ui.screens.main import MainScreen
+from archive_tui.ui.widgets.facet_list import FacetValueList
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from textual.actions import ActionParseResult
+    from textual.dom import DOMNode
+    from textual.worker import Worker
+
     from archive_tui.archive import Archive
 
 STARTED = time.perf_counter()
 
 
-class ArchiveApp(App[None]):
+class ArchiveApp(Guarded, App[None]):
     """Search, filter, read and cite declassified historical documents."""
 
     TITLE = "archive-tui"
@@ -41,8 +56,23 @@ class ArchiveApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", tooltip="Leave archive-tui"),
-        Binding("question_mark,f1", "help", "Help", tooltip="Keys and search syntax"),
+        Binding("q", "quit_unless_typing", "Quit", tooltip="Leave archive-tui"),
+        # priority: dialogs (modal screens) do not pass keys on to the app's bindings
+        Binding(
+            "f1",
+            "help",
+            "Help",
+            tooltip="Keys and search syntax, from anywhere",
+            key_display="F1",
+            priority=True,
+        ),
+        Binding(
+            "question_mark",
+            "help_unless_typing",
+            "Help",
+            show=False,
+            tooltip="Help, outside text boxes (in one, ? is a character: a wildcard)",
+        ),
     ]
 
     def __init__(
@@ -61,6 +91,14 @@ class ArchiveApp(App[None]):
         #: Seconds from import of this module to the first results on screen.
         self.first_results_after: float | None = None
         self.main_screen = MainScreen()
+        #: The thread that last reopened a changed archive (never the UI thread).
+        self.last_reload_thread: threading.Thread | None = None
+        #: How many times a changed archive was read again (a debug stat for tests).
+        self.reloads = 0
+        self._watch: Worker[None] | None = None
+        #: the files' fingerprints last reopened (or failed to): never read twice in a row,
+        #: even if an archive read from them still differs from them (no reload loop)
+        self._handled: tuple[str, ...] | None = None
         # Start reading the archive now, while Textual starts up (it takes as long).
         self._opening: Future[Archive] | None = None
         if archive is None:
@@ -89,6 +127,49 @@ class ArchiveApp(App[None]):
         # An archive given by the caller is picked up by the main screen when it mounts.
         if self.archive is None:
             self._open_archive()
+        self.set_interval(POLL_SECONDS, self._poll_archive, name="archive-watch")
+
+    # -- the live archive (see ui/live.py) ------------------------------------------------
+
+    def _poll_archive(self) -> None:
+        """Timer: look at the store files in a worker, unless a look is still running."""
+        if self.archive is None or (self._watch is not None and self._watch.is_running):
+            return
+        self._watch = self._check_archive(self.archive)
+
+    @work(thread=True, group="archive-watch", exit_on_error=False)
+    def _check_archive(self, archive: Archive) -> None:
+        """Thread: stat the files; when they changed, read the archive again, here."""
+        try:
+            if not archive.changed_on_disk():
+                return
+            seen = store_fingerprints(archive)
+        except Exception as error:  # a file that cannot even be stat'ed: say it once
+            if self._handled != ("stat",):
+                self._handled = ("stat",)
+                self.main_screen.post_message(ArchiveReloadFailed(archive, error))
+            return
+        if seen == self._handled:
+            return  # these very files were read already: wait for the next change
+        self._handled = seen
+        self.main_screen.post_message(ArchiveChanged(archive))
+        self.last_reload_thread = threading.current_thread()
+        self.reloads += 1
+        try:
+            new = archive.reopen()
+        except Exception as error:  # StoreError and the like: the old archive stays
+            self.main_screen.post_message(ArchiveReloadFailed(archive, error))
+            return
+        self.call_from_thread(self._reloaded, archive, new)
+
+    def _reloaded(self, old: Archive, new: Archive) -> None:
+        if self.archive is not old:
+            return
+        self.archive = new
+        gc.freeze()  # as in _opened
+        name = self.last_reload_thread.name if self.last_reload_thread else ""
+        self.log.info(f"archive reopened on thread {name!r}: {len(old):,} -> {len(new):,}")
+        self.main_screen.post_message(ArchiveReloaded(old, new, name))
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open_archive(self) -> None:
@@ -121,15 +202,57 @@ class ArchiveApp(App[None]):
             self.first_results_after = time.perf_counter() - STARTED
             self.log.info(f"first results after {self.first_results_after:.3f} s")
 
+    # -- errors -------------------------------------------------------------------------
+
+    def report_error(self, error: Exception, context: str = "") -> None:
+        """An action or handler failed: one sentence on screen, the traceback in the log."""
+        where = log_error(error, context)
+        self.log.error(f"{context}: {error!r}")
+        self.notify(error_sentence(error, where), severity="error", timeout=8, markup=False)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Every key binding and palette action runs here: a failing one is reported, the
+        session goes on (Textual would end the app)."""
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except Exception as error:
+            self.report_error(error, f"action {action!r}")
+            return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's last resort (the app exits); what reaches it is logged first, so even
+        # an error Guarded could not catch leaves its traceback in the user's log.
+        log_error(error, "fatal")
+        super()._handle_exception(error)
+
     # -- app-wide actions -----------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # q and ? typed into a text box are text; do not show them as keys meanwhile.
-        return not (action in ("quit", "help") and isinstance(self.screen.focused, Input))
+        # q and ? typed into a text box are text (F1 is not: help works everywhere).
+        focused = self.screen.focused
+        typing = isinstance(focused, (Input, FacetValueList))
+        # (ctrl+q, Textual's own "quit", is not affected: it quits from anywhere)
+        return not (action in ("quit_unless_typing", "help_unless_typing") and typing)
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
+        """Open help; F1 on the help screen closes it."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
             self.push_screen(HelpScreen())
+
+    async def action_quit_unless_typing(self) -> None:
+        """``q`` outside a text box (inside one it is a letter)."""
+        await self.action_quit()
+
+    def action_help_unless_typing(self) -> None:
+        """``?`` outside a text box (inside one it is a wildcard character)."""
+        self.action_help()
 
     def copy_text(self, text: str, *, what: str = "Citation") -> None:
         """Copy to the clipboard (OSC 52 + local clipboard) and show what was copied."""

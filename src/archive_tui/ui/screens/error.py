@@ -13,9 +13,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from archive_tui.sanitize import visible
+from archive_tui.ui.guard import Guarded
 
 
-class ErrorScreen(Screen[None]):
+class ErrorScreen(Guarded, Screen[None]):
     """A clear message; any of enter/escape/q leaves the app with a non-zero exit code."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -27,6 +27,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from archive_tui.sanitize import visible
+from archive_tui.ui.guard import Guarded
 
 from .document import PagerScroll
 
@@ -74,6 +75,8 @@ def _own_bindings(cls: type) -> list[Binding]:
                 continue
             seen_keys.add(binding.key)
             found.append(binding)
+        if not klass.__dict__.get("_inherit_bindings", True):
+            break  # the class= inherit_bindings=False: its bases' keys do not apply
     return found
 
 
@@ -220,13 +223,13 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
     return list(sections.items())
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Guarded, ModalScreen[None]):
     """Keys by context and the query syntax; escape, q or ? closes it."""
 
     CSS_PATH = "help.tcss"
     HELP_CONTEXT = "Help"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "close", "Close help"),
+        Binding("escape,q,question_mark,f1", "close", "Close help"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -238,7 +241,9 @@ class HelpScreen(ModalScreen[None]):
                 yield WrappedSection(
                     "Query syntax", syntax, column, classes="help-section", id="help-query"
                 )
-            yield Static(Content("j/k ↑/↓ PgUp/PgDn scroll · esc, q or ? closes"), id="help-hint")
+            yield Static(
+                Content("j/k ↑/↓ PgUp/PgDn scroll · esc, q, ? or F1 closes"), id="help-hint"
+            )
 
     def on_mount(self) -> None:
         box = self.query_one("#help-box", Vertical)

@@ -11,20 +11,31 @@ Results carry a generation number and stale ones are dropped.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
+from textual.worker import get_current_worker
 
 from archive_tui.sanitize import one_line
+from archive_tui.ui.guard import Guarded
+from archive_tui.ui.live import (
+    NOTICE_SECONDS,
+    RELOADING,
+    ArchiveChanged,
+    ArchiveReloaded,
+    ArchiveReloadFailed,
+    describe_change,
+)
 from archive_tui.ui.screens.cite import CitationPickerScreen
 from archive_tui.ui.screens.document import DocumentScreen
 from archive_tui.ui.screens.export import ExportScreen
@@ -41,7 +52,7 @@ if TYPE_CHECKING:
 
 #: Seconds of quiet typing before a search starts (when one just started or is running).
 DEBOUNCE = 0.1
-SEARCH_PLACEHOLDER = 'Search  (words, "a phrase", -not, field:value; ? for help)'
+SEARCH_PLACEHOLDER = 'Search: words, "a phrase", -not, field:value   (F1 help · ↓ results)'
 
 #: Actions that letter keys trigger; they are hidden from the footer while typing.
 LETTER_ACTIONS = frozenset(
@@ -60,7 +71,7 @@ LETTER_ACTIONS = frozenset(
 RESULT_ACTIONS = frozenset({"cycle_sort", "copy_citation", "choose_citation", "export"})
 
 
-class MainScreen(Screen[None]):
+class MainScreen(Guarded, Screen[None]):
     """Search, browse and filter the archive."""
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
@@ -90,6 +101,13 @@ class MainScreen(Screen[None]):
         self._dirty = False
         self._last_request = 0.0
         self._timer: Timer | None = None
+        #: set to stop the running search (a newer keystroke made it stale)
+        self._stop_search = threading.Event()
+        #: a record to keep selected through the next search (the archive was reloaded)
+        self._keep_id: str | None = None
+        #: what the status line says about the archive itself ("archive updated: +3 records")
+        self._notice: str | None = None
+        self._notice_timer: Timer | None = None
 
     @property
     def archive_app(self) -> ArchiveApp:
@@ -162,7 +180,8 @@ class MainScreen(Screen[None]):
             self._timer.stop()
             self._timer = None
         if self._searching:
-            return  # the running search's completion picks the change up
+            self._stop_search.set()  # it is stale: stop it; its end picks the change up
+            return
         if immediate or quiet:
             self._start_search()
         else:
@@ -188,21 +207,63 @@ class MainScreen(Screen[None]):
         self._dirty = False
         self._searching = True
         self._generation += 1
-        self._search(self._generation, self.archive, self.query_text, self.filters, self.sort)
+        keep, self._keep_id = self._keep_id, None
+        self._stop_search = threading.Event()
+        self._search(
+            self._generation,
+            self.archive,
+            self.query_text,
+            self.filters,
+            self.sort,
+            keep,
+            self._stop_search,
+        )
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search(
-        self, generation: int, archive: Archive, query: str, filters: Filters, sort: str | None
+        self,
+        generation: int,
+        archive: Archive,
+        query: str,
+        filters: Filters,
+        sort: str | None,
+        keep_id: str | None,
+        stop: threading.Event,
     ) -> None:
+        """Thread: search, unless stopped (a newer keystroke) or cancelled; a stopped search
+        posts no results. Stopping is an Event, not ``Worker.cancel()``: a thread worker
+        cancelled before its thread starts never runs, and would never report back."""
+        worker = get_current_worker()
+
+        def stopped() -> bool:
+            return stop.is_set() or worker.is_cancelled
+
+        position = None
         try:
-            # a newer keystroke (self._dirty) stops this search; its result is then dropped
+            # a newer keystroke sets ``stop``: the search returns early and posts nothing
             result = archive.search(
-                query, filters, sort, offset=0, limit=BLOCK_SIZE, should_stop=lambda: self._dirty
+                query, filters, sort, offset=0, limit=BLOCK_SIZE, should_stop=stopped
             )
+            if keep_id is not None and not stopped():
+                ids = result.ids()
+                position = ids.index(keep_id) if keep_id in ids else None
         except Exception as error:  # never a traceback for the user
-            self.app.call_from_thread(self._search_failed, generation, error)
+            if stopped():
+                self.app.call_from_thread(self._search_cancelled, generation)
+            else:
+                self.app.call_from_thread(self._search_failed, generation, error)
             return
-        self.app.call_from_thread(self._search_done, generation, result)
+        if stopped():
+            self.app.call_from_thread(self._search_cancelled, generation)
+            return
+        self.app.call_from_thread(self._search_done, generation, result, position)
+
+    def _search_cancelled(self, generation: int) -> None:
+        """A cancelled search ended (without posting results): search the latest state."""
+        if generation != self._generation:
+            return
+        self._searching = False
+        self._search_later()
 
     def _search_failed(self, generation: int, error: Exception) -> None:
         if generation != self._generation:
@@ -211,7 +272,9 @@ class MainScreen(Screen[None]):
         self.status.show_text(f"Search failed: {error}", error=True)
         self._search_later()
 
-    def _search_done(self, generation: int, result: SearchResult) -> None:
+    def _search_done(
+        self, generation: int, result: SearchResult, position: int | None = None
+    ) -> None:
         if generation != self._generation:
             return  # a newer search was started; this one is stale
         self._searching = False
@@ -220,6 +283,8 @@ class MainScreen(Screen[None]):
             return
         self.result = result
         self.results.set_result(result, self._empty_message(result))
+        if position is not None:
+            self.results.select(position)
         self._show_status()
         # The cards and the count first; the facet counts follow a frame later.
         self.call_after_refresh(self._show_facets, generation)
@@ -235,6 +300,36 @@ class MainScreen(Screen[None]):
             archive_size=len(self.archive) if self.archive is not None else None,
             show_timing=self.archive_app.show_timing,
             marked=len(self.archive_app.marks),
+            notice=self._notice,
+        )
+
+    # -- the archive changed on disk (ui/live.py) ------------------------------------------
+
+    def _set_notice(self, notice: str | None, *, lasts: float | None = None) -> None:
+        self._notice = notice
+        if self._notice_timer is not None:
+            self._notice_timer.stop()
+            self._notice_timer = None
+        if lasts is not None:
+            self._notice_timer = self.set_timer(lasts, lambda: self._set_notice(None))
+        self._show_status()
+
+    def on_archive_changed(self, message: ArchiveChanged) -> None:
+        """The files changed: the old results stay on screen while the worker reads them."""
+        self._set_notice(RELOADING)
+
+    def on_archive_reloaded(self, message: ArchiveReloaded) -> None:
+        """Search the new archive again, keeping the selected record if it is still there."""
+        self.archive = message.new
+        hit = self.results.selected
+        self._keep_id = hit.record.get("id") if hit is not None else None
+        self._set_notice(describe_change(len(message.old), len(message.new)), lasts=NOTICE_SECONDS)
+        self._request_search(immediate=True)
+
+    def on_archive_reload_failed(self, message: ArchiveReloadFailed) -> None:
+        reason = getattr(message.error, "reason", None) or str(message.error)
+        self._set_notice(
+            f"archive changed but cannot be read ({one_line(reason)}); showing it as it was"
         )
 
     def _show_filters(self) -> None:
@@ -305,7 +400,7 @@ class MainScreen(Screen[None]):
             lines.append(Text("  (x clears every filter; tab to a chip and press delete for one)"))
         elif self.query_text.strip():
             lines.append(Text(""))
-            lines.append(Text("  Try fewer or other words; ? shows the search syntax."))
+            lines.append(Text("  Try fewer or other words; F1 shows the search syntax."))
         return lines
 
     # -- events from the widgets -----------------------------------------------------------
@@ -374,14 +469,17 @@ class MainScreen(Screen[None]):
     def on_chip_bar_emptied(self, message: ChipBar.Emptied) -> None:
         self.results.focus()
 
-    def on_descendant_focus(self) -> None:
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if not self.panel.has_focus_within:
+            self.panel.clear_narrowing()  # it would filter the values unseen
         self.refresh_bindings()
 
     # -- actions ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Letters typed in a text box stay there; do not advertise them as keys meanwhile.
-        if action in LETTER_ACTIONS and isinstance(self.focused, Input):
+        typing = isinstance(self.focused, Input) or self.panel.values_list.has_focus
+        if action in LETTER_ACTIONS and typing:  # the value list narrows as you type
             return False
         # In the filter panel the footer shows the panel's keys, not the results'.
         return not (action in RESULT_ACTIONS and self.panel.has_focus_within)
@@ -414,14 +512,14 @@ class MainScreen(Screen[None]):
             self.call_after_refresh(panel.values_list.focus)
 
     def action_back(self) -> None:
-        """Escape: one step back (close the panel, results -> search box, else -> results)."""
+        """Escape: one step back (close the panel, else to the results).
+
+        The results are as far back as it goes: escape there stays put, so the ``q`` that
+        usually follows quits instead of landing in the search box as text.
+        """
         if self.filters_open or self.panel.has_focus_within:
             self._close_overlay()
-            self.results.focus()
-        elif self.results.has_focus:
-            self.search_input.focus()
-        else:
-            self.results.focus()
+        self.results.focus()
 
     def action_cycle_sort(self) -> None:
         from archive_tui.search import SORTS
@@ -525,12 +623,19 @@ class MainScreen(Screen[None]):
     def _open_document(self, index: int) -> None:
         if self.archive is None or self.result is None:
             return
+        shown = self.result
         self.app.push_screen(
-            DocumentScreen(self.archive, self.result, index), self._document_closed
+            DocumentScreen(self.archive, shown, index),
+            lambda position: self._document_closed(position, shown),
         )
 
-    def _document_closed(self, position: Any) -> None:
+    def _document_closed(self, position: Any, shown: SearchResult | None = None) -> None:
         if isinstance(position, int) and self.result is not None:
+            if shown is not None and shown is not self.result:
+                # the archive was reloaded meanwhile: find that record in the new results
+                old_ids, new_ids = shown.ids(), self.result.ids()
+                record_id = old_ids[position] if 0 <= position < len(old_ids) else None
+                position = new_ids.index(record_id) if record_id in new_ids else 0
             self.results.select(position)
             self.results.focus()
         self.results.refresh_marks()

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import HorizontalScroll
+from textual.containers import Horizontal, HorizontalScroll
 from textual.message import Message
 from textual.widgets import Static
 
 from archive_tui.sanitize import one_line
+from archive_tui.ui.guard import Guarded
 from archive_tui.ui.widgets.facet_list import fit_middle
 from archive_tui.ui.widgets.results import short_name
 
@@ -45,7 +47,7 @@ class ChipSpec:
         return f"{FIELD_LABELS.get(self.field, self.field)}: {value}"
 
 
-class Chip(Static, can_focus=True):
+class Chip(Guarded, Static, can_focus=True):
     """One active filter; enter, delete or backspace removes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -70,8 +72,13 @@ class Chip(Static, can_focus=True):
         self.action_remove()
 
 
-class ChipBar(HorizontalScroll, can_focus=False):
-    """The row of chips (scrolls sideways when long); hidden when no filter is active."""
+class ChipBar(Guarded, Horizontal, can_focus=False):
+    """The "Filters:" label, then the row of chips, which scrolls sideways when long (the
+    label stays put); hidden when no filter is active."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("Filters:", classes="chip-label")
+        yield HorizontalScroll(id="chip-row", can_focus=False)
 
     def set_chips(self, specs: list[ChipSpec]) -> None:
         """Replace the chips, keeping focus on a neighbour of a removed focused chip."""
@@ -82,11 +89,11 @@ class ChipBar(HorizontalScroll, can_focus=False):
             focus_index = chips.index(focused)
         if [c.spec for c in chips] == specs:
             return
-        self.remove_children()
+        row = self.query_one("#chip-row", HorizontalScroll)
+        row.remove_children()
         new = [Chip(spec) for spec in specs]
         if specs:
-            label = Static("Filters:", classes="chip-label")
-            self.mount(label, *new)
+            row.mount(*new)
         self.set_class(not specs, "-empty")
         if focus_index is not None:
             if new:

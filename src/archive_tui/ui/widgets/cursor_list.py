@@ -15,8 +15,10 @@ from textual.geometry import Region
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 
+from archive_tui.ui.guard import Guarded
 
-class CursorList(ScrollView, can_focus=True):
+
+class CursorList(Guarded, ScrollView, can_focus=True):
     """Rows of ``ROW_HEIGHT`` lines (the last ``ROW_GAP`` of them blank), one selected."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -53,10 +53,20 @@ class FacetValue:
     active: bool = False
 
 
-class FacetValueList(CursorList):
-    """Values of one facet field, most frequent first; enter adds (or removes) a filter."""
+class FacetValueList(CursorList, inherit_bindings=False):
+    """Values of one facet field, most frequent first; enter adds (or removes) a filter.
+
+    Letters typed here narrow the list (the filter panel moves them to its narrowing box),
+    so only keys that type nothing move the cursor: no j/k/g/G.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "cursor_down", "Next", show=False),
+        Binding("up", "cursor_up", "Previous", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
         Binding("enter", "choose", "Add filter", tooltip="Filter the results by this value"),
         Binding("left", "switch_field(-1)", "Field", show=False),
         Binding("right", "switch_field(1)", "Field", tooltip="Show another field's values"),

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import HorizontalGroup, Vertical
@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from archive_tui.text import fold
+from archive_tui.ui.guard import Guarded
 from archive_tui.ui.widgets.facet_list import FacetValue, FacetValueList
 from archive_tui.ui.widgets.results import short_name
 
@@ -55,11 +56,28 @@ def date_problem(value: str) -> str | None:
     return None
 
 
-class FilterPanel(Vertical):
+class FilterPanel(Guarded, Vertical):
     """Date bounds plus one facet field's values; posts what the user chose."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back", tooltip="Back to the results"),
+        Binding(
+            "escape", "close", "Back", tooltip="Back to the results (the narrowing is cleared)"
+        ),
+    ]
+    HELP_CONTEXT = "Filter panel"
+    HELP_EXTRA: ClassVar[list[tuple[str, str]]] = [
+        (
+            "typing",
+            "In the value list or the narrowing box: narrows the values (type to narrow…; "
+            "frus, gromyko, accents not needed); q, f and the other letters are text here",
+        ),
+        ("down", "From the narrowing box to the value list"),
+        (
+            "Dates from / to",
+            "The date fields above the values (shift+tab from the list): YYYY, YYYY-MM or "
+            "YYYY-MM-DD (1961, 1961-06); a date that is not one is shown in red and not "
+            "applied; enter moves from → to → the values",
+        ),
     ]
 
     class ValueChosen(Message):
@@ -92,12 +110,18 @@ class FilterPanel(Vertical):
     def compose(self) -> ComposeResult:
         with HorizontalGroup(id="date-row"):
             yield Label("Dates ", classes="date-label")
-            yield Input(placeholder="from: YYYY[-MM]", id="date-from", compact=True)
+            yield Input(
+                placeholder="from: YYYY[-MM]", id="date-from", compact=True, select_on_focus=False
+            )
             yield Label(" – ", classes="date-label")
-            yield Input(placeholder="to: YYYY[-MM]", id="date-to", compact=True)
+            yield Input(
+                placeholder="to: YYYY[-MM]", id="date-to", compact=True, select_on_focus=False
+            )
         yield Static(id="date-problem")
         yield Static(id="facet-field")
-        yield Input(placeholder="type to narrow…", id="facet-narrow", compact=True)
+        yield Input(
+            placeholder="type to narrow…", id="facet-narrow", compact=True, select_on_focus=False
+        )
         yield FacetValueList(id="facet-values")
 
     @property
@@ -130,6 +154,14 @@ class FilterPanel(Vertical):
             ):
                 with box.prevent(Input.Changed):
                     box.value = value or ""
+
+    def clear_narrowing(self) -> None:
+        """Forget the narrowing text (the panel was left), so it does not linger unseen."""
+        narrow = self.query_one("#facet-narrow", Input)
+        if narrow.value:
+            with narrow.prevent(Input.Changed):
+                narrow.value = ""
+            self._refill()
 
     def show_field(self, field: str) -> None:
         """Switch to ``field`` (used by the command palette)."""
@@ -218,7 +250,11 @@ class FilterPanel(Vertical):
     def _date_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self._post_dates()
-        self.focus_next()
+        # enter moves on, as in a form: from -> to -> the values
+        if event.input.id == "date-from":
+            self.query_one("#date-to", Input).focus()
+        else:
+            self.values_list.focus()
 
     def _post_dates(self) -> None:
         bounds: list[str | None] = []
@@ -238,13 +274,20 @@ class FilterPanel(Vertical):
             # While a bound is half typed ("19"), the filters in force stay as they are.
             self.post_message(self.DatesChanged(bounds[0], bounds[1]))
 
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
-        # down from the narrow box goes into the list
+    def on_key(self, event: events.Key) -> None:
         focused = self.screen.focused
+        # down from the narrow box goes into the list
         if event.key == "down" and isinstance(focused, Input) and focused.id == "facet-narrow":
             event.stop()
             event.prevent_default()
             self.values_list.focus()
+        # typing in the list narrows it (its placeholder says so); q there is a letter, too
+        elif focused is self.values_list and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            narrow = self.query_one("#facet-narrow", Input)
+            narrow.focus()
+            narrow.insert_text_at_cursor(event.character)
 
     def action_close(self) -> None:
         self.post_message(self.Close())

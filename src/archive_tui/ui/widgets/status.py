@@ -25,7 +25,10 @@ def sort_label(sort: str) -> str:
 
 
 class StatusLine(Static):
-    """One line under the search box; built from Text, never markup (notes quote the query)."""
+    """Under the search box: one line, plus the reading notes of a malformed query on lines
+    of their own, wrapped, so they are read in full even at 80 columns. Built from Text,
+    never markup (notes quote the query).
+    """
 
     def show_result(
         self,
@@ -34,6 +37,7 @@ class StatusLine(Static):
         archive_size: int | None,
         show_timing: bool = True,
         marked: int = 0,
+        notice: str | None = None,
     ) -> None:
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         total = result.total
@@ -49,15 +53,26 @@ class StatusLine(Static):
             text.append(f" · {marked:,} marked", style="bold")
         if show_timing:
             text.append(f" · {result.elapsed_ms:,.0f} ms", style="dim")
-        for note in result.parsed.notes:
+        if notice:
             text.append(" · ")
-            text.append(one_line(note), style="italic")
-        self.set_class(bool(result.parsed.notes), "-notes")
+            text.append(one_line(notice), style="bold")
+        notes = [one_line(note) for note in result.parsed.notes]
+        if notes:
+            text.no_wrap = False
+            text.overflow = "fold"
+            text.append("\n")
+            text.append("Query notes: " if len(notes) > 1 else "Query note: ", style="bold")
+            text.append(" · ".join(notes), style="italic")
+        had_notes = self.has_class("-notes")
+        self.set_class(bool(notes), "-notes")
         self.set_class(False, "-error")
-        self.update(text, layout=False)  # one line, always: no layout pass needed
+        # one line (no layout pass) unless notes come or go: they change the height
+        self.update(text, layout=bool(notes) or had_notes)
 
     def show_text(self, message: str, *, error: bool = False) -> None:
+        had_notes = self.has_class("-notes")
+        self.set_class(False, "-notes")
         self.set_class(error, "-error")
         self.update(
-            Text(one_line(message), no_wrap=True, overflow="ellipsis", end=""), layout=False
+            Text(one_line(message), no_wrap=True, overflow="ellipsis", end=""), layout=had_notes
         )
