@@ -226,6 +226,9 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage with atomic, verified, deterministic writes and an inter-process lock.
 
@@ -343,7 +346,8 @@ class AtomicJSONStorage(Storage):
         lock_path = target.with_name(target.name + ".lock")
         try:
             lock_path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+            # never through a planted symlink: that would create or lock its target
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o666)
         except OSError as error:
             raise StoreError(
                 self.path, f"cannot be locked for writing: {error.strerror or error}"
@@ -480,6 +484,7 @@ class RecordStore:
         self._trusted = trusted
         self._clean: str | None = None  # fingerprint of content known valid and normal
         self._spans: tuple[str, Spans] | None = None  # (fingerprint, record line spans)
+        self.last_changed: set[str] = set()  # ids the last upsert added or changed
 
     @classmethod
     def open(
@@ -600,6 +605,7 @@ class RecordStore:
             where = {doc["id"]: doc_id for doc_id, doc in table.items()}
             next_id = max(map(int, table), default=0) + 1
             added = updated = 0
+            changed: set[str] = set()
             for record in batch:
                 doc_id = where.get(record["id"])
                 if doc_id is None:
@@ -608,18 +614,58 @@ class RecordStore:
                     where[record["id"]] = doc_id
                     table[doc_id] = record
                     added += 1
+                    changed.add(record["id"])
                 elif table[doc_id] != record:
                     table[doc_id] = record
                     updated += 1
+                    changed.add(record["id"])
+            self.last_changed = changed
             if added or updated:
-                self.storage.write(tables)
-                self._cache = (self.fingerprint(), tables)
-                self._clean = self._cache[0]  # every record written was validated and normal
-                written = self.storage.written_spans
-                self._spans = None if written is None else (self._cache[0], written)
+                self._write_tables(tables)
             else:
                 self._cache = cached
         return added, updated
+
+    def _write_tables(self, tables: Tables) -> None:
+        self.storage.write(tables)
+        self._cache = (self.fingerprint(), tables)
+        self._clean = self._cache[0]  # every record written was validated and normal
+        written = self.storage.written_spans
+        self._spans = None if written is None else (self._cache[0], written)
+
+    def remove(self, record_ids: Iterable[str]) -> int:
+        """Remove the records with these ids, atomically and under the lock; how many.
+
+        Ids not in this file are ignored (the caller says which); when none is here the
+        file is not rewritten.
+        """
+        if self.read_only:
+            raise StoreError(self.path, "is open read-only; nothing was written")
+        wanted = set(record_ids)
+        with self.storage.lock():
+            tables = self._read()[0] or {}
+            cached, self._cache = self._cache, None
+            table = tables.get(TABLE, {})
+            gone = [doc_id for doc_id, doc in table.items() if doc["id"] in wanted]
+            for doc_id in gone:
+                del table[doc_id]
+            self.last_changed = set()
+            if gone:
+                self._write_tables(tables)
+            else:
+                self._cache = cached
+        return len(gone)
+
+    def snapshot(self) -> tuple[str, list[dict], Spans | None]:
+        """(fingerprint, records in file order, their line spans if known) as loaded now.
+
+        Reads the file if it changed since it was last read.
+        """
+        records = self.load()
+        cache = self._cache
+        fingerprint = cache[0] if cache is not None else self.fingerprint()
+        spans = self.record_spans()
+        return fingerprint, records, (spans[1] if spans is not None else None)
 
     def fingerprint(self) -> str:
         """Cheap identity of the file's current content (stat-based), for cache keys."""

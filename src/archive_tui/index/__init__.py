@@ -24,6 +24,7 @@ import gc
 import hashlib
 import itertools
 import json
+import logging
 import os
 import pickle
 import signal
@@ -39,14 +40,32 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .atomic import atomic_write
-from .facets import FACET_FIELDS, Facet, RecordMeta, build_record_meta
-from .text import canonical, fold, fold_bytes, token_parts
+from ..atomic import atomic_write
+from ..facets import FACET_FIELDS, Facet, RecordMeta, build_record_meta
+from ..text import canonical, fold, fold_bytes, token_parts
 
 try:  # compiled at install time when a C compiler is there; the pure build is the reference
-    from . import _index_native
+    from .. import _index_native
 except ImportError:  # pragma: no cover - depends on the installation
     _index_native = None  # type: ignore[assignment]
+
+
+_log = logging.getLogger("archive_tui.index")
+_BUILD_STATS = {"fallbacks": 0, "worker_builds": 0, "native_builds": 0, "pure_builds": 0}
+
+
+def build_stats() -> dict[str, int]:
+    """Which build paths ran in this process (tests assert on them; `stats` shows them).
+
+    ``fallbacks`` counts builds whose forked worker failed, so that the parent did its
+    share itself: never silent (also logged as a warning).
+    """
+    return dict(_BUILD_STATS)
+
+
+def _fell_back(why: str) -> None:
+    _BUILD_STATS["fallbacks"] += 1
+    _log.warning("index build: the worker process failed (%s); built in-process instead", why)
 
 
 def native_build_available() -> bool:
@@ -548,6 +567,7 @@ class _Builder:
         wtf = np.frombuffer(built["wtf"], np.float32)
         dl = np.frombuffer(built["doc_len"], np.float64)
         index._doc_len = dl
+        index.post_wtf = wtf
         index.post_imp = _impacts(index.term_ptr, index.post_doc, wtf, dl)
         # the cache's packed wtf: halves as uint8 (modulo 256, from C), the larger listed
         esc = np.flatnonzero(wtf > np.float32(0xFF / _WEIGHT_UNITS))
@@ -622,6 +642,7 @@ class _Builder:
         idf = _idf(np.diff(index.term_ptr), n)
         index.post_doc = np.empty(size, np.int32)
         index.post_imp = np.empty(size, np.float32)
+        index.post_wtf = np.empty(size, np.float32)
         index.post_fields = np.empty(size, np.uint16)
         # the weighted tfs go straight into the cache's packed form (uint8 and escapes)
         units = np.empty(size, np.uint8)
@@ -638,6 +659,7 @@ class _Builder:
                 np.repeat(idf[rank[terms]], counts), wtf, norm[docs]
             )
             index.post_fields[dest] = chunk["fields"]
+            index.post_wtf[dest] = wtf
             whole = np.rint(wtf * _WEIGHT_UNITS).astype(np.int64)
             units[dest] = whole.astype(np.uint8)
             big = np.flatnonzero(whole > 0xFF)
@@ -816,6 +838,9 @@ class TokenIndex:
         self.date_order = np.zeros(0, np.int32)  # docs by date (sort_key, then position)
         self.date_rank = np.zeros(0, np.int32)  # inverse of date_order
         self.title_order = np.zeros(0, np.int32)
+        self.date_key = np.zeros(0, np.int64)  # the date sort key of each record
+        self.titles: Sequence[str] = []  # each record's folded title (title sort)
+        self.post_wtf = np.zeros(0, np.float32)  # weighted term frequency of each posting
         self.facets: dict[str, Facet] = {}
         self._wtf_units: Packed | None = None  # set by build, for the cache
         self._doc_len: np.ndarray | None = None  # set by build, for the cache
@@ -952,6 +977,10 @@ class TokenIndex:
             # the worker takes the second half, then builds the facets and date orders
             half = len(bounds) // 2
             worker = _TokenWorker(records, bounds[half:], native=builder.native)
+            if worker.pid:
+                _BUILD_STATS["worker_builds"] += 1
+        _BUILD_STATS["native_builds" if builder.native else "pure_builds"] += 1
+        fell_back = False
         meta = None
         try:
             for lo, hi in bounds[:half]:
@@ -959,6 +988,9 @@ class TokenIndex:
             for lo, hi in bounds[half:]:
                 got = worker.receive() if worker is not None else None
                 if got is None:  # the worker failed: the rest is done here
+                    if worker is not None and not fell_back:
+                        fell_back = True
+                        _fell_back("no chunk")
                     builder.add_chunk(records, lo, hi)
                 else:
                     builder.add_from_worker(got)
@@ -967,6 +999,8 @@ class TokenIndex:
             t2 = time.perf_counter()
             if worker is not None:
                 meta = worker.receive_meta(self.n)
+                if meta is None and not fell_back:
+                    _fell_back("no facets")
                 worker.close()
         finally:
             if worker is not None:
@@ -980,6 +1014,7 @@ class TokenIndex:
         self.date_start, self.date_end = meta.date_start, meta.date_end
         self.date_order, self.date_rank = meta.date_order, meta.date_rank
         self.title_order = meta.title_order
+        self.date_key, self.titles = meta.date_key, meta.titles
         self.facets = meta.facets
 
     # ------------------------------------------------------------------ cache
