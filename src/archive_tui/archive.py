@@ -36,6 +36,10 @@ from .store import LazyRecords, RecordStore, StaleLayout, StoreError, collector_
 __all__ = ["Archive", "StoreError"]
 
 
+class _Raced(Exception):
+    """A store file was replaced between reading its index and opening its records."""
+
+
 class ArchiveRecords(Sequence[dict]):
     """The archive's records in global doc order, each read from its store on demand."""
 
@@ -185,7 +189,13 @@ class Archive:
 
     def _load(self) -> None:
         with collector_paused():
-            self._load_and_index()
+            for _attempt in range(10):
+                try:
+                    self._load_and_index()
+                    return
+                except _Raced:
+                    time.sleep(0.01)
+            raise StoreError(self.store.path, "keeps changing while it is opened; try again")
 
     def _load_and_index(self) -> None:
         t0 = time.perf_counter()
@@ -232,7 +242,7 @@ class Archive:
                 pass
         fingerprint, loaded, _ = store.snapshot()  # no spans: the file is parsed
         if fingerprint != si.fingerprint or len(loaded) != len(si.layout):
-            raise StoreError(store.path, "changed while it was being opened; open it again")
+            raise _Raced(store.path)  # another process replaced the file meanwhile
         return loaded
 
     def _assemble(self, indexes: list[StoreIndex], sources: list[Sequence[dict]]) -> None:

@@ -15,6 +15,7 @@ The large arrays (postings, positions) are bounds-checked as a search reads them
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import shutil
@@ -84,11 +85,8 @@ def _strings(blob: np.ndarray, ptr: np.ndarray) -> list[str]:
     try:
         if text.isascii():  # one decode, then str slices
             whole = text.decode("ascii")
-            return [whole[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
-        return [
-            text[a:b].decode("utf-8", "surrogatepass")
-            for a, b in zip(bounds, bounds[1:], strict=False)
-        ]
+            return [whole[a:b] for a, b in itertools.pairwise(bounds)]
+        return [text[a:b].decode("utf-8", "surrogatepass") for a, b in itertools.pairwise(bounds)]
     except UnicodeDecodeError:
         raise DamagedSegment("bad string table") from None
 

@@ -320,9 +320,9 @@ def save_store_index(si: StoreIndex, still_current: Callable[[], bool] | None = 
     folder = store_folder(si.path)
     with folder_lock(folder):
         meta = _read_manifest(folder)
-        if meta is not None and meta["fingerprint"] != si.fingerprint and still_current is not None:
-            if not still_current():
-                return False  # the file changed since: a later writer saved (or will)
+        newer = meta is not None and meta["fingerprint"] != si.fingerprint
+        if newer and still_current is not None and not still_current():
+            return False  # the file changed since: a later writer saved (or will)
         _commit(folder, si, pause="store-segment-written")
     return True
 
