@@ -364,14 +364,14 @@ class _Evaluator:
         if len(tids) == 0:
             return []
         if len(tids) > MAX_EXPANSIONS:
-            df = self.idx.df_of(tids)
+            df = self.idx.df_of(self.idx.handles(tids))
             keep = np.argpartition(-df, MAX_EXPANSIONS - 1)[:MAX_EXPANSIONS]
             self.notes.append(
                 f"{shown} matches {len(tids):,} words: "
                 f"the {MAX_EXPANSIONS} most frequent were searched."
             )
             tids = np.sort(tids[keep])
-        return [int(t) for t in tids]
+        return [int(t) for t in self.idx.handles(tids)]  # rows -> the view's term handles
 
     def phrase(self, node: Phrase) -> tuple[np.ndarray, np.ndarray | None]:
         idx = self.idx

@@ -21,26 +21,19 @@ from __future__ import annotations
 import array
 import contextlib
 import gc
-import hashlib
-import itertools
-import json
 import logging
 import os
 import pickle
 import signal
-import stat
 import struct
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
-from ..atomic import atomic_write
 from ..facets import FACET_FIELDS, Facet, RecordMeta, build_record_meta
 from ..text import canonical, fold, fold_bytes, token_parts
 
@@ -108,9 +101,9 @@ FIELD_WEIGHTS = {
 K1 = 1.2
 B = 0.75
 
-_WEIGHT_UNITS = 2  # every field weight is a whole number of halves, so is every wtf
+_WEIGHT_UNITS = 2  # weights are whole halves: weighted lengths sum exactly in any order
 if not all(float(w * _WEIGHT_UNITS).is_integer() for w in FIELD_WEIGHTS.values()):
-    raise RuntimeError("FIELD_WEIGHTS must be multiples of 1/_WEIGHT_UNITS (cache format)")
+    raise RuntimeError("FIELD_WEIGHTS must be multiples of 1/_WEIGHT_UNITS (exact sums)")
 
 _LIST = frozenset(("people", "places", "subjects"))
 _GAP = -1
@@ -569,10 +562,6 @@ class _Builder:
         index._doc_len = dl
         index.post_wtf = wtf
         index.post_imp = _impacts(index.term_ptr, index.post_doc, wtf, dl)
-        # the cache's packed wtf: halves as uint8 (modulo 256, from C), the larger listed
-        esc = np.flatnonzero(wtf > np.float32(0xFF / _WEIGHT_UNITS))
-        big = np.rint(wtf[esc] * np.float32(_WEIGHT_UNITS)).astype(np.int64)
-        index._wtf_units = (np.frombuffer(built["units"], np.uint8), esc, big)
 
     def finish(self, index: TokenIndex) -> None:
         if self.native:
@@ -644,10 +633,6 @@ class _Builder:
         index.post_imp = np.empty(size, np.float32)
         index.post_wtf = np.empty(size, np.float32)
         index.post_fields = np.empty(size, np.uint16)
-        # the weighted tfs go straight into the cache's packed form (uint8 and escapes)
-        units = np.empty(size, np.uint8)
-        esc_idx: list[np.ndarray] = []
-        esc_val: list[np.ndarray] = []
         cursor = np.zeros(nv, np.int64)
         while self.chunks:
             chunk = self.chunks.pop(0)
@@ -660,15 +645,6 @@ class _Builder:
             )
             index.post_fields[dest] = chunk["fields"]
             index.post_wtf[dest] = wtf
-            whole = np.rint(wtf * _WEIGHT_UNITS).astype(np.int64)
-            units[dest] = whole.astype(np.uint8)
-            big = np.flatnonzero(whole > 0xFF)
-            esc_idx.append(dest[big])
-            esc_val.append(whole[big])
-        idx = np.concatenate(esc_idx) if esc_idx else np.zeros(0, np.int64)
-        val = np.concatenate(esc_val) if esc_val else np.zeros(0, np.int64)
-        order = np.argsort(idx, kind="stable")
-        index._wtf_units = (units, idx[order].astype(np.int64), val[order])
 
 
 def _norm(dl: np.ndarray, n: int) -> np.ndarray:
@@ -708,101 +684,7 @@ def _impacts(
     return out
 
 
-# The cache stores non-negative integer arrays as (small, escape index, escape value):
-# the narrowest of uint8/uint16 that holds most values, and the few that do not fit
-# listed aside. Ascending rows of a CSR (positions, postings' docs) are stored as gaps.
-Packed = tuple[np.ndarray, np.ndarray, np.ndarray]
-_BLOCK = 1 << 22  # values decoded at a time, to bound temporaries
-
-
-def _pack_ints(values: np.ndarray) -> Packed:
-    """Non-negative ints -> (uint8 or uint16 array, escape index int64, escape value int64)."""
-    over8 = values > 0xFF
-    n8 = int(np.count_nonzero(over8))
-    over16 = values > 0xFFFF if n8 else over8
-    n16 = int(np.count_nonzero(over16))
-    # an escape costs 16 bytes (index + value)
-    small, over = (np.uint8, over8) if n8 * 16 <= len(values) + n16 * 16 else (np.uint16, over16)
-    esc = np.flatnonzero(over)
-    return values.astype(small), esc, values[esc].astype(np.int64)
-
-
-def _unpack_ints(packed: Packed, dtype: type) -> np.ndarray:
-    small, esc_idx, esc_val = packed
-    if small.dtype not in (np.uint8, np.uint16) or esc_idx.shape != esc_val.shape:
-        raise ValueError("bad packed array")
-    if len(esc_val) and int(esc_val.min()) < 0:
-        raise ValueError("bad packed array")
-    out = small.astype(dtype)
-    out[esc_idx] = esc_val
-    return out
-
-
-def _row_blocks(ptr: np.ndarray) -> list[tuple[int, int]]:
-    """Row ranges of a CSR holding about _BLOCK values each (a longer row stands alone)."""
-    total = int(ptr[-1])
-    cuts = np.searchsorted(ptr, np.arange(_BLOCK, total, _BLOCK), side="right") - 1
-    rows = np.unique(np.concatenate([[0], cuts, [len(ptr) - 1]]))
-    return list(zip(rows[:-1].tolist(), rows[1:].tolist(), strict=True))
-
-
-def _join_packed(parts: list[Packed], starts: list[int] | int) -> Packed:
-    """One packed array from consecutive packed pieces (``starts``: where each begins)."""
-    if not parts:
-        return np.zeros(0, np.uint8), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if isinstance(starts, int):
-        starts = list(range(0, starts * len(parts), starts))
-    smalls = [p[0] for p in parts]
-    if len({x.dtype for x in smalls}) > 1:
-        smalls = [x.astype(np.uint16) for x in smalls]
-    idxs = [p[1] + a for p, a in zip(parts, starts, strict=True)]
-    return np.concatenate(smalls), np.concatenate(idxs), np.concatenate([p[2] for p in parts])
-
-
-def _pack_rows(values: np.ndarray, ptr: np.ndarray) -> Packed:
-    """Ascending rows of a CSR as gaps (each row's first value as is), packed."""
-    parts, starts = [], []
-    for lo, hi in _row_blocks(ptr):
-        a, b = int(ptr[lo]), int(ptr[hi])
-        gaps = values[a:b].astype(np.uint32)
-        gaps[1:] -= values[a : b - 1].view(np.uint32)
-        first = ptr[lo:hi][np.diff(ptr[lo : hi + 1]) > 0] - a
-        gaps[first] = values[a:b][first]
-        parts.append(_pack_ints(gaps))
-        starts.append(a)
-    return _join_packed(parts, starts)
-
-
-def _unpack_rows(packed: Packed, ptr: np.ndarray, *, native: bool = True) -> np.ndarray:
-    """Inverse of :func:`_pack_rows`: int32 values, ascending within each row.
-
-    One wrapping uint32 cumsum over all rows: each row's first gap (its absolute first
-    value) is lowered by the previous row's sum, which is that row's last value. The
-    compiled module does the same in one pass (a warm open at 100k records unpacks 90
-    million values); ValueError either way when anything is off.
-    """
-    small, esc_idx, esc_val = packed
-    if small.dtype not in (np.uint8, np.uint16) or esc_idx.shape != esc_val.shape:
-        raise ValueError("bad packed array")
-    if native and _index_native is not None:
-        built = _index_native.unpack_rows(
-            small, esc_idx.astype(np.int64), esc_val.astype(np.int64), ptr.astype(np.int64)
-        )
-        return np.frombuffer(built, np.int32)
-    if len(small) != int(ptr[-1]):
-        raise ValueError("bad packed array")
-    if len(esc_val) and not (int(esc_val.min()) >= 0 and int(esc_val.max()) < 2**31):
-        raise ValueError("bad packed array")
-    gaps = small.astype(np.uint32)
-    gaps[esc_idx] = esc_val
-    starts = ptr[:-1][np.diff(ptr) > 0]
-    if len(starts) > 1:
-        sums = np.add.reduceat(gaps, starts, dtype=np.uint32)
-        gaps[starts[1:]] -= sums[:-1]
-    values = np.cumsum(gaps, dtype=np.uint32, out=gaps).view(np.int32)
-    if len(values) and int(values.min()) < 0:
-        raise ValueError("bad packed array")
-    return values
+_BLOCK = 1 << 22  # impacts computed at a time, to bound temporaries
 
 
 def _runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -842,7 +724,6 @@ class TokenIndex:
         self.titles: Sequence[str] = []  # each record's folded title (title sort)
         self.post_wtf = np.zeros(0, np.float32)  # weighted term frequency of each posting
         self.facets: dict[str, Facet] = {}
-        self._wtf_units: Packed | None = None  # set by build, for the cache
         self._doc_len: np.ndarray | None = None  # set by build, for the cache
         self._stream_source: tuple[int, np.ndarray, np.ndarray] | None = None
         self._term_id: dict[str, int] | None = None
@@ -1017,212 +898,6 @@ class TokenIndex:
         self.date_key, self.titles = meta.date_key, meta.titles
         self.facets = meta.facets
 
-    # ------------------------------------------------------------------ cache
-
-    # stored as they are; positions, postings and the token stream are packed or derived
-    _ARRAYS = (
-        "term_ptr",
-        "pos_ptr",
-        "part_ptr",
-        "part_positions",
-        "seg_start",
-        "date_start",
-        "date_end",
-        "date_order",
-        "title_order",
-    )
-
-    def save(
-        self,
-        path: Path,
-        key: str,
-        *,
-        trusted: dict[str, str] | None = None,
-        layout: RecordLayout | None = None,
-    ) -> None:
-        """Write the index atomically as an .npz (no pickled objects) tagged with ``key``.
-
-        ``trusted`` maps store paths to the fingerprint at which their records were all
-        found valid as stored; see :meth:`trusted_fingerprints`. ``layout`` says where
-        each record lies in the store files, so a later open need not parse them.
-        """
-        meta = {
-            "format": INDEX_FORMAT,
-            "key": key,
-            "n": self.n,
-            "facets": {name: f.values for name, f in self.facets.items()},
-            "trusted": dict(trusted or {}),
-            "stream_len": len(self.stream),
-        }
-        if layout is not None:
-            meta["layout"] = {"paths": layout.paths, "fingerprints": layout.fingerprints}
-        data: dict[str, np.ndarray] = {name: getattr(self, name) for name in self._ARRAYS}
-        if self._wtf_units is None or self._doc_len is None:  # loaded ones are not saved
-            raise ValueError("only a freshly built index can be saved")
-        packed = {
-            "positions": _pack_rows(self.positions, self.pos_ptr),
-            "post_doc": _pack_rows(self.post_doc, self.term_ptr),
-            "post_wtf": self._wtf_units,
-            "post_fields": _pack_ints(self.post_fields),
-        }
-        for name, (small, idx, val) in packed.items():
-            data[f"{name}_small"] = small
-            data[f"{name}_esc_idx"], data[f"{name}_esc_val"] = idx, val
-        # a position listed for an apostrophe word's part ("gaulle") holds the whole
-        # word ("gaulles") in the stream: remember those words, the stream is derived
-        data["part_at"] = np.unique(self.part_positions)
-        data["part_word"] = self.stream[data["part_at"]]
-        data["doc_len"] = self._doc_len
-        data["vocab"] = np.frombuffer(
-            "\n".join(self.vocab).encode("utf-8", "surrogatepass"), np.uint8
-        )
-        data["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), np.uint8)
-        for name, f in self.facets.items():
-            data[f"facet_doc_{name}"] = f.entry_doc
-            data[f"facet_value_{name}"] = f.entry_value
-        if layout is not None:
-            encoded = [i.encode("utf-8", "surrogatepass") for i in layout.ids]
-            id_ptr = np.zeros(len(encoded) + 1, np.int64)
-            np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)), out=id_ptr[1:])
-            data["rec_ids"] = np.frombuffer(b"".join(encoded), np.uint8)
-            data["rec_id_ptr"] = id_ptr
-            data["rec_store"] = np.asarray(layout.store, np.int8)
-            data["rec_offset"] = np.asarray(layout.offset, np.int64)
-            data["rec_length"] = np.asarray(layout.length, np.int64)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # owner-only, like the checks on loading expect
-        with atomic_write(path, mode=0o600, keep_mode=False) as fh:
-            np.savez(fh, **data)
-
-    @staticmethod
-    def trusted_fingerprints(path: Path) -> dict[str, str]:
-        """Store path -> fingerprint whose records were validated when the cache at ``path``
-        was built (empty when there is no safe cache); reads only the cache's metadata."""
-        try:
-            if not _safe_cache_file(path):
-                return {}
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(bytes(z["meta"]).decode())
-            if meta.get("format") != INDEX_FORMAT:
-                return {}
-            trusted = meta.get("trusted")
-            if not isinstance(trusted, dict):
-                return {}
-            return {k: v for k, v in trusted.items() if isinstance(k, str) and isinstance(v, str)}
-        except Exception:  # no cache or a damaged one: trust nothing
-            return {}
-
-    @staticmethod
-    def record_layout(path: Path) -> RecordLayout | None:
-        """Where the cache at ``path`` says each record lies in the store files, if it says."""
-        try:
-            if not _safe_cache_file(path):
-                return None
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(bytes(z["meta"]).decode())
-                info = meta.get("layout")
-                if meta.get("format") != INDEX_FORMAT or not isinstance(info, dict):
-                    return None
-                paths, fps = info["paths"], info["fingerprints"]
-                n = int(meta["n"])
-                store, offset, length = z["rec_store"], z["rec_offset"], z["rec_length"]
-                id_ptr, blob = z["rec_id_ptr"], bytes(z["rec_ids"])
-            ok = (
-                isinstance(paths, list)
-                and isinstance(fps, list)
-                and len(paths) == len(fps)
-                and all(isinstance(x, str) for x in [*paths, *fps])
-                and store.dtype == np.int8
-                and offset.dtype == np.int64
-                and length.dtype == np.int64
-                and id_ptr.dtype == np.int64
-                and store.shape == offset.shape == length.shape == (n,)
-                and id_ptr.shape == (n + 1,)
-                and int(id_ptr[0]) == 0
-                and int(id_ptr[-1]) == len(blob)
-                and bool(np.all(np.diff(id_ptr) > 0))
-                and (n == 0 or (int(store.min()) >= 0 and int(store.max()) < len(paths)))
-                and (n == 0 or (int(offset.min()) >= 0 and int(length.min()) > 0))
-            )
-            if not ok:
-                return None
-            bounds = id_ptr.tolist()
-            ids = [
-                blob[a:b].decode("utf-8", "surrogatepass") for a, b in itertools.pairwise(bounds)
-            ]
-            return RecordLayout(paths, fps, ids, store, offset, length)
-        except Exception:  # no cache or a damaged one: parse the files
-            return None
-
-    @classmethod
-    def load(cls, path: Path, key: str, n: int) -> TokenIndex | None:
-        """The cached index at ``path`` if it is safe and matches ``key``/``n``, else None."""
-        try:
-            if not _safe_cache_file(path):
-                return None
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(bytes(z["meta"]).decode())
-                if meta.get("format") != INDEX_FORMAT or meta.get("key") != key:
-                    return None
-                if meta.get("n") != n:
-                    return None
-                self = cls()
-                self.n = n
-                for name in cls._ARRAYS:
-                    setattr(self, name, z[name])
-
-                def packed(name: str) -> Packed:
-                    return z[f"{name}_small"], z[f"{name}_esc_idx"], z[f"{name}_esc_val"]
-
-                nv = len(self.term_ptr) - 1
-                for ptr in (self.term_ptr, self.pos_ptr):
-                    if ptr.dtype != np.int64 or ptr.shape != (nv + 1,) or int(ptr[0]) != 0:
-                        return None
-                    if not bool(np.all(np.diff(ptr) >= 0)):
-                        return None
-                self.positions = _unpack_rows(packed("positions"), self.pos_ptr)
-                self.post_doc = _unpack_rows(packed("post_doc"), self.term_ptr)
-                wtf = _unpack_ints(packed("post_wtf"), np.float32) / np.float32(_WEIGHT_UNITS)
-                self.post_fields = _unpack_ints(packed("post_fields"), np.uint16)
-                stream_len = int(meta["stream_len"])
-                if wtf.shape != self.post_doc.shape or not 0 <= stream_len < 2**31:
-                    return None
-                if len(self.post_doc) and not (
-                    int(self.post_doc.max()) < n and int(self.positions.max()) < stream_len
-                ):
-                    return None
-                dl = z["doc_len"]
-                if dl.dtype != np.float64 or dl.shape != (n,) or not np.all(dl >= 0):
-                    return None
-                self.post_imp = _impacts(self.term_ptr, self.post_doc, wtf, dl)
-                del wtf
-                part_at, part_word = z["part_at"], z["part_word"]
-                if part_word.dtype != np.int32 or part_at.shape != part_word.shape:
-                    return None
-                if len(part_at) and not (
-                    int(part_at.min()) >= 0
-                    and int(part_at.max()) < stream_len
-                    and int(part_word.min()) >= -1
-                    and int(part_word.max()) < nv
-                ):
-                    return None
-                self._stream = None  # derived on first use (phrases): see .stream
-                self._stream_source = (stream_len, part_at, part_word)
-                self.date_rank = np.empty(n, np.int32)
-                self.date_rank[self.date_order] = np.arange(n, dtype=np.int32)
-                blob = bytes(z["vocab"]).decode("utf-8", "surrogatepass")
-                self.vocab = blob.split("\n") if blob else []
-                for name in FACET_FIELDS:
-                    values = meta["facets"][name]
-                    self.facets[name] = Facet(
-                        list(values), z[f"facet_doc_{name}"], z[f"facet_value_{name}"]
-                    )
-            if not self._valid():
-                return None
-            return self
-        except Exception:  # any damage at all: rebuild
-            return None
-
     def _valid(self) -> bool:
         """Shapes and bounds are consistent, so searches cannot index out of range."""
         n, nv = self.n, len(self.vocab)
@@ -1269,34 +944,3 @@ class TokenIndex:
             return all(checks)
         except Exception:
             return False
-
-
-@dataclass
-class RecordLayout:
-    """Where each record (in doc order) lies in the store files the index was built from.
-
-    ``paths``/``fingerprints``: the store files, as they were; per record: its id, which
-    file (``store``, an index into ``paths``) and its line there (``offset``, ``length``).
-    """
-
-    paths: list[str]
-    fingerprints: list[str]
-    ids: list[str]
-    store: Sequence[int] | np.ndarray
-    offset: Sequence[int] | np.ndarray
-    length: Sequence[int] | np.ndarray
-
-
-def _safe_cache_file(path: Path) -> bool:
-    """A regular file owned by us that nobody else can write (raises OSError if missing)."""
-    st = os.stat(path)
-    if not stat.S_ISREG(st.st_mode):
-        return False
-    if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        return False
-    return not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
-def cache_key(parts: Sequence[str]) -> str:
-    """Stable key for a cache entry from the stores' identities."""
-    return hashlib.sha256(("\x1f".join([str(INDEX_FORMAT), *parts])).encode()).hexdigest()

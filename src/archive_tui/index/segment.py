@@ -22,6 +22,7 @@ import shutil
 import stat
 import tempfile
 import uuid
+from bisect import bisect_left
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -168,8 +169,49 @@ def _safe(path: Path, *, folder: bool) -> None:
         raise DamagedSegment(f"{path.name}: others may read or write it")
 
 
+class StringTable(Sequence[str]):
+    """Strings stored as one UTF-8 blob and offsets (mapped), decoded one at a time.
+
+    A sorted table is searched with ``bisect`` without decoding it all, so a warm open
+    does not pay for a vocabulary of hundreds of thousands of words.
+    """
+
+    def __init__(self, blob: np.ndarray, ptr: np.ndarray) -> None:
+        self._blob, self._ptr = blob, ptr
+        self._n = len(ptr) - 1
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError("string table index out of range")
+        a, b = int(self._ptr[i]), int(self._ptr[i + 1])
+        if not 0 <= a <= b <= len(self._blob):
+            raise DamagedSegment("bad string table")
+        return bytes(self._blob[a:b]).decode("utf-8", "surrogatepass")
+
+    def __iter__(self):
+        return iter(_strings(self._blob, self._ptr))
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class Segment(TokenIndex):
     """A segment opened from disk: the arrays of a TokenIndex, mapped, plus its ids."""
+
+    def term_id(self, term: str) -> int:
+        """Row of ``term`` in the (sorted) vocabulary, or -1: a binary search, no dict."""
+        vocab = self.vocab
+        i = bisect_left(vocab, term)
+        return i if i < len(vocab) and vocab[i] == term else -1
 
     path: Path
     name: str
@@ -225,7 +267,7 @@ def load_segment(folder: Path, name: str) -> Segment:
 
 def _check_and_set(seg: Segment, a: dict[str, np.ndarray], meta: dict, stream_len: int) -> None:
     n = seg.n
-    vocab = _strings(a["vocab"], a["vocab_ptr"])
+    vocab = StringTable(a["vocab"], a["vocab_ptr"])
     nv = len(vocab)
 
     def ptr_ok(ptr: np.ndarray, rows: int, total: int) -> bool:
@@ -250,6 +292,9 @@ def _check_and_set(seg: Segment, a: dict[str, np.ndarray], meta: dict, stream_le
         order_ok(a["date_order"]),
         order_ok(a["title_order"]),
         len(a["id_ptr"]) == n + 1,
+        len(a["vocab_ptr"]) >= 1
+        and int(a["vocab_ptr"][0]) == 0
+        and int(a["vocab_ptr"][-1]) == len(a["vocab"]),
         len(a["title_ptr"]) == n + 1,
         0 <= stream_len < 2**31,
         not len(a["part_at"])

@@ -71,6 +71,7 @@ class IndexView:
         self._facets: dict[str, Facet] | None = None
         self._vocab: list[str] | None = None
         self._term_id: dict[str, int] | None = None
+        self._terms: list[str] = []  # term handles (several segments): see term_id
         self._df: np.ndarray | None = None
         self._title_order: np.ndarray | None = None
         self._value_ids: dict[str, dict[str, int]] = {}
@@ -166,7 +167,7 @@ class IndexView:
                 self._vocab = []
             elif all(len(v) * 50 <= len(vocabs[0]) for v in vocabs[1:]):
                 merged = list(vocabs[0])  # a big segment and small ones: insert their words
-                known = _term_dict(self, vocabs[0])
+                known = dict.fromkeys(vocabs[0], 0)
                 for v in vocabs[1:]:
                     for term in v:
                         if term not in known:
@@ -178,16 +179,31 @@ class IndexView:
         return self._vocab
 
     def term_id(self, term: str) -> int:
-        """Row of ``term`` in :attr:`vocab`, or -1."""
+        """A handle for ``term`` (-1 when no segment has it): its row in a single segment's
+        vocabulary, else its place among the terms this view was asked about (no merged
+        vocabulary is needed for that)."""
         if self.single:
             return self.parts[0].seg.term_id(term)
         if self._term_id is None:
-            self._term_id = {t: i for i, t in enumerate(self.vocab)}
-        return self._term_id.get(term, -1)
+            self._term_id = {}
+        found = self._term_id.get(term)
+        if found is None:
+            if not any(p.seg.term_id(term) >= 0 for p in self.parts):
+                return -1
+            found = self._term_id[term] = len(self._terms)
+            self._terms.append(term)
+        return found
+
+    def handles(self, rows: np.ndarray) -> np.ndarray:
+        """Term handles (see :meth:`term_id`) of rows of :attr:`vocab`."""
+        if self.single:
+            return np.asarray(rows, np.int64)
+        vocab = self.vocab
+        return np.array([self.term_id(vocab[r]) for r in np.asarray(rows).tolist()], np.int64)
 
     def _rows(self, tid: int):
-        """(part, docs, wtf, fields) of term ``tid`` in each segment holding it."""
-        term = self.vocab[tid] if not self.single else None
+        """(part, docs, wtf, fields) of term handle ``tid`` in each segment holding it."""
+        term = self._terms[tid] if not self.single else None
         for p in self.parts:
             seg = p.seg
             lt = tid if term is None else seg.term_id(term)
@@ -223,7 +239,7 @@ class IndexView:
         return docs, _impact_values(imps, wtf, self.norm[docs]), fields
 
     def df_of(self, tids: np.ndarray) -> np.ndarray:
-        """Live document frequency of each term in ``tids``."""
+        """Live document frequency of each term handle in ``tids``."""
         if self.single:
             ptr = self.parts[0].seg.term_ptr
             return np.asarray(ptr[tids + 1]) - np.asarray(ptr[tids])
@@ -235,7 +251,7 @@ class IndexView:
 
     @property
     def df(self) -> np.ndarray:
-        """Live document frequency of every term (suggestions; computed on first use)."""
+        """Live document frequency of every row of :attr:`vocab` (suggestions; on first use)."""
         if self._df is None:
             if self.single:
                 self._df = np.diff(np.asarray(self.parts[0].seg.term_ptr))
@@ -273,14 +289,6 @@ class IndexView:
     value_id = TokenIndex.value_id
     value_docs = TokenIndex.value_docs
     suggestion_arrays = TokenIndex.suggestion_arrays
-
-
-def _term_dict(view: IndexView, vocab: list[str]) -> dict[str, int]:
-    for p in view.parts:
-        if p.seg.vocab is vocab:
-            p.seg.term_id("")
-            return dict(p.seg._term_id or {})
-    return {t: i for i, t in enumerate(vocab)}
 
 
 def _titles_of(seg: TokenIndex) -> Sequence[str]:
