@@ -64,41 +64,39 @@ print(time.perf_counter() - t0)
 QUERIES = ["soviet", "berlin wall", '"secretary of state"', "gromyko", "nuclear test ban", "cuba*"]
 
 
-def run(code: str, *args: object, home: Path) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MB, stdout) of one fresh process."""
-    env = dict(os.environ, ARCHIVE_TUI_HOME=str(home))
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
+def _env(home: Path) -> dict[str, str]:
+    env = dict(os.environ, ARCHIVE_TUI_HOME=str(home), COLUMNS="100")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: byte code cached
+    return env
+
+
+def run(code: str, *args: object, home: Path) -> str:
+    """The stdout of one fresh process."""
+    done = subprocess.run(
         [sys.executable, "-c", code, *map(str, args)],
-        env=env,
+        env=_env(home),
         cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         text=True,
     )
-    out, err = proc.communicate()
-    _, status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, 0, None)
-    wall = time.perf_counter() - t0
-    if proc.returncode:
-        raise SystemExit(f"failed: {args}\n{err}")
-    rss = usage.ru_maxrss / 1024 if usage is not None else float("nan")
-    return wall, rss, out
+    if done.returncode:
+        raise SystemExit(f"failed: {args}\n{done.stderr}")
+    return done.stdout
 
 
 def run_cli(big: Path, home: Path, *argv: object) -> tuple[float, float, str]:
-    """One ``archive-tui`` process; RSS from /proc via a wrapper that reports it."""
+    """(wall seconds, peak RSS MB, stdout) of one ``archive-tui`` process."""
     code = CLI.replace(
         "sys.exit(main(sys.argv[2:]))",
         "code = main(sys.argv[2:])\n"
-        "import resource\n"
-        "print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+        "hwm = [x for x in open('/proc/self/status') if x.startswith('VmHWM')]\n"
+        "print('RSS', hwm[0].split()[1] if hwm else 0, file=sys.stderr)\n"
         "sys.exit(code)",
     )
-    env = dict(os.environ, ARCHIVE_TUI_HOME=str(home), COLUMNS="100")
     t0 = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", code, str(big), *map(str, argv)],
-        env=env,
+        env=_env(home),
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -106,14 +104,8 @@ def run_cli(big: Path, home: Path, *argv: object) -> tuple[float, float, str]:
     wall = time.perf_counter() - t0
     if done.returncode:
         raise SystemExit(f"archive-tui {argv} failed:\n{done.stderr}")
-    rss = next(
-        (
-            int(line.split()[1]) / 1024
-            for line in done.stderr.splitlines()
-            if line.startswith("RSS")
-        ),
-        float("nan"),
-    )
+    lines = [x for x in done.stderr.splitlines() if x.startswith("RSS")]
+    rss = int(lines[0].split()[1]) / 1024 if lines else float("nan")
     return wall, rss, done.stdout
 
 
@@ -132,9 +124,10 @@ def main() -> int:
     print(machine_line())
     print(f"archive: {big} ({args.count:,} records, {big.stat().st_size / 1e6:.0f} MB)")
     try:
-        loads = [float(run(JSON_LOAD, big, home=home)[2]) for _ in range(args.runs)]
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src")], check=False)
+        loads = [float(run(JSON_LOAD, big, home=home)) for _ in range(args.runs)]
         opens = [
-            float(run(OPEN_ONLY, big, home / "none.json", home=home)[2]) for _ in range(args.runs)
+            float(run(OPEN_ONLY, big, home / "none.json", home=home)) for _ in range(args.runs)
         ]
         ratio = statistics.median(opens) / statistics.median(loads)
         print(
@@ -144,8 +137,9 @@ def main() -> int:
         wall, rss, _ = run_cli(big, home, "search", "soviet", "--json")
         print(f"first search process (indexes, saves): {wall:.2f} s, {rss:.0f} MB")
         warm = [run_cli(big, home, "search", "soviet", "--json") for _ in range(args.runs)]
+        warm_s = statistics.median(w for w, _, _ in warm)
         print(
-            f"warm `search soviet --json` process: {statistics.median(w for w, _, _ in warm):.2f} s,"
+            f"warm `search soviet --json` process: {warm_s:.2f} s,"
             f" {max(r for _, r, _ in warm):.0f} MB peak RSS (target <= 0.4 s, <= 150 MB)"
         )
         user = home / "data" / "records.json"
@@ -185,7 +179,7 @@ def main() -> int:
             "        t0 = time.perf_counter(); a.search(q); t.append(time.perf_counter() - t0)\n"
             "print(statistics.median(t) * 1000)\n"
         )
-        median_ms = float(run(code, big, user, home=home)[2])
+        median_ms = float(run(code, big, user, home=home))
         print(f"search median over {len(QUERIES)} queries: {median_ms:.1f} ms (target <= 5 ms)")
     finally:
         shutil.rmtree(home, ignore_errors=True)

@@ -212,6 +212,10 @@ def test_records_imported_after_a_first_start_are_seen(tmp_path: Path) -> None:
     assert first.returncode == 0 and "mine-0" not in first.stdout
     imported = run("import", mine, home=home)
     assert imported.returncode == 0, imported.stderr
+    user = home / "data" / "records.json"  # the import indexed what it added
+    manifests = [json.loads(m.read_text()) for m in home.glob("cache/segments/*/manifest.json")]
+    (manifest,) = [m for m in manifests if m["store"] == str(user.resolve())]
+    assert manifest["fingerprint"] == RecordStore.open(user).fingerprint()
     found = run("search", "zyzzogeton", "--json", home=home)
     assert found.returncode == 0, found.stderr
     assert {"mine-0", "mine-1", "mine-2"} <= {h["id"] for h in json.loads(found.stdout)["hits"]}

@@ -19,7 +19,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from .records import validate_records
 from .search import Filters, SearchResult, execute, prepare
 from .store import LazyRecords, RecordStore, StaleLayout, StoreError, collector_paused
 
-__all__ = ["Archive", "StoreError"]
+__all__ = ["Archive", "StoreError", "add_to_store", "write_store"]
 
 
 class _Raced(Exception):
@@ -432,29 +432,51 @@ class Archive:
         self._write(write)
         return removed
 
-    def _write(self, change) -> tuple[int, int]:
-        """Change the user store under its lock, then index just that change."""
-        self.wait_for_cache()  # a thread may still be saving this store's index
-        store = self.store
-        with store.storage.lock():
-            before = store.fingerprint()
-            old = None
-            if self.use_cache:
-                old = (
-                    StoreIndex.empty(store.path)
-                    if before == "missing"
-                    else si_mod.open_store_index(store.path, before)
-                )
-            result = change()
-            if self.use_cache and any(result) and old is not None:
-                fingerprint, records, spans = store.snapshot()
-                written = si_mod.write_changes(
-                    old, fingerprint, records, set(store.last_changed), spans
-                )
-                if written is not None:
-                    _merge_later(store)
+    def _write(self, change: Callable[[], tuple[int, int]]) -> tuple[int, int]:
+        """Change the user store under its lock, index just that change, then show it."""
+        result = write_store(self.store, change, use_cache=self.use_cache)
         self._load()
         return result
+
+
+def write_store(
+    store: RecordStore, change: Callable[[], tuple[int, int]], *, use_cache: bool = True
+) -> tuple[int, int]:
+    """Run ``change`` (an upsert or a removal of ``store``) under the store's lock, then
+    commit a segment of just the records it added or changed and the new layout.
+
+    When the store's index did not cover the file before (never indexed, or changed by
+    another program), nothing is indexed here: the next open rebuilds that store.
+    """
+    wait_for_cache(store_folder(store.path))  # a thread may still be saving this index
+    with store.storage.lock():
+        before = store.fingerprint()
+        old = None
+        if use_cache:
+            old = (
+                StoreIndex.empty(store.path)
+                if before == "missing"
+                else si_mod.open_store_index(store.path, before)
+            )
+        result = change()
+        if use_cache and any(result) and old is not None:
+            fingerprint, records, spans = store.snapshot()
+            written = si_mod.write_changes(
+                old, fingerprint, records, set(store.last_changed), spans
+            )
+            if written is not None:
+                _merge_later(store)
+    return result
+
+
+def add_to_store(path: os.PathLike[str] | str, records: Iterable[object]) -> tuple[int, int]:
+    """Validate, then upsert ``records`` into the store file at ``path`` (created if
+    missing) and index only them: what ``archive-tui import`` does. (added, updated)."""
+    batch = validate_records(records)
+    for record in batch:
+        parse_date(record["date"])
+    store = RecordStore.open(path, create=True)
+    return write_store(store, lambda: store.upsert(batch))
 
 
 # ----------------------------------------------------------------------------- threads

@@ -443,8 +443,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             f"({len(records) - added - updated:,} unchanged); nothing was written"
         )
         return EXIT_OK
-    store = RecordStore.open(target, create=True)
-    added, updated = store.upsert(records)
+    from archive_tui.archive import add_to_store
+
+    added, updated = add_to_store(target, records)  # indexes just these records
     unchanged = len(records) - added - updated
     print(
         f"imported {len(records):,} records into {target}: "

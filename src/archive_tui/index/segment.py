@@ -259,8 +259,8 @@ def load_segment(folder: Path, name: str) -> Segment:
         seg.path, seg.name, seg.n = path, name, n
         _check_and_set(seg, arrays, meta, stream_len)
         return seg
-    except DamagedSegment:
-        raise
+    except (DamagedSegment, FileNotFoundError):
+        raise  # gone: a writer removed it after a newer manifest (the caller looks again)
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise DamagedSegment(f"{name}: {error}") from None
 
