@@ -502,16 +502,18 @@ def _save_later(built: StoreIndex, store: RecordStore) -> None:
         with contextlib.suppress(Exception):
             si_mod.save_store_index(built, lambda: store.fingerprint() == built.fingerprint)
 
-    _start(store_folder(store.path), save, "archive-tui-index-save")
+    _start(built.folder, save, "archive-tui-index-save")
 
 
 def _merge_later(store: RecordStore) -> None:
     """Merge the store's small segments on a thread when the policy says so."""
 
+    folder = store_folder(store.path)  # now: the thread must not look at the environment
+
     def merge() -> None:
         with contextlib.suppress(Exception), store.storage.lock():
             fingerprint = store.fingerprint()
-            si = si_mod.open_store_index(store.path, fingerprint)
+            si = si_mod.open_store_index(store.path, fingerprint, folder)
             if si is None:
                 return
             group = si_mod.merge_candidates(si)
@@ -522,7 +524,7 @@ def _merge_later(store: RecordStore) -> None:
                 return
             si_mod.merge(si, group, records)
 
-    _start(store_folder(store.path), merge, "archive-tui-index-merge")
+    _start(folder, merge, "archive-tui-index-merge")
 
 
 def cache_writes_pending() -> bool:

@@ -134,6 +134,12 @@ class StoreIndex:
     names: list[str]  # segment folder names ("" for one built but not saved yet)
     layout: Layout
     seg_ids: list[list[str]] = field(default_factory=list)  # per segment: its ids
+    # where it is saved, fixed when made (a thread saving later must not look again)
+    folder: Path = field(default=Path())
+
+    def __post_init__(self) -> None:
+        if self.folder == Path():
+            self.folder = store_folder(self.path)
 
     @classmethod
     def empty(cls, path: Path, fingerprint: str = "missing") -> StoreIndex:
@@ -204,9 +210,9 @@ def _load_layout(folder: Path, generation: str, nseg: int) -> Layout:
     return Layout(arrays["seg"], arrays["doc"], arrays["offset"], arrays["length"])
 
 
-def open_store_index(path: Path, fingerprint: str) -> StoreIndex | None:
+def open_store_index(path: Path, fingerprint: str, folder: Path | None = None) -> StoreIndex | None:
     """The saved index of the store file at ``path`` if it covers ``fingerprint``, else None."""
-    folder = store_folder(path)
+    folder = folder or store_folder(path)
     for _attempt in range(3):  # a writer may remove what an older manifest named
         meta = _read_manifest(folder)
         if meta is None or meta["fingerprint"] != fingerprint:
@@ -223,7 +229,7 @@ def open_store_index(path: Path, fingerprint: str) -> StoreIndex | None:
                 if len(docs) and (int(docs.min()) < 0 or int(docs.max()) >= segments[s].n):
                     raise DamagedSegment("layout docs")
             return StoreIndex(
-                Path(path), fingerprint, segments, list(meta["segments"]), layout, seg_ids
+                Path(path), fingerprint, segments, list(meta["segments"]), layout, seg_ids, folder
             )
         except FileNotFoundError:
             continue
@@ -317,7 +323,7 @@ def _remove_unreferenced(folder: Path, keep: set[str]) -> None:
 
 def save_store_index(si: StoreIndex, still_current: Callable[[], bool] | None = None) -> bool:
     """Commit a freshly built store index, unless a newer one for the file is there."""
-    folder = store_folder(si.path)
+    folder = si.folder
     with folder_lock(folder):
         meta = _read_manifest(folder)
         newer = meta is not None and meta["fingerprint"] != si.fingerprint
@@ -378,8 +384,9 @@ def write_changes(
         [names[s] for s in keep],
         Layout(renum[seg] if n else seg, doc, offset, length),
         [seg_ids[s] for s in keep],
+        old.folder,
     )
-    folder = store_folder(old.path)
+    folder = old.folder
     with folder_lock(folder):
         _commit(folder, si, pause="segment-written")
     return si
@@ -427,8 +434,9 @@ def merge(
         [si.names[s] for s in rest] + [""],
         Layout(seg, doc, si.layout.offset, si.layout.length),
         [si.seg_ids[s] for s in rest] + [[r["id"] for r in chosen]],
+        si.folder,
     )
-    folder = store_folder(si.path)
+    folder = si.folder
     with folder_lock(folder):
         _commit(folder, out, pause="merge-written")
     count("merges")
