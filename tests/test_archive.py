@@ -345,7 +345,7 @@ def test_two_process_build_equals_one_process_build(
 ) -> None:
     """The forked worker's build equals the one-process pure-Python build (the reference),
     the worker demonstrably did its half, and a worker that dies is counted as a fallback."""
-    from archive_tui import index as index_module
+    from archive_tui.index import build as index_module
 
     records = many_records()
     monkeypatch.setattr(index_module, "_CHUNK_RECORDS", 7)
