@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from conftest import SHIPPED_PATH
 
-from archive_tui.index import build as index_module
 from archive_tui.index import TokenIndex, native_build_available
+from archive_tui.index import build as index_module
 from archive_tui.search import execute
 from archive_tui.store import RecordStore
 
