@@ -15,7 +15,6 @@ import pytest
 from conftest import SHIPPED_PATH
 
 from archive_tui.index import TokenIndex, native_build_available
-from archive_tui.index import build as index_module
 from archive_tui.search import execute
 from archive_tui.store import RecordStore
 
@@ -118,17 +117,6 @@ def test_shipped_archive_indexes_identically() -> None:
     native, pure = build_both(records)
     assert native.n == len(records)
     assert len(native.stream) > 1 << 20
-    assert_same_index(native, pure)
-
-
-def test_forked_worker_native_chunks_index_identically(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The two-process tokenizing (for large archives) gives the same arrays."""
-    records = _records_of(SHIPPED_PATH)[:3000]
-    if not index_module._can_fork():
-        pytest.skip("no fork or only one CPU here")
-    monkeypatch.setattr(index_module, "_CHUNK_RECORDS", 256)
-    monkeypatch.setattr(index_module, "_PARALLEL_MIN_RECORDS", 512)
-    native, pure = build_both(records)
     assert_same_index(native, pure)
 
 

@@ -1,31 +1,27 @@
 """Building a TokenIndex from records: tokenize in chunks, then arrays in one pass.
 
 The pure-Python build (:class:`_Builder` without ``native``) is the reference; the
-compiled module (``_index_native.c``) must give the same arrays. From 32k records a
-forked :class:`_TokenWorker` tokenizes half the chunks (and builds the facets) while
-this process does the other half; if it fails, this process does its share and the
-fallback is counted (:func:`build_stats`) and logged.
+compiled module (``_index_native.c``) must give the same arrays, with half the CPU.
+A native build asked for without the compiled module installed is built in Python and
+the fallback is counted (:func:`build_stats`) and logged: never silent.
+
+(A forked worker tokenizing half the chunks was removed with the segments: at 100k
+records on the shared 2-CPU machine it saved no wall time and cost CPU, and a large
+store is now indexed once per content, not at every change.)
 """
 
 from __future__ import annotations
 
 import array
-import contextlib
-import gc
 import logging
 import os
-import pickle
-import signal
-import struct
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..facets import RecordMeta, build_record_meta
+from ..facets import build_record_meta
 from ..text import canonical, fold_bytes, token_parts
 from . import (
     _GAP,
@@ -44,29 +40,24 @@ if TYPE_CHECKING:
     from . import TokenIndex
 
 _log = logging.getLogger("archive_tui.index")
-_BUILD_STATS = {"fallbacks": 0, "worker_builds": 0, "native_builds": 0, "pure_builds": 0}
+_BUILD_STATS = {"fallbacks": 0, "native_builds": 0, "pure_builds": 0}
 
 
 def build_stats() -> dict[str, int]:
     """Which build paths ran in this process (tests assert on them; `stats` shows them).
 
-    ``fallbacks`` counts builds whose forked worker failed, so that the parent did its
-    share itself: never silent (also logged as a warning).
+    ``fallbacks`` counts native builds done in Python because the compiled module is
+    missing (also logged as a warning).
     """
     return dict(_BUILD_STATS)
 
 
 def _fell_back(why: str) -> None:
     _BUILD_STATS["fallbacks"] += 1
-    _log.warning("index build: the worker process failed (%s); built in-process instead", why)
+    _log.warning("index build: %s; built in pure Python instead", why)
 
 
 _CHUNK_RECORDS = 4096
-_NATIVE_CHUNK = "native"  # tags a worker message holding word ids only
-_META = "meta"  # tags the worker's last message: the records' RecordMeta
-# Archives this large are tokenized by two processes (Linux, 2+ CPUs): a forked
-# worker takes the second half of the chunks, then the facets; see _TokenWorker.
-_PARALLEL_MIN_RECORDS = 8 * _CHUNK_RECORDS
 
 
 class _Vocab(dict):
@@ -120,164 +111,6 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _can_fork() -> bool:
-    """Two processes help only on Linux (fork, copy-on-write) with two CPUs for us."""
-    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
-        return False
-    return _cpus() >= 2
-
-
-class _Spool:
-    """The worker's side: each message goes to a spool file, its place down the pipe.
-
-    Messages are tens of MB; through the pipe itself the worker would wait whenever the
-    parent, busy in a long C call that holds the GIL, is not reading.
-    """
-
-    def __init__(self, spool_fd: int, pipe_fd: int) -> None:
-        self.spool_fd, self.pipe_fd, self.offset = spool_fd, pipe_fd, 0
-
-    def send(self, message: tuple) -> None:
-        payload = memoryview(pickle.dumps(message, protocol=5))  # to our own parent only
-        at = 0
-        while at < len(payload):
-            at += os.write(self.spool_fd, payload[at:])
-        os.write(self.pipe_fd, _TokenWorker._HEAD.pack(self.offset, len(payload)))
-        self.offset += len(payload)
-
-
-class _TokenWorker:
-    """A forked process that tokenizes some chunks with its own vocabulary.
-
-    It sends each chunk back (see :class:`_Spool`), indexed as far as it goes without
-    the global vocabulary, with the words new since its last chunk; the parent maps the
-    worker's word ids to its own. Last it sends the records' facets and date orders.
-    Anything going wrong (no fork, no spool file, the worker dying, a short read) only
-    means the parent does the rest itself. The records are shared copy-on-write.
-    """
-
-    _HEAD = struct.Struct("<qq")  # (offset, size) of a message in the spool file
-
-    def __init__(
-        self, records: Sequence[dict], bounds: list[tuple[int, int]], *, native: bool = False
-    ) -> None:
-        self.pid = 0
-        self.pipe: BinaryIO | None = None
-        self.spool: BinaryIO | None = None
-        try:
-            spool = tempfile.TemporaryFile(prefix="archive-tui-index-")  # noqa: SIM115 (closed in close())
-        except OSError:
-            return
-        read_fd, write_fd = os.pipe()
-        gc.freeze()  # the worker's collector then never walks (and copies) the records
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_fd)
-            os.close(write_fd)
-            spool.close()
-            return
-        finally:
-            gc.unfreeze()
-        if pid == 0:  # the worker: never returns
-            code = 1
-            try:
-                os.close(read_fd)
-                gc.disable()
-                with contextlib.suppress(Exception):  # the parent's handlers are not ours
-                    signal.set_wakeup_fd(-1)
-                    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGWINCH):
-                        signal.signal(sig, signal.SIG_DFL)
-                out = _Spool(spool.fileno(), write_fd)
-                if native:
-                    _TokenWorker._run_native(records, bounds, out)
-                else:
-                    _TokenWorker._run(records, bounds, out)
-                # then the facets and date orders, while the parent assembles postings
-                out.send((_META, build_record_meta(records)))
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write_fd)
-        self.pid = pid
-        self.pipe = os.fdopen(read_fd, "rb")
-        self.spool = spool
-
-    @staticmethod
-    def _run_native(records: Sequence[dict], bounds: list[tuple[int, int]], out: _Spool) -> None:
-        """Native build: send each chunk's word ids (the worker's numbering) and new words."""
-        vocab = _index_native.Vocab()
-        sent = 0
-        for lo, hi in bounds:
-            ids, seg = vocab.tokenize(records, lo, hi, TEXT_FIELDS, _LIST, fold_bytes)
-            words = vocab.order[sent:]
-            sent = len(vocab.order)
-            out.send((_NATIVE_CHUNK, words, ids, seg, hi - lo))
-
-    @staticmethod
-    def _run(records: Sequence[dict], bounds: list[tuple[int, int]], out: _Spool) -> None:
-        builder = _Builder(0)
-        sent = 0
-        for lo, hi in bounds:
-            pos0, nseg0, nchunks = builder.pos_base, len(builder.seg_start), len(builder.chunks)
-            doc0 = builder.docs_done
-            builder.add_chunk(records, lo, hi)
-            chunk = builder.chunks.pop() if len(builder.chunks) > nchunks else None
-            if chunk is not None:  # made relative to the chunk; the parent places it
-                chunk["positions"] -= np.int32(pos0)
-                chunk["post_doc"] -= np.int32(doc0)
-            seg = np.frombuffer(builder.seg_start, np.int64)[nseg0:] - pos0
-            extras = np.concatenate(builder.extras) if builder.extras else None
-            builder.extras.clear()
-            if extras is not None:
-                extras[:, 1] -= pos0
-            words = builder.vocab.order[sent:]
-            sent = len(builder.vocab.order)
-            dl = builder.dl.pop()
-            out.send((words, chunk, seg, extras, builder.pos_base - pos0, hi - lo, dl))
-
-    def receive_meta(self, n: int) -> RecordMeta | None:
-        """The records' facets and date orders (the worker's last message), or None."""
-        message = self.receive()
-        if message is None or message[0] != _META:
-            return None
-        meta = message[1]
-        if not isinstance(meta, RecordMeta) or len(meta.date_order) != n:
-            return None
-        return meta
-
-    def receive(self) -> tuple | None:
-        """The next chunk's message (see :meth:`_Builder.add_from_worker`), or None on failure."""
-        if self.pipe is None or self.spool is None:
-            return None
-        try:
-            head = self.pipe.read(self._HEAD.size)
-            offset, size = self._HEAD.unpack(head)
-            data = os.pread(self.spool.fileno(), size, offset)
-            if len(data) != size:
-                raise EOFError
-            return pickle.loads(data)
-        except Exception:
-            self.close(kill=True)
-            return None
-
-    def close(self, *, kill: bool = False) -> None:
-        """Stop reading and reap the worker (killing it first when it is not done)."""
-        if self.pipe is not None:
-            self.pipe.close()
-            self.pipe = None
-        if self.spool is not None:
-            self.spool.close()  # unlinked already: its space goes with the last descriptor
-            self.spool = None
-        if self.pid:
-            if kill:
-                with contextlib.suppress(OSError):
-                    os.kill(self.pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(self.pid, 0)
-            self.pid = 0
-
-
 class _Builder:
     """Builds the index a chunk of records at a time, so temporary arrays stay small.
 
@@ -304,7 +137,6 @@ class _Builder:
         self.weights = np.array([FIELD_WEIGHTS[f] for f in TEXT_FIELDS], np.float32)
         self.docs_done = 0
         self.dl: list[np.ndarray] = []  # per chunk: each record's weighted length
-        self.worker_map = array.array("i")  # a worker's word ids -> ours
 
     def _resolve_new_terms(self) -> None:
         """Canonical ids and parts for vocabulary entries added since the last chunk."""
@@ -343,43 +175,6 @@ class _Builder:
         # raw id -1 (a gap) reads ptr[-1] and ptr[0]: make that an empty range
         ptr = np.append(ptr, ptr[-1])
         return ptr, flat
-
-    def add_from_worker(self, message: tuple) -> None:
-        """Add a chunk indexed by a :class:`_TokenWorker` (its word ids, its offsets)."""
-        if message[0] == _NATIVE_CHUNK:
-            self._add_native_from_worker(message)
-            return
-        words, chunk, seg, extras, total, nrec, dl = message
-        self.dl.append(dl)
-        get = self.vocab.__getitem__
-        if words:
-            self.worker_map.extend([get(w) for w in words])
-        self._resolve_new_terms()
-        table = np.append(np.frombuffer(self.worker_map, np.int32), np.int32(_GAP))
-        self.seg_start.extend((seg + self.pos_base).tolist())
-        if chunk is not None:
-            chunk["positions"] += np.int32(self.pos_base)
-            chunk["post_doc"] += np.int32(self.docs_done)
-            for name in ("pos_terms", "post_terms", "stream"):
-                chunk[name] = table[chunk[name]]
-            self.chunks.append(chunk)
-        if extras is not None:
-            extras[:, 0] = table[extras[:, 0]]
-            extras[:, 1] += self.pos_base
-            self.extras.append(extras)
-        self.pos_base += total
-        self.docs_done += nrec
-
-    def _add_native_from_worker(self, message: tuple) -> None:
-        _kind, words, ids, seg, nrec = message
-        if not self.native:
-            raise ValueError("a native chunk for a pure build")
-        get = self.vocab.__getitem__
-        if words:
-            self.worker_map.extend([get(w) for w in words])
-        table = np.append(np.frombuffer(self.worker_map, np.int32), np.int32(_GAP))
-        raw = table[np.frombuffer(ids, np.int32)]
-        self._keep(raw, np.frombuffer(seg, np.int64), nrec)
 
     def add_chunk(self, records: Sequence[dict], lo: int, hi: int) -> None:
         """Index records[lo:hi], the next chunk."""
@@ -614,42 +409,15 @@ def build_into(self: TokenIndex, records: Sequence[dict], *, native: bool = True
     self.n = len(records)
     t0 = time.perf_counter()
     builder = _Builder(self.n, native=native)
-    bounds = [(lo, min(lo + _CHUNK_RECORDS, self.n)) for lo in range(0, self.n, _CHUNK_RECORDS)]
-    worker = None
-    half = len(bounds)
-    if self.n >= _PARALLEL_MIN_RECORDS and len(bounds) > 1 and _can_fork():
-        # the worker takes the second half, then builds the facets and date orders
-        half = len(bounds) // 2
-        worker = _TokenWorker(records, bounds[half:], native=builder.native)
-        if worker.pid:
-            _BUILD_STATS["worker_builds"] += 1
+    if native and not builder.native:
+        _fell_back("the compiled module is not installed")
     _BUILD_STATS["native_builds" if builder.native else "pure_builds"] += 1
-    fell_back = False
-    meta = None
-    try:
-        for lo, hi in bounds[:half]:
-            builder.add_chunk(records, lo, hi)
-        for lo, hi in bounds[half:]:
-            got = worker.receive() if worker is not None else None
-            if got is None:  # the worker failed: the rest is done here
-                if worker is not None and not fell_back:
-                    fell_back = True
-                    _fell_back("no chunk")
-                builder.add_chunk(records, lo, hi)
-            else:
-                builder.add_from_worker(got)
-        t1 = time.perf_counter()
-        builder.finish(self)
-        t2 = time.perf_counter()
-        if worker is not None:
-            meta = worker.receive_meta(self.n)
-            if meta is None and not fell_back:
-                _fell_back("no facets")
-            worker.close()
-    finally:
-        if worker is not None:
-            worker.close(kill=True)
-    self._set_meta(meta if meta is not None else build_record_meta(records))
+    for lo in range(0, self.n, _CHUNK_RECORDS):
+        builder.add_chunk(records, lo, min(lo + _CHUNK_RECORDS, self.n))
+    t1 = time.perf_counter()
+    builder.finish(self)
+    t2 = time.perf_counter()
+    self._set_meta(build_record_meta(records))
     t3 = time.perf_counter()
     self.build_timings = {"tokenize": t1 - t0, "arrays": t2 - t1, "meta": t3 - t2}
     return self
