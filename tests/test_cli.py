@@ -534,11 +534,13 @@ def test_choices_match_the_core() -> None:
     from archive_tui import cli
     from archive_tui.citations import STYLES
     from archive_tui.export import FORMATS
+    from archive_tui.formats import IMPORT_FORMATS
     from archive_tui.search import QUERY_FIELD_NAMES, SORTS
 
     assert cli.SORTS == SORTS
     assert cli.STYLES == STYLES
     assert cli.FORMATS == FORMATS
+    assert cli.IMPORT_FORMATS == IMPORT_FORMATS
     assert cli.FILTER_ALIASES == QUERY_FIELD_NAMES
 
 
@@ -599,3 +601,73 @@ def test_ctrl_c_while_the_index_cache_is_written_quits_cleanly(
     assert not (tmp_path / "home" / "cache").exists() or not any(
         p.suffix == ".npz" for p in (tmp_path / "home" / "cache").iterdir()
     )
+
+
+# --------------------------------------------------------------------------- --json everywhere
+
+
+def test_every_command_takes_json(small_db: Path, tmp_path: Path) -> None:
+    stats = json.loads(run_cli("--db", small_db, "stats", "--json").stdout)
+    assert stats["records"] == len(RECORDS)
+    assert stats["facets"]["document_type"]["Telegram"] == 3
+    cite = json.loads(run_cli("--db", small_db, "cite", "t-1955-pine", "--json").stdout)
+    assert [c["id"] for c in cite["citations"]] == ["t-1955-pine"]
+    assert cite["text"].startswith('"Telegram to V. M. Molotov')
+    source = write_json(tmp_path / "one.json", RECORDS[:1])
+    report = json.loads(run_cli("--db", tmp_path / "new.json", "import", source, "--json").stdout)
+    assert (report["added"], report["updated"], report["invalid"]) == (1, 0, [])
+    out = tmp_path / "out.bib"
+    export = run_cli("--db", small_db, "export", "", "--format", "bibtex", "-o", out, "--json")
+    assert json.loads(export.stdout)["exported"] == len(RECORDS)
+    for command in ("search", "show", "stats", "import", "cite", "export", "remove", "edit"):
+        helptext = run_cli(command, "--help").stdout
+        assert "--json" in helptext, command
+
+
+def test_a_failure_with_json_is_a_json_object_too(small_db: Path) -> None:
+    proc = run_cli("--db", small_db, "cite", "no-such-id", "--json")
+    assert proc.returncode == 1
+    assert "no record with id 'no-such-id'" in proc.stderr
+    assert json.loads(proc.stdout) == {
+        "error": "no record with id 'no-such-id'; nothing was cited",
+        "status": 1,
+    }
+
+
+def test_cite_takes_several_ids_and_reads_ids_from_stdin(small_db: Path) -> None:
+    many = run_cli("--db", small_db, "cite", "t-1964-embassy", "t-1955-pine", "--style", "mla")
+    assert many.returncode == 0, many.stderr
+    lines = [line for line in many.stdout.split("\n") if line]
+    assert len(lines) == 2
+    assert lines[0].startswith('"Cable From the Embassy')  # MLA: alphabetical by title
+    proc = subprocess.run(
+        [sys.executable, "-m", "archive_tui", "--db", str(small_db), "cite", "-"],
+        input="t-1955-pine\n\n  t-1961-vienna  \n",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=REPO_ROOT,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Molotov" in proc.stdout and "Vienna" in proc.stdout
+    missing = run_cli("--db", small_db, "cite", "t-1955-pine", "nope-1", "nope-2")
+    assert missing.returncode == 1
+    assert "no records with ids 'nope-1', 'nope-2'; nothing was cited" in missing.stderr
+    assert missing.stdout == ""
+
+
+def test_counts_are_said_with_correct_plurals(small_db: Path, tmp_path: Path) -> None:
+    source = write_json(tmp_path / "one.json", RECORDS[:1])
+    proc = run_cli("--db", tmp_path / "new.json", "import", source)
+    assert "imported 1 record into" in proc.stdout
+    out = tmp_path / "one.ris"
+    export = run_cli("--db", small_db, "export", "id:t-1955-pine", "--format", "ris", "-o", out)
+    assert "exported 1 record to" in export.stderr
+
+
+def test_export_says_when_a_filter_value_matches_nothing(small_db: Path) -> None:
+    proc = run_cli("--db", small_db, "export", "", "--filter", "place=Atlantis", "--format", "ris")
+    assert proc.returncode == 0
+    assert "note: No places value matches 'Atlantis'" in proc.stderr
+    assert "exported 0 records" in proc.stderr

@@ -45,7 +45,11 @@ def tree(text: str) -> str:
         ('person:"Rusk, Dean"', 'people:"rusk dean"'),
         ("place:moscow subject:cuba", "(places:moscow AND subjects:cuba)"),
         ("type:telegram lang:english", "(document_type:telegram AND language:english)"),
-        ("collection:frus summary:wall", "(collection:frus AND summary:wall)"),
+        (
+            "collection:frus summary:wall",  # a short display name also means its long form
+            '((collection:frus OR collection:"foreign relations of the united states") '
+            "AND summary:wall)",
+        ),
         ("text:wall", "text:wall"),
         ("title:(berlin OR wall)", "(title:berlin OR title:wall)"),
         ("title:sovi*", "title:sovi*"),
@@ -125,6 +129,8 @@ def test_empty_query_is_empty_and_has_no_words() -> None:
         ("date:1960..1950 cuba", "cuba", "ends before it starts"),
         ("date:", "(everything)", "date: needs a value"),
         ("cu\x00ba\x1b[31m", "(cu AND ba AND 31m)", "Control characters"),
+        ("cu\ufeffba\u2060x\u061cy", "(cu AND ba AND x AND y)", "Control characters"),
+        ("so***vi**et", "so*vi*et", None),
         ("author:smith", '"author smith"', "Unknown field author"),
         ("u.s*a", '"u s a"', "Wildcards work within one word"),
         ("()", "(everything)", None),

@@ -118,7 +118,7 @@ class Archive:
         created by the first :meth:`add`.
         """
         paths = [Path(p) for p in (base, path) if p is not None]
-        for p in paths:
+        for p in paths if use_cache else ():  # (no cache: maybe no home folder)
             wait_for_cache(store_folder(p))  # an earlier open in this process may be saving
 
         def defer(p: Path) -> str | None:
@@ -305,6 +305,8 @@ class Archive:
 
     def wait_for_cache(self) -> None:
         """Return once the index this archive is saving (if any) is on disk."""
+        if not self.use_cache:
+            return
         for s in self._stores():
             wait_for_cache(store_folder(s.path))
 
@@ -331,10 +333,12 @@ class Archive:
         offset: int = 0,
         limit: int = 20,
         *,
-        should_stop: Any = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> SearchResult:
         """Search; sort None means relevance when the query has words, else date."""
-        return execute(self._index, self._records, query, filters, sort, offset, limit)
+        return execute(
+            self._index, self._records, query, filters, sort, offset, limit, should_stop=should_stop
+        )
 
     def get(self, record_id: str) -> dict | None:
         i = self.by_id.get(record_id)
@@ -448,7 +452,13 @@ def write_store(
     When the store's index did not cover the file before (never indexed, or changed by
     another program), nothing is indexed here: the next open rebuilds that store.
     """
-    wait_for_cache(store_folder(store.path))  # a thread may still be saving this index
+    if use_cache:
+        try:
+            folder = store_folder(store.path)
+        except Exception:  # no home folder: no index to keep (the next open indexes)
+            use_cache = False
+        else:
+            wait_for_cache(folder)  # a thread may still be saving this index
     with store.storage.lock():
         before = store.fingerprint()
         old = None

@@ -67,7 +67,10 @@ def atomic_write(
     """
     target = Path(path)
     temp = temp_path(target)
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except OSError as error:  # name the file the caller asked for, not our temp file
+        raise type(error)(error.errno, error.strerror, str(target)) from None
     try:
         if keep_mode and hasattr(os, "fchmod"):
             with contextlib.suppress(OSError):

@@ -36,6 +36,7 @@ EXIT_INTERRUPTED = 130
 SORTS = ("relevance", "date", "-date", "title")
 STYLES = ("archive", "chicago-note", "chicago-bib", "mla", "apa", "bibtex", "ris", "csl-json")
 FORMATS = ("bibtex", "ris", "csv", "json", "csl-json")
+IMPORT_FORMATS = ("json", "bibtex", "ris", "csv", "csl-json")
 RECORD_FILTER_FIELDS = ("collection", "document_type", "language", "people", "places", "subjects")
 FILTER_ALIASES = {
     "type": "document_type",
@@ -75,9 +76,12 @@ _JSON_UNSAFE = {
 class CliError(Exception):
     """A user-facing failure: the message is printed as it is, with the exit status."""
 
-    def __init__(self, message: str, status: int = EXIT_ERROR) -> None:
+    def __init__(
+        self, message: str, status: int = EXIT_ERROR, details: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.details = details or {}  # more keys for the --json error object
 
 
 # --------------------------------------------------------------------------- output helpers
@@ -117,6 +121,14 @@ def visible(text: object) -> str:
 _VISIBLE = _visible_function()
 
 
+def field_line(text: object) -> str:
+    """A one-line field (an id, a title in a list, a label): no line break can get out,
+    so a record cannot print a line that looks like another record or field."""
+    from archive_tui.sanitize import one_line
+
+    return one_line(str(text))
+
+
 def _for_terminal(text: str) -> str:
     """Like visible(), but keeps the tabs and line ends of a multi-line document."""
     try:
@@ -135,7 +147,14 @@ def dump_json(value: Any, out: TextIO | None = None) -> None:
     """Print one JSON document; characters a terminal would interpret are escaped."""
     out = out or sys.stdout
     text = json.dumps(value, ensure_ascii=not _stdout_is_utf8(), indent=2)
-    out.write(text.translate(_JSON_UNSAFE) + "\n")
+    out.write(_escape_json(text.translate(_JSON_UNSAFE)) + "\n")
+
+
+def _escape_json(text: str) -> str:
+    """DEL, C1, bidi and invisible characters as \\uXXXX (sanitize.escape_json)."""
+    from archive_tui.sanitize import escape_json
+
+    return escape_json(text)
 
 
 def _width() -> int:
@@ -150,7 +169,12 @@ def _err(message: str) -> None:
 
 
 def _db_path(args: argparse.Namespace) -> Path | None:
-    return Path(args.db).expanduser() if args.db else None
+    if not args.db:
+        return None
+    try:
+        return Path(args.db).expanduser()
+    except RuntimeError:  # "~" with no home folder
+        raise CliError(f"error: cannot expand ~ in --db {args.db}: no home folder") from None
 
 
 def open_archive(args: argparse.Namespace) -> Archive:
@@ -160,9 +184,39 @@ def open_archive(args: argparse.Namespace) -> Archive:
         raise CliError(f"error: no archive at {db} (import a file into it to create it)")
     from archive_tui.archive import Archive
 
+    if not _home_usable():
+        return _open_without_home(db)
     if db is None:
         return Archive.open_default()
     return Archive.open(db)
+
+
+def _home_usable() -> bool:
+    from archive_tui.paths import home_available
+
+    return home_available()
+
+
+_told_no_cache = False
+
+
+def _open_without_home(db: Path | None) -> Archive:
+    """No home folder (an arbitrary container uid): read, but keep no index cache and,
+    without --db, no user archive; said once on stderr."""
+    global _told_no_cache
+    from archive_tui.archive import Archive
+    from archive_tui.paths import HOME_ENV, shipped_archive_path
+
+    if not _told_no_cache:
+        _told_no_cache = True
+        mine = "" if db is not None else " and your own archive is not read"
+        _err(
+            f"note: no home folder (HOME is not set and this user has no passwd entry), so "
+            f"no index cache is written{mine}; set HOME or {HOME_ENV} to keep them"
+        )
+    if db is None:
+        return Archive.open(shipped_archive_path(), read_only=True, use_cache=False)
+    return Archive.open(db, use_cache=False)
 
 
 def _get_record(archive: Archive, record_id: str) -> dict:
@@ -261,14 +315,14 @@ def cmd_search(args: argparse.Namespace) -> int:
         return EXIT_OK
     out = sys.stdout
     for note in result.parsed.notes:
-        out.write(f"note: {visible(note)}\n")
+        out.write(f"note: {field_line(note)}\n")
     for hit in result.hits:
-        date = _hit_date(hit)
-        title = " ".join(visible(hit.record["title"]).split())
-        out.write(f"{date:<18}  {title}  [{visible(hit.record['id'])}]\n")
+        date = field_line(_hit_date(hit))
+        title = " ".join(field_line(hit.record["title"]).split())
+        out.write(f"{date:<18}  {title}  [{field_line(hit.record['id'])}]\n")
     out.write(_summary_line(result, args.limit) + "\n")
     if result.total == 0 and getattr(result, "suggestions", None):
-        out.write("did you mean: " + ", ".join(visible(s) for s in result.suggestions) + "\n")
+        out.write("did you mean: " + ", ".join(field_line(s) for s in result.suggestions) + "\n")
     if args.limit == 0:
         _print_facets(result.facets, out)
     return EXIT_OK
@@ -293,9 +347,9 @@ def _print_facets(facets: dict[str, dict[str, int]], out: TextIO, top: int = 10)
             continue
         out.write(f"\n{field}:\n")
         for value, count in list(counts.items())[:top]:
-            out.write(f"  {count:>7,}  {visible(value)}\n")
+            out.write(f"  {count:>7,}  {field_line(value)}\n")
         if len(counts) > top:
-            out.write(f"  … {len(counts) - top:,} more values\n")
+            out.write(f"  … {plural(len(counts) - top, 'more value')}\n")
 
 
 # --------------------------------------------------------------------------- show
@@ -314,7 +368,7 @@ def format_record(record: dict, width: int | None = None) -> str:
     from archive_tui.dates import DateError, parse_date
 
     width = width or _width()
-    lines = [visible(record["title"]), ""]
+    lines = [field_line(record["title"]), ""]
     label_width = 16
     shown = {"title"}
     for key, label in SHOW_FIELDS:
@@ -334,7 +388,7 @@ def format_record(record: dict, width: int | None = None) -> str:
         lines.append(_wrap_labelled(label, visible(value), label_width, width))
     for key in sorted(k for k in record if k not in shown and k not in dict(LONG_FIELDS)):
         value = _format_value(record[key])
-        lines.append(_wrap_labelled(visible(key), visible(value), label_width, width))
+        lines.append(_wrap_labelled(field_line(key), visible(value), label_width, width))
     for key, label in LONG_FIELDS:
         value = record.get(key)
         if not value:
@@ -383,17 +437,24 @@ def cmd_stats(args: argparse.Namespace) -> int:
     result = archive.search("", limit=0)
     out = sys.stdout
     db = _db_path(args)
+    wanted = ("collection", "document_type", "language", "decade")
+    if args.json:
+        dump_json({**info, "facets": {k: result.facets.get(k, {}) for k in wanted}})
+        return EXIT_OK
     if db is not None:
         out.write(f"archive:          {visible(db)}\n")
         out.write(f"records:          {len(archive):,}\n")
+    elif not _home_usable():
+        out.write(f"archive:          {visible(shipped_archive_path())}\n")
+        out.write(f"records:          {len(archive):,} (no home folder: no user archive)\n")
     else:
         user = user_archive_path()
         base_count = info.get("base_records")
         user_count = info.get("user_records")
-        shipped_note = f" ({base_count:,} records)" if isinstance(base_count, int) else ""
+        shipped_note = f" ({plural(base_count, 'record')})" if isinstance(base_count, int) else ""
         out.write(f"shipped archive:  {visible(shipped_archive_path())}{shipped_note}\n")
         if user.exists():
-            user_note = f" ({user_count:,} records)" if isinstance(user_count, int) else ""
+            user_note = f" ({plural(user_count, 'record')})" if isinstance(user_count, int) else ""
         else:
             user_note = " (not created yet: `archive-tui import FILE` creates it)"
         out.write(f"user archive:     {visible(user)}{user_note}\n")
@@ -404,7 +465,6 @@ def cmd_stats(args: argparse.Namespace) -> int:
         with contextlib.suppress(DateError):
             first, last = parse_date(first).display, parse_date(last).display
         out.write(f"dates:            {visible(first)} to {visible(last)}\n")
-    wanted = ("collection", "document_type", "language", "decade")
     _print_facets({k: result.facets.get(k, {}) for k in wanted}, out, top=50)
     return EXIT_OK
 
@@ -412,46 +472,151 @@ def cmd_stats(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- import
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 record``, ``2 records``, ``1,000 entries`` (with ``nouns`` for irregular ones)."""
+    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+class _ProgressBar:
+    """A one-line bar on stderr for long imports; nothing unless stderr is a terminal."""
+
+    MIN_ENTRIES = 2000
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.shown = False
+        self.on = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.on or total < self.MIN_ENTRIES:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = "█" * filled + "·" * (width - filled)
+        sys.stderr.write(f"\r{self.label} [{bar}] {done:,}/{total:,}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
 def cmd_import(args: argparse.Namespace) -> int:
+    from archive_tui.formats import parse_column_map, validate_entries
     from archive_tui.importer import read_import_file
     from archive_tui.paths import user_archive_path
-    from archive_tui.records import ValidationFailed, validate_records
     from archive_tui.store import RecordStore
 
+    column_map = None
+    if args.map:
+        try:
+            column_map = parse_column_map(args.map)
+        except ValueError as error:
+            raise CliError(str(error), EXIT_USAGE) from None
     source = Path(args.file).expanduser()
-    raws = read_import_file(source)
+    if sys.stderr.isatty() and source.is_file() and source.stat().st_size > 5_000_000:
+        _err(f"reading {source}…")
+    raws = read_import_file(source, _import_limits(args), fmt=args.format, column_map=column_map)
+    bar = _ProgressBar("checking")
     try:
-        records = validate_records(raws)
-    except ValidationFailed as failed:
-        for error in failed.errors:
-            print(f"{PROG}: invalid: {visible(error)}", file=sys.stderr)
-        count = len(failed.errors)
-        noun = "record is" if count == 1 else "records are"
-        raise CliError(
-            f"error: {count:,} {noun} invalid in {source}; nothing was imported"
-        ) from None
+        records, problems = validate_entries(raws, bar)
+    finally:
+        bar.close()
     target = _db_path(args) or user_archive_path()
+    report: dict[str, Any] = {
+        "command": "import",
+        "file": str(source),
+        "archive": str(target),
+        "entries": len(raws),
+        "valid": len(records),
+        "invalid": problems,
+        "dry_run": bool(args.dry_run),
+    }
+    if problems:
+        for problem in problems:
+            label = "skipped" if args.skip_invalid else "invalid"
+            print(f"{PROG}: {label}: {visible(problem)}", file=sys.stderr)
+        if not args.skip_invalid:
+            raise CliError(
+                f"error: {plural(len(problems), 'entry is', 'entries are')} invalid in "
+                f"{source}; nothing was imported (--skip-invalid imports the "
+                f"{plural(len(records), 'valid one', 'valid ones')})",
+                details={**report, "added": 0, "updated": 0, "unchanged": 0},
+            )
     if args.dry_run:
         existing: dict[str, dict] = {}
         if target.exists():
             existing = {r["id"]: r for r in RecordStore.open(target, read_only=True).load()}
         added = sum(1 for r in records if r["id"] not in existing)
         updated = sum(1 for r in records if r["id"] in existing and existing[r["id"]] != r)
+        unchanged = len(records) - added - updated
+        if args.json:
+            dump_json({**report, "added": added, "updated": updated, "unchanged": unchanged})
+            return EXIT_OK
         print(
-            f"dry run: {len(records):,} valid records in {source}; importing would add "
-            f"{added:,} and update {updated:,} in {target} "
-            f"({len(records) - added - updated:,} unchanged); nothing was written"
+            f"dry run: {plural(len(records), 'valid record')} in {source}; importing would "
+            f"add {added:,} and update {updated:,} in {target} ({unchanged:,} unchanged); "
+            "nothing was written"
         )
         return EXIT_OK
     from archive_tui.archive import add_to_store
 
-    added, updated = add_to_store(target, records)  # indexes just these records
+    added = updated = 0
+    if records:
+        added, updated = add_to_store(target, records)  # indexes just these records
     unchanged = len(records) - added - updated
+    if args.json:
+        dump_json({**report, "added": added, "updated": updated, "unchanged": unchanged})
+        return EXIT_OK
+    skipped = f"; {plural(len(problems), 'invalid entry', 'invalid entries')} skipped"
     print(
-        f"imported {len(records):,} records into {target}: "
+        f"imported {plural(len(records), 'record')} into {target}: "
         f"{added:,} added, {updated:,} updated, {unchanged:,} unchanged"
+        + (skipped if problems else "")
     )
     return EXIT_OK
+
+
+def _add_limit_options(parser: argparse.ArgumentParser) -> None:
+    """The import size limits (limits.py), each raisable; 0 means no limit."""
+    from archive_tui.limits import DEFAULT_LIMITS as limits
+
+    for flag, default, what in (
+        ("--max-file-mb", limits.max_file_bytes // 1_000_000, "megabytes in the file"),
+        ("--max-record-chars", limits.max_record_chars, "characters in one record"),
+        ("--max-field-chars", limits.max_field_chars, "characters in one field"),
+        ("--max-token-chars", limits.max_token_chars, "characters in one word"),
+    ):
+        parser.add_argument(
+            flag,
+            type=_count,
+            default=default,
+            metavar="N",
+            help=f"refuse more than N {what} (default {default:,}; 0: no limit)",
+        )
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is below 0")
+    return value
+
+
+def _import_limits(args: argparse.Namespace) -> Any:
+    from archive_tui.limits import ImportLimits
+
+    return ImportLimits(
+        max_file_bytes=args.max_file_mb * 1_000_000,
+        max_record_chars=args.max_record_chars,
+        max_field_chars=args.max_field_chars,
+        max_token_chars=args.max_token_chars,
+    )
 
 
 # --------------------------------------------------------------------------- cite and export
@@ -469,22 +634,69 @@ def _default_style() -> str:
     return style if style in STYLES else "archive"
 
 
-def cmd_cite(args: argparse.Namespace) -> int:
-    from archive_tui.citations import cite
+def _cite_ids(args: argparse.Namespace) -> list[str]:
+    """The ids given, with ``-`` replaced by the ids read from stdin (one a line)."""
+    ids: list[str] = []
+    for item in args.ids:
+        if item == "-":
+            ids += [line.strip() for line in sys.stdin if line.strip()]
+        else:
+            ids.append(item)
+    if not ids:
+        raise CliError("no ids to cite (stdin held none)", EXIT_USAGE)
+    return ids
 
+
+def cmd_cite(args: argparse.Namespace) -> int:
+    from archive_tui.citations import bibliography, cite
+
+    ids = _cite_ids(args)
     archive = open_archive(args)
-    record = _get_record(archive, args.id)
+    missing = [record_id for record_id in ids if archive.get(record_id) is None]
+    if missing:
+        shown = ", ".join(visible(repr(record_id)) for record_id in missing[:10])
+        more = f" and {len(missing) - 10:,} more" if len(missing) > 10 else ""
+        noun = "no record with id" if len(missing) == 1 else "no records with ids"
+        raise CliError(f"error: {noun} {shown}{more}; nothing was cited")
+    records = [archive.get(record_id) for record_id in ids]
     style = args.style or _default_style()
-    text = cite(record, style).rstrip("\n") + "\n"
-    sys.stdout.write(_for_terminal(text) if sys.stdout.isatty() else text)
+    text = cite(records[0], style) if len(records) == 1 else bibliography(records, style)
+    if args.json:
+        dump_json(
+            {
+                "style": style,
+                "citations": [{"id": r["id"], "text": cite(r, style)} for r in records],
+                "text": text,
+            }
+        )
+        return EXIT_OK
+    text = text.rstrip("\n") + "\n"
+    sys.stdout.write(_output_text(text, raw=getattr(args, "raw", False)))
     return EXIT_OK
+
+
+def _output_text(text: str, *, raw: bool) -> str:
+    """Text for stdout: control, bidi and invisible characters made visible, on a
+    terminal always, in a pipe unless ``raw`` asks for the exact characters."""
+    if raw and not sys.stdout.isatty():
+        return text
+    from archive_tui.sanitize import visible as sanitize_visible
+
+    return sanitize_visible(text, keep="\n\t")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from archive_tui.export import export_records, write_export
 
+    if args.json and not args.output:
+        raise CliError(
+            "--json needs -o FILE: without it the export itself is what goes to stdout",
+            EXIT_USAGE,
+        )
     archive = open_archive(args)
     result = run_search(args, archive, 0)
+    for note in result.parsed.notes:  # e.g. a filter value that matches nothing
+        _err(f"note: {visible(note)}")
     ids = list(result.ids())
     records = _records_by_id(archive, ids)
     if args.output:
@@ -496,16 +708,51 @@ def cmd_export(args: argparse.Namespace) -> int:
         if path.exists() and not args.force:
             raise CliError(f"error: {path} exists; use --force to overwrite it")
         try:
-            count = write_export(records, args.format, path, overwrite=args.force)
+            count = write_export(
+                records, args.format, path, overwrite=args.force, **_export_options(args)
+            )
         except FileExistsError:
             raise CliError(f"error: {path} exists; use --force to overwrite it") from None
-        print(f"exported {count:,} records to {path} ({args.format})", file=sys.stderr)
+        if args.json:
+            dump_json(
+                {
+                    "format": args.format,
+                    "path": str(path),
+                    "exported": count,
+                    "notes": list(result.parsed.notes),
+                }
+            )
+        else:
+            print(f"exported {plural(count, 'record')} to {path} ({args.format})", file=sys.stderr)
     else:
         out: TextIO = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
-        count = export_records(records, args.format, out)
+        count = export_records(records, args.format, out, **_export_options(args))
         sys.stdout.flush()
-        print(f"exported {count:,} records ({args.format})", file=sys.stderr)
+        print(f"exported {plural(count, 'record')} ({args.format})", file=sys.stderr)
     return EXIT_OK
+
+
+def _export_options(args: argparse.Namespace) -> dict[str, bool]:
+    """--raw (every character exact) and --csv-raw (spreadsheet formulas left as they are)."""
+    raw = bool(getattr(args, "raw", False))
+    return {"raw": raw, "csv_formulas": raw or bool(getattr(args, "csv_raw", False))}
+
+
+def _add_output_options(parser: argparse.ArgumentParser, *, csv: bool = False) -> None:
+    parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="keep every character exactly as stored (by default control, bidi and "
+        "invisible characters are shown as visible stand-ins"
+        + (", and CSV cells starting with = + - @ get a leading ')" if csv else ")"),
+    )
+    if csv:
+        parser.add_argument(
+            "--csv-raw",
+            action="store_true",
+            help="write CSV cells starting with = + - @ as they are (a spreadsheet may run "
+            "them as formulas); by default they start with '",
+        )
 
 
 class _TerminalSafe:
@@ -584,6 +831,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="use this archive file alone (default: the shipped archive with your own "
         "imported records on top)",
     )
+    from archive_tui.cli_edit import cmd_edit, cmd_remove
+
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     # --db is also accepted after the command (`archive-tui search x --db f.json`).
     common = argparse.ArgumentParser(add_help=False)
@@ -602,23 +851,75 @@ def build_parser() -> argparse.ArgumentParser:
     show.set_defaults(func=cmd_show)
 
     stats = commands.add_parser("stats", parents=[common], help="counts and archive locations")
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
     stats.set_defaults(func=cmd_stats)
 
     imp = commands.add_parser(
         "import",
         parents=[common],
-        help="add or update records from a JSON array, JSON Lines or TinyDB file",
-        description="Add records to your archive (or to --db PATH). Every record is checked "
-        "first: if any is invalid, each problem is listed and nothing is written. A record "
-        "whose id exists replaces the stored one.",
+        help="add or update records from JSON, JSON Lines, TinyDB, BibTeX, RIS, CSV or CSL-JSON",
+        description="Add records to your archive (or to --db PATH). Every entry is checked "
+        "first: if any is invalid, each problem is listed with its line and nothing is "
+        "written (--skip-invalid writes the valid ones). A record whose id exists replaces "
+        "the stored one.",
     )
     imp.add_argument("file", metavar="FILE")
+    imp.add_argument(
+        "--format",
+        choices=IMPORT_FORMATS,
+        help="the file's format (default: by extension: .bib, .ris, .csv, .csl.json; "
+        "else JSON, JSON Lines or TinyDB, or CSL-JSON recognised by content)",
+    )
+    imp.add_argument(
+        "--map",
+        metavar="FIELD=COLUMN,...",
+        help="CSV: which column holds which record field, e.g. title=Title,date=Year",
+    )
+    imp.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the valid entries and list the invalid ones (default: import nothing "
+        "if any is invalid)",
+    )
     imp.add_argument("--dry-run", action="store_true", help="check and count; write nothing")
+    imp.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_limit_options(imp)
     imp.set_defaults(func=cmd_import)
 
-    cite = commands.add_parser("cite", parents=[common], help="print a citation for one record")
-    cite.add_argument("id", metavar="ID")
+    remove = commands.add_parser(
+        "remove",
+        parents=[common],
+        help="remove records from your archive",
+        description="Remove records of your own archive (or of --db PATH). The shipped "
+        "archive is never changed: removing your copy of a shipped record brings the "
+        "shipped one back. If any id cannot be removed, nothing is.",
+    )
+    remove.add_argument("ids", nargs="+", metavar="ID")
+    remove.add_argument("--json", action="store_true", help="print one JSON object")
+    remove.set_defaults(func=cmd_remove)
+
+    edit = commands.add_parser(
+        "edit",
+        parents=[common],
+        help="edit one record as JSON in $VISUAL / $EDITOR (else vi)",
+        description="Open the record as JSON in your editor; when you save and quit it is "
+        "checked, and written atomically. An invalid edit is explained, and you may open it "
+        "again; otherwise your text is kept in a file that is named. A shipped record is "
+        "saved as your own copy, which overrides it; the shipped archive is never changed.",
+    )
+    edit.add_argument("id", metavar="ID")
+    edit.add_argument("--json", action="store_true", help="print one JSON object")
+    edit.set_defaults(func=cmd_edit)
+
+    cite = commands.add_parser(
+        "cite",
+        parents=[common],
+        help="print citations (several ids: a bibliography ordered as the style wants)",
+    )
+    cite.add_argument("ids", nargs="+", metavar="ID", help="record ids; - reads ids from stdin")
     cite.add_argument("--style", choices=STYLES, help="default: your saved style, else archive")
+    cite.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_output_options(cite)
     cite.set_defaults(func=cmd_cite)
 
     export = commands.add_parser(
@@ -628,6 +929,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=FORMATS)
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    export.add_argument(
+        "--json", action="store_true", help="with -o: print one JSON object saying what was written"
+    )
+    _add_output_options(export, csv=True)
     export.set_defaults(func=cmd_export)
     return parser
 
@@ -643,6 +948,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
         ("archive_tui.importer", ("ImportFileError",)),
         ("archive_tui.records", ("ValidationFailed", "RecordError")),
         ("archive_tui.dates", ("DateError",)),
+        ("archive_tui.paths", ("NoHomeFolder",)),
     ):
         loaded = sys.modules.get(module)
         for name in names:
@@ -683,6 +989,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{parser_for.prog}: error: {message}", file=sys.stderr)
         else:
             _err(message)
+        _json_error(args, message, error.status, error.details)
         return error.status
     except UnicodeEncodeError as error:
         _err(
@@ -700,6 +1007,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if isinstance(error, _known_errors()):
             _err(f"error: {visible(error)}")
+            _json_error(args, str(error), EXIT_ERROR)
             return EXIT_ERROR
         if os.environ.get("ARCHIVE_TUI_DEBUG"):
             raise
@@ -708,6 +1016,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(set ARCHIVE_TUI_DEBUG=1 to see the traceback)"
         )
         return EXIT_ERROR
+
+
+def _json_error(
+    args: argparse.Namespace, message: str, status: int, details: dict[str, Any] | None = None
+) -> None:
+    """With --json, a failure is also one JSON object on stdout: ``{"error", "status", …}``."""
+    if not getattr(args, "json", False):
+        return
+    text = message[len("error: ") :] if message.startswith("error: ") else message
+    with contextlib.suppress(OSError, ValueError):
+        dump_json({"error": text, "status": status, **(details or {})})
 
 
 def _finish_cache_writes(status: int) -> None:

@@ -11,11 +11,19 @@ written: an error or an interrupt leaves no partial file behind.
   fields are not in the CSV; use ``json`` to keep everything.
 * ``json``: a JSON array of the records exactly as stored; it imports back to the
   same records.
+
+By default an export is safe to open: control, bidirectional and invisible characters
+(an escape sequence in a title) are made visible (``sanitize.visible``; in JSON they
+are ``\\uXXXX`` escapes, which read back exactly), and a CSV cell a spreadsheet would
+run as a formula (``=``, ``+``, ``-``, ``@``, or a tab or line end before one) starts
+with ``'``. ``raw=True`` keeps every character as stored; ``csv_formulas=True`` only
+leaves formulas unquoted.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
 from collections.abc import Callable, Iterable
@@ -26,6 +34,8 @@ import orjson
 
 from archive_tui.atomic import atomic_write
 from archive_tui.citations import cite, csl_item
+from archive_tui.errors import FileProblem
+from archive_tui.sanitize import LAYOUT, clean_record, escape_json, visible
 
 FORMATS = ("bibtex", "ris", "csv", "json", "csl-json")
 
@@ -81,16 +91,46 @@ def _csv_cell(value: object) -> str:
     return str(value)
 
 
+FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+"""A cell whose first character (after any blanks) is one of these, a spreadsheet may
+run as a formula: ``=cmd|' /C calc'!A0``, ``+SUM(...)``, ``@SUM(1,1)`` (and their
+full-width forms)."""
+
+
+def neutralise_formula(cell: str) -> str:
+    """``'`` before a cell a spreadsheet would run (OWASP's advice); others unchanged."""
+    if cell[:1] in ("\t", "\r"):
+        return "'" + cell
+    start = cell.lstrip(" \n")
+    return "'" + cell if start[:1] in FORMULA_STARTS else cell
+
+
+class ExportError(FileProblem, OSError):
+    """An export that could not be written; the message names the file the user gave."""
+
+    TEMPLATE = "Cannot write {path}: {reason}"
+
+
 def export_records(
-    records: Iterable[dict], fmt: str, out: TextIO, progress: Progress | None = None
+    records: Iterable[dict],
+    fmt: str,
+    out: TextIO,
+    progress: Progress | None = None,
+    *,
+    raw: bool = False,
+    csv_formulas: bool = False,
 ) -> int:
     """Write records to ``out`` in ``fmt``, one at a time; return how many were written.
 
     ``out`` should be opened with ``newline=""`` for CSV (the csv module's rule); the
-    other formats write ``\\n`` line ends.
+    other formats write ``\\n`` line ends. ``raw`` keeps every character exactly (no
+    control character made visible, no formula quoted); ``csv_formulas`` leaves only
+    formulas as they are.
     """
     _check_format(fmt)
     count = 0
+    if not raw and fmt in ("bibtex", "ris"):
+        records = (clean_record(record) for record in records)  # type: ignore[misc]
 
     def tick() -> None:
         if progress is not None and count % PROGRESS_EVERY == 0:
@@ -100,14 +140,22 @@ def export_records(
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
         for record in records:
-            writer.writerow([_csv_cell(record.get(column)) for column in CSV_COLUMNS])
+            cells = [_csv_cell(record.get(column)) for column in CSV_COLUMNS]
+            if not raw:
+                cells = [visible(cell, LAYOUT) for cell in cells]
+            if not (raw or csv_formulas):
+                cells = [neutralise_formula(cell) for cell in cells]
+            writer.writerow(cells)
             count += 1
             tick()
     elif fmt in ("json", "csl-json"):
         out.write("[")
         for record in records:
             item = record if fmt == "json" else csl_item(record)
-            out.write(("\n" if count == 0 else ",\n") + _json_dumps(item, indent=fmt == "csl-json"))
+            text = _json_dumps(item, indent=fmt == "csl-json")
+            if not raw:  # \\uXXXX escapes: safe to show, and they read back exactly
+                text = escape_json(text)
+            out.write(("\n" if count == 0 else ",\n") + text)
             count += 1
             tick()
         out.write("\n]\n" if count else "]\n")
@@ -130,12 +178,16 @@ def write_export(
     *,
     overwrite: bool = False,
     progress: Progress | None = None,
+    raw: bool = False,
+    csv_formulas: bool = False,
 ) -> int:
     """Export to a file atomically; return how many records were written.
 
     Raises FileExistsError if ``path`` exists and ``overwrite`` is false (checked
-    before the export starts and again at the moment the file is put in place).
-    On any error the temporary file is removed and ``path`` is left as it was.
+    before the export starts and again at the moment the file is put in place), and
+    ExportError (an OSError naming ``path``) when it cannot be written: a full disk,
+    a read-only folder. On any error the temporary file is removed and ``path`` is
+    left as it was. ``raw`` and ``csv_formulas``: see :func:`export_records`.
     """
     _check_format(fmt)
     target = Path(path)
@@ -143,5 +195,41 @@ def write_export(
         raise FileExistsError(f"{target} already exists")
     if target.is_dir():
         raise IsADirectoryError(f"{target} is a folder")
-    with atomic_write(target, text=True, overwrite=overwrite) as out:
-        return export_records(records, fmt, out, progress)
+    try:
+        with atomic_write(target, text=True, overwrite=overwrite) as out:
+            return export_records(records, fmt, out, progress, raw=raw, csv_formulas=csv_formulas)
+    except (FileExistsError, IsADirectoryError, ExportError):
+        raise
+    except OSError as error:
+        raise _export_error(target, error) from None
+
+
+def _export_error(target: Path, error: OSError) -> ExportError:
+    """An ExportError naming ``target``, still the same kind of OSError (FileNotFoundError,
+    PermissionError...) so callers that tell them apart keep working."""
+    reason = (error.strerror or str(error)).rstrip(".")
+    reason = reason[:1].lower() + reason[1:]
+    if error.errno == errno.ENOSPC:
+        reason = "the disk is full (no space left on the device); nothing was written"
+    elif error.errno == errno.EFBIG:
+        reason = "the file would be larger than this system allows; nothing was written"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = f"{reason}: the folder {target.parent} does not let you create files there"
+    elif error.errno == errno.ENOENT and not target.parent.is_dir():
+        reason = f"the folder {target.parent} does not exist"
+    kind = type(error) if type(error) is not OSError else None
+    cls = _export_error_class(kind) if kind is not None else ExportError
+    problem = cls(target, reason)
+    problem.errno = error.errno
+    problem.strerror = reason
+    problem.filename = str(target)
+    return problem
+
+
+_ERROR_CLASSES: dict[type, type[ExportError]] = {}
+
+
+def _export_error_class(kind: type[OSError]) -> type[ExportError]:
+    if kind not in _ERROR_CLASSES:
+        _ERROR_CLASSES[kind] = type(f"Export{kind.__name__}", (ExportError, kind), {})
+    return _ERROR_CLASSES[kind]

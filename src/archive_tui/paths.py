@@ -21,6 +21,35 @@ ARCHIVE_FILE_NAME = "records.json"
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+class NoHomeFolder(RuntimeError):
+    """No user folder can be found: HOME is unset and the user has no passwd entry (an
+    arbitrary container uid). Read commands still work, without a cache."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "cannot find your home folder (HOME is not set and this user has no passwd "
+            f"entry): set HOME or {HOME_ENV}, or give an archive with --db PATH"
+        )
+
+
+def _platform_path(kind: str) -> Path:
+    """platformdirs' folder of ``kind``; NoHomeFolder instead of its bare RuntimeError."""
+    try:
+        return getattr(platformdirs, f"user_{kind}_path")(APP_NAME, appauthor=False)
+    except (RuntimeError, KeyError, OSError):
+        raise NoHomeFolder() from None
+
+
+def home_available() -> bool:
+    """True when the user folders (archive, cache, settings) can be located."""
+    try:
+        user_data_dir()
+        cache_dir()
+    except NoHomeFolder:
+        return False
+    return True
+
+
 def _home() -> Path | None:
     value = os.environ.get(HOME_ENV, "")
     return Path(value).expanduser() if value.strip() else None
@@ -46,7 +75,7 @@ def user_data_dir() -> Path:
     home = _home()
     if home is not None:
         return home / "data"
-    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+    return _platform_path("data")
 
 
 def user_archive_path() -> Path:
@@ -59,7 +88,7 @@ def cache_dir() -> Path:
     home = _home()
     if home is not None:
         return home / "cache"
-    return platformdirs.user_cache_path(APP_NAME, appauthor=False)
+    return _platform_path("cache")
 
 
 def config_dir() -> Path:
@@ -67,4 +96,4 @@ def config_dir() -> Path:
     home = _home()
     if home is not None:
         return home / "config"
-    return platformdirs.user_config_path(APP_NAME, appauthor=False)
+    return _platform_path("config")

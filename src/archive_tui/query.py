@@ -14,6 +14,8 @@ from typing import Union
 
 from .dates import DateError, parse_date_range
 from .text import fold, tokenize
+from .values import expand_short_name
+from .wildcard import collapse
 
 QUERY_HELP = """\
 Search syntax (operators are case-insensitive)
@@ -38,6 +40,7 @@ match in the text); a query with only dates or filters lists documents by date.
 
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 64
+MAX_WILDCARDS = 16  # wildcard words (each scans the vocabulary) in one query
 MAX_DEPTH = 32
 
 # query field name -> index field name ("date" and "id" are handled specially)
@@ -62,7 +65,9 @@ FIELD_ALIASES: dict[str, str] = {
     "date": "date",
 }
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2060\ufeff\u061c]"
+)
 _FIELD = re.compile(r"([A-Za-z_]+):(.*)\Z", re.S)
 _WILDCARD_WORD = re.compile(r"[^\W_]*[*?][^\W_*?]*(?:[*?][^\W_*?]*)*\Z")
 
@@ -289,6 +294,7 @@ class _Parser:
         self.notes = notes
         self.leaves = 0
         self.capped = False
+        self.wildcards = 0
 
     def _note(self, text: str) -> None:
         if text not in self.notes:
@@ -393,16 +399,22 @@ class _Parser:
 
     def word(self, text: str, field: str | None) -> Node | None:
         if "*" in text or "?" in text:
-            folded = fold(text)
+            folded = collapse(fold(text))  # a run of stars is one star
             if _WILDCARD_WORD.match(folded):
                 literal = folded.replace("*", "").replace("?", "")
                 if not literal:
                     self._note(f"{text} alone matches everything: ignored.")
                     return None
+                if folded.endswith("*") and "*" not in folded[:-1] and "?" not in folded:
+                    return Term(folded[:-1], field, "prefix") if self._count() else None
+                if self.wildcards >= MAX_WILDCARDS:
+                    self._note(
+                        f"Too many wildcard words: only the first {MAX_WILDCARDS} were used."
+                    )
+                    return None
                 if not self._count():
                     return None
-                if folded.endswith("*") and "*" not in folded[:-1] and "?" not in folded:
-                    return Term(folded[:-1], field, "prefix")
+                self.wildcards += 1
                 return Term(folded, field, "wildcard")
             self._note(f"Wildcards work within one word: {text} searched without them.")
             text = text.replace("*", " ").replace("?", " ")
@@ -450,9 +462,13 @@ class _Parser:
                 return self.atom(target)
             self._note(f"{name}: needs a value: ignored.")
             return None
-        if tok.quoted:
-            return self.phrase(value, target)
-        return self.word(value, target)
+        node = self.phrase(value, target) if tok.quoted else self.word(value, target)
+        expanded = expand_short_name(value)  # collection:frus, as cards show it
+        if expanded is not None:
+            long = self.phrase(expanded, target)
+            parts = tuple(n for n in (node, long) if n is not None)
+            node = Or(parts) if len(parts) > 1 else (parts[0] if parts else None)
+        return node
 
     def date(self, value: str) -> Node | None:
         value = value.strip()

@@ -12,7 +12,14 @@ highlight spans) stay valid:
 - C1 controls U+0080-U+009F (``\\x9b`` is a one-byte CSI) -> ``�``.
 - Bidirectional overrides, embeddings and isolates (U+202A-U+202E,
   U+2066-U+2069), which reorder what is shown, -> ``�``.
+- Invisible characters that move or hide text without being seen (zero width space
+  U+200B, the direction marks U+200E/U+200F and U+061C, word joiner U+2060, the
+  byte-order mark U+FEFF) -> ``�``: zero-width ones would also throw off a layout.
 - Line and paragraph separators U+2028/U+2029 -> ``\\n`` if kept, else ``␤``.
+
+:func:`clean_record` applies ``visible`` to every string of a record (exports and
+piped output), and :func:`escape_json` turns the same characters in JSON text into
+``\\uXXXX`` escapes, which read back as the very same characters.
 
 Never imports Textual or Rich: the CLI uses it too.
 """
@@ -23,6 +30,7 @@ from functools import lru_cache
 
 REPLACEMENT = "\ufffd"
 _BIDI = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
+INVISIBLE = (0x200B, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x061C)
 
 
 @lru_cache(maxsize=8)
@@ -31,7 +39,7 @@ def _table(keep: str) -> dict[int, str]:
     table[0x7F] = "\u2421"
     for cp in range(0x80, 0xA0):
         table[cp] = REPLACEMENT
-    for cp in _BIDI:
+    for cp in (*_BIDI, *INVISIBLE):
         table[cp] = REPLACEMENT
     newline = "\n" if "\n" in keep else "\u2424"
     table[0x2028] = newline
@@ -61,3 +69,36 @@ def one_line(text: str) -> str:
     One character for one, so highlight offsets stay valid.
     """
     return visible(text.replace("\n", " ").replace("\t", " ").replace("\r", " "), keep="")
+
+
+LAYOUT = "\n\t\r"
+"""Control characters a file may hold as layout (kept by :func:`clean_record`)."""
+
+
+def clean_record(value: object, keep: str = LAYOUT) -> object:
+    """``value`` with every string in it (keys too) passed through :func:`visible`.
+
+    For exports and piped output: what a terminal or a spreadsheet would act on is
+    shown, not obeyed. Returns ``value`` itself when nothing needed changing.
+    """
+    if isinstance(value, str):
+        return visible(value, keep)
+    if isinstance(value, dict):
+        return {visible(str(k), keep): clean_record(v, keep) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_record(v, keep) for v in value]
+    return value
+
+
+_JSON_ESCAPES: dict[int, str] = {
+    cp: f"\\u{cp:04x}" for cp in (0x7F, *range(0x80, 0xA0), *_BIDI, *INVISIBLE, 0x2028, 0x2029)
+}
+
+
+def escape_json(text: str) -> str:
+    """JSON text with DEL, C1, bidi and invisible characters written as ``\\uXXXX``.
+
+    JSON already escapes C0 controls; these it leaves raw. Only valid inside JSON
+    strings, which is the only place such characters can be in JSON text.
+    """
+    return text if text.isprintable() else text.translate(_JSON_ESCAPES)

@@ -8,16 +8,18 @@ the UI's virtual list can ask for any other page cheaply.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .dates import DateError, DocDate, parse_date
+from .deadline import SEARCH_BUDGET_S, Deadline
 from .facets import FACET_FIELDS, RECORD_FACETS
 from .index import FIELD_BIT, TokenIndex
 from .index.view import IndexView, view_of
@@ -35,6 +37,8 @@ from .query import (
     positive_nodes,
 )
 from .text import fold_aligned, iter_token_spans
+from .values import close_values, matching_values, no_value_note
+from .wildcard import collapse, expand_terms, glob_word_spans
 
 SORTS = ("relevance", "date", "-date", "title")
 QUERY_FIELD_NAMES = {
@@ -188,6 +192,7 @@ class SearchResult:
         self.facets: dict[str, dict[str, int]] = {}
         self.suggestions: list[str] = []
         self.elapsed_ms = 0.0
+        self.cut_short = False  # the search ran out of time or was cancelled
 
     # -- ordering
 
@@ -260,16 +265,27 @@ class SearchResult:
 
 
 class _Evaluator:
-    def __init__(self, index: TokenIndex, records: Sequence[dict], notes: list[str]) -> None:
+    def __init__(
+        self,
+        index: TokenIndex,
+        records: Sequence[dict],
+        notes: list[str],
+        deadline: Deadline | None = None,
+    ) -> None:
         self.idx = index
         self.records = records
         self.notes = notes
         self.n = index.n
+        self.deadline = deadline
 
     def empty(self) -> tuple[np.ndarray, np.ndarray | None]:
         return np.zeros(self.n, bool), None
 
     def eval(self, node: Node) -> tuple[np.ndarray, np.ndarray | None]:
+        leaf = not isinstance(node, And | Or | Not)
+        if leaf and self.deadline is not None and self.deadline.expired():
+            # out of time: the words not yet looked up match nothing
+            return np.zeros(self.n, bool), np.zeros(self.n, np.float32)
         if isinstance(node, Term):
             return self.term(node)
         if isinstance(node, Phrase):
@@ -341,37 +357,36 @@ class _Evaluator:
         return mask, score.astype(np.float32)
 
     def expand(self, node: Term) -> list[int]:
-        """Vocabulary rows a prefix or wildcard term stands for (the most frequent, capped)."""
-        vocab = self.idx.vocab
-        pattern = node.text
-        if node.kind == "prefix":
-            literal = pattern
+        """Vocabulary rows a prefix or wildcard term stands for (the most frequent, capped).
+
+        Remembered per index (the app searches again at every keystroke); a scan the
+        deadline cut short is not.
+        """
+        idx = self.idx
+        cache = _expansion_cache(idx)
+        key = (node.kind, node.text)
+        known = cache.get(key)
+        if known is not None:
+            tids, notes = known
         else:
-            cut = min(i for i in (pattern.find("*"), pattern.find("?")) if i >= 0)
-            literal = pattern[:cut]
-        lo = bisect_left(vocab, literal)
-        hi = bisect_left(vocab, literal + _TOP, lo) if literal else len(vocab)
-        if node.kind == "prefix":
-            tids = np.arange(lo, hi)
-        else:
-            rx = re.compile(
-                "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-                + r"\Z",
-                re.S,
+            notes = []
+            tids = expand_terms(
+                idx.vocab,
+                lambda rows: idx.df_of(idx.handles(rows)),
+                node.text,
+                node.kind,
+                notes,
+                MAX_EXPANSIONS,
+                self.deadline.expired if self.deadline is not None else None,
             )
-            tids = np.array([i for i in range(lo, hi) if rx.match(vocab[i])], np.int64)
-        shown = pattern + ("*" if node.kind == "prefix" else "")
-        if len(tids) == 0:
-            return []
-        if len(tids) > MAX_EXPANSIONS:
-            df = self.idx.df_of(self.idx.handles(tids))
-            keep = np.argpartition(-df, MAX_EXPANSIONS - 1)[:MAX_EXPANSIONS]
-            self.notes.append(
-                f"{shown} matches {len(tids):,} words: "
-                f"the {MAX_EXPANSIONS} most frequent were searched."
-            )
-            tids = np.sort(tids[keep])
-        return [int(t) for t in self.idx.handles(tids)]  # rows -> the view's term handles
+            tids = [int(t) for t in idx.handles(np.asarray(tids, np.int64))]  # the view's
+            if self.deadline is None or not self.deadline.cut_short:
+                cache[key] = (tids, notes)
+                while len(cache) > _EXPANSIONS_KEPT:  # searches may run on two threads
+                    with contextlib.suppress(KeyError, StopIteration):
+                        del cache[next(iter(cache))]
+        self.notes.extend(note for note in notes if note not in self.notes)
+        return tids
 
     def phrase(self, node: Phrase) -> tuple[np.ndarray, np.ndarray | None]:
         idx = self.idx
@@ -401,6 +416,17 @@ class _Evaluator:
         if doc is not None:
             mask[doc] = True
         return mask
+
+
+_EXPANSIONS_KEPT = 256
+
+
+def _expansion_cache(index: TokenIndex) -> dict[tuple[str, str], tuple[list[int], list[str]]]:
+    """Expansions already worked out on ``index``, oldest first (dicts keep order)."""
+    cache = getattr(index, "_expansions", None)
+    if cache is None:
+        cache = index._expansions = {}  # type: ignore[attr-defined]
+    return cache
 
 
 def record_ids(records: Sequence[dict]) -> Sequence[str]:
@@ -453,9 +479,10 @@ def filter_masks(index: TokenIndex, filters: Filters, notes: list[str]) -> dict[
         facet = index.facets[name]
         wanted = np.zeros(len(facet.values) + 1, bool)
         for value in values:
-            vid = index.value_id(name, value)
-            if vid >= 0:
-                wanted[vid] = True
+            found = matching_values(facet.values, value)
+            wanted[found] = True
+            if not found:
+                notes.append(no_value_note(name, value, close_values(facet.values, value)))
         m = np.zeros(index.n, bool)
         m[facet.entry_doc[wanted[facet.entry_value]]] = True
         masks[name] = m if name not in masks else (masks[name] | m)
@@ -670,10 +697,19 @@ def execute(
     sort: str | None = None,
     offset: int = 0,
     limit: int = 20,
+    *,
+    should_stop: Callable[[], bool] | None = None,
+    budget_s: float | None = SEARCH_BUDGET_S,
 ) -> SearchResult:
-    """Run a search over ``records`` (doc order of ``index``); never raises for bad queries."""
+    """Run a search over ``records`` (doc order of ``index``); never raises for bad queries.
+
+    The search stops early when ``budget_s`` seconds pass or ``should_stop()`` turns
+    true (the app's "a newer keystroke arrived"): it returns what it found, with a
+    note in ``result.parsed.notes`` and ``result.cut_short`` set.
+    """
     t0 = time.perf_counter()
     index = view_of(index)
+    deadline = Deadline(budget_s, should_stop)
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
     parsed = ParsedQuery(parsed.text, parsed.root, list(parsed.notes))
     if not isinstance(filters, Filters):
@@ -688,7 +724,7 @@ def execute(
     if parsed.root is None:
         mask, score = np.ones(n, bool), None
     else:
-        mask, score = _Evaluator(index, records, parsed.notes).eval(parsed.root)
+        mask, score = _Evaluator(index, records, parsed.notes, deadline).eval(parsed.root)
     qmask = mask
     fmasks = filter_masks(index, filters, parsed.notes)
     fmask = _all_of(fmasks.values())
@@ -717,7 +753,7 @@ def execute(
             base = qmask if others is None else qmask & others
             result.facets[name] = facet_counts(index, base)[name]
     result.hits = result.page(result.offset, result.limit)
-    if result.total == 0 and parsed.root is not None:
+    if result.total == 0 and parsed.root is not None and not deadline.expired():
         words = [
             n.text for n in positive_nodes(parsed.root) if isinstance(n, Term) and n.kind == "word"
         ]
@@ -725,22 +761,27 @@ def execute(
             if isinstance(node, Phrase):
                 words.extend(node.tokens)
         result.suggestions = suggest(index, words)
+    _note_cut_short(result, deadline)
     result.elapsed_ms = (time.perf_counter() - t0) * 1000
     return result
 
 
+def _note_cut_short(result: SearchResult, deadline: Deadline) -> None:
+    """Say in the notes (shown on the status line) when the search did not finish."""
+    result.cut_short = deadline.cut_short
+    if deadline.cut_short:
+        result.parsed.notes.append(deadline.note())
+
+
 _W = r"[^\W_]"
-_STAR = r"(?:[^\W_]|'(?=[^\W_]))*"
+# possessive: the rest of the word in letter runs, never given back (no per-letter state,
+# so a giant word costs one pass)
+_STAR = r"(?:[^\W_]++|'(?=[^\W_]))*+"
 
 
 def _word_rx(word: str) -> str:
     """A folded word as it may appear in folded text: apostrophes allowed between letters."""
     return "'?".join(re.escape(c) for c in word)
-
-
-def _wildcard_rx(pattern: str) -> str:
-    pieces = [_STAR if c == "*" else _W if c == "?" else re.escape(c) for c in pattern]
-    return "'?".join(pieces)
 
 
 def _highlight_rx(parsed: ParsedQuery, field: str | None) -> re.Pattern[str] | None:
@@ -760,8 +801,7 @@ def _highlight_rx(parsed: ParsedQuery, field: str | None) -> re.Pattern[str] | N
             alternatives.append(_word_rx(node.text))
         elif node.kind == "prefix":
             alternatives.append(_word_rx(node.text) + _STAR)
-        else:
-            alternatives.append(_wildcard_rx(node.text))
+        # wildcard terms: matched word by word (_highlight_globs)
     rx = None
     if alternatives:
         alternatives.sort(key=len, reverse=True)
@@ -781,12 +821,18 @@ def highlight_spans(
     if not text or parsed.root is None:
         return []
     rx = _highlight_rx(parsed, field)
-    if rx is None:
+    globs = _highlight_globs(parsed, field)
+    if rx is None and not globs:
         return []
+
+    def find(folded: str) -> list[tuple[int, int]]:
+        found = [m.span() for m in rx.finditer(folded)] if rx is not None else []
+        if globs:
+            found = sorted(found + glob_word_spans(folded, globs))
+        return found
+
     folded = fold_aligned(text)
-    spans = [m.span() for m in rx.finditer(folded)] if folded is not None else None
-    if spans is None:
-        spans = _slow_spans(text, rx)
+    spans = find(folded) if folded is not None else _slow_spans(text, find)
     if not spans:
         return []
     merged = [spans[0]]
@@ -799,7 +845,27 @@ def highlight_spans(
     return merged
 
 
-def _slow_spans(text: str, rx: re.Pattern[str]) -> list[tuple[int, int]]:
+def _highlight_globs(parsed: ParsedQuery, field: str | None) -> tuple[str, ...]:
+    """The query's positive wildcard patterns for ``field`` (cached on ``parsed``).
+
+    They are matched word by word with the linear matcher of wildcard.py, not as part
+    of one regular expression, where ``*`` would keep state for every letter.
+    """
+    cache = parsed.__dict__.setdefault("_highlight_globs", {})
+    if field not in cache:
+        cache[field] = tuple(
+            dict.fromkeys(
+                collapse(node.text)
+                for node in positive_nodes(parsed.root)
+                if isinstance(node, Term)
+                and node.kind == "wildcard"
+                and (node.field is None or field is None or node.field == field)
+            )
+        )
+    return cache[field]
+
+
+def _slow_spans(text: str, find: Callable[[str], list[tuple[int, int]]]) -> list[tuple[int, int]]:
     """Spans when folding changes lengths: fold word by word and map offsets back."""
     tokens = list(iter_token_spans(text))
     if not tokens:
@@ -815,9 +881,9 @@ def _slow_spans(text: str, rx: re.Pattern[str]) -> list[tuple[int, int]]:
         pos += len(shown) + 1
     folded = " ".join(pieces)
     spans = []
-    for m in rx.finditer(folded):
-        first = bisect_left(starts, m.start() + 1) - 1
-        last = bisect_left(starts, m.end()) - 1
+    for m_start, m_end in find(folded):
+        first = bisect_left(starts, m_start + 1) - 1
+        last = bisect_left(starts, m_end) - 1
         spans.append((tokens[first][2], tokens[last][3]))
     return spans
 

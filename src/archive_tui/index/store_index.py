@@ -139,7 +139,8 @@ class StoreIndex:
 
     def __post_init__(self) -> None:
         if self.folder == Path():
-            self.folder = store_folder(self.path)
+            with contextlib.suppress(Exception):  # no home folder: never saved (no cache)
+                self.folder = store_folder(self.path)
 
     @classmethod
     def empty(cls, path: Path, fingerprint: str = "missing") -> StoreIndex:

@@ -210,7 +210,9 @@ def describe_json_error(data: bytes, error: ValueError) -> tuple[str, int | None
         pass
     line = getattr(error, "lineno", None)
     column = getattr(error, "colno", None)
-    message = getattr(error, "msg", str(error))
+    from archive_tui.errors import json_error_phrase  # (kept inside: store.py is shared)
+
+    message = json_error_phrase(getattr(error, "msg", str(error)))
     where = f" at line {line}, column {column}" if line is not None else ""
     return f"is not valid JSON{where} ({message})", line, column
 
@@ -631,7 +633,7 @@ class RecordStore:
         written = self.storage.written_spans
         self._spans = None if written is None else (self._cache[0], written)
 
-    def remove(self, record_ids: Iterable[str]) -> int:
+    def remove(self, ids: Iterable[str]) -> int:
         """Remove the records with these ids, atomically and under the lock; how many.
 
         Ids not in this file are ignored (the caller says which); when none is here the
@@ -639,7 +641,7 @@ class RecordStore:
         """
         if self.read_only:
             raise StoreError(self.path, "is open read-only; nothing was written")
-        wanted = set(record_ids)
+        wanted = set(ids)
         with self.storage.lock():
             tables = self._read()[0] or {}
             cached, self._cache = self._cache, None

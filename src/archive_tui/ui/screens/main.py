@@ -195,7 +195,10 @@ class MainScreen(Screen[None]):
         self, generation: int, archive: Archive, query: str, filters: Filters, sort: str | None
     ) -> None:
         try:
-            result = archive.search(query, filters, sort, offset=0, limit=BLOCK_SIZE)
+            # a newer keystroke (self._dirty) stops this search; its result is then dropped
+            result = archive.search(
+                query, filters, sort, offset=0, limit=BLOCK_SIZE, should_stop=lambda: self._dirty
+            )
         except Exception as error:  # never a traceback for the user
             self.app.call_from_thread(self._search_failed, generation, error)
             return
@@ -212,6 +215,9 @@ class MainScreen(Screen[None]):
         if generation != self._generation:
             return  # a newer search was started; this one is stale
         self._searching = False
+        if getattr(result, "cut_short", False) and self._dirty:
+            self._search_later()  # stopped by a newer keystroke: search that instead
+            return
         self.result = result
         self.results.set_result(result, self._empty_message(result))
         self._show_status()

@@ -31,6 +31,7 @@ from archive_tui.sanitize import one_line
 from archive_tui.store import StoreError
 from archive_tui.ui.widgets.cursor_list import CursorList
 from archive_tui.ui.widgets.styles import background, foreground, text_strip
+from archive_tui.values import short_name
 
 if TYPE_CHECKING:
     from archive_tui.search import Hit, SearchResult
@@ -58,19 +59,6 @@ def format_date(raw: object) -> str:
         return parse_date(str(raw)).display
     except (DateError, ValueError, TypeError):
         return one_line(str(raw))
-
-
-#: Long names that start many values, and the short form historians use for them. Only
-#: the display is shortened: records, filters and citations keep the full name.
-SHORT_NAMES = (("Foreign Relations of the United States", "FRUS"),)
-
-
-def short_name(value: str) -> str:
-    """``Foreign Relations of the United States, 1961–1963, …`` -> ``FRUS, 1961–1963, …``."""
-    for long, short in SHORT_NAMES:
-        if value.startswith(long):
-            return short + value[len(long) :]
-    return value
 
 
 def facts_line(record: dict) -> str:
