@@ -176,27 +176,40 @@ class StringTable(Sequence[str]):
     does not pay for a vocabulary of hundreds of thousands of words.
     """
 
+    _DECODE_ALL_AFTER = 20_000  # lookups; then a scan (a leading wildcard) is cheaper whole
+
     def __init__(self, blob: np.ndarray, ptr: np.ndarray) -> None:
         self._blob, self._ptr = blob, ptr
         self._n = len(ptr) - 1
+        self._all: list[str] | None = None
+        self._reads = 0
 
     def __len__(self) -> int:
         return self._n
 
     def __getitem__(self, i):  # type: ignore[override]
+        whole = self._all
+        if whole is not None:
+            return whole[i]
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(self._n))]
         if i < 0:
             i += self._n
         if not 0 <= i < self._n:
             raise IndexError("string table index out of range")
+        self._reads += 1
+        if self._reads > self._DECODE_ALL_AFTER:
+            self._all = _strings(self._blob, self._ptr)
+            return self._all[i]
         a, b = int(self._ptr[i]), int(self._ptr[i + 1])
         if not 0 <= a <= b <= len(self._blob):
             raise DamagedSegment("bad string table")
         return bytes(self._blob[a:b]).decode("utf-8", "surrogatepass")
 
     def __iter__(self):
-        return iter(_strings(self._blob, self._ptr))
+        if self._all is None:
+            self._all = _strings(self._blob, self._ptr)
+        return iter(self._all)
 
     def __eq__(self, other: object) -> bool:
         return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
