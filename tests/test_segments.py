@@ -326,3 +326,30 @@ def test_two_processes_importing_at_once_lose_nothing(tmp_path: Path) -> None:
     assert set(archive.search("zyzzogeton", limit=0).ids()) == want
     assert len(archive) == 10 + 80
     assert archive.search("").total == Archive.open(path, use_cache=False).search("").total
+
+
+def test_packed_rows_decode_alone_and_whole() -> None:
+    """The codec segments use: every row read alone equals the row, and so does all of it;
+    a damaged packed array is refused."""
+    from archive_tui.index import codec
+
+    rng = np.random.default_rng(5)
+    for rows in (0, 1, 7, 400):
+        lengths = rng.integers(0, 8, rows)  # empty rows too
+        ptr = np.zeros(rows + 1, np.int64)
+        np.cumsum(lengths, out=ptr[1:])
+        values = np.concatenate(
+            [
+                np.sort(rng.integers(0, 2**31 - 1 if r % 3 else 900, k))
+                for r, k in enumerate(lengths)
+            ]
+            or [np.zeros(0)]
+        ).astype(np.int64)
+        packed = codec.pack(values, ptr)
+        assert codec.check(packed, len(values))
+        assert np.array_equal(codec.unpack(packed, ptr), values)
+        for r in range(rows):
+            a, b = int(ptr[r]), int(ptr[r + 1])
+            assert np.array_equal(codec.row(packed, a, b, gaps=True), values[a:b])
+    small, idx, val = codec.pack(np.array([1, 70_000, 3, 5]))
+    assert not codec.check((small, idx, -val), 4) and not codec.check((small, idx + 9, val), 4)

@@ -199,6 +199,14 @@ class TokenIndex:
         a, b = self.term_ptr[tid], self.term_ptr[tid + 1]
         return self.post_doc[a:b], self.post_imp[a:b], self.post_fields[a:b]
 
+    def row(self, tid: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(docs, weighted tfs, field bits) of a term's postings."""
+        a, b = int(self.term_ptr[tid]), int(self.term_ptr[tid + 1])
+        return self.post_doc[a:b], self.post_wtf[a:b], self.post_fields[a:b]
+
+    def all_post_docs(self) -> np.ndarray:
+        return self.post_doc
+
     def term_positions(self, tid: int) -> np.ndarray:
         return self.positions[self.pos_ptr[tid] : self.pos_ptr[tid + 1]]
 

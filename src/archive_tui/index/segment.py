@@ -29,20 +29,19 @@ from pathlib import Path
 import numpy as np
 
 from ..facets import FACET_FIELDS, Facet
-from . import TokenIndex
+from . import TokenIndex, codec
 
 SEGMENT_FORMAT = 1
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 
 # name -> dtype of every array a segment holds (facet arrays are added per field)
-_ARRAYS = {
+_SMALL = (np.uint8, np.uint16)  # the packed arrays' narrow part (see codec)
+_PACKED = ("post_doc", "post_wtf", "positions")
+_ARRAYS: dict[str, type | tuple[type, ...]] = {
     "term_ptr": np.int64,
-    "post_doc": np.int32,
-    "post_wtf": np.float32,
     "post_fields": np.uint16,
     "pos_ptr": np.int64,
-    "positions": np.int32,
     "part_ptr": np.int64,
     "part_positions": np.int32,
     "part_at": np.int64,
@@ -64,6 +63,10 @@ _ARRAYS = {
 for _name in FACET_FIELDS:
     _ARRAYS[f"facet_doc_{_name}"] = np.int32
     _ARRAYS[f"facet_value_{_name}"] = np.int32
+for _name in _PACKED:
+    _ARRAYS[f"{_name}_small"] = _SMALL
+    _ARRAYS[f"{_name}_esc_idx"] = np.int64
+    _ARRAYS[f"{_name}_esc_val"] = np.int64
 
 
 class DamagedSegment(Exception):
@@ -107,11 +110,8 @@ def save_segment(index: TokenIndex, ids: Sequence[str], folder: Path) -> str:
         os.chmod(tmp, DIR_MODE)
         data: dict[str, np.ndarray] = {
             "term_ptr": index.term_ptr,
-            "post_doc": index.post_doc,
-            "post_wtf": index.post_wtf,
             "post_fields": index.post_fields,
             "pos_ptr": index.pos_ptr,
-            "positions": index.positions,
             "part_ptr": index.part_ptr,
             "part_positions": index.part_positions,
             "seg_start": index.seg_start,
@@ -126,6 +126,13 @@ def save_segment(index: TokenIndex, ids: Sequence[str], folder: Path) -> str:
         # stream: remember those words; the stream is derived from the positions
         data["part_at"] = np.unique(index.part_positions).astype(np.int64)
         data["part_word"] = index.stream[data["part_at"]]
+        units = np.rint(np.asarray(index.post_wtf, np.float64) * 2).astype(np.int64)  # halves
+        for key, packed in (
+            ("post_doc", codec.pack(index.post_doc, index.term_ptr)),
+            ("post_wtf", codec.pack(units)),
+            ("positions", codec.pack(index.positions, index.pos_ptr)),
+        ):
+            data[f"{key}_small"], data[f"{key}_esc_idx"], data[f"{key}_esc_val"] = packed
         data["vocab"], data["vocab_ptr"] = _blob(index.vocab)
         data["ids"], data["id_ptr"] = _blob(ids)
         data["titles"], data["title_ptr"] = _blob(index.titles)
@@ -134,7 +141,9 @@ def save_segment(index: TokenIndex, ids: Sequence[str], folder: Path) -> str:
             data[f"facet_value_{fname}"] = f.entry_value
         shapes = {}
         for key, dtype in _ARRAYS.items():
-            arr = np.ascontiguousarray(data[key], dtype=dtype)
+            arr = np.ascontiguousarray(data[key])
+            if not isinstance(dtype, tuple):
+                arr = arr.astype(dtype, copy=False)
             shapes[key] = len(arr)
             fd = os.open(tmp / f"{key}.npy", os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
             with open(fd, "wb") as fh:
@@ -220,6 +229,38 @@ class StringTable(Sequence[str]):
 class Segment(TokenIndex):
     """A segment opened from disk: the arrays of a TokenIndex, mapped, plus its ids."""
 
+    def row(self, tid: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(docs, weighted tfs, field bits) of a term's postings, decoded from the map."""
+        a, b = int(self.term_ptr[tid]), int(self.term_ptr[tid + 1])
+        docs = codec.row(self._packed["post_doc"], a, b, gaps=True)
+        units = codec.row(self._packed["post_wtf"], a, b, gaps=False)
+        return docs, units.astype(np.float32) / np.float32(2), np.asarray(self.post_fields[a:b])
+
+    def all_post_docs(self) -> np.ndarray:
+        return codec.unpack(self._packed["post_doc"], self.term_ptr)
+
+    def all_wtf(self) -> np.ndarray:
+        return codec.unpack(self._packed["post_wtf"]).astype(np.float32) / np.float32(2)
+
+    def all_positions(self) -> np.ndarray:
+        return codec.unpack(self._packed["positions"], self.pos_ptr)
+
+    def term_positions(self, tid: int) -> np.ndarray:
+        a, b = int(self.pos_ptr[tid]), int(self.pos_ptr[tid + 1])
+        return codec.row(self._packed["positions"], a, b, gaps=True)
+
+    @property
+    def stream(self) -> np.ndarray:
+        """As TokenIndex.stream, from every position decoded once (phrases only)."""
+        if self._stream is None:
+            self.positions = self.all_positions()
+            try:
+                TokenIndex.stream.fget(self)  # type: ignore[attr-defined]
+            finally:
+                self.positions = None  # type: ignore[assignment]
+        assert self._stream is not None
+        return self._stream
+
     def term_id(self, term: str) -> int:
         """Row of ``term`` in the (sorted) vocabulary, or -1: a binary search, no dict."""
         vocab = self.vocab
@@ -265,7 +306,8 @@ def load_segment(folder: Path, name: str) -> Segment:
             file = path / f"{key}.npy"
             _safe(file, folder=False)
             arr = np.load(file, mmap_mode="r", allow_pickle=False)
-            if arr.dtype != dtype or arr.shape != (shapes.get(key),):
+            kinds = dtype if isinstance(dtype, tuple) else (dtype,)
+            if arr.dtype not in kinds or arr.shape != (shapes.get(key),):
                 raise DamagedSegment(f"{key}: shape or type")
             arrays[key] = arr
         seg = Segment()
@@ -294,10 +336,14 @@ def _check_and_set(seg: Segment, a: dict[str, np.ndarray], meta: dict, stream_le
     def order_ok(arr: np.ndarray) -> bool:
         return len(arr) == n and bool(np.array_equal(np.sort(arr), np.arange(n)))
 
+    packed = {k: (a[f"{k}_small"], a[f"{k}_esc_idx"], a[f"{k}_esc_val"]) for k in _PACKED}
+    npost, npos = len(a["post_fields"]), len(a["positions_small"])
     checks = [
-        ptr_ok(a["term_ptr"], nv, len(a["post_doc"])),
-        len(a["post_wtf"]) == len(a["post_doc"]) == len(a["post_fields"]),
-        ptr_ok(a["pos_ptr"], nv, len(a["positions"])),
+        ptr_ok(a["term_ptr"], nv, npost),
+        codec.check(packed["post_doc"], npost),
+        codec.check(packed["post_wtf"], npost),
+        codec.check(packed["positions"], npos),
+        ptr_ok(a["pos_ptr"], nv, npos),
         ptr_ok(a["part_ptr"], nv, len(a["part_positions"])),
         len(a["part_at"]) == len(a["part_word"]),
         len(a["seg_start"]) == n * len(_TEXT_FIELDS()),
@@ -337,13 +383,12 @@ def _check_and_set(seg: Segment, a: dict[str, np.ndarray], meta: dict, stream_le
             raise DamagedSegment("facet range")
         seg.facets[fname] = Facet(values, doc, val)
     seg.vocab = vocab
+    seg._packed = packed  # type: ignore[attr-defined]
+    seg.post_doc = seg.post_wtf = seg.positions = None  # type: ignore[assignment]  # packed
     for key in (
         "term_ptr",
-        "post_doc",
-        "post_wtf",
         "post_fields",
         "pos_ptr",
-        "positions",
         "part_ptr",
         "part_positions",
         "seg_start",

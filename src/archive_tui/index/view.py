@@ -209,12 +209,11 @@ class IndexView:
             lt = tid if term is None else seg.term_id(term)
             if lt < 0:
                 continue
-            a, b = int(seg.term_ptr[lt]), int(seg.term_ptr[lt + 1])
-            if a == b:
+            docs, wtf, fields = seg.row(lt)
+            if not len(docs):
                 continue
-            docs = np.asarray(seg.post_doc[a:b])
             _check_rows(docs, seg.n)
-            yield p, docs, np.asarray(seg.post_wtf[a:b]), np.asarray(seg.post_fields[a:b])
+            yield p, docs, np.asarray(wtf), np.asarray(fields)
 
     def postings(self, tid: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(global docs, BM25F impacts, field bits) of a term over the live records."""
@@ -265,7 +264,7 @@ class IndexView:
                         local = np.diff(ptr)
                     else:
                         rows = np.repeat(np.arange(len(seg.vocab)), np.diff(ptr))
-                        live = p.glob[np.asarray(seg.post_doc)] >= 0
+                        live = p.glob[seg.all_post_docs()] >= 0
                         local = np.bincount(rows[live], minlength=len(seg.vocab))
                     gmap = np.fromiter((index[t] for t in seg.vocab), np.int64, len(seg.vocab))
                     np.add.at(df, gmap, local)
@@ -307,18 +306,20 @@ def phrase_docs(idx: TokenIndex, tokens: Sequence[str], field: str | None) -> np
     by_size = sorted(range(len(tids)), key=lambda i: len(plists[i]))
     rare = by_size[0]
     starts = plists[rare].astype(np.int64) - rare
-    stream = idx.stream
-    starts = starts[(starts >= 0) & (starts + len(tids) <= len(stream))]
+    # a segment opened from disk has no token stream until something derives it (all
+    # its positions at once): probe the other words' sorted positions instead
+    stream = idx._stream
+    if stream is None and sum(len(plists[i]) for i in by_size[1:]) > _DERIVE_STREAM_AT:
+        stream = idx.stream  # words as common as "of": probing the stream is cheaper
+    starts = starts[(starts >= 0) & (starts + len(tids) <= idx._stream_len())]
     for i in by_size[1:]:
         if len(starts) == 0:
             break
         want = starts + i
-        ok = stream[want] == tids[i]
+        ok = stream[want] == tids[i] if stream is not None else _holds(plists[i], want)
         parts = np.asarray(idx.part_positions[idx.part_ptr[tids[i]] : idx.part_ptr[tids[i] + 1]])
         if len(parts):  # the word also occurs inside apostrophe words ("gaulle's")
-            at = np.searchsorted(parts, want)
-            at[at >= len(parts)] = len(parts) - 1
-            ok |= parts[at] == want
+            ok |= _holds(parts, want)
         starts = starts[ok]
     if not len(starts):
         return np.zeros(0, np.int64)
@@ -327,6 +328,18 @@ def phrase_docs(idx: TokenIndex, tokens: Sequence[str], field: str | None) -> np
         seg = seg[seg % NF == FIELD_BIT[field]]
         return (seg // NF).astype(np.int64)
     return idx.doc_of(starts).astype(np.int64)
+
+
+_DERIVE_STREAM_AT = 1 << 20  # positions to probe in one phrase query
+
+
+def _holds(sorted_positions: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """Which of ``want`` are in ``sorted_positions``."""
+    if not len(sorted_positions):
+        return np.zeros(len(want), bool)
+    at = np.searchsorted(sorted_positions, want)
+    at[at >= len(sorted_positions)] = len(sorted_positions) - 1
+    return sorted_positions[at] == want
 
 
 def view_of(index: TokenIndex | IndexView) -> IndexView:

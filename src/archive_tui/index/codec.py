@@ -1,0 +1,91 @@
+"""Packed integer arrays for segments: small on disk, a row decoded only when read.
+
+A non-negative integer array is kept as ``(small, esc_idx, esc_val)``: ``small`` is
+uint8 or uint16 (whichever costs less with its escapes), and the few values that do not
+fit are listed aside (``esc_idx`` ascending). Ascending rows of a CSR (a term's
+positions, a term's postings' docs) are stored as gaps, each row's first value as is.
+
+All three arrays are plain ``.npy`` files, mapped: reading row ``a:b`` touches only
+those bytes and the escapes in that range (a binary search), and a cumulative sum
+restores the values. So a query pays for the terms it reads, nothing else.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+Packed = tuple[np.ndarray, np.ndarray, np.ndarray]
+_ESCAPE_BYTES = 16  # an escape costs an int64 index and an int64 value
+
+
+def pack(values: np.ndarray, ptr: np.ndarray | None = None) -> Packed:
+    """Pack non-negative ints; with ``ptr`` (a CSR's row pointers) rows become gaps."""
+    v = np.asarray(values).astype(np.int64)
+    if ptr is not None and len(v):
+        gaps = v.copy()
+        gaps[1:] -= v[:-1]
+        starts = np.asarray(ptr[:-1])[np.diff(ptr) > 0]
+        gaps[starts] = v[starts]
+        v = gaps
+    if len(v) and int(v.min()) < 0:
+        raise ValueError("only non-negative values (ascending rows) can be packed")
+    over8 = v > 0xFF
+    n8 = int(np.count_nonzero(over8))
+    over16 = v > 0xFFFF
+    n16 = int(np.count_nonzero(over16))
+    if n8 * _ESCAPE_BYTES <= len(v) + n16 * _ESCAPE_BYTES:
+        small, over = np.uint8, over8
+    else:
+        small, over = np.uint16, over16
+    esc = np.flatnonzero(over).astype(np.int64)
+    return v.astype(small), esc, v[esc].astype(np.int64)
+
+
+def check(packed: Packed, size: int) -> bool:
+    """The shapes and kinds a packed array of ``size`` values must have (cheap: no scan
+    of ``small``; the escapes are few)."""
+    small, idx, val = packed
+    return (
+        small.dtype in (np.uint8, np.uint16)
+        and small.shape == (size,)
+        and idx.dtype == np.int64
+        and val.dtype == np.int64
+        and idx.shape == val.shape
+        and (not len(idx) or (int(idx[0]) >= 0 and int(idx[-1]) < size))
+        and bool(np.all(idx[1:] > idx[:-1]))
+        and (not len(val) or (int(val.min()) >= 0 and int(val.max()) < 2**31))
+    )
+
+
+def row(packed: Packed, a: int, b: int, *, gaps: bool) -> np.ndarray:
+    """Values ``a:b`` (one whole row when ``gaps``) as int64."""
+    small, idx, val = packed
+    out = np.asarray(small[a:b]).astype(np.int64)
+    lo, hi = np.searchsorted(idx, (a, b))
+    if hi > lo:
+        out[np.asarray(idx[lo:hi]) - a] = val[lo:hi]
+    if gaps:
+        np.cumsum(out, out=out)
+    return out
+
+
+def unpack(packed: Packed, ptr: np.ndarray | None = None) -> np.ndarray:
+    """Every value, as int32 (rows restored from gaps when ``ptr`` is given).
+
+    One wrapping uint32 cumulative sum over all rows: each row's first gap (its absolute
+    value) is lowered by the sum of the rows before, so the running sum restarts there.
+    """
+    small, idx, val = packed
+    values = np.asarray(small).astype(np.uint32)
+    values[np.asarray(idx)] = np.asarray(val).astype(np.uint32)
+    if ptr is not None and len(values):
+        ptr = np.asarray(ptr)
+        starts = ptr[:-1][np.diff(ptr) > 0]
+        if len(starts) > 1:
+            sums = np.add.reduceat(values, starts, dtype=np.uint32)
+            values[starts[1:]] -= sums[:-1]  # a row's sum of gaps is its last value
+        np.cumsum(values, dtype=np.uint32, out=values)
+    out = values.view(np.int32)
+    if len(out) and int(out.min()) < 0:
+        raise ValueError("damaged packed array")
+    return out
