@@ -225,6 +225,13 @@ def test_records_imported_after_a_first_start_are_seen(tmp_path: Path) -> None:
     assert stats.returncode == 0 and "3" in stats.stdout
     again = run("import", mine, home=home)
     assert again.returncode == 0 and "unchanged" in again.stdout + again.stderr
+    removed = run("remove", "mine-0", home=home)  # removing keeps the index current too
+    assert removed.returncode == 0, removed.stderr
+    manifests = [json.loads(m.read_text()) for m in home.glob("cache/segments/*/manifest.json")]
+    (manifest,) = [m for m in manifests if m["store"] == str(user.resolve())]
+    assert manifest["fingerprint"] == RecordStore.open(user).fingerprint()
+    after = run("search", "zyzzogeton", "--json", home=home)
+    assert {h["id"] for h in json.loads(after.stdout)["hits"]} == {"mine-1", "mine-2"}
 
 
 CRASH_WRITER = """

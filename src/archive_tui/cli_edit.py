@@ -108,7 +108,9 @@ def cmd_edit(args: argparse.Namespace) -> int:
     except EditError as error:
         raise CliError(f"error: {error}") from None
     if edited is not None:
-        store.upsert([edited])  # atomic, under the lock
+        from archive_tui.archive import write_store
+
+        write_store(store, lambda: store.upsert([edited]))  # atomic, locked; index kept current
         finish_edit(folder, args.id)
     if args.json:
         dump_json(
