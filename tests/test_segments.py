@@ -171,6 +171,22 @@ def test_a_store_changed_by_hand_rebuilds_only_that_store(tmp_path: Path) -> Non
     assert "hand" in reopened.search("soviet").ids()
 
 
+def test_a_segment_damaged_under_an_open_archive_is_rebuilt_not_trusted(tmp_path: Path) -> None:
+    path = write_archive(tmp_path / "a.json")
+    Archive.open(path).wait_for_cache()
+    warm = Archive.open(path)
+    assert warm.from_cache
+    expected = Archive.open(path, use_cache=False).search("soviet").ids()
+    (victim,) = store_folder(path).glob("seg-*/post_doc_small.npy")
+    header = len(victim.read_bytes()) - len(np.load(victim))  # the .npy header
+    with open(victim, "r+b") as fh:  # in place: the mapped pages see it
+        fh.seek(header)
+        fh.write(b"\xff" * (victim.stat().st_size - header))
+    damaged = STATS["damaged"]
+    assert warm.search("soviet").ids() == expected  # rebuilt, searched again
+    assert STATS["damaged"] > damaged and not warm.from_cache
+
+
 def test_the_lock_file_is_never_followed_through_a_symlink(tmp_path: Path) -> None:
     path = write_archive(tmp_path / "a.json")
     target = tmp_path / "elsewhere" / "victim"
@@ -359,4 +375,8 @@ def test_packed_rows_decode_alone_and_whole() -> None:
             a, b = int(ptr[r]), int(ptr[r + 1])
             assert np.array_equal(codec.row(packed, a, b, gaps=True), values[a:b])
     small, idx, val = codec.pack(np.array([1, 70_000, 3, 5]))
-    assert not codec.check((small, idx, -val), 4) and not codec.check((small, idx + 9, val), 4)
+    assert not codec.check((small, idx + 9, val), 4) and not codec.check((small[:2], idx, val), 4)
+    with pytest.raises(codec.DamagedArray):  # escapes are checked where they are read
+        codec.row((small, idx, -val), 0, 4, gaps=False)
+    with pytest.raises(codec.DamagedArray):
+        codec.unpack((small, idx, -val))

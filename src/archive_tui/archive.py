@@ -27,6 +27,8 @@ import numpy as np
 
 from .dates import parse_date
 from .index import store_index as si_mod
+from .index.codec import DamagedArray
+from .index.segment import DamagedSegment
 from .index.store_index import StoreIndex, store_folder
 from .index.view import IndexView, Part
 from .records import validate_records
@@ -335,10 +337,24 @@ class Archive:
         *,
         should_stop: Callable[[], bool] | None = None,
     ) -> SearchResult:
-        """Search; sort None means relevance when the query has words, else date."""
-        return execute(
-            self._index, self._records, query, filters, sort, offset, limit, should_stop=should_stop
-        )
+        """Search; sort None means relevance when the query has words, else date.
+
+        A segment found damaged while it is read is never trusted: this archive's
+        indexes are dropped, rebuilt from the store files, and the search run again.
+        """
+        try:
+            return execute(
+                self._index, self._records, query, filters, sort, offset, limit,
+                should_stop=should_stop,
+            )  # fmt: skip
+        except (DamagedSegment, DamagedArray):
+            for s in self._stores() if self.use_cache else ():
+                si_mod.forget(store_folder(s.path))
+            self._load()
+            return execute(
+                self._index, self._records, query, filters, sort, offset, limit,
+                should_stop=should_stop,
+            )  # fmt: skip
 
     def get(self, record_id: str) -> dict | None:
         i = self.by_id.get(record_id)

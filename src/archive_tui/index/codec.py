@@ -41,9 +41,14 @@ def pack(values: np.ndarray, ptr: np.ndarray | None = None) -> Packed:
     return v.astype(small), esc, v[esc].astype(np.int64)
 
 
+class DamagedArray(ValueError):
+    """A packed array that is not what :func:`pack` wrote."""
+
+
 def check(packed: Packed, size: int) -> bool:
-    """The shapes and kinds a packed array of ``size`` values must have (cheap: no scan
-    of ``small``; the escapes are few)."""
+    """The shapes and kinds a packed array of ``size`` values must have. Reads nothing
+    but the ends of the escapes (a warm open maps, it does not scan); the escapes a
+    read uses are checked by :func:`row` and :func:`unpack`."""
     small, idx, val = packed
     return (
         small.dtype in (np.uint8, np.uint16)
@@ -52,18 +57,29 @@ def check(packed: Packed, size: int) -> bool:
         and val.dtype == np.int64
         and idx.shape == val.shape
         and (not len(idx) or (int(idx[0]) >= 0 and int(idx[-1]) < size))
+    )
+
+
+def _escapes_ok(idx: np.ndarray, val: np.ndarray, a: int, b: int) -> bool:
+    return not len(idx) or (
+        int(idx[0]) >= a
+        and int(idx[-1]) < b
         and bool(np.all(idx[1:] > idx[:-1]))
-        and (not len(val) or (int(val.min()) >= 0 and int(val.max()) < 2**31))
+        and int(val.min()) >= 0
+        and int(val.max()) < 2**31
     )
 
 
 def row(packed: Packed, a: int, b: int, *, gaps: bool) -> np.ndarray:
-    """Values ``a:b`` (one whole row when ``gaps``) as int64."""
+    """Values ``a:b`` (one whole row when ``gaps``) as int64; DamagedArray if off."""
     small, idx, val = packed
     out = np.asarray(small[a:b]).astype(np.int64)
     lo, hi = np.searchsorted(idx, (a, b))
     if hi > lo:
-        out[np.asarray(idx[lo:hi]) - a] = val[lo:hi]
+        at, values = np.asarray(idx[lo:hi]), np.asarray(val[lo:hi])
+        if not _escapes_ok(at, values, a, b):
+            raise DamagedArray("bad escapes")
+        out[at - a] = values
     if gaps:
         np.cumsum(out, out=out)
     return out
@@ -76,8 +92,11 @@ def unpack(packed: Packed, ptr: np.ndarray | None = None) -> np.ndarray:
     value) is lowered by the sum of the rows before, so the running sum restarts there.
     """
     small, idx, val = packed
+    idx, val = np.asarray(idx), np.asarray(val)
+    if not _escapes_ok(idx, val, 0, len(small)):
+        raise DamagedArray("bad escapes")
     values = np.asarray(small).astype(np.uint32)
-    values[np.asarray(idx)] = np.asarray(val).astype(np.uint32)
+    values[idx] = val.astype(np.uint32)
     if ptr is not None and len(values):
         ptr = np.asarray(ptr)
         starts = ptr[:-1][np.diff(ptr) > 0]
@@ -87,5 +106,5 @@ def unpack(packed: Packed, ptr: np.ndarray | None = None) -> np.ndarray:
         np.cumsum(values, dtype=np.uint32, out=values)
     out = values.view(np.int32)
     if len(out) and int(out.min()) < 0:
-        raise ValueError("damaged packed array")
+        raise DamagedArray("damaged packed array")
     return out

@@ -393,6 +393,13 @@ def write_changes(
     return si
 
 
+def forget(folder: Path) -> None:
+    """Drop a store's manifest (found damaged): the next open indexes that store again."""
+    count("damaged")
+    with contextlib.suppress(OSError), folder_lock(folder):
+        (folder / "manifest.json").unlink(missing_ok=True)
+
+
 # ----------------------------------------------------------------------------- merging
 
 

@@ -50,8 +50,8 @@ class Part:
 
 
 def _check_rows(docs: np.ndarray, n: int) -> None:
-    """A postings row read from a mapped file must be in range (rows ascend)."""
-    if len(docs) and (int(docs[0]) < 0 or int(docs[-1]) >= n):
+    """A postings row read from a mapped file must be in range."""
+    if len(docs) and (int(docs.min()) < 0 or int(docs.max()) >= n):
         raise DamagedSegment("postings out of range")
 
 
