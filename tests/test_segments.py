@@ -351,10 +351,12 @@ def test_two_processes_importing_at_once_lose_nothing(tmp_path: Path) -> None:
     assert archive.search("").total == Archive.open(path, use_cache=False).search("").total
 
 
-def test_packed_rows_decode_alone_and_whole() -> None:
+def test_packed_rows_decode_alone_and_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     """The codec segments use: every row read alone equals the row, and so does all of it;
     a damaged packed array is refused."""
     from archive_tui.index import codec
+
+    monkeypatch.setattr(codec, "_BLOCK", 7)  # rows across the packing blocks
 
     rng = np.random.default_rng(5)
     for rows in (0, 1, 7, 400):

@@ -18,27 +18,53 @@ Packed = tuple[np.ndarray, np.ndarray, np.ndarray]
 _ESCAPE_BYTES = 16  # an escape costs an int64 index and an int64 value
 
 
+_BLOCK = 1 << 22  # values packed at a time: int64 temporaries stay ~32 MB
+
+
+def _gaps(values: np.ndarray, row_start: np.ndarray | None, a: int, b: int) -> np.ndarray:
+    """Values a:b as int64, as gaps within rows when ``row_start`` (a bool mask) is given."""
+    v = np.asarray(values[a:b]).astype(np.int64)
+    if row_start is not None and len(v):
+        prev = np.empty_like(v)
+        prev[0] = int(values[a - 1]) if a else 0
+        prev[1:] = v[:-1]
+        v = np.where(row_start[a:b], v, v - prev)
+    return v
+
+
 def pack(values: np.ndarray, ptr: np.ndarray | None = None) -> Packed:
-    """Pack non-negative ints; with ``ptr`` (a CSR's row pointers) rows become gaps."""
-    v = np.asarray(values).astype(np.int64)
-    if ptr is not None and len(v):
-        gaps = v.copy()
-        gaps[1:] -= v[:-1]
-        starts = np.asarray(ptr[:-1])[np.diff(ptr) > 0]
-        gaps[starts] = v[starts]
-        v = gaps
-    if len(v) and int(v.min()) < 0:
-        raise ValueError("only non-negative values (ascending rows) can be packed")
-    over8 = v > 0xFF
-    n8 = int(np.count_nonzero(over8))
-    over16 = v > 0xFFFF
-    n16 = int(np.count_nonzero(over16))
-    if n8 * _ESCAPE_BYTES <= len(v) + n16 * _ESCAPE_BYTES:
-        small, over = np.uint8, over8
-    else:
-        small, over = np.uint16, over16
-    esc = np.flatnonzero(over).astype(np.int64)
-    return v.astype(small), esc, v[esc].astype(np.int64)
+    """Pack non-negative ints; with ``ptr`` (a CSR's row pointers) rows become gaps.
+
+    Two passes over blocks (count what does not fit, then fill), so packing the 60
+    million positions of a 100k archive never holds an int64 copy of them.
+    """
+    n = len(values)
+    row_start = None
+    if ptr is not None:
+        row_start = np.zeros(n, bool)
+        ptr = np.asarray(ptr)
+        row_start[ptr[:-1][np.diff(ptr) > 0]] = True
+    n8 = n16 = 0
+    for a in range(0, n, _BLOCK):
+        v = _gaps(values, row_start, a, min(n, a + _BLOCK))
+        if len(v) and int(v.min()) < 0:
+            raise ValueError("only non-negative values (ascending rows) can be packed")
+        n8 += int(np.count_nonzero(v > 0xFF))
+        n16 += int(np.count_nonzero(v > 0xFFFF))
+    small_type, limit = (
+        (np.uint8, 0xFF) if n8 * _ESCAPE_BYTES <= n + n16 * _ESCAPE_BYTES else (np.uint16, 0xFFFF)
+    )
+    small = np.empty(n, small_type)
+    esc_idx, esc_val = [], []
+    for a in range(0, n, _BLOCK):
+        v = _gaps(values, row_start, a, min(n, a + _BLOCK))
+        small[a : a + len(v)] = v.astype(small_type)  # escaped ones wrap; they are listed
+        over = np.flatnonzero(v > limit)
+        esc_idx.append(over + a)
+        esc_val.append(v[over])
+    idx = np.concatenate(esc_idx).astype(np.int64) if esc_idx else np.zeros(0, np.int64)
+    val = np.concatenate(esc_val).astype(np.int64) if esc_val else np.zeros(0, np.int64)
+    return small, idx, val
 
 
 class DamagedArray(ValueError):
