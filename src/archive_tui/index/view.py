@@ -16,6 +16,7 @@ replaced by a newer segment, or overridden). Searches see a single index:
 
 from __future__ import annotations
 
+import threading
 from bisect import insort
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -70,8 +71,9 @@ class IndexView:
         self._date_arrays()
         self._facets: dict[str, Facet] | None = None
         self._vocab: list[str] | None = None
-        self._term_id: dict[str, int] | None = None
+        self._term_id: dict[str, int] = {}
         self._terms: list[str] = []  # term handles (several segments): see term_id
+        self._lock = threading.Lock()
         self._df: np.ndarray | None = None
         self._title_order: np.ndarray | None = None
         self._value_ids: dict[str, dict[str, int]] = {}
@@ -184,14 +186,15 @@ class IndexView:
         vocabulary is needed for that)."""
         if self.single:
             return self.parts[0].seg.term_id(term)
-        if self._term_id is None:
-            self._term_id = {}
         found = self._term_id.get(term)
         if found is None:
             if not any(p.seg.term_id(term) >= 0 for p in self.parts):
                 return -1
-            found = self._term_id[term] = len(self._terms)
-            self._terms.append(term)
+            with self._lock:  # the app may search on two threads
+                found = self._term_id.get(term)
+                if found is None:
+                    self._terms.append(term)
+                    found = self._term_id[term] = len(self._terms) - 1
         return found
 
     def handles(self, rows: np.ndarray) -> np.ndarray:
