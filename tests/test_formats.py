@@ -73,8 +73,45 @@ def test_bibliographic_exports_import_back_keeping_title_date_and_url(
         assert again["title"] == " ".join(record["title"].split())
         assert parse_date(again["date"]) == parse_date(record["date"])  # at its precision
         assert again.get("url") == record.get("url")
+        # the people a document mentions (never made its authors), its places and subjects
+        for field in ("people", "places", "subjects"):
+            assert again.get(field, []) == record.get(field, []), (record["id"], field)
     # a date given to the month only stays a month
     assert any(parse_date(r["date"]).day is None for r in back.values())
+    assert any(r["people"] == ["I.V. Stalin", "Thorez"] for r in back.values())
+
+
+TRICKY_LISTS = {
+    "id": "lists-1",
+    "date": "1962-10",
+    "title": "Names that break naive list fields",
+    "people": [
+        "Gromyko, Andrei A.",
+        "Manac’h, Étienne",
+        "Громыко, Андрей",
+        "I.V. Stalin",
+        "Johnson and Johnson",
+        "Smith AND Sons, Ltd.",
+        "R&D {West} 100% $5 #1 a_b ~x^ \\ end",
+        "a { lone brace",
+        "and",
+        "Piné; Pinay",
+    ],
+    "places": ["Washington, D.C.", "Bosnia and Herzegovina", "Rue d’Ulm"],
+    "subjects": ["Arms Control and Disarmament", "Cuba; Soviet Union", "Cuba, 1962"],
+}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("bibtex", "t.bib"), ("ris", "t.ris"), ("csl-json", "t.csl.json")]
+)
+def test_people_places_and_subjects_come_back_exactly_never_as_authors(tmp_path, fmt, name) -> None:
+    source = exported([TRICKY_LISTS], fmt, tmp_path / name)
+    text = source.read_text(encoding="utf-8")
+    assert "author" not in text and "AU  -" not in text  # people are not the authors
+    [record] = read_entries(text, fmt)
+    for field in ("people", "places", "subjects"):
+        assert record[field] == TRICKY_LISTS[field], field
 
 
 def test_csv_export_imports_back_with_people_and_list_fields(sample, tmp_path) -> None:
@@ -159,6 +196,21 @@ def test_ris_and_csl_json_fields_map_as_documented() -> None:
     assert item["date"] == "1961-06"
     assert item["subjects"] == ["Vienna", "summit"]
     assert item["doi"] == "10.2/def"  # unknown keys kept, in lower case
+
+
+def test_carried_fields_add_to_authors_and_keep_the_rest_of_csl_custom() -> None:
+    ris = "TY  - GEN\nTI  - T\nAU  - Rusk, Dean\nC8  - Gromyko, Andrei A.\nPY  - 1961\nER  - \n"
+    [record] = read_entries(ris, "ris")
+    assert record["people"] == ["Rusk, Dean", "Gromyko, Andrei A."]
+    item = {
+        "id": "c1",
+        "title": "T",
+        "issued": {"date-parts": [[1961]]},
+        "custom": {"places": ["Vienna"], "shelf": "B-12"},
+    }
+    [record] = read_entries(json.dumps([item]), "csl-json")
+    assert record["places"] == ["Vienna"]
+    assert record["custom"] == {"shelf": "B-12"}  # what is not ours stays
 
 
 def test_zotero_csl_json_named_json_is_recognised_by_content(tmp_path) -> None:

@@ -5,7 +5,9 @@ more than one rendered record in memory.  ``write_export`` writes to a temporary
 file next to the target and renames it into place only when every record was
 written: an error or an interrupt leaves no partial file behind.
 
-* ``bibtex``, ``ris``, ``csl-json``: as ``citations`` renders them.
+* ``bibtex``, ``ris``, ``csl-json``: as ``citations`` renders them, with the record's
+  people, places and subjects in each format's slot for extra data (``carried_fields``),
+  so an import of the file brings them back; never as authors.
 * ``csv``: one row per record, the standard fields (``records.py``) as columns,
   list fields joined with ``"; "``, UTF-8, a header row.  Keys outside the standard
   fields are not in the CSV; use ``json`` to keep everything.
@@ -33,7 +35,7 @@ from typing import TextIO
 import orjson
 
 from archive_tui.atomic import atomic_write
-from archive_tui.citations import cite, csl_item
+from archive_tui.carried_fields import export_csl_item, export_entry
 from archive_tui.errors import FileProblem
 from archive_tui.sanitize import LAYOUT, clean_record, escape_json, visible
 
@@ -151,7 +153,7 @@ def export_records(
     elif fmt in ("json", "csl-json"):
         out.write("[")
         for record in records:
-            item = record if fmt == "json" else csl_item(record)
+            item = record if fmt == "json" else export_csl_item(record)
             text = _json_dumps(item, indent=fmt == "csl-json")
             if not raw:  # \\uXXXX escapes: safe to show, and they read back exactly
                 text = escape_json(text)
@@ -163,7 +165,7 @@ def export_records(
         for record in records:
             if count:
                 out.write("\n")
-            out.write(cite(record, fmt))
+            out.write(export_entry(record, fmt))
             count += 1
             tick()
     if progress is not None and (count == 0 or count % PROGRESS_EVERY != 0):

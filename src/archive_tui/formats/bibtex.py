@@ -3,12 +3,16 @@
 The citation key becomes the id. Our own export (``citations._bibtex``) escapes only
 LaTeX's special characters and writes every other character as UTF-8; those escapes are
 undone exactly. Other LaTeX commands (``{\\"o}``, ``\\'e``) are decoded by pylatexenc one
-command at a time, so ``--`` and ``~`` in plain text are never rewritten.
+command at a time, so ``--`` and ``~`` in plain text are never rewritten. The fields
+``people``, ``places`` and ``subjects`` our export writes (``carried_fields``) are name
+lists, split at `` and `` outside braces before their items are decoded.
 """
 
 from __future__ import annotations
 
 import re
+
+from archive_tui.carried_fields import CARRIED_FIELDS, split_bibtex_list
 
 from . import Entries, Unreadable
 from .mapping import assemble, date_from_parts, date_from_text, joined, split_list
@@ -91,9 +95,13 @@ def read_bibtex(text: str) -> Entries:
 
 def _record(entry) -> dict[str, object]:
     fields: dict[str, str] = {}
+    carried: dict[str, list[str]] = {}
     for field in entry.fields:
         key = field.key.lower()
         value = str(field.value)
+        if key in CARRIED_FIELDS:
+            carried[key] = [decode_latex(item) for item in split_bibtex_list(value)]
+            continue
         fields[key] = " ".join(value.split()) if key in _VERBATIM else decode_latex(value)
     mapped: dict[str, object] = {"id": entry.key}
     extra: dict[str, object] = {}
@@ -113,6 +121,8 @@ def _record(entry) -> dict[str, object]:
     if date is None and fields.get("year"):
         date = date_from_parts(fields["year"], fields.get("month"), fields.get("day"))
     mapped["date"] = date or fields.get("date") or fields.get("year")
+    for key, items in carried.items():  # after authors and keywords, which come first
+        mapped[key] = [*mapped.get(key, []), *items]  # type: ignore[misc]
     if entry.entry_type.lower() not in ("misc",):
         extra["entry_type"] = entry.entry_type.lower()
     if isinstance(mapped.get("text"), list):

@@ -3,11 +3,15 @@
 The array is read item by item (``json.JSONDecoder.raw_decode``) so each item's line is
 known. Dates come from ``issued`` (``date-parts`` keep their precision; ``raw`` and
 ``literal`` are read as text); names ``{"family", "given"}`` become ``Family, Given``.
+The ``custom`` object's ``people``, ``places`` and ``subjects`` (our export writes them
+there, ``carried_fields``) become those fields; the rest of ``custom`` is kept.
 """
 
 from __future__ import annotations
 
 import json
+
+from archive_tui.carried_fields import CSL_CUSTOM, custom_lists
 
 from . import Entries, Unreadable
 from .mapping import assemble, date_from_parts, date_from_text, split_list
@@ -93,8 +97,11 @@ def _date(issued: object) -> object:
 def _record(item: dict) -> dict[str, object]:
     mapped: dict[str, object] = {}
     extra: dict[str, object] = {}
+    carried: dict[str, list[str]] = {}
     for key, value in item.items():
-        if key in _DIRECT:
+        if key == CSL_CUSTOM:
+            carried, extra[key] = custom_lists(value)
+        elif key in _DIRECT:
             mapped[_DIRECT[key]] = None if value is None else str(value)
         elif key in _CONTAINERS and "collection" not in mapped:
             mapped["collection"] = value
@@ -107,4 +114,6 @@ def _record(item: dict) -> dict[str, object]:
             mapped["date"] = _date(value)
         else:
             extra[key] = value
+    for key, items in carried.items():  # after authors and keywords, which come first
+        mapped[key] = [*mapped.get(key, []), *items]  # type: ignore[misc]
     return assemble("csl-json", mapped, extra)

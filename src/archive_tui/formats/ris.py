@@ -2,12 +2,16 @@
 
 rispy skips what it cannot read without a word, and gives no line numbers, so the file
 is cut into entries here (``TY`` to ``ER``), each handed to rispy: a line outside an entry
-and an entry without ``ER`` are reported with their line instead of vanishing.
+and an entry without ``ER`` are reported with their line instead of vanishing. The custom tags
+our export writes (``carried_fields.RIS_TAGS``: ``C8`` people, ``C5`` places, one a line)
+are read back into those fields.
 """
 
 from __future__ import annotations
 
 import re
+
+from archive_tui.carried_fields import RIS_TAGS
 
 from . import Entries, Unreadable
 from .mapping import assemble, date_from_text, joined
@@ -25,11 +29,16 @@ _DIRECT = {
     "type_of_work": "document_type",
 }
 _NAMES = ("authors", "first_authors", "secondary_authors", "tertiary_authors")
+# rispy's names of the custom tags (C8 -> custom8) that carry our list fields
+_CARRIED = {f"custom{tag[1:]}": field for field, tag in RIS_TAGS.items()}
 
 
 def read_ris(text: str) -> Entries:
     """Every entry of an RIS file, in file order, as raw records."""
     import rispy
+    from rispy.config import LIST_TYPE_TAGS
+
+    list_tags = [*LIST_TYPE_TAGS, *RIS_TAGS.values()]  # repeated, not only the first kept
 
     entries = Entries()
     start: int | None = None
@@ -48,7 +57,7 @@ def read_ris(text: str) -> Entries:
         chunk.append(line)
         if tag and tag.group(1) == "ER":
             try:
-                parsed = rispy.loads("\n".join(chunk) + "\n")
+                parsed = rispy.loads("\n".join(chunk) + "\n", list_tags=list_tags)
             except Exception as error:  # rispy raises plain IOError/ValueError on bad tags
                 entries.add(start, Unreadable(f"is not valid RIS ({error})"))
             else:
@@ -73,6 +82,9 @@ def _record(fields: dict[str, object]) -> dict[str, object]:
             mapped["people"] += [str(n).strip() for n in value if str(n).strip()]  # type: ignore[union-attr]
         elif key == "keywords":
             mapped["subjects"] = [str(k).strip() for k in value if str(k).strip()]  # type: ignore[union-attr]
+        elif key in _CARRIED:
+            items = [str(v).strip() for v in value if str(v).strip()]  # type: ignore[union-attr]
+            mapped[_CARRIED[key]] = [*mapped.get(_CARRIED[key], []), *items]  # type: ignore[misc]
         elif key == "notes":
             mapped["text"] = joined(value)
         elif key == "urls":

@@ -8,8 +8,11 @@ Two routes, both best effort:
   daemon thread, because a clipboard helper can be slow or hang, and it is imported only when
   first needed. No backend (a server, no DISPLAY) is normal, not an error: it is skipped.
 
-Some terminals ignore OSC 52, so the copied text is always shown in a notification too: the
-user can still select it by hand.
+The notification is short (what was copied, in which style, and its first words) and
+brief, so it never covers the screen the user goes on to (a whole bibliography used to
+fill half an 80-column screen for 10 s). The full text stays available: ``App.clipboard``
+keeps it, and the citation picker (``C``) shows every style in full, to select by hand
+where a terminal ignores OSC 52.
 """
 
 from __future__ import annotations
@@ -20,31 +23,44 @@ from textual.app import App
 
 from archive_tui.sanitize import visible
 
-#: Notifications longer than this are cut (the clipboard still gets everything).
-NOTIFY_MAX_LINES = 16
-NOTIFY_MAX_CHARS = 1200
-NOTIFY_TIMEOUT = 10.0
+#: Characters in the notification: two lines of a toast at 80 columns (37 cells each,
+#: less what word wrapping wastes). The clipboard gets everything.
+TOAST_CHARS = 64
+#: At least this much of the copied text is shown, however long the description.
+PREVIEW_MIN = 16
+NOTIFY_TIMEOUT = 4.0
 
 
 def copy_text(app: App, text: str, *, what: str = "Citation") -> None:
-    """Put ``text`` on the clipboard and show it in a notification.
+    """Put ``text`` on the clipboard and say so in a two-line notification.
 
-    ``what`` names the thing copied for the notification title ("Citation",
-    "citation (Chicago note)" -> "Copied citation (Chicago note)"). Control and escape
+    The notification names what was copied and shows its first words: ``what`` is
+    the thing copied ("citation (Chicago note)" -> "Copied citation (Chicago note):
+    Kennan, George F. …"). Control and escape
     characters are replaced by visible stand-ins first (newlines are kept), so a pasted
     citation can never carry an escape sequence into a terminal.
+    """
+    safe = put_on_clipboard(app, text)
+    head = f"Copied {_lower_first(what)}"
+    room = max(PREVIEW_MIN, TOAST_CHARS - len(head) - 2)
+    app.notify(
+        f"{head}: {_preview(safe, room)}",
+        markup=False,
+        timeout=NOTIFY_TIMEOUT,
+    )
+
+
+def put_on_clipboard(app: App, text: str) -> str:
+    """Copy ``text`` (control characters made visible) without a notification; returns it.
+
+    For a caller that says what happened in its own words (opening a URL copies it too).
     """
     safe = visible(text, keep="\n")
     app.copy_to_clipboard(safe)
     threading.Thread(
         target=_pyperclip_copy, args=(safe,), name="archive-tui-clipboard", daemon=True
     ).start()
-    app.notify(
-        _preview(safe),
-        title=f"Copied {_lower_first(what)}",
-        markup=False,
-        timeout=NOTIFY_TIMEOUT,
-    )
+    return safe
 
 
 def _pyperclip_copy(text: str) -> None:
@@ -59,17 +75,18 @@ def _pyperclip_copy(text: str) -> None:
         return
 
 
-def _preview(text: str) -> str:
-    """The notification body: the copied text itself, cut if it is very long."""
-    lines = text.splitlines() or [""]
-    cut = len(lines) > NOTIFY_MAX_LINES
-    shown = "\n".join(lines[:NOTIFY_MAX_LINES])
-    if len(shown) > NOTIFY_MAX_CHARS:
-        shown = shown[:NOTIFY_MAX_CHARS]
-        cut = True
-    if cut:
-        shown += f"\n… (cut here; {len(text):,} characters copied)"
-    return shown
+def _preview(text: str, limit: int) -> str:
+    """The copied text's first words on one line, "…" where it was cut."""
+    from archive_tui.snippets import safe_cut
+
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = safe_cut(flat, limit - 1)
+    space = flat.rfind(" ", 0, cut + 1)
+    if space > limit // 2:
+        cut = space
+    return flat[:cut].rstrip() + "…"
 
 
 def _lower_first(what: str) -> str:

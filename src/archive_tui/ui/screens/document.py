@@ -7,7 +7,8 @@ of records (a related-documents list, or a single record opened by id) in the sa
 
 Record text is data: every value is passed through ``sanitize.visible`` and placed in a
 ``Content`` object (never parsed as markup), so ``[b]`` or ``\\x1b[31m`` in a record is
-shown as typed, or as a visible stand-in, and never styles or drives the terminal.
+shown as typed, or as a visible stand-in, and never styles or drives the terminal. Those
+builders live in :mod:`record_view`; this module is the screen and its keys.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
@@ -25,25 +26,19 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from archive_tui.sanitize import one_line, visible
+from archive_tui.sanitize import one_line
 
-#: Highlight of query terms: bold + underline survive NO_COLOR and the ANSI themes.
-HIGHLIGHT_STYLE = "bold underline $text on $accent-muted"
-
-#: (record key, label) in display order. `title`, `date`, `summary`, `text` are shown apart.
-METADATA_FIELDS: tuple[tuple[str, str], ...] = (
-    ("collection", "Collection"),
-    ("document_type", "Type"),
-    ("language", "Language"),
-    ("people", "People"),
-    ("places", "Places"),
-    ("subjects", "Subjects"),
-    ("source", "Source"),
-    ("classification", "Classification"),
-    ("url", "URL"),
-    ("id", "ID"),
+from ..clipboard import copy_text, put_on_clipboard
+from ..links import can_open_browser, safe_url
+from ..links import link as url_link
+from .record_view import (
+    display_date,
+    highlighted,
+    is_shortened,
+    metadata_rows,
+    related_prompt,
+    shortened_notice,
 )
-_SHOWN_APART = frozenset({"title", "date", "summary", "text"})
 
 
 class HitLike(Protocol):
@@ -98,89 +93,30 @@ class RecordSequence:
         return [SequenceHit(record) for record in self._records[max(offset, 0) : offset + limit]]
 
 
-def _as_text(value: object) -> str:
-    """One metadata value as a display string (lists joined with '; ')."""
-    if isinstance(value, (list, tuple)):
-        return "; ".join(str(item) for item in value)
-    return "" if value is None else str(value)
-
-
-def _present(value: object) -> bool:
-    if isinstance(value, (list, tuple, dict)):
-        return bool(value)
-    return value is not None and str(value).strip() != ""
-
-
-def display_date(raw: object) -> str:
-    """The record's date at its own precision ("June, 2007"), or the raw value if unparsable."""
-    from archive_tui.dates import DateError, parse_date
-
-    try:
-        return parse_date(raw).display
-    except (DateError, TypeError, ValueError):
-        return str(raw)
-
-
-def highlighted(
-    text: str, parsed: Any, *, field: str | None = None, single_line: bool = False
-) -> Content:
-    """``text`` made safe for the terminal, with the query's terms highlighted.
-
-    ``field`` names the record field shown, so that a term scoped to another field
-    (``title:treaty``) is not highlighted here.
-
-    Spans are computed on the sanitised text; ``visible`` maps one character to one, so
-    they line up with what is drawn.
-    """
-    safe = one_line(text) if single_line else visible(text)
-    content = Content(safe)
-    if parsed is None or getattr(parsed, "is_empty", False):
-        return content
-    try:
-        from archive_tui.search import highlight_spans
-
-        spans = highlight_spans(safe, parsed, field)
-    except Exception:
-        # Highlighting is a help, never a reason to fail to show a document.
-        return content
-    for start, end in spans:
-        content = content.stylize(HIGHLIGHT_STYLE, start, end)
-    return content
-
-
-def metadata_rows(record: dict) -> list[tuple[str, str]]:
-    """(label, value) for every metadata field present, known fields first, then unknown keys."""
-    rows = [
-        (label, _as_text(record[key]))
-        for key, label in METADATA_FIELDS
-        if _present(record.get(key))
-    ]
-    known = {key for key, _ in METADATA_FIELDS} | _SHOWN_APART
-    for key, value in record.items():
-        if key in known or key.startswith("_") or not _present(value):
-            continue
-        if isinstance(value, dict):
-            continue
-        rows.append((key.replace("_", " ").capitalize(), _as_text(value)))
-    return rows
-
-
-class PagerScroll(VerticalScroll, can_focus=True):
-    """A scrollable page with pager keys (j/k, space/b, g/G) next to arrows and PgUp/PgDn."""
+class TextPager(VerticalScroll, can_focus=True):
+    """A scrollable page with pager keys (j/k, b, g/G) next to arrows and PgUp/PgDn."""
 
     HELP_CONTEXT = "Reading"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "scroll_down", "Scroll down", show=False),
         Binding("k,up", "scroll_up", "Scroll up", show=False),
-        Binding("space,pagedown", "page_down", "Page down", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
         Binding("b,pageup", "page_up", "Page up", show=False),
         Binding("g,home", "scroll_home", "Top", show=False),
         Binding("G,end", "scroll_end", "Bottom", show=False),
     ]
 
 
-class DocumentBody(PagerScroll):
-    """The document's text; scrolled with the pager keys."""
+class PagerScroll(TextPager):
+    """A :class:`TextPager` where space pages down too (help, citation preview)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "page_down", "Page down", show=False),
+    ]
+
+
+class DocumentBody(TextPager):
+    """The document's text; scrolled with the pager keys. Space marks here, as in the list."""
 
     HELP_CONTEXT = "Document view"
 
@@ -194,6 +130,7 @@ class RelatedList(OptionList):
         Binding("j,down", "cursor_down", "Next related", show=False),
         Binding("k,up", "cursor_up", "Previous related", show=False),
         Binding("enter", "select", "Open related", tooltip="Open the highlighted record"),
+        Binding("escape", "screen.focus_text", "Text", tooltip="Back to the document's text"),
     ]
 
 
@@ -209,9 +146,20 @@ class DocumentScreen(Screen[int]):
         Binding("escape", "back", "Back", tooltip="Back to the results, at this document"),
         Binding("n", "next", "Next", tooltip="Next result"),
         Binding("p", "previous", "Prev", tooltip="Previous result"),
-        Binding("c", "cite", "Copy citation", tooltip="Copy the citation (default style)"),
-        Binding("C", "cite_picker", "Cite as…", tooltip="Choose a citation style and copy"),
+        # priority: space pages down in the text otherwise; here it marks, as in the list
+        Binding(
+            "space",
+            "toggle_mark",
+            "Mark",
+            priority=True,
+            tooltip="Mark or unmark this record (for a bibliography or export)",
+        ),
+        Binding("c", "cite", "Cite", tooltip="Copy the citation (default style)"),
+        Binding("C", "cite_picker", "Cite as…", show=False, tooltip="Choose a citation style"),
+        Binding("o", "open_url", "Open URL", tooltip="Open the record's URL in a browser"),
+        Binding("u", "copy_url", "Copy URL", show=False, tooltip="Copy the record's URL"),
         Binding("r", "focus_related", "Related", tooltip="Go to the related documents"),
+        Binding("slash", "new_search", "Search", show=False, tooltip="Back to a new search"),
     ]
 
     def __init__(self, archive: Any, result: RecordSource, position: int) -> None:
@@ -233,6 +181,7 @@ class DocumentScreen(Screen[int]):
                 yield Static(id="doc-title")
                 yield Grid(id="doc-meta")
                 yield Static(id="doc-summary")
+                yield Static(id="doc-shortened")
                 yield Static(id="doc-text")
             with Vertical(id="doc-related"):
                 yield RelatedList(id="related-list")
@@ -250,11 +199,17 @@ class DocumentScreen(Screen[int]):
     def _label(self) -> str:
         return getattr(self.result, "label", "Result")
 
+    def _is_marked(self) -> bool:
+        marks = getattr(self.app, "marks", None)
+        return bool(self.record and marks is not None and self.record.get("id") in marks)
+
     def _header(self) -> Content:
         total = self.result.total
         parts: list[Content | str] = [
             Content.styled(f"{self._label} {self.position + 1:,} of {total:,}", "bold")
         ]
+        if self._is_marked():
+            parts += ["  ", Content.styled("✓ marked", "bold $text-success")]
         query = getattr(self.result, "query", "") or ""
         if query.strip():
             parts += ["  ·  ", Content(one_line(query))]
@@ -285,15 +240,21 @@ class DocumentScreen(Screen[int]):
             highlighted(str(record.get("title", "")), parsed, field="title")
         )
         cells: list[Static] = []
+        url = safe_url(record.get("url"))
         for label, value in metadata_rows(record):
             cells.append(Static(Content(label), classes="meta-label"))
-            cells.append(Static(highlighted(value, parsed), classes="meta-value"))
+            shown = url_link(url) if label == "URL" and url else highlighted(value, parsed)
+            cells.append(Static(shown, classes="meta-value"))
         await meta.mount_all(cells)
         summary = str(record.get("summary") or "")
         summary_widget = self.query_one("#doc-summary", Static)
         summary_widget.update(highlighted(summary, parsed, field="summary"))
         summary_widget.display = bool(summary.strip())
         text = str(record.get("text") or "")
+        shortened = self.query_one("#doc-shortened", Static)
+        shortened.display = is_shortened(text)
+        if shortened.display:
+            shortened.update(shortened_notice(url))
         text_widget = self.query_one("#doc-text", Static)
         if text.strip():
             text_widget.update(highlighted(text, parsed, field="text"))
@@ -323,16 +284,8 @@ class DocumentScreen(Screen[int]):
         if not related:
             options.add_option(Option(Content("No related documents."), disabled=True))
             return
-        options.add_options(
-            Option(
-                Content.assemble(
-                    Content.styled(one_line(display_date(item.get("date"))), "$text-muted"),
-                    "  ",
-                    Content(one_line(str(item.get("title", "")))),
-                )
-            )
-            for item in related
-        )
+        record = self.record or {}
+        options.add_options(Option(related_prompt(record, item)) for item in related)
         options.highlighted = 0
 
     # -- actions -----------------------------------------------------------------------
@@ -367,8 +320,6 @@ class DocumentScreen(Screen[int]):
             return
         from archive_tui import citations, settings
 
-        from ..clipboard import copy_text
-
         style = settings.default_style()
         try:
             text = citations.cite(self.record, style)
@@ -385,8 +336,100 @@ class DocumentScreen(Screen[int]):
 
         self.app.push_screen(CitationPickerScreen([self.record]))
 
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the open record, through the main screen (which keeps the marks)."""
+        if self.record is None:
+            return
+        main = getattr(self.app, "main_screen", None)
+        toggle = getattr(main, "on_result_list_toggle_mark", None)
+        marks = getattr(self.app, "marks", None)
+        if toggle is None or marks is None:
+            self.notify("Marks are kept by the result list.", severity="warning", timeout=3)
+            return
+        from ..widgets.results import ResultList
+
+        # The card to redraw: this one if the view walks the main result, else any.
+        index = self.position if self.result is getattr(main, "result", None) else 0
+        toggle(ResultList.ToggleMark(index, SequenceHit(self.record)))  # type: ignore[arg-type]
+        self.query_one("#doc-header", Static).update(self._header())
+        count = len(marks)
+        state = "Marked" if self._is_marked() else "Unmarked"
+        self.notify(
+            f"{state}; {count:,} marked record{'s' if count != 1 else ''}.",
+            timeout=2,
+            markup=False,
+        )
+
+    def action_new_search(self) -> None:
+        """Back to the search box for a new search, closing every document view on the way."""
+        main = getattr(self.app, "main_screen", None)
+        focus_search = getattr(main, "action_focus_search", None)
+        if main is None or focus_search is None or main not in self.app.screen_stack:
+            self.action_back()
+            return
+        self.app.call_later(_back_to_search, self.app, main)
+
+    def _url(self) -> str | None:
+        """The record's URL, or None after saying why there is none to use."""
+        raw = self.record.get("url") if self.record else None
+        url = safe_url(raw)
+        if url is None:
+            reason = (
+                "This record has no URL."
+                if not raw
+                else "This record's URL is not a web address that can be opened."
+            )
+            self.notify(reason, severity="warning", timeout=3, markup=False)
+        return url
+
+    def action_copy_url(self) -> None:
+        url = self._url()
+        if url is not None:
+            copy_text(self.app, url, what="URL")
+
+    def action_open_url(self) -> None:
+        """Open the URL in a browser where one can open; copy it in any case, and say so."""
+        url = self._url()
+        if url is None:
+            return
+        put_on_clipboard(self.app, url)
+        if not can_open_browser():
+            self.notify(
+                "No browser can open from this session (no display, as over SSH): "
+                "the URL was copied instead.",
+                timeout=5,
+                markup=False,
+            )
+            return
+        self.notify("Opening in your browser; the URL was also copied.", timeout=4)
+        self._open_in_browser(url)
+
+    @work(thread=True, exclusive=True, group="open-url", exit_on_error=False)
+    def _open_in_browser(self, url: str) -> None:
+        # webbrowser may wait for the browser command to finish: never on the UI thread.
+        try:
+            self.app.open_url(url)
+        except Exception as error:
+            self.app.call_from_thread(
+                self.notify,
+                f"Could not open a browser: {error}. The URL was copied.",
+                severity="warning",
+                markup=False,
+            )
+
     def action_focus_related(self) -> None:
-        self.query_one(RelatedList).focus()
+        """Focus the related list; on a short screen it is hidden until asked for."""
+        self.add_class("-related-open")
+        self.call_after_refresh(self.query_one(RelatedList).focus)
+
+    def action_focus_text(self) -> None:
+        """From the related list back to the text (shown again on a short screen)."""
+        self.remove_class("-related-open")
+        self.call_after_refresh(self.query_one(DocumentBody).focus)
+
+    def on_descendant_focus(self) -> None:
+        # A short screen shows the related list only while it has focus.
+        self.set_class(self.query_one("#doc-related").has_focus_within, "-related-open")
 
     @on(OptionList.OptionSelected, "#related-list")
     def _open_related(self, event: OptionList.OptionSelected) -> None:
@@ -406,3 +449,11 @@ class DocumentScreen(Screen[int]):
                 self.query_one(RelatedList).highlighted = position
 
         self.app.push_screen(DocumentScreen(self.archive, sequence, event.option_index), came_back)
+
+
+async def _back_to_search(app: Any, main: Screen[Any]) -> None:
+    """Dismiss every screen above ``main`` (a document view with its position), then search."""
+    while app.screen is not main and len(app.screen_stack) > 1:
+        screen = app.screen
+        await screen.dismiss(screen.position if isinstance(screen, DocumentScreen) else None)
+    main.action_focus_search()  # type: ignore[attr-defined]

@@ -129,6 +129,12 @@ class ResultList(CursorList):
         self._is_marked = is_marked or (lambda _id: False)
         self._blocks: LRUCache[int, list[Hit]] = LRUCache(maxsize=200)
         self._cards: LRUCache[tuple[int, int, bool, bool], list[Strip]] = LRUCache(maxsize=400)
+        #: Keyword-in-context passages by (card index, width): computed once per card.
+        self._snippets: LRUCache[tuple[int, int], tuple[str, list[tuple[int, int]]] | None] = (
+            LRUCache(maxsize=400)
+        )
+        #: How many passages were computed (a debug stat: tests check the cache is used).
+        self.snippets_computed = 0
         self._message: list[Text] = []
         self._generation = 0
         self._base_style = Style()
@@ -150,6 +156,7 @@ class ResultList(CursorList):
         self._generation += 1
         self._blocks.clear()
         self._cards.clear()
+        self._snippets.clear()
         if result.hits and result.offset % BLOCK_SIZE == 0:
             # Seed the cache with the first page the search already produced.
             for start in range(0, len(result.hits), BLOCK_SIZE):
@@ -271,11 +278,39 @@ class ResultList(CursorList):
         key = (index, width, selected, marked)
         card = self._cards.get(key)
         if card is None:
-            card = self._render_card(hit, width, selected, marked)
+            card = self._render_card(index, hit, width, selected, marked)
             self._cards[key] = card
         return card[row]
 
-    def _render_card(self, hit: Hit, width: int, selected: bool, marked: bool) -> list[Strip]:
+    def _passage(
+        self, index: int, hit: Hit, width: int
+    ) -> tuple[str, list[tuple[int, int]]] | None:
+        """The text around the first match, when the query matched the text, not the summary.
+
+        Computed once per card (and width) and cached: never once per drawn line.
+        """
+        key = (index, width)
+        if key in self._snippets:
+            return self._snippets.get(key)
+        passage = None
+        parsed = getattr(self._result, "parsed", None)
+        highlights = getattr(hit, "highlights", None) or {}
+        text = hit.record.get("text")
+        if (
+            parsed is not None
+            and getattr(parsed, "has_words", False)
+            and not highlights.get("summary")
+            and isinstance(text, str)
+            and text
+        ):
+            passage = text_passage(text, parsed, width)
+            self.snippets_computed += 1
+        self._snippets[key] = passage
+        return passage
+
+    def _render_card(
+        self, index: int, hit: Hit, width: int, selected: bool, marked: bool
+    ) -> list[Strip]:
         """The CARD_HEIGHT strips of one card, each exactly ``width`` cells."""
         console = self.app.console
         base = self._base_style
@@ -298,9 +333,14 @@ class ResultList(CursorList):
         )
         title_lines = _clip(title_lines, MAX_TITLE_LINES, text_width)
         summary_room = min(MAX_SUMMARY_LINES, BODY_LINES - len(title_lines))
-        summary_lines = list(
-            styled("summary", self._style("result-list--summary")).wrap(console, text_width)
-        )
+        passage = self._passage(index, hit, text_width * summary_room) if summary_room else None
+        if passage is not None:
+            summary = Text(passage[0], style=self._style("result-list--summary"), end="")
+            for start, end in passage[1]:
+                summary.stylize(match_style, start, end)
+        else:
+            summary = styled("summary", self._style("result-list--summary"))
+        summary_lines = list(summary.wrap(console, text_width))
         summary_lines = _clip(summary_lines, summary_room, text_width)
         body = [*title_lines, *summary_lines]
         body += [Text("")] * (BODY_LINES - len(body))
@@ -321,6 +361,18 @@ class ResultList(CursorList):
             strips.append(text_strip(line, console, width, body_style))
         strips.append(Strip.blank(width, base))
         return strips
+
+
+def text_passage(text: str, parsed: Any, width: int) -> tuple[str, list[tuple[int, int]]] | None:
+    """One line of ``text`` around the query's first match there (None: no match in the text)."""
+    from archive_tui.search import highlight_spans
+    from archive_tui.snippets import first_match_spans, keyword_in_context
+
+    spans = first_match_spans(text, lambda chunk: highlight_spans(chunk, parsed, "text"))
+    if not spans:
+        return None
+    snippet, snippet_spans = keyword_in_context(text, spans, width)
+    return one_line(snippet), snippet_spans
 
 
 def set_virtual_size(widget: ScrollView, size: Size) -> None:
