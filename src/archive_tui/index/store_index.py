@@ -97,7 +97,8 @@ def pause_point(name: str) -> None:
 def folder_lock(folder: Path) -> Iterator[None]:
     """The exclusive lock of a store's index folder (manifest writers and cleanup)."""
     folder.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    fd = os.open(folder / "lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
+    nofollow = getattr(os, "O_NOFOLLOW", 0)  # never through a planted symlink
+    fd = os.open(folder / "lock", os.O_RDWR | os.O_CREAT | nofollow, FILE_MODE)
     try:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)
