@@ -16,15 +16,21 @@ from conftest import FRUS_PATH
 from search_fixtures import IDS, RECORDS, write_archive
 
 from archive_tui.archive import Archive
-from archive_tui.index import TokenIndex
+from archive_tui.index import TokenIndex, build_stats, native_build_available
+from archive_tui.index.store_index import store_folder
 from archive_tui.paths import cache_dir
 from archive_tui.records import ValidationFailed
 from archive_tui.store import LazyRecords, RecordStore, StaleLayout, StoreError
 
 
 def cache_files() -> list[Path]:
-    folder = cache_dir()
-    return sorted(folder.glob("index-*.npz")) if folder.exists() else []
+    """The manifests (one per indexed store file) under the cache folder."""
+    folder = cache_dir() / "segments"
+    return sorted(folder.glob("*/manifest.json")) if folder.exists() else []
+
+
+def segment_files(store: Path) -> list[Path]:
+    return sorted(store_folder(store).glob("seg-*/*.npy"))
 
 
 def test_open_search_get_and_iterate(tmp_path: Path) -> None:
@@ -170,49 +176,51 @@ def test_cache_is_written_when_a_process_exits_right_after_opening(tmp_path: Pat
 
 
 def test_a_cache_write_cut_short_leaves_no_litter(tmp_path: Path) -> None:
-    """A process that quit mid-write (Ctrl-C) left its temp file; the next write removes
-    it, and never another running process's."""
+    """A process that died mid-write left a temp folder and a segment no manifest names;
+    the next write of that store's index removes them."""
     path = write_archive(tmp_path / "a.json")
-    cache = Archive.open(path)._cache_path()
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)  # fmt: skip
-    orphan = cache.with_name(f".{cache.name}.{gone.stdout.strip()}.abcd1234.tmp")
-    alive = cache.with_name(f".{cache.name}.{os.getppid()}.abcd1234.tmp")
-    orphan.write_bytes(b"half a cache")
-    alive.write_bytes(b"another process is writing this")
-    (cache.parent / cache.name).unlink(missing_ok=True)
+    Archive.open(path).wait_for_cache()
+    folder = store_folder(path)
+    orphan_tmp = folder / ".tmp-seg-abcd1234"
+    orphan_seg = folder / "seg-0123456789abcdef"
+    orphan_tmp.mkdir()
+    (orphan_tmp / "post_doc.npy").write_bytes(b"half a segment")
+    orphan_seg.mkdir()
+    (folder / "manifest.json").unlink()
     rebuilt = Archive.open(path)
     rebuilt.wait_for_cache()
-    assert not orphan.exists()
-    assert alive.exists()
-    assert cache.exists()
+    assert not orphan_tmp.exists() and not orphan_seg.exists()
+    assert len(cache_files()) == 1 and len(list(folder.glob("seg-*"))) == 1
 
 
 def test_cache_is_never_trusted_blindly(tmp_path: Path) -> None:
     path = write_archive(tmp_path / "a.json")
     Archive.open(path).wait_for_cache()
-    (cache,) = cache_files()
-    # group/world-writable: ignored
-    os.chmod(cache, 0o666)
+    assert Archive.open(path).from_cache
+    # a group/world-writable segment file: ignored, the store is indexed again
+    os.chmod(segment_files(path)[0], 0o666)
     rebuilt = Archive.open(path)
     assert not rebuilt.from_cache
     rebuilt.wait_for_cache()
-    (cache,) = cache_files()
     assert Archive.open(path).from_cache
-    # garbage: ignored and rewritten
-    cache.write_bytes(b"not an npz")
+    # garbage in a segment file: ignored and rewritten
+    victim = next(f for f in segment_files(path) if f.name == "post_doc_small.npy")
+    victim.write_bytes(b"not an npy")
     again = Archive.open(path)
     assert not again.from_cache and again.search("cuba").total == 3
+    again.wait_for_cache()
     assert Archive.open(path).from_cache
-    # an npz with bad shapes: ignored
-    with np.load(cache, allow_pickle=False) as z:
-        data = dict(z)
-    data["post_doc_small"] = data["post_doc_small"][:1]
-    with open(cache, "wb") as fh:
-        np.savez(fh, **data)
-    os.chmod(cache, 0o600)
+    # an array of the wrong shape (a valid .npy): ignored
+    victim = next(f for f in segment_files(path) if f.name == "term_ptr.npy")
+    np.save(victim, np.zeros(3, np.int64))
+    os.chmod(victim, 0o600)
     assert not Archive.open(path).from_cache
+    # a damaged manifest: ignored
+    Archive.open(path).wait_for_cache()
+    (manifest,) = cache_files()
+    manifest.write_text("{not json")
+    damaged = Archive.open(path)
+    assert not damaged.from_cache and damaged.search("cuba").total == 3
 
 
 def test_no_cache_mode_writes_nothing(tmp_path: Path) -> None:
@@ -251,11 +259,9 @@ def test_frus_smoke(tmp_path: Path) -> None:
 def test_unchanged_files_are_trusted_and_changed_ones_validated_again(tmp_path: Path) -> None:
     path = write_archive(tmp_path / "a.json")
     Archive.open(path).wait_for_cache()
-    (cache,) = cache_files()
-    # the cache remembers the fingerprint at which every record was found valid
-    assert TokenIndex.trusted_fingerprints(cache) == {
-        str(path.resolve()): RecordStore.open(path).fingerprint()
-    }
+    (manifest,) = cache_files()
+    # the manifest covers the file's fingerprint, at which every record was valid
+    assert json.loads(manifest.read_text())["fingerprint"] == RecordStore.open(path).fingerprint()
     warm = Archive.open(path)
     assert warm.from_cache and warm.search("cuba").total == 3
     # a hand edit changes the fingerprint: the bad record is caught, not trusted
@@ -273,8 +279,6 @@ def test_a_file_needing_normalizing_is_never_trusted(tmp_path: Path) -> None:
     first = Archive.open(path)
     assert first.get("x1")["people"] == ["Castro"]
     first.wait_for_cache()
-    (cache,) = cache_files()
-    assert TokenIndex.trusted_fingerprints(cache) == {}
     warm = Archive.open(path)
     assert warm.from_cache and warm.get("x1")["people"] == ["Castro"]
     assert warm.search("person:castro").total == 1
@@ -283,7 +287,7 @@ def test_a_file_needing_normalizing_is_never_trusted(tmp_path: Path) -> None:
 INDEX_ARRAYS = (
     "term_ptr",
     "post_doc",
-    "post_imp",
+    "post_wtf",
     "post_fields",
     "pos_ptr",
     "positions",
@@ -295,10 +299,7 @@ INDEX_ARRAYS = (
 )
 
 
-def test_the_cached_index_is_the_built_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from archive_tui import index as index_module
-
-    monkeypatch.setattr(index_module, "_BLOCK", 97)  # the cache is coded in many blocks
+def test_the_cached_index_is_the_built_one(tmp_path: Path) -> None:
     filler = " ".join(["filler"] * 70_000)  # gaps beyond uint16 between the two needles
     long_record = {
         "id": "long",
@@ -308,13 +309,23 @@ def test_the_cached_index_is_the_built_one(tmp_path: Path, monkeypatch: pytest.M
         "people": ["Громыко", "Piné"],
     }
     path = write_archive(tmp_path / "a.json", [*RECORDS, long_record])
-    built = Archive.open(path).index
+    opened = Archive.open(path)
+    opened.wait_for_cache()
+    built = opened.index.parts[0].seg
     cached = Archive.open(path)
     assert cached.from_cache
-    loaded = cached.index
+    loaded = cached.index.parts[0].seg
+    assert isinstance(loaded.post_fields, np.memmap)  # mapped, not read
+    assert type(loaded).__name__ == "Segment"
+    packed = {"post_doc": loaded.all_post_docs(), "post_wtf": loaded.all_wtf()}
+    packed["positions"] = loaded.all_positions()
     for name in (*INDEX_ARRAYS, "date_start", "date_end", "date_order", "date_rank"):
-        a, b = getattr(built, name), getattr(loaded, name)
+        a, b = getattr(built, name), packed.get(name, getattr(loaded, name, None))
         assert a.dtype == b.dtype and np.array_equal(a, b), name
+    for tid in range(len(built.vocab)):  # every row decoded alone, as a search reads it
+        pairs = zip(built.row(tid), loaded.row(tid), strict=True)
+        assert all(np.array_equal(x, y) for x, y in pairs)
+        assert np.array_equal(built.term_positions(tid), loaded.term_positions(tid))
     assert loaded.vocab == built.vocab
     assert cached.search('"needle haystack"').total == 1
     assert cached.search('"haystack filler"').total == 1
@@ -331,33 +342,34 @@ def many_records() -> list[dict]:
     return out
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_two_process_build_equals_one_process_build(monkeypatch: pytest.MonkeyPatch) -> None:
-    from archive_tui import index as index_module
+def test_build_paths_are_counted_and_a_fallback_is_never_silent(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The pure-Python build is the reference; a native build asked for without the
+    compiled module falls back to it, counted in build_stats() and Archive.stats()."""
+    from archive_tui.index import build as build_module
 
     records = many_records()
-    monkeypatch.setattr(index_module, "_CHUNK_RECORDS", 7)
-    monkeypatch.setattr(index_module, "_PARALLEL_MIN_RECORDS", 10**9)
-    serial = TokenIndex.build(records)
-    monkeypatch.setattr(index_module, "_PARALLEL_MIN_RECORDS", 0)
-    monkeypatch.setattr(index_module, "_can_fork", lambda: True)
-    parallel = TokenIndex.build(records)
-    assert parallel.vocab == serial.vocab
+    before = build_stats()
+    reference = TokenIndex.build(records, native=False)
+    assert build_stats()["pure_builds"] == before["pure_builds"] + 1
+    if native_build_available():
+        native = TokenIndex.build(records, native=True)
+        assert build_stats()["native_builds"] == before["native_builds"] + 1
+        assert native.vocab == reference.vocab
+        for name in INDEX_ARRAYS:
+            assert np.array_equal(getattr(reference, name), getattr(native, name)), name
+    assert build_stats()["fallbacks"] == before["fallbacks"]
+    monkeypatch.setattr(build_module, "_index_native", None)  # as without a C compiler
+    with caplog.at_level("WARNING", logger="archive_tui.index"):
+        fallback = TokenIndex.build(records, native=True)
+    assert build_stats()["fallbacks"] == before["fallbacks"] + 1
+    assert "pure Python" in caplog.text
+    assert fallback.vocab == reference.vocab
     for name in INDEX_ARRAYS:
-        assert np.array_equal(getattr(serial, name), getattr(parallel, name)), name
-
-    # a worker that dies half-way: the rest is tokenized in this process, same index
-    real_run = index_module._TokenWorker._run
-
-    def dies_after_two(records, bounds, fd):  # type: ignore[no-untyped-def]
-        real_run(records, bounds[:2], fd)
-        raise RuntimeError("worker lost")
-
-    monkeypatch.setattr(index_module._TokenWorker, "_run", staticmethod(dies_after_two))
-    recovered = TokenIndex.build(records)
-    assert recovered.vocab == serial.vocab
-    for name in INDEX_ARRAYS:
-        assert np.array_equal(getattr(serial, name), getattr(recovered, name)), name
+        assert np.array_equal(getattr(reference, name), getattr(fallback, name)), name
+    path = write_archive(Path(os.environ["ARCHIVE_TUI_HOME"]) / "a.json", records)
+    assert Archive.open(path, use_cache=False).stats()["fallbacks"] == before["fallbacks"] + 2
 
 
 # ----------------------------------------------------------------------------- lazy warm open

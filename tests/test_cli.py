@@ -559,14 +559,14 @@ def test_a_terminal_without_unicode_gets_readable_output(small_db: Path) -> None
 
 SLOW_CACHE_WRITE = """
 import sys, time
-from archive_tui import index
+from archive_tui.index import store_index
 from archive_tui.cli import main
-saving = index.TokenIndex.save
-def slow_save(self, *args, **kwargs):
+saving = store_index.save_segment
+def slow_save(*args, **kwargs):
     print("saving", file=sys.stderr, flush=True)
     time.sleep(30)  # as a 400 MB cache on a slow disk
-    saving(self, *args, **kwargs)
-index.TokenIndex.save = slow_save
+    return saving(*args, **kwargs)
+store_index.save_segment = slow_save
 sys.exit(main(sys.argv[1:]))
 """
 

@@ -9,9 +9,7 @@
  *                   Python bytes object only for a word seen for the first time;
  *   build_postings  turns the whole token stream into the positional index and the
  *                   postings with two counting passes (no sort), the GIL released,
- *                   each pass split over two threads at a record boundary;
- *   unpack_rows     decodes the cache's gap-coded positions and postings in one pass
- *                   (a warm open).
+ *                   each pass split over two threads at a record boundary.
  *
  * The pure-Python build in index.py stays the reference: tests build the same archive
  * both ways and compare every array. Non-ASCII characters are folded by calling the
@@ -452,7 +450,7 @@ PyDoc_STRVAR(build_doc,
 "len(canon) + 1) and part_words (int32): the words an apostrophe word also counts\n"
 "as at its position; weights: float32 per field. Returns, as bytearrays: stream\n"
 "(int32 term per position), pos_ptr, positions, term_ptr, post_doc, wtf (float32),\n"
-"units (uint8: wtf in halves, modulo 256), post_fields (uint16), part_ptr,\n"
+"post_fields (uint16), part_ptr,\n"
 "part_positions and doc_len (float64 weighted length per record): the arrays index._Builder.finish makes. With threads, two threads\n"
 "each index half of the records (the GIL released).");
 
@@ -472,7 +470,6 @@ typedef struct {
 typedef struct {
     int32_t *post_doc;
     float *wtf;
-    uint8_t *units; /* the cache's form of wtf: whole halves, modulo 256 */
     uint16_t *post_fields;
     double *doc_len;
 } Postings;
@@ -517,8 +514,6 @@ static void wc_flush(Combiner *wc, Py_ssize_t region) {
         for (int32_t i = 0; i < n; i++) {
             out->post_doc[e[i].slot] = e[i].value;
             out->wtf[e[i].slot] = e[i].wtf;
-            /* wtf is a sum of field weights, each a whole number of halves: exact */
-            out->units[e[i].slot] = (uint8_t)(int64_t)(e[i].wtf * 2.0f);
             out->post_fields[e[i].slot] = e[i].fields;
         }
     }
@@ -696,7 +691,7 @@ static PyObject *build_postings(PyObject *self, PyObject *args) {
         a_w = {0};
     PyObject *result = NULL;
     PyObject *o_stream = NULL, *o_pos_ptr = NULL, *o_positions = NULL, *o_term_ptr = NULL;
-    PyObject *o_post_doc = NULL, *o_wtf = NULL, *o_units = NULL, *o_fields = NULL;
+    PyObject *o_post_doc = NULL, *o_wtf = NULL, *o_fields = NULL;
     PyObject *o_part_ptr = NULL;
     PyObject *o_part_pos = NULL, *o_doc_len = NULL;
     TermState *state = NULL;
@@ -821,16 +816,15 @@ static PyObject *build_postings(PyObject *self, PyObject *args) {
         goto done;
     }
 
-    char *d_positions, *d_post_doc, *d_wtf, *d_units, *d_fields, *d_part_pos;
+    char *d_positions, *d_post_doc, *d_wtf, *d_fields, *d_part_pos;
     o_positions = new_array(pos_ptr[nterms], 4, &d_positions, 0);
     o_post_doc = new_array(term_ptr[nterms], 4, &d_post_doc, 0);
     o_wtf = new_array(term_ptr[nterms], 4, &d_wtf, 0);
-    o_units = new_array(term_ptr[nterms], 1, &d_units, 0);
     o_fields = new_array(term_ptr[nterms], 2, &d_fields, 0);
     o_part_pos = new_array(part_ptr[nterms], 4, &d_part_pos, 0);
-    if (!o_positions || !o_post_doc || !o_wtf || !o_units || !o_fields || !o_part_pos) goto done;
-    Postings out = {(int32_t *)d_post_doc, (float *)d_wtf, (uint8_t *)d_units,
-                    (uint16_t *)d_fields, (double *)d_doc_len};
+    if (!o_positions || !o_post_doc || !o_wtf || !o_fields || !o_part_pos) goto done;
+    Postings out = {(int32_t *)d_post_doc, (float *)d_wtf, (uint16_t *)d_fields,
+                    (double *)d_doc_len};
     a.part_positions = b.part_positions = (int32_t *)d_part_pos;
     a.doc_len = b.doc_len = out.doc_len;
     /* four combiners: positions and postings, for each half */
@@ -856,9 +850,9 @@ static PyObject *build_postings(PyObject *self, PyObject *args) {
     run_halves(fill_half, &a, &b, parallel);
     Py_END_ALLOW_THREADS
 
-    result = Py_BuildValue("{sOsOsOsOsOsOsOsOsOsOsO}", "stream", o_stream, "pos_ptr", o_pos_ptr,
+    result = Py_BuildValue("{sOsOsOsOsOsOsOsOsOsO}", "stream", o_stream, "pos_ptr", o_pos_ptr,
                            "positions", o_positions, "term_ptr", o_term_ptr, "post_doc",
-                           o_post_doc, "wtf", o_wtf, "units", o_units, "post_fields", o_fields,
+                           o_post_doc, "wtf", o_wtf, "post_fields", o_fields,
                            "part_ptr", o_part_ptr, "part_positions", o_part_pos, "doc_len",
                            o_doc_len);
 done:
@@ -875,7 +869,6 @@ done:
     Py_XDECREF(o_term_ptr);
     Py_XDECREF(o_post_doc);
     Py_XDECREF(o_wtf);
-    Py_XDECREF(o_units);
     Py_XDECREF(o_fields);
     Py_XDECREF(o_part_ptr);
     Py_XDECREF(o_part_pos);
@@ -886,93 +879,10 @@ done:
     return result;
 }
 
-/* ------------------------------------------------------------------ unpack_rows */
-
-PyDoc_STRVAR(unpack_doc,
-"unpack_rows(small, esc_idx, esc_val, ptr) -> bytearray of int32\n\n"
-"Inverse of index._pack_rows, as index._unpack_rows computes it: the gaps in\n"
-"small (uint8 or uint16), with esc_idx/esc_val (int64) replacing some, summed\n"
-"within each row of the CSR ptr (int64) from its first value. ValueError on any\n"
-"inconsistency or a value that does not fit an int32, so a damaged cache is rebuilt.");
-
-static PyObject *unpack_rows(PyObject *self, PyObject *args) {
-    PyObject *o_small, *o_idx, *o_val, *o_ptr;
-    if (!PyArg_ParseTuple(args, "OOOO:unpack_rows", &o_small, &o_idx, &o_val, &o_ptr))
-        return NULL;
-    Arg a_small = {0}, a_idx = {0}, a_val = {0}, a_ptr = {0};
-    PyObject *out = NULL, *result = NULL;
-    uint32_t *gaps = NULL;
-    if (PyObject_GetBuffer(o_small, &a_small.view, PyBUF_C_CONTIGUOUS) < 0) goto done;
-    a_small.held = 1;
-    Py_ssize_t item = a_small.view.itemsize;
-    if ((item != 1 && item != 2) || a_small.view.len % item) {
-        PyErr_SetString(PyExc_ValueError, "bad packed array");
-        goto done;
-    }
-    if (get_array(o_idx, &a_idx, 8, "esc_idx") < 0 || get_array(o_val, &a_val, 8, "esc_val") < 0 ||
-        get_array(o_ptr, &a_ptr, 8, "ptr") < 0)
-        goto done;
-    Py_ssize_t n = a_small.view.len / item, nesc = a_idx.view.len / 8;
-    Py_ssize_t nrows = a_ptr.view.len / 8 - 1;
-    const int64_t *idx = a_idx.view.buf, *val = a_val.view.buf, *ptr = a_ptr.view.buf;
-    if (nesc != a_val.view.len / 8 || nrows < 0 || ptr[0] != 0 || ptr[nrows] != n) {
-        PyErr_SetString(PyExc_ValueError, "bad packed array");
-        goto done;
-    }
-    for (Py_ssize_t r = 0; r < nrows; r++) {
-        if (ptr[r + 1] < ptr[r]) {
-            PyErr_SetString(PyExc_ValueError, "bad packed array");
-            goto done;
-        }
-    }
-    for (Py_ssize_t k = 0; k < nesc; k++) {
-        if (idx[k] < 0 || idx[k] >= n || val[k] < 0 || val[k] > INT32_MAX) {
-            PyErr_SetString(PyExc_ValueError, "bad packed array");
-            goto done;
-        }
-    }
-    char *data;
-    out = new_array(n, 4, &data, 0);
-    if (!out) goto done;
-    gaps = (uint32_t *)data;
-    int negative = 0;
-    Py_BEGIN_ALLOW_THREADS
-    if (item == 1) {
-        const uint8_t *small = a_small.view.buf;
-        for (Py_ssize_t i = 0; i < n; i++) gaps[i] = small[i];
-    } else {
-        const uint16_t *small = a_small.view.buf;
-        for (Py_ssize_t i = 0; i < n; i++) gaps[i] = small[i];
-    }
-    for (Py_ssize_t k = 0; k < nesc; k++) gaps[idx[k]] = (uint32_t)val[k];
-    for (Py_ssize_t r = 0; r < nrows; r++) {
-        uint32_t acc = 0; /* wraps as numpy's uint32 cumsum does */
-        for (int64_t i = ptr[r]; i < ptr[r + 1]; i++) {
-            acc += gaps[i];
-            gaps[i] = acc;
-            negative |= acc > (uint32_t)INT32_MAX;
-        }
-    }
-    Py_END_ALLOW_THREADS
-    if (negative) {
-        PyErr_SetString(PyExc_ValueError, "bad packed array");
-        goto done;
-    }
-    result = Py_NewRef(out);
-done:
-    if (a_small.held) PyBuffer_Release(&a_small.view);
-    if (a_idx.held) PyBuffer_Release(&a_idx.view);
-    if (a_val.held) PyBuffer_Release(&a_val.view);
-    if (a_ptr.held) PyBuffer_Release(&a_ptr.view);
-    Py_XDECREF(out);
-    return result;
-}
-
 /* ------------------------------------------------------------------ module */
 
 static PyMethodDef module_methods[] = {
     {"build_postings", build_postings, METH_VARARGS, build_doc},
-    {"unpack_rows", unpack_rows, METH_VARARGS, unpack_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,16 +1,21 @@
-"""Archive: one or two record stores, their search index, and what the app asks of them.
+"""Archive: one or two record stores, their segmented index, and what the app asks of them.
 
 An archive is a writable store (the user's) optionally layered over a read-only base
 (the shipped FRUS archive); a user record replaces the base record with the same id.
-Opening loads the records and either reads the index cache (keyed by both stores'
-fingerprints) or builds the index; the cache is then written on a thread, so a first
-open is searchable without waiting for the disk (see :func:`wait_for_cache`).
+Each store file has its own index (segments, a layout, a manifest: see
+:mod:`.index.store_index`), so the shipped archive is indexed once per content and an
+import only indexes what it adds. Opening maps the segments and reads records lazily by
+their line in the file; a store without a manifest matching its file is rebuilt (then
+saved on a thread, so a first open is searchable without waiting for the disk).
+
+An Archive object is a snapshot: it keeps the files it read open, so reading from it
+never reloads; :meth:`changed_on_disk` says (by ``stat`` alone) when a newer one exists
+and :meth:`reopen` loads it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import threading
 import time
@@ -20,42 +25,82 @@ from typing import Any
 
 import numpy as np
 
-from .atomic import remove_orphan_temps
 from .dates import parse_date
-from .index import RecordLayout, TokenIndex, cache_key
+from .index import store_index as si_mod
+from .index.codec import DamagedArray
+from .index.segment import DamagedSegment
+from .index.store_index import StoreIndex, store_folder
+from .index.view import IndexView, Part
 from .records import validate_records
 from .search import Filters, SearchResult, execute, prepare
 from .store import LazyRecords, RecordStore, StaleLayout, StoreError, collector_paused
 
-__all__ = ["Archive", "StoreError"]
+__all__ = ["Archive", "StoreError", "add_to_store", "write_store"]
+
+
+class _Raced(Exception):
+    """A store file was replaced between reading its index and opening its records."""
+
+
+class ArchiveRecords(Sequence[dict]):
+    """The archive's records in global doc order, each read from its store on demand."""
+
+    def __init__(
+        self, sources: list[Sequence[dict]], store_of: np.ndarray, pos: np.ndarray, ids: list[str]
+    ) -> None:
+        self.sources = sources
+        self.store_of = store_of  # int8 per doc
+        self.pos = pos  # int64 per doc: its place in its store file
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self.ids)))]
+        if i < 0:
+            i += len(self.ids)
+        if not 0 <= i < len(self.ids):
+            raise IndexError("record index out of range")
+        return self.sources[int(self.store_of[i])][int(self.pos[i])]
+
+    def __iter__(self) -> Iterator[dict]:
+        for k, source in enumerate(self.sources):
+            wanted = self.pos[self.store_of == k]
+            if len(wanted) == len(source):
+                yield from source
+            else:
+                keep = np.zeros(len(source), bool)
+                keep[wanted] = True
+                for record, ok in zip(source, keep.tolist(), strict=True):
+                    if ok:
+                        yield record
+
+    def close(self) -> None:
+        for source in self.sources:
+            if isinstance(source, LazyRecords):
+                source.close()
 
 
 class Archive:
     """Records from ``path`` over an optional read-only ``base``, searchable."""
 
     def __init__(
-        self,
-        store: RecordStore,
-        base: RecordStore | None = None,
-        *,
-        use_cache: bool = True,
-        layout: RecordLayout | None = None,
+        self, store: RecordStore, base: RecordStore | None = None, *, use_cache: bool = True
     ) -> None:
         self.store = store
         self.base = base
         self.use_cache = use_cache
         self.from_cache = False
         self.open_ms = 0.0
-        self._records: Sequence[dict] = []
-        self._by_id: dict[str, int] = {}
+        self._records: ArchiveRecords | Sequence[dict] = []
+        self._by_id: dict[str, int] | None = None
         self._base_count = 0
-        self._index = TokenIndex()
-        self.lazy = False  # records read one by one from the files (see _load_lazy)
-        #: each store's fingerprint when its records were read (what this snapshot holds)
         self._fingerprints: list[str] = []
-        self._create = False  # Archive.open's ``create``, for reopen()
-        if layout is None or not self._load_lazy(layout):
-            self._load()
+        self._store_indexes: list[StoreIndex] = []
+        self._index = IndexView([], 0)
+        self._load()
 
     # ------------------------------------------------------------------ opening
 
@@ -74,39 +119,26 @@ class Archive:
         A missing ``path`` is fine when ``base`` is given or ``create`` is set: it is
         created by the first :meth:`add`.
         """
-        # Files unchanged since the index cache was built were validated then: trust them.
         paths = [Path(p) for p in (base, path) if p is not None]
-        cache = _cache_path(paths) if use_cache else None  # (no cache: maybe no home folder)
-        if cache is not None:
-            wait_for_cache(cache)  # an earlier open in this process may still be writing it
-        trusted = TokenIndex.trusted_fingerprints(cache) if cache is not None else {}
-        # Files unchanged since the cache noted where each record's line is: read lazily.
-        layout = TokenIndex.record_layout(cache) if cache is not None else None
-        if layout is not None and layout.paths != [str(p.resolve()) for p in paths]:
-            layout = None
-        spans_at = dict(zip(layout.paths, layout.fingerprints, strict=True)) if layout else {}
+        for p in paths if use_cache else ():  # (no cache: maybe no home folder)
+            wait_for_cache(store_folder(p))  # an earlier open in this process may be saving
 
-        def trust(p: os.PathLike[str] | str) -> str | None:
-            return trusted.get(str(Path(p).resolve()))
-
-        def defer(p: os.PathLike[str] | str) -> str | None:
-            return spans_at.get(str(Path(p).resolve()))
+        def defer(p: Path) -> str | None:
+            # a file whose saved index covers its content is not read until needed
+            if not use_cache:
+                return None
+            meta = si_mod._read_manifest(store_folder(p))
+            return meta["fingerprint"] if meta is not None else None
 
         base_store = (
-            RecordStore.open(base, read_only=True, trusted=trust(base), defer=defer(base))
+            RecordStore.open(base, read_only=True, defer=defer(Path(base)))
             if base is not None
             else None
         )
         store = RecordStore.open(
-            path,
-            create=create or base is not None,
-            read_only=read_only,
-            trusted=trust(path),
-            defer=defer(path),
+            path, create=create or base is not None, read_only=read_only, defer=defer(Path(path))
         )
-        archive = cls(store, base_store, use_cache=use_cache, layout=layout)
-        archive._create = create
-        return archive
+        return cls(store, base_store, use_cache=use_cache)
 
     @classmethod
     def open_default(cls) -> Archive:
@@ -119,192 +151,166 @@ class Archive:
             return cls.open(user, create=True)
         return cls.open(user, base=shipped)
 
+    def reopen(self) -> Archive:
+        """A new, loaded Archive of the same files and options (for a worker thread)."""
+        base = RecordStore(self.base.path, read_only=True, create=False) if self.base else None
+        store = RecordStore(
+            self.store.path, read_only=self.store.read_only, create=self.store._create
+        )
+        return Archive(store, base, use_cache=self.use_cache)
+
+    def changed_on_disk(self) -> bool:
+        """Whether any store file differs (by ``stat``) from the one this snapshot holds."""
+        try:
+            return [s.fingerprint() for s in self._stores()] != self._fingerprints
+        except StoreError:
+            return True
+
     def _stores(self) -> list[RecordStore]:
         return [s for s in (self.base, self.store) if s is not None]
 
-    def _cache_path(self) -> Path:
-        return _cache_path([s.path for s in self._stores()])
-
-    def _load_lazy(self, layout: RecordLayout) -> bool:
-        """Open from the cache alone, records read on demand; False if anything is off.
-
-        Possible when the cache notes where every record's line is in files that still
-        have the fingerprints they had then (so they hold exactly the records indexed).
-        """
-        t0 = time.perf_counter()
-        stores = self._stores()
-        if [str(s.path.resolve()) for s in stores] != layout.paths:
-            return False
-        try:
-            records = LazyRecords(
-                [(s.path, fp) for s, fp in zip(stores, layout.fingerprints, strict=True)],
-                layout.ids,
-                layout.store.tolist(),
-                layout.offset.tolist(),
-                layout.length.tolist(),
-                on_stale=self._reload_after_change,
-            )
-        except (StaleLayout, OSError):
-            return False
-        ids = layout.ids
-        by_id = {record_id: i for i, record_id in enumerate(ids)}
-        ids_digest = hashlib.sha256("\x1f".join(ids).encode()).hexdigest()
-        key = cache_key([*layout.fingerprints, ids_digest])
-        index = TokenIndex.load(self._cache_path(), key, len(ids))
-        if index is None or len(by_id) != len(ids):
-            records.close()
-            return False
-        own = len(stores) - 1
-        self._base_count = (
-            int(np.count_nonzero(layout.store != own)) if self.base is not None else 0
-        )
-        self._records = records
-        self._by_id = by_id
-        self._index = index
-        self._fingerprints = list(layout.fingerprints)
-        self.from_cache = True
-        self.lazy = True
-        prepare(index)
-        self.open_ms = (time.perf_counter() - t0) * 1000
-        return True
-
-    def _reload_after_change(self) -> dict[str, dict]:
-        """A file was changed in place under lazy records: its records by id, parsed again.
-
-        Only the records are read (no index build), and this archive is not changed: it
-        stays the snapshot it was (see :meth:`reopen` for the new state).
-        """
-        records: dict[str, dict] = {}
-        for store in self._stores():
-            records.update((r["id"], r) for r in store.load())
-        return records
-
-    # ------------------------------------------------------------------ changes on disk
-
-    def changed_on_disk(self) -> bool:
-        """Does any store file differ from what this archive holds? Cheap: stat calls only.
-
-        StoreError when a file cannot even be stat'ed.
-        """
-        return [s.fingerprint() for s in self._stores()] != self._fingerprints
-
-    def reopen(self) -> Archive:
-        """A new, fully loaded archive of the same files and options (slow: off the UI
-        thread). This one is left as it was."""
-        return Archive.open(
-            self.store.path,
-            base=self.base.path if self.base is not None else None,
-            create=self._create,
-            read_only=self.store.read_only,
-            use_cache=self.use_cache,
-        )
+    def _store_index(self, store: RecordStore) -> tuple[StoreIndex, Sequence[dict] | None]:
+        """The store's index (opened, or built and saved on a thread) and, when the file
+        had to be parsed, its records."""
+        fingerprint = store.fingerprint()
+        if fingerprint == "missing":
+            if not store._create:
+                raise StoreError(store.path, "does not exist")
+            return StoreIndex.empty(store.path), []
+        if self.use_cache:
+            opened = si_mod.open_store_index(store.path, fingerprint)
+            if opened is not None:
+                return opened, None
+        fingerprint, records, spans = store.snapshot()
+        if fingerprint == "missing":
+            return StoreIndex.empty(store.path), []
+        built = si_mod.build_store_index(store.path, fingerprint, records, spans)
+        if self.use_cache:
+            _save_later(built, store)
+        return built, records
 
     def _load(self) -> None:
-        # the index build and its lookup tables make few objects and no garbage; without
-        # the pause, the collector walks the millions of parsed records again (0.5 s at 100k)
         with collector_paused():
-            self._load_and_index()
+            for _attempt in range(10):
+                try:
+                    self._load_and_index()
+                    return
+                except _Raced:
+                    time.sleep(0.01)
+            raise StoreError(self.store.path, "keeps changing while it is opened; try again")
 
     def _load_and_index(self) -> None:
         t0 = time.perf_counter()
         old = self._records
-        if isinstance(old, LazyRecords):
-            old.close()
-        self.lazy = False
         stores = self._stores()
-        fingerprints = [s.fingerprint() for s in stores]
-        base_records = self.base.load() if self.base is not None else []
-        own = self.store.load()
-        if base_records:
-            own_ids = {r["id"] for r in own}
-            records = [r for r in base_records if r["id"] not in own_ids]
-            records.extend(own)
-        else:
-            records = list(own)
-        self._base_count = len(records) - len(own)
-        self._fingerprints = fingerprints
-        self._records = records
-        self._by_id = {r["id"]: i for i, r in enumerate(records)}
-        ids_digest = hashlib.sha256("\x1f".join(self._by_id).encode()).hexdigest()
-        key = cache_key([*fingerprints, ids_digest])
-        index = None
-        self.from_cache = False
-        if self.use_cache:
-            index = TokenIndex.load(self._cache_path(), key, len(records))
-            self.from_cache = index is not None
-        if index is None:
-            index = TokenIndex.build(records)
-            if self.use_cache:
-                self._save_cache_later(index, key, stores, fingerprints, records)
-        self._index = index
-        prepare(index)  # lookup tables the first search would otherwise build
+        indexes: list[StoreIndex] = []
+        parsed: list[Sequence[dict] | None] = []
+        for store in stores:
+            si, records = self._store_index(store)
+            indexes.append(si)
+            parsed.append(records)
+        self.from_cache = all(p is None or not len(p) for p in parsed)  # nothing rebuilt
+        sources: list[Sequence[dict]] = []
+        for store, si, records in zip(stores, indexes, parsed, strict=True):
+            sources.append(self._source(store, si, records))
+        self._assemble(indexes, sources)
+        self._fingerprints = [si.fingerprint for si in indexes]
+        self._store_indexes = indexes
+        if isinstance(old, ArchiveRecords):
+            old.close()
+        prepare(self._index)  # lookup tables the first search would otherwise build
         self.open_ms = (time.perf_counter() - t0) * 1000
 
-    def _save_cache_later(
-        self,
-        index: TokenIndex,
-        key: str,
-        stores: list[RecordStore],
-        fingerprints: list[str],
-        records: list[dict],
-    ) -> None:
-        """Write the index cache on a thread; the archive is searchable meanwhile.
+    def _source(
+        self, store: RecordStore, si: StoreIndex, records: Sequence[dict] | None
+    ) -> Sequence[dict]:
+        """The store's records: as parsed, or read by line span from the (kept open) file."""
+        if records is not None:
+            return records
+        if not len(si.layout):
+            return []
+        if si.spans:
+            ids = si.ids()
+            try:
+                return LazyRecords(
+                    [(store.path, si.fingerprint)],
+                    ids,
+                    [0] * len(ids),
+                    si.layout.offset.tolist(),
+                    si.layout.length.tolist(),
+                    on_stale=lambda: {r["id"]: r for r in RecordStore.open(store.path).load()},
+                )
+            except (StaleLayout, OSError):
+                pass
+        fingerprint, loaded, _ = store.snapshot()  # no spans: the file is parsed
+        if fingerprint != si.fingerprint or len(loaded) != len(si.layout):
+            raise _Raced(store.path)  # another process replaced the file meanwhile
+        return loaded
 
-        The thread is not a daemon, so a short-lived process (the CLI) still finishes
-        writing before it exits; the write is atomic, so one cut short leaves no cache.
-        """
-        path = self._cache_path()
+    def _assemble(self, indexes: list[StoreIndex], sources: list[Sequence[dict]]) -> None:
+        """Global doc numbers: the base's records (minus overridden ones), then the user's."""
+        ids_per_store = [si.ids() for si in indexes]
+        keep_per_store = []
+        user_ids = set(ids_per_store[-1]) if len(indexes) > 1 else set()
+        for k, ids in enumerate(ids_per_store):
+            keep = np.ones(len(ids), bool)
+            if k < len(indexes) - 1 and user_ids:
+                keep = np.fromiter((i not in user_ids for i in ids), bool, len(ids))
+            keep_per_store.append(keep)
+        parts: list[Part] = []
+        store_of, pos, all_ids = [], [], []
+        base = 0
+        for k, (si, keep, ids) in enumerate(
+            zip(indexes, keep_per_store, ids_per_store, strict=True)
+        ):
+            kept = np.flatnonzero(keep)
+            glob_of_pos = np.full(len(ids), -1, np.int64)
+            glob_of_pos[kept] = np.arange(base, base + len(kept), dtype=np.int64)
+            for s, seg in enumerate(si.segments):
+                rows = np.flatnonzero(si.layout.seg == s)
+                docs = si.layout.doc[rows]
+                glob = np.full(seg.n, -1, np.int64)
+                glob[docs] = glob_of_pos[rows]
+                identity = len(rows) == seg.n and bool(
+                    np.all(glob == np.arange(seg.n) + glob[0] if seg.n else True)
+                )
+                parts.append(Part(seg, glob, int(glob[0]) if identity and seg.n else 0, identity))
+            store_of.append(np.full(len(kept), k, np.int8))
+            pos.append(kept.astype(np.int64))
+            if len(kept) == len(ids):
+                all_ids.extend(ids)
+            else:
+                all_ids.extend(ids[i] for i in kept.tolist())
+            base += len(kept)
+        self._index = IndexView(parts, base)
+        self._records = ArchiveRecords(
+            sources,
+            np.concatenate(store_of) if store_of else np.zeros(0, np.int8),
+            np.concatenate(pos) if pos else np.zeros(0, np.int64),
+            all_ids,
+        )
+        self._by_id = None
+        self._base_count = len(all_ids) - (len(ids_per_store[-1]) if len(indexes) > 1 else 0)
+        if len(indexes) == 1:
+            self._base_count = 0
 
-        def save() -> None:
-            # a cache we cannot write only costs time on the next open: never an error
-            with contextlib.suppress(Exception):
-                remove_orphan_temps(path)  # of a process that quit mid-write (Ctrl-C)
-                clean = {
-                    str(s.path.resolve()): fp
-                    for s in stores
-                    if (fp := s.clean_fingerprint()) is not None
-                }
-                layout = self._layout(stores, fingerprints, records)
-                index.save(path, key, trusted=clean, layout=layout)
-
-        wait_for_cache(path)
-        # daemon=False said outright: a thread inherits the flag of the one that starts it,
-        # and the app opens archives on a (daemon) worker thread
-        thread = threading.Thread(target=save, name="archive-tui-index-cache", daemon=False)
-        with _saving_lock:
-            _saving[path] = thread
-        thread.start()
+    @property
+    def lazy(self) -> bool:
+        """True when every stored record is read on demand from its file's line."""
+        records = self._records
+        if not isinstance(records, ArchiveRecords):
+            return False
+        sources = [s for s in records.sources if len(s)]
+        return bool(sources) and all(
+            isinstance(s, LazyRecords) and s._replacement is None for s in sources
+        )
 
     def wait_for_cache(self) -> None:
-        """Return once the index cache this archive is writing (if any) is on disk."""
-        wait_for_cache(self._cache_path())
-
-    @staticmethod
-    def _layout(
-        stores: list[RecordStore], fingerprints: list[str], records: list[dict]
-    ) -> RecordLayout | None:
-        """Where each record's line is in the (valid, unchanged) files, or None."""
-        spans = [s.record_spans() for s in stores]
-        if any(sp is None or sp[0] != fp for sp, fp in zip(spans, fingerprints, strict=True)):
-            return None
-        where: dict[str, tuple[int, int, int]] = {}
-        for k, (store, sp) in enumerate(zip(stores, spans, strict=True)):
-            assert sp is not None
-            offsets, lengths = sp[1]
-            loaded = store.load() if sp[0] != "missing" else []
-            if len(loaded) != len(offsets):
-                return None
-            for record, offset, length in zip(loaded, offsets, lengths, strict=True):
-                where[record["id"]] = (k, offset, length)  # the user's record wins
-        rows = [where[r["id"]] for r in records]
-        return RecordLayout(
-            [str(s.path.resolve()) for s in stores],
-            list(fingerprints),
-            [r["id"] for r in records],
-            np.array([r[0] for r in rows], np.int8),
-            np.array([r[1] for r in rows], np.int64),
-            np.array([r[2] for r in rows], np.int64),
-        )
+        """Return once the index this archive is saving (if any) is on disk."""
+        if not self.use_cache:
+            return
+        for s in self._stores():
+            wait_for_cache(store_folder(s.path))
 
     # ------------------------------------------------------------------ reading
 
@@ -312,8 +318,14 @@ class Archive:
         return len(self._records)
 
     @property
-    def index(self) -> TokenIndex:
+    def index(self) -> IndexView:
         return self._index
+
+    @property
+    def by_id(self) -> dict[str, int]:
+        if self._by_id is None:
+            self._by_id = {rid: i for i, rid in enumerate(self._records.ids)}  # type: ignore[union-attr]
+        return self._by_id
 
     def search(
         self,
@@ -325,13 +337,27 @@ class Archive:
         *,
         should_stop: Callable[[], bool] | None = None,
     ) -> SearchResult:
-        """Search; sort None means relevance when the query has words, else date."""
-        return execute(
-            self._index, self._records, query, filters, sort, offset, limit, should_stop=should_stop
-        )
+        """Search; sort None means relevance when the query has words, else date.
+
+        A segment found damaged while it is read is never trusted: this archive's
+        indexes are dropped, rebuilt from the store files, and the search run again.
+        """
+        try:
+            return execute(
+                self._index, self._records, query, filters, sort, offset, limit,
+                should_stop=should_stop,
+            )  # fmt: skip
+        except (DamagedSegment, DamagedArray):
+            for s in self._stores() if self.use_cache else ():
+                si_mod.forget(store_folder(s.path))
+            self._load()
+            return execute(
+                self._index, self._records, query, filters, sort, offset, limit,
+                should_stop=should_stop,
+            )  # fmt: skip
 
     def get(self, record_id: str) -> dict | None:
-        i = self._by_id.get(record_id)
+        i = self.by_id.get(record_id)
         return None if i is None else self._records[i]
 
     def records(self) -> Iterator[dict]:
@@ -340,7 +366,7 @@ class Archive:
 
     def related(self, record_id: str, limit: int = 10) -> list[dict]:
         """Records sharing the most subjects and people with this one, then nearest in date."""
-        doc = self._by_id.get(record_id)
+        doc = self.by_id.get(record_id)
         if doc is None or limit <= 0:
             return []
         idx = self._index
@@ -348,15 +374,17 @@ class Archive:
         for name in ("subjects", "people"):
             facet = idx.facets[name]
             lo, hi = np.searchsorted(facet.entry_doc, [doc, doc + 1])
-            values = facet.entry_value[lo:hi]
+            values = np.asarray(facet.entry_value[lo:hi])
             if not len(values):
                 continue
             ptr, docs = idx.value_docs(name)
             for v in values.tolist():
                 shared[docs[ptr[v] : ptr[v + 1]]] += 1
         shared[doc] = 0
-        mid = (idx.date_start[doc] + idx.date_end[doc]) // 2
-        distance = np.abs((idx.date_start + idx.date_end) // 2 - mid).astype(np.int64)
+        mid = (int(idx.date_start[doc]) + int(idx.date_end[doc])) // 2
+        distance = np.abs((idx.date_start.astype(np.int64) + idx.date_end) // 2 - mid).astype(
+            np.int64
+        )
         # most shared first, then nearest date, then archive order
         key = -shared.astype(np.int64) * (1 << 40) + distance
         key[doc] = np.iinfo(np.int64).max
@@ -372,6 +400,8 @@ class Archive:
         idx = self._index
         first = self._records[int(idx.date_order[0])]["date"] if idx.n else None
         last = self._records[int(idx.date_order[-1])]["date"] if idx.n else None
+        from .index import build_stats
+
         return {
             "records": len(self._records),
             "base_records": self._base_count,
@@ -386,6 +416,8 @@ class Archive:
             "vocabulary": len(idx.vocab),
             "from_cache": self.from_cache,
             "open_ms": round(self.open_ms, 1),
+            "segments": [len(si.segments) for si in self._store_indexes],
+            "fallbacks": build_stats()["fallbacks"],
         }
 
     # ------------------------------------------------------------------ writing
@@ -394,44 +426,141 @@ class Archive:
         """Validate every record, then upsert them all into the writable archive.
 
         ValidationFailed (nothing written) if any record is invalid; StoreError if the
-        archive is read-only. Returns (added, updated); the index is rebuilt.
+        archive is read-only. Returns (added, updated). Only the new and changed
+        records are indexed (a new segment); this archive then shows them.
         """
         batch = validate_records(records)
         for record in batch:
             parse_date(record["date"])
-        self.wait_for_cache()  # its thread reads the store we are about to change
         if self.store.read_only:
             raise StoreError(self.store.path, "is open read-only; nothing was written")
-        added, updated = self.store.upsert(batch)
-        if added or updated:
-            self._load()
-        return added, updated
+        return self._write(lambda: self.store.upsert(batch))
 
     def remove(self, record_ids: Iterable[str]) -> int:
-        """Remove records of the writable archive by id; returns how many were removed.
+        """Remove user-archive records by id; how many. A shipped-only id is not removed
+        (a user override of a shipped record is: the shipped one shows again)."""
+        ids = list(record_ids)
+        if self.store.read_only:
+            raise StoreError(self.store.path, "is open read-only; nothing was written")
+        removed = 0
 
-        A removed record that overrode a base record with its id lets the base one show
-        again. Base records are never removed. The index is rebuilt, as after add().
-        """
-        self.wait_for_cache()  # its thread reads the store we are about to change
-        removed = self.store.remove(record_ids)
-        if removed:
-            self._load()
+        def write() -> tuple[int, int]:
+            nonlocal removed
+            removed = self.store.remove(ids)
+            return removed, 0
+
+        self._write(write)
         return removed
 
+    def _write(self, change: Callable[[], tuple[int, int]]) -> tuple[int, int]:
+        """Change the user store under its lock, index just that change, then show it."""
+        result = write_store(self.store, change, use_cache=self.use_cache)
+        self._load()
+        return result
 
-_saving: dict[Path, threading.Thread] = {}  # cache file -> the thread writing it
+
+def write_store(
+    store: RecordStore, change: Callable[[], tuple[int, int]], *, use_cache: bool = True
+) -> tuple[int, int]:
+    """Run ``change`` (an upsert or a removal of ``store``) under the store's lock, then
+    commit a segment of just the records it added or changed and the new layout.
+
+    When the store's index did not cover the file before (never indexed, or changed by
+    another program), nothing is indexed here: the next open rebuilds that store.
+    """
+    if use_cache:
+        try:
+            folder = store_folder(store.path)
+        except Exception:  # no home folder: no index to keep (the next open indexes)
+            use_cache = False
+        else:
+            wait_for_cache(folder)  # a thread may still be saving this index
+    with store.storage.lock():
+        before = store.fingerprint()
+        old = None
+        if use_cache:
+            old = (
+                StoreIndex.empty(store.path)
+                if before == "missing"
+                else si_mod.open_store_index(store.path, before)
+            )
+        result = change()
+        if use_cache and any(result) and old is not None:
+            fingerprint, records, spans = store.snapshot()
+            written = si_mod.write_changes(
+                old, fingerprint, records, set(store.last_changed), spans
+            )
+            if written is not None:
+                _merge_later(store)
+    return result
+
+
+def add_to_store(path: os.PathLike[str] | str, records: Iterable[object]) -> tuple[int, int]:
+    """Validate, then upsert ``records`` into the store file at ``path`` (created if
+    missing) and index only them: what ``archive-tui import`` does. (added, updated)."""
+    batch = validate_records(records)
+    for record in batch:
+        parse_date(record["date"])
+    store = RecordStore.open(path, create=True)
+    return write_store(store, lambda: store.upsert(batch))
+
+
+# ----------------------------------------------------------------------------- threads
+
+_saving: dict[Path, threading.Thread] = {}  # store index folder -> the thread writing it
 _saving_lock = threading.Lock()
 
 
+def _start(folder: Path, target, name: str) -> None:
+    # daemon=False said outright: a thread inherits the flag of the one that starts it,
+    # and the app opens archives on a (daemon) worker thread; a CLI process finishes it
+    wait_for_cache(folder)
+    thread = threading.Thread(target=target, name=name, daemon=False)
+    with _saving_lock:
+        _saving[folder] = thread
+    thread.start()
+
+
+def _save_later(built: StoreIndex, store: RecordStore) -> None:
+    """Save a freshly built store index on a thread (never an error: only time is lost)."""
+
+    def save() -> None:
+        with contextlib.suppress(Exception):
+            si_mod.save_store_index(built, lambda: store.fingerprint() == built.fingerprint)
+
+    _start(built.folder, save, "archive-tui-index-save")
+
+
+def _merge_later(store: RecordStore) -> None:
+    """Merge the store's small segments on a thread when the policy says so."""
+
+    folder = store_folder(store.path)  # now: the thread must not look at the environment
+
+    def merge() -> None:
+        with contextlib.suppress(Exception), store.storage.lock():
+            fingerprint = store.fingerprint()
+            si = si_mod.open_store_index(store.path, fingerprint, folder)
+            if si is None:
+                return
+            group = si_mod.merge_candidates(si)
+            if not group:
+                return
+            fp, records, _ = store.snapshot()
+            if fp != fingerprint or len(records) != len(si.layout):
+                return
+            si_mod.merge(si, group, records)
+
+    _start(folder, merge, "archive-tui-index-merge")
+
+
 def cache_writes_pending() -> bool:
-    """True while this process is still writing an index cache."""
+    """True while this process is still writing an index."""
     with _saving_lock:
         return any(thread.is_alive() for thread in _saving.values())
 
 
 def wait_for_cache_writes() -> None:
-    """Wait for every index cache this process is writing (before it exits)."""
+    """Wait for every index this process is writing (before it exits)."""
     with _saving_lock:
         paths = list(_saving)
     for path in paths:
@@ -439,20 +568,11 @@ def wait_for_cache_writes() -> None:
 
 
 def wait_for_cache(path: Path) -> None:
-    """Wait for this process's write of the index cache at ``path``, if one is running."""
+    """Wait for this process's write of the index folder at ``path``, if one is running."""
     with _saving_lock:
         thread = _saving.get(path)
-    if thread is not None:
+    if thread is not None and thread is not threading.current_thread():
         thread.join()
         with _saving_lock:
             if _saving.get(path) is thread:
                 del _saving[path]
-
-
-def _cache_path(paths: list[Path]) -> Path:
-    """The index cache file for these store paths (base first)."""
-    from .paths import cache_dir
-
-    ident = "\x1f".join(str(p.resolve()) for p in paths)
-    name = hashlib.sha256(ident.encode()).hexdigest()[:20]
-    return cache_dir() / f"index-{name}.npz"

@@ -561,10 +561,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             "nothing was written"
         )
         return EXIT_OK
+    from archive_tui.archive import add_to_store
+
     added = updated = 0
     if records:
-        store = RecordStore.open(target, create=True)
-        added, updated = store.upsert(records)
+        added, updated = add_to_store(target, records)  # indexes just these records
     unchanged = len(records) - added - updated
     if args.json:
         dump_json({**report, "added": added, "updated": updated, "unchanged": unchanged})

@@ -67,7 +67,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
         count = plural(len(missing), "id")
         raise CliError(f"error: {count} cannot be removed; nothing was removed")
     restored = [record_id for record_id in ids if record_id in shipped]
-    removed = store.remove(ids)
+    from archive_tui.archive import write_store
+
+    removed = write_store(store, lambda: (store.remove(ids), 0))[0]  # the index kept current
     if args.json:
         dump_json(
             {"command": "remove", "archive": str(target), "removed": ids, "restored": restored}
@@ -106,7 +108,9 @@ def cmd_edit(args: argparse.Namespace) -> int:
     except EditError as error:
         raise CliError(f"error: {error}") from None
     if edited is not None:
-        store.upsert([edited])  # atomic, under the lock
+        from archive_tui.archive import write_store
+
+        write_store(store, lambda: store.upsert([edited]))  # atomic, locked; index kept current
         finish_edit(folder, args.id)
     if args.json:
         dump_json(

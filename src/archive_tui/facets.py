@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, count
 
 import numpy as np
@@ -49,6 +49,9 @@ class RecordMeta:
     date_rank: np.ndarray  # inverse of date_order
     title_order: np.ndarray  # records by folded title, then date
     facets: dict[str, Facet]
+    # what the orders were made from, so segments' orders can be combined
+    date_key: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    titles: list[str] = field(default_factory=list)
 
 
 def build_record_meta(records: Sequence[dict]) -> RecordMeta:
@@ -85,7 +88,8 @@ def build_record_meta(records: Sequence[dict]) -> RecordMeta:
     title_order = np.array(sorted(date_order.tolist(), key=titles.__getitem__), np.int32)
     facets = {name: _csr(items[name]) for name in RECORD_FACETS}
     facets["year"], facets["decade"] = _year_facets(per_record[:, 3], sorted(years))
-    return RecordMeta(starts, ends, date_order, date_rank, title_order, facets)
+    date_key = per_record[:, 2].copy()
+    return RecordMeta(starts, ends, date_order, date_rank, title_order, facets, date_key, titles)
 
 
 @dataclass

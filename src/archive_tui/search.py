@@ -22,6 +22,7 @@ from .dates import DateError, DocDate, parse_date
 from .deadline import SEARCH_BUDGET_S, Deadline
 from .facets import FACET_FIELDS, RECORD_FACETS
 from .index import FIELD_BIT, TokenIndex
+from .index.view import IndexView, view_of
 from .query import (
     And,
     DateRange,
@@ -371,13 +372,14 @@ class _Evaluator:
             notes = []
             tids = expand_terms(
                 idx.vocab,
-                lambda rows: idx.term_ptr[rows + 1] - idx.term_ptr[rows],
+                lambda rows: idx.df_of(idx.handles(rows)),
                 node.text,
                 node.kind,
                 notes,
                 MAX_EXPANSIONS,
                 self.deadline.expired if self.deadline is not None else None,
             )
+            tids = [int(t) for t in idx.handles(np.asarray(tids, np.int64))]  # the view's
             if self.deadline is None or not self.deadline.cut_short:
                 cache[key] = (tids, notes)
                 while len(cache) > _EXPANSIONS_KEPT:  # searches may run on two threads
@@ -389,34 +391,9 @@ class _Evaluator:
     def phrase(self, node: Phrase) -> tuple[np.ndarray, np.ndarray | None]:
         idx = self.idx
         tids = [idx.term_id(t) for t in node.tokens]
-        mask = np.zeros(self.n, bool)
         if any(t < 0 for t in tids):
-            return mask, np.zeros(self.n, np.float32)
-        plists = [idx.term_positions(t) for t in tids]
-        # start from the rarest word and check the others rarest first, so the long
-        # lists of words like "of" are only probed for the few surviving candidates
-        by_size = sorted(range(len(tids)), key=lambda i: len(plists[i]))
-        rare = by_size[0]
-        starts = plists[rare].astype(np.int64) - rare
-        stream = idx.stream
-        starts = starts[(starts >= 0) & (starts + len(tids) <= len(stream))]
-        for i in by_size[1:]:
-            if len(starts) == 0:
-                break
-            want = starts + i
-            ok = stream[want] == tids[i]
-            parts = idx.part_positions[idx.part_ptr[tids[i]] : idx.part_ptr[tids[i] + 1]]
-            if len(parts):  # the word also occurs inside apostrophe words ("gaulle's")
-                at = np.searchsorted(parts, want)
-                at[at >= len(parts)] = len(parts) - 1
-                ok |= parts[at] == want
-            starts = starts[ok]
-        if len(starts) and node.field is not None:
-            seg = idx.segment_of(starts)
-            seg = seg[seg % len(FIELD_BIT) == FIELD_BIT[node.field]]
-            mask[seg // len(FIELD_BIT)] = True
-        elif len(starts):
-            mask[idx.doc_of(starts)] = True
+            return np.zeros(self.n, bool), np.zeros(self.n, np.float32)
+        mask = idx.phrase_mask(node.tokens, node.field)  # per segment, on its own positions
         score = np.zeros(self.n, np.float32)
         for docs, imps in zip(*self._postings(tids, node.field), strict=True):
             score[docs] += imps
@@ -493,6 +470,7 @@ def filter_masks(index: TokenIndex, filters: Filters, notes: list[str]) -> dict[
     collection must still show the other collections, which a user may add as OR.
     Bad dates are noted and skipped.
     """
+    index = view_of(index)
     masks: dict[str, np.ndarray] = {}
     for name, values in filters.facets.items():
         name = QUERY_FIELD_NAMES.get(name, name)
@@ -625,17 +603,21 @@ def _facet_table(index: TokenIndex) -> _FacetTable:
     return table
 
 
-def prepare(index: TokenIndex) -> None:
-    """Build the lookup tables searches use (term dict, facet table) ahead of the first one."""
+def prepare(index: TokenIndex | IndexView) -> None:
+    """Build the lookup tables searches use (term dict, facet table) ahead of the first one.
+
+    Suggestions' tables are left to the first search that finds nothing.
+    """
+    index = view_of(index)
     index.term_id("")
     _facet_table(index)
-    index.suggestion_arrays()
 
 
 def facet_counts(
     index: TokenIndex, mask: np.ndarray | None, selected: int | None = None
 ) -> dict[str, dict[str, int]]:
     """Value counts per facet over the records in ``mask``, most frequent first."""
+    index = view_of(index)
     table = _facet_table(index)
     if selected is None:
         selected = index.n if mask is None else int(np.count_nonzero(mask))
@@ -677,11 +659,12 @@ def _levenshtein(a: str, b: str, limit: int) -> int:
 
 def suggest(index: TokenIndex, words: Sequence[str], limit: int = MAX_SUGGESTIONS) -> list[str]:
     """Known words within edit distance 2 of unknown query words, most frequent first."""
+    index = view_of(index)
     unknown = [w for w in dict.fromkeys(words) if w.isalpha() and index.term_id(w) < 0]
     if not unknown or not index.vocab:
         return []
     tids, lengths, hist = index.suggestion_arrays()
-    df = np.diff(index.term_ptr)
+    df = index.df
     found: dict[str, int] = {}
     for word in unknown[:4]:
         if not 3 <= len(word) <= 40:
@@ -707,7 +690,7 @@ def suggest(index: TokenIndex, words: Sequence[str], limit: int = MAX_SUGGESTION
 
 
 def execute(
-    index: TokenIndex,
+    index: TokenIndex | IndexView,
     records: Sequence[dict],
     query: str | ParsedQuery = "",
     filters: Filters | Mapping[str, Any] | None = None,
@@ -725,6 +708,7 @@ def execute(
     note in ``result.parsed.notes`` and ``result.cut_short`` set.
     """
     t0 = time.perf_counter()
+    index = view_of(index)
     deadline = Deadline(budget_s, should_stop)
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
     parsed = ParsedQuery(parsed.text, parsed.root, list(parsed.notes))

@@ -24,10 +24,8 @@ import gc
 import json
 import os
 import threading
-import weakref
 from array import array
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -228,6 +226,9 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage with atomic, verified, deterministic writes and an inter-process lock.
 
@@ -345,7 +346,8 @@ class AtomicJSONStorage(Storage):
         lock_path = target.with_name(target.name + ".lock")
         try:
             lock_path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+            # never through a planted symlink: that would create or lock its target
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o666)
         except OSError as error:
             raise StoreError(
                 self.path, f"cannot be locked for writing: {error.strerror or error}"
@@ -482,6 +484,7 @@ class RecordStore:
         self._trusted = trusted
         self._clean: str | None = None  # fingerprint of content known valid and normal
         self._spans: tuple[str, Spans] | None = None  # (fingerprint, record line spans)
+        self.last_changed: set[str] = set()  # ids the last upsert added or changed
 
     @classmethod
     def open(
@@ -602,6 +605,7 @@ class RecordStore:
             where = {doc["id"]: doc_id for doc_id, doc in table.items()}
             next_id = max(map(int, table), default=0) + 1
             added = updated = 0
+            changed: set[str] = set()
             for record in batch:
                 doc_id = where.get(record["id"])
                 if doc_id is None:
@@ -610,18 +614,58 @@ class RecordStore:
                     where[record["id"]] = doc_id
                     table[doc_id] = record
                     added += 1
+                    changed.add(record["id"])
                 elif table[doc_id] != record:
                     table[doc_id] = record
                     updated += 1
+                    changed.add(record["id"])
+            self.last_changed = changed
             if added or updated:
-                self.storage.write(tables)
-                self._cache = (self.fingerprint(), tables)
-                self._clean = self._cache[0]  # every record written was validated and normal
-                written = self.storage.written_spans
-                self._spans = None if written is None else (self._cache[0], written)
+                self._write_tables(tables)
             else:
                 self._cache = cached
         return added, updated
+
+    def _write_tables(self, tables: Tables) -> None:
+        self.storage.write(tables)
+        self._cache = (self.fingerprint(), tables)
+        self._clean = self._cache[0]  # every record written was validated and normal
+        written = self.storage.written_spans
+        self._spans = None if written is None else (self._cache[0], written)
+
+    def remove(self, ids: Iterable[str]) -> int:
+        """Remove the records with these ids, atomically and under the lock; how many.
+
+        Ids not in this file are ignored (the caller says which); when none is here the
+        file is not rewritten.
+        """
+        if self.read_only:
+            raise StoreError(self.path, "is open read-only; nothing was written")
+        wanted = set(ids)
+        with self.storage.lock():
+            tables = self._read()[0] or {}
+            cached, self._cache = self._cache, None
+            table = tables.get(TABLE, {})
+            gone = [doc_id for doc_id, doc in table.items() if doc["id"] in wanted]
+            for doc_id in gone:
+                del table[doc_id]
+            self.last_changed = set()
+            if gone:
+                self._write_tables(tables)
+            else:
+                self._cache = cached
+        return len(gone)
+
+    def snapshot(self) -> tuple[str, list[dict], Spans | None]:
+        """(fingerprint, records in file order, their line spans if known) as loaded now.
+
+        Reads the file if it changed since it was last read.
+        """
+        records = self.load()
+        cache = self._cache
+        fingerprint = cache[0] if cache is not None else self.fingerprint()
+        spans = self.record_spans()
+        return fingerprint, records, (spans[1] if spans is not None else None)
 
     def fingerprint(self) -> str:
         """Cheap identity of the file's current content (stat-based), for cache keys."""
@@ -637,223 +681,6 @@ class RecordStore:
         from tinydb import TinyDB
 
         return TinyDB(self.path, storage=AtomicJSONStorage, read_only=self.read_only)
-
-    def remove(self, ids: Iterable[str]) -> int:
-        """Remove the records with these ids in one atomic write, under the lock; how many.
-
-        Ids not in the file are ignored; when none is there the file is not rewritten.
-        """
-        if self.read_only:
-            raise StoreError(self.path, "is open read-only; nothing was written")
-        wanted = set(ids)
-        with self.storage.lock():
-            tables = self._read()[0]  # re-read inside the lock, as upsert does
-            was_clean = self._clean is not None  # every record valid and normal as stored
-            table = tables.get(TABLE, {}) if tables else {}
-            gone = [doc_id for doc_id, doc in table.items() if doc.get("id") in wanted]
-            if gone:
-                self._cache = None
-                for doc_id in gone:
-                    del table[doc_id]
-                self.storage.write(tables)
-                self._cache = (self.fingerprint(), tables)
-                self._clean = self._cache[0] if was_clean else None
-                written = self.storage.written_spans
-                self._spans = None if written is None else (self._cache[0], written)
-        return len(gone)
-
-
-class StaleLayout(Exception):
-    """A store file no longer has the content its record spans were taken from."""
-
-
-class LazyRecords(Sequence[dict]):
-    """Records read one at a time from store files by their line spans, not parsed up front.
-
-    Record ``i`` is ``ids[i]``, on the line at ``offset[i]`` (``length[i]`` bytes) of file
-    ``store[i]``. Files are opened at once and must still have their recorded fingerprints,
-    else :class:`StaleLayout`. A file replaced later (a new file moved over it) is still
-    read through the open descriptor, as it was. One changed in place, or a line that does
-    not parse to the expected record, makes ``on_stale`` run once: it reloads everything
-    and returns the new records by id, which are served from then on (StoreError for a
-    record that is gone). Recently read records are kept (LRU).
-    """
-
-    CACHE_SIZE = 4096
-    BATCH = 1024
-
-    def __init__(
-        self,
-        files: Sequence[tuple[Path, str]],
-        ids: list[str],
-        store: Sequence[int],
-        offset: Sequence[int],
-        length: Sequence[int],
-        on_stale: Callable[[], Mapping[str, dict]],
-    ) -> None:
-        self.ids = ids
-        self._store = list(store)
-        self._offset = list(offset)
-        self._length = list(length)
-        self._paths = [Path(p) for p, _ in files]
-        self._fingerprints = [fp for _, fp in files]
-        self._fds: list[int | None] = []
-        self._finalizer = weakref.finalize(self, _close_fds, self._fds)
-        for path, fp in files:
-            fd = None
-            if fp != "missing":
-                try:
-                    fd = os.open(path, os.O_RDONLY)
-                except OSError:
-                    self.close()
-                    raise StaleLayout(path) from None
-            self._fds.append(fd)
-            if fd is not None and fingerprint_of(os.fstat(fd)) != fp:
-                self.close()
-                raise StaleLayout(path)
-        if any(self._fds[s] is None for s in set(self._store)):
-            self.close()
-            raise StaleLayout("missing file")
-        self._on_stale = on_stale
-        self._replacement: Mapping[str, dict] | None = None
-        self._all: list[dict] | None = None
-        self._recent: OrderedDict[int, dict] = OrderedDict()
-        self._lock = threading.RLock()
-
-    def close(self) -> None:
-        """Close the files (records are then read only through a reload)."""
-        _close_fds(self._fds)
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def __getitem__(self, i):  # type: ignore[override]
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self.ids)))]
-        n = len(self.ids)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError("record index out of range")
-        full = self._all
-        if full is not None:
-            return full[i]
-        with self._lock:
-            if self._replacement is None:
-                record = self._recent.get(i)
-                if record is not None:
-                    self._recent.move_to_end(i)
-                    return record
-                try:
-                    record = self._read(i, i + 1)[0]
-                except StaleLayout:
-                    return self._replaced(i)
-                self._recent[i] = record
-                if len(self._recent) > self.CACHE_SIZE:
-                    self._recent.popitem(last=False)
-                return record
-        return self._replaced(i)
-
-    def __iter__(self) -> Iterator[dict]:
-        n = len(self.ids)
-        for lo in range(0, n, self.BATCH):
-            full = self._all
-            if full is not None:
-                yield from full[lo:]
-                return
-            hi = min(n, lo + self.BATCH)
-            with self._lock:
-                batch = None
-                if self._replacement is None:
-                    try:
-                        batch = self._read(lo, hi)
-                    except StaleLayout:
-                        batch = None
-                if batch is None:
-                    batch = [self._replaced(i) for i in range(lo, hi)]
-            yield from batch
-
-    def fill_in_background(self) -> threading.Thread:
-        """Read every record in a daemon thread, so later full passes need no file reads."""
-
-        def fill() -> None:
-            with contextlib.suppress(Exception):  # a failure only leaves reads lazy
-                self._all = list(iter(self))
-
-        thread = threading.Thread(target=fill, name="archive-records", daemon=True)
-        thread.start()
-        return thread
-
-    def _read(self, lo: int, hi: int) -> list[dict]:
-        """Records lo..hi from the files, one read per run of adjacent lines."""
-        out: list[dict] = []
-        checked: set[int] = set()
-        i = lo
-        while i < hi:
-            s = self._store[i]
-            fd = self._fds[s]
-            if fd is None:
-                raise StaleLayout(self._paths[s])
-            if s not in checked:
-                if not _unchanged(os.fstat(fd), self._fingerprints[s]):
-                    raise StaleLayout(self._paths[s])
-                checked.add(s)
-            j = i + 1
-            while (
-                j < hi
-                and self._store[j] == s
-                and self._offset[j] == self._offset[j - 1] + self._length[j - 1] + 1
-            ):
-                j += 1
-            start = self._offset[i]
-            size = self._offset[j - 1] + self._length[j - 1] - start
-            data = os.pread(fd, size, start)
-            if len(data) != size:
-                raise StaleLayout(self._paths[s])
-            for k in range(i, j):
-                a = self._offset[k] - start
-                try:
-                    record = parse_line(data[a : a + self._length[k]])
-                except ValueError:
-                    raise StaleLayout(self._paths[s]) from None
-                if not isinstance(record, dict) or record.get("id") != self.ids[k]:
-                    raise StaleLayout(self._paths[s])
-                out.append(record)
-            i = j
-        return out
-
-    def _replaced(self, i: int) -> dict:
-        """Record ``i`` after its file changed under us: by id from a full reload."""
-        with self._lock:
-            if self._replacement is None:
-                self.close()
-                self._recent.clear()
-                self._replacement = self._on_stale()
-        record = self._replacement.get(self.ids[i])
-        if record is None:
-            path = self._paths[self._store[i]]
-            raise StoreError(path, f"changed while open: record {self.ids[i]!r} is no longer in it")
-        return record
-
-
-def _unchanged(stat: os.stat_result, fingerprint: str) -> bool:
-    """Does an open file still hold the content it had at ``fingerprint``?
-
-    A file replaced by a new one (how every write here works) has no name left, and the
-    unlink changed only its ctime: its content is as it was, so it is still read.
-    """
-    now = fingerprint_of(stat)
-    if now == fingerprint:
-        return True
-    return stat.st_nlink == 0 and now.rsplit(":", 1)[0] == fingerprint.rsplit(":", 1)[0]
-
-
-def _close_fds(fds: list[int | None]) -> None:
-    for k, fd in enumerate(fds):
-        if fd is not None:
-            fds[k] = None
-            with contextlib.suppress(OSError):
-                os.close(fd)
 
 
 def check_records(path: Path, tables: Tables) -> int:
@@ -923,3 +750,5 @@ __all__ = [
     "parse_line",
     "parse_lines",
 ]
+
+from archive_tui.store.lazy import LazyRecords, StaleLayout  # noqa: E402 (re-exported)
