@@ -150,7 +150,7 @@ class LazyRecords(Sequence[dict]):
             if fd is None:
                 raise StaleLayout(self._paths[s])
             if s not in checked:
-                if fingerprint_of(os.fstat(fd)) != self._fingerprints[s]:
+                if not _unchanged(os.fstat(fd), self._fingerprints[s]):
                     raise StaleLayout(self._paths[s])
                 checked.add(s)
             j = i + 1
@@ -189,6 +189,18 @@ class LazyRecords(Sequence[dict]):
             path = self._paths[self._store[i]]
             raise StoreError(path, f"changed while open: record {self.ids[i]!r} is no longer in it")
         return record
+
+
+def _unchanged(stat: os.stat_result, fingerprint: str) -> bool:
+    """Does an open file still hold the content it had at ``fingerprint``?
+
+    A file replaced by a new one (how every write here works) has no name left, and the
+    unlink changed only its ctime: its content is as it was, so it is still read.
+    """
+    now = fingerprint_of(stat)
+    if now == fingerprint:
+        return True
+    return stat.st_nlink == 0 and now.rsplit(":", 1)[0] == fingerprint.rsplit(":", 1)[0]
 
 
 def _close_fds(fds: list[int | None]) -> None:
