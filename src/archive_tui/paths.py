@@ -97,3 +97,8 @@ def config_dir() -> Path:
     if home is not None:
         return home / "config"
     return _platform_path("config")
+
+
+def workspace_path() -> Path:
+    """The user's research workspace: tags, notes, lists, saved searches, history, log."""
+    return user_data_dir() / "workspace.json"
