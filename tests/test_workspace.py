@@ -1,0 +1,216 @@
+"""The research workspace on real files: concurrent writers, crashes, corrupt files, orphans."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from archive_tui.paths import workspace_path
+from archive_tui.workspace import HISTORY_CAP, Change, Workspace, WorkspaceError
+
+
+def test_default_path_is_under_archive_tui_home(isolated_home: Path) -> None:
+    assert workspace_path() == isolated_home / "data" / "workspace.json"
+    ws = Workspace.open()
+    assert ws.path == workspace_path()
+    assert not ws.path.exists()  # nothing is written until the first change
+    ws.add_tags(["r1"], ["Berlin"])
+    assert Workspace.open().tags("r1") == ["Berlin"]
+
+
+def test_tags_are_case_and_accent_insensitive_but_kept_as_typed(tmp_path: Path) -> None:
+    ws = Workspace.open(tmp_path / "ws.json")
+    changes = ws.add_tags(["r1", "r2"], ["Piné", "pine", "Berlin  Wall"])
+    assert ws.tags("r1") == ["Piné", "Berlin Wall"]
+    assert changes == [
+        Change("tags", "r1", ("Piné", "Berlin Wall")),
+        Change("tags", "r2", ("Piné", "Berlin Wall")),
+    ]
+    ws.add_tags(["r3"], ["PINE"])
+    assert ws.all_tags() == [("Piné", 3), ("Berlin Wall", 2)]
+    assert ws.remove_tags(["r1"], ["piné"]) == [Change("tags", "r1", ("Berlin Wall",))]
+    assert ws.remove_tags(["r1"], ["berlin wall"]) == [Change("tags", "r1", None)]
+    reopened = Workspace.open(tmp_path / "ws.json")
+    assert reopened.tags("r1") == [] and reopened.tags("r2") == ["Piné", "Berlin Wall"]
+    with pytest.raises(ValueError, match="empty"):
+        ws.add_tags(["r1"], ["  "])
+
+
+def test_notes_lists_marks_saved_session_survive_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "ws.json"
+    ws = Workspace.open(path)
+    ws.set_note("r1", "Manac’h met Громыко.\nSecond line.")
+    ws.append_note("r1", "Later thought.")
+    ws.add_to_list("Berlin 1961", ["r2", "r1", "r2"])
+    ws.add_to_list("berlin 1961", ["r3"])  # same list, folded
+    ws.set_marked(["r5", "r4"])
+    ws.save_search("wall", "berlin wall", {"collection": ["FRUS"]}, "date")
+    ws.save_session(query="berlin", selected="r2", theme="nord")
+    again = Workspace.open(path)
+    assert again.note("r1") == "Manac’h met Громыко.\nSecond line.\n\nLater thought."
+    assert again.lists() == {"Berlin 1961": ["r2", "r1", "r3"]}
+    assert again.marks() == ["r5", "r4"]
+    saved = again.saved_search("WALL")
+    assert saved is not None and saved.filters == {"collection": ["FRUS"]} and saved.sort == "date"
+    assert again.session() == {"query": "berlin", "selected": "r2", "theme": "nord"}
+    assert again.rename_list("BERLIN 1961", "Wall") == [
+        Change("list", "Berlin 1961", None),
+        Change("list", "Wall", ("r2", "r1", "r3")),
+    ]
+    again.remove_from_list("wall", ["r1"])
+    assert Workspace.open(path).lists() == {"Wall": ["r2", "r3"]}
+    again.save_marks_as_list("picked")
+    assert again.list_ids("Picked") == ["r5", "r4"]
+    again.delete_list("wall")
+    with pytest.raises(KeyError):
+        again.delete_list("wall")
+    again.set_note("r1", "")
+    assert Workspace.open(path).note("r1") is None
+
+
+def test_history_collapses_duplicates_is_capped_newest_last(tmp_path: Path) -> None:
+    ws = Workspace.open(tmp_path / "ws.json")
+    for query in ("berlin", "berlin", "wall", "berlin", "  "):
+        ws.add_history(query)
+    assert ws.history() == ["wall", "berlin"]
+    for n in range(HISTORY_CAP + 10):
+        ws.add_history(f"q{n}")
+    history = Workspace.open(tmp_path / "ws.json").history()
+    assert len(history) == HISTORY_CAP and history[-1] == f"q{HISTORY_CAP + 9}"
+
+
+def test_research_log_records_events_and_can_be_turned_off(tmp_path: Path) -> None:
+    ws = Workspace.open(tmp_path / "ws.json")
+    ws.log_search("berlin wall", {"year": ["1961"]}, 12)
+    ws.log_event("open", id="r1")
+    ws.add_tags(["r1"], ["wall"])
+    ws.set_marked(["r1"])
+    ws.set_note("r1", "n")
+    ws.log_event("export", format="bibtex", count=1)
+    events = [entry["event"] for entry in Workspace.open(tmp_path / "ws.json").log()]
+    assert events == ["search", "open", "tag", "mark", "note", "export"]
+    assert ws.log()[0]["count"] == 12 and ws.log()[0]["at"].endswith("Z")
+    ws.set_logging(False)
+    ws.log_event("open", id="r2")
+    ws.add_tags(["r2"], ["x"])
+    assert len(Workspace.open(tmp_path / "ws.json").log()) == 6
+
+
+def test_orphans_are_listed_never_dropped(tmp_path: Path) -> None:
+    ws = Workspace.open(tmp_path / "ws.json")
+    ws.add_tags(["kept", "gone"], ["t"])
+    ws.set_note("gone", "still here")
+    ws.add_to_list("L", ["gone2"])
+    orphans = ws.orphans({"kept"})
+    assert [o.id for o in orphans] == ["gone", "gone2"]
+    assert orphans[0].note == "still here" and orphans[1].lists == ("L",)
+    assert Workspace.open(tmp_path / "ws.json").tags("gone") == ["t"]
+
+
+def test_corrupt_workspace_is_reported_and_never_touched(tmp_path: Path) -> None:
+    path = tmp_path / "ws.json"
+    path.write_bytes(b'{"tags": {"1": {"id": "r1", "tags": ["a"]}')
+    before = path.read_bytes()
+    with pytest.raises(WorkspaceError) as caught:
+        Workspace.open(path)
+    message = str(caught.value)
+    assert message.startswith(f"Workspace {path} ") and "\n" not in message
+    fallback = Workspace.open_or_unavailable(path)
+    assert fallback.read_only and fallback.problem == message and fallback.tags("r1") == []
+    with pytest.raises(WorkspaceError, match="read-only"):
+        fallback.add_tags(["r1"], ["b"])
+    assert path.read_bytes() == before
+    path.write_bytes(b'{"tags": {"1": {"id": "r1", "tags": "not a list"}}}')
+    with pytest.raises(WorkspaceError, match="'tags' is not valid"):
+        Workspace.open(path)
+    assert path.read_bytes() == b'{"tags": {"1": {"id": "r1", "tags": "not a list"}}}'
+
+
+def test_read_only_open_refuses_changes(tmp_path: Path) -> None:
+    Workspace.open(tmp_path / "ws.json").add_tags(["r1"], ["a"])
+    ws = Workspace.open(tmp_path / "ws.json", read_only=True)
+    assert ws.tags("r1") == ["a"]
+    with pytest.raises(WorkspaceError, match="read-only"):
+        ws.set_note("r1", "x")
+
+
+def test_another_process_change_is_noticed_and_reported_as_changes(tmp_path: Path) -> None:
+    path = tmp_path / "ws.json"
+    app = Workspace.open(path)
+    app.add_tags(["r1"], ["a"])
+    version = app.version
+    assert not app.changed_on_disk()
+    _run_child("ws.add_tags(['r2'], ['b']); ws.set_note('r1', 'from ssh')", path)
+    assert app.changed_on_disk()
+    assert set(app.reload()) == {Change("tags", "r2", ("b",)), Change("note", "r1", "from ssh")}
+    assert app.version > version and not app.changed_on_disk()
+    _run_child("ws.add_to_list('L', ['r9'])", path)
+    # a change made here also brings in the other process's change, and reports both
+    changes = app.add_tags(["r3"], ["c"])
+    assert Change("list", "L", ("r9",)) in changes and Change("tags", "r3", ("c",)) in changes
+    assert Workspace.open(path).lists() == {"L": ["r9"]}
+
+
+def _run_child(code: str, path: Path) -> subprocess.CompletedProcess[str]:
+    script = f"from archive_tui.workspace import Workspace\nws = Workspace.open({str(path)!r})\n"
+    return subprocess.run(
+        [sys.executable, "-c", script + code], check=True, capture_output=True, text=True
+    )
+
+
+def test_two_processes_500_tag_operations_each_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "ws.json"
+    script = textwrap.dedent(
+        """
+        import sys
+        from archive_tui.workspace import Workspace
+        ws = Workspace.open(sys.argv[1])
+        for n in range(500):
+            ws.add_tags([f"{sys.argv[2]}-{n}"], ["berlin"])
+        """
+    )
+    children = [subprocess.Popen([sys.executable, "-c", script, str(path), name]) for name in "ab"]
+    assert [child.wait(timeout=300) for child in children] == [0, 0]
+    tagged = Workspace.open(path).tagged()
+    assert len(tagged) == 1000
+    assert all(tags == ["berlin"] for tags in tagged.values())
+
+
+def test_kill_9_mid_write_leaves_a_readable_workspace(tmp_path: Path) -> None:
+    path = tmp_path / "ws.json"
+    Workspace.open(path).add_tags(["r1"], ["before"])
+    # The child stops inside the write, after the new file is written to its temp file and
+    # before it replaces the workspace: the worst moment; then it is killed with SIGKILL.
+    script = textwrap.dedent(
+        """
+        import os, sys, time
+        from archive_tui.workspace import Workspace
+        ws = Workspace.open(sys.argv[1])
+        real_fsync = os.fsync
+        def fsync_then_hang(fd):
+            real_fsync(fd)
+            print("writing", flush=True)
+            time.sleep(60)
+        os.fsync = fsync_then_hang
+        ws.add_tags(["r2"], ["during"])
+        """
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None and child.stdout.readline() == "writing\n"
+    temps = list(tmp_path.glob(".ws.json.*.tmp"))
+    assert temps, "the child was not inside the write"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=30)
+    ws = Workspace.open(path)
+    assert ws.tags("r1") == ["before"] and ws.tags("r2") == []
+    ws.add_tags(["r3"], ["after"])  # the next write works, and clears the dead temp file
+    assert Workspace.open(path).tags("r3") == ["after"]
+    assert not list(tmp_path.glob(".ws.json.*.tmp"))
