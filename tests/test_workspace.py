@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from archive_tui.paths import workspace_path
-from archive_tui.workspace import HISTORY_CAP, Change, Workspace, WorkspaceError
+from archive_tui.workspace import (
+    HISTORY_CAP,
+    Change,
+    Workspace,
+    WorkspaceError,
+    export_workspace,
+    merge_workspace,
+)
 
 
 def test_default_path_is_under_archive_tui_home(isolated_home: Path) -> None:
@@ -214,3 +221,40 @@ def test_kill_9_mid_write_leaves_a_readable_workspace(tmp_path: Path) -> None:
     ws.add_tags(["r3"], ["after"])  # the next write works, and clears the dead temp file
     assert Workspace.open(path).tags("r3") == ["after"]
     assert not list(tmp_path.glob(".ws.json.*.tmp"))
+
+
+def test_export_and_merge_lose_nothing_and_say_what_differed(tmp_path: Path) -> None:
+    laptop = Workspace.open(tmp_path / "laptop.json")
+    laptop.add_tags(["r1"], ["Berlin"])
+    laptop.set_note("r1", "laptop thought")
+    laptop.set_note("r2", "same")
+    laptop.add_to_list("L", ["r1"])
+    laptop.save_search("wall", "wall")
+    server = Workspace.open(tmp_path / "server.json")
+    server.add_tags(["r1"], ["berlin", "Wall"])
+    server.set_note("r1", "server thought")
+    server.set_note("r2", "same")
+    server.set_note("r3", "only here")
+    server.add_to_list("l", ["r2", "r1"])
+    server.save_search("wall", "berlin wall")
+    server.add_history("kennedy")
+    exported = tmp_path / "moved.json"
+    assert export_workspace(server, exported, overwrite=False) > 0
+    with pytest.raises(FileExistsError):
+        export_workspace(server, exported, overwrite=False)
+    report = merge_workspace(laptop, exported)
+    merged = Workspace.open(tmp_path / "laptop.json")
+    assert merged.tags("r1") == ["Berlin", "Wall"]
+    assert merged.note("r1") == "laptop thought\n\n--- imported note ---\nserver thought"
+    assert report.notes_combined == ["r1"] and report.notes_added == 1
+    assert merged.note("r2") == "same" and merged.note("r3") == "only here"
+    assert merged.lists() == {"L": ["r1", "r2"]}
+    assert report.saved_added == ["wall (imported)"]
+    assert merged.saved_search("wall (imported)").query == "berlin wall"
+    assert merged.history() == ["kennedy"]
+    again = merge_workspace(laptop, exported)  # merging twice changes nothing more
+    assert again.notes_combined == [] and again.saved_added == [] and again.log_added == 0
+    assert Workspace.open(tmp_path / "laptop.json").note("r1") == merged.note("r1")
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    with pytest.raises(WorkspaceError, match=r"bad\.json"):
+        merge_workspace(laptop, tmp_path / "bad.json")
