@@ -397,6 +397,10 @@ class Workspace(WorkspaceFile):
         if self.logging_enabled:
             self._append("log", {"at": utc_now(), "event": event, **data})
 
+    def annotations_of(self, record_id: str) -> tuple[list[str], str | None]:
+        """(tags, note) of a record: what ``export.export_records(annotations=...)`` takes."""
+        return self.tags(record_id), self.note(record_id)
+
     # -- orphans and helpers ---------------------------------------------------------------
 
     def annotated_ids(self) -> set[str]:
