@@ -258,3 +258,20 @@ def test_export_and_merge_lose_nothing_and_say_what_differed(tmp_path: Path) -> 
     (tmp_path / "bad.json").write_text("[1, 2]")
     with pytest.raises(WorkspaceError, match=r"bad\.json"):
         merge_workspace(laptop, tmp_path / "bad.json")
+
+
+def test_the_file_is_laid_out_as_the_archive_store_writes(tmp_path: Path) -> None:
+    from archive_tui.store import dumps_tables
+
+    ws = Workspace.open(tmp_path / "ws.json")
+    ws.add_tags(["r1", "r2"], ["Громыко", 'a\\b "quoted"'])
+    ws.set_note("r1", "line one\nline two\ttab")
+    ws.add_to_list("L", ["r2"])
+    ws.remove_tags(["r1"], ["громыко"])
+    data = (tmp_path / "ws.json").read_bytes()
+    assert data == dumps_tables(Workspace.open(tmp_path / "ws.json").tables)
+    assert data.count(b"\n") > 6  # one entry a line
+    with pytest.raises(WorkspaceError, match="was not written"):
+        ws.save_session(filters={"bad": float("nan")})
+    assert (tmp_path / "ws.json").read_bytes() == data  # never a file we could not read back
+    assert ws.session() == {}

@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from archive_tui.atomic import atomic_write, remove_orphan_temps
 from archive_tui.errors import FileProblem
 from archive_tui.store import AtomicJSONStorage, StoreError, fingerprint_of
+from archive_tui.workspace.lines import LineCache
 
 Tables = dict[str, dict[str, dict[str, Any]]]
 T = TypeVar("T")
@@ -59,10 +61,13 @@ class Change:
     value: tuple[str, ...] | str | None
 
 
-def _check(path: Path, tables: Tables) -> None:
-    """WorkspaceError unless every known table holds entries of the expected shape."""
+def _check(path: Path, tables: Tables, only: set[tuple[str, str]] | None = None) -> None:
+    """WorkspaceError unless every known table holds entries of the expected shape
+    (``only``: just these (table, entry id), the ones that changed)."""
     for name, key in TABLE_KEYS.items():
         for doc_id, doc in tables.get(name, {}).items():
+            if only is not None and (name, doc_id) not in only:
+                continue
             if key is not None and not (isinstance(doc.get(key), str) and doc[key]):
                 raise WorkspaceError(
                     path, f"has an entry without a {key!r} (table {name!r}, entry {doc_id})"
@@ -112,22 +117,39 @@ class WorkspaceFile:
         self._keys: dict[str, dict[str, str]] = {}
         self._storage = AtomicJSONStorage(path, read_only=self.read_only)
         self._fingerprint = "missing"
+        self._lines = LineCache()
+        self._max_ids: dict[str, int] = {}
 
     # -- reading ---------------------------------------------------------------------------
 
-    def _load(self) -> Tables:
-        """Read and check the file; WorkspaceError when it cannot be used (untouched)."""
+    def _load(self, previous: Tables | None = None) -> tuple[Tables, set[tuple[str, str]]]:
+        """Read and check the file; WorkspaceError when it cannot be used (untouched).
+
+        With ``previous`` (the snapshot), an entry equal to its old self is the old object
+        (so its line is not serialized again), and only the others are checked; returns
+        the tables and those (table, entry id) that changed or appeared.
+        """
         try:
             tables, fingerprint = self._storage.read_with_fingerprint()
         except StoreError as error:
             raise WorkspaceError(self.path, error.reason) from None
         tables = tables or {}
-        _check(self.path, tables)
+        changed: set[tuple[str, str]] = set()
+        for name, table in tables.items():
+            old_table = (previous or {}).get(name, {})
+            for doc_id, doc in table.items():
+                old = old_table.get(doc_id)
+                if old is not None and old == doc:
+                    table[doc_id] = old
+                else:
+                    changed.add((name, doc_id))
+        _check(self.path, tables, None if previous is None else changed)
         self._fingerprint = fingerprint
-        return tables
+        return tables, changed
 
     def _install(self, tables: Tables) -> None:
         self.tables = tables
+        self._max_ids = {}
         self._keys = {
             name: {doc[key]: doc_id for doc_id, doc in tables.get(name, {}).items()}
             for name, key in TABLE_KEYS.items()
@@ -154,8 +176,9 @@ class WorkspaceFile:
         if not self.changed_on_disk():
             return []
         old = self.tables
-        self._install(self._load())
-        return diff_annotations(old, self.tables)
+        tables, changed = self._load(old)
+        self._install(tables)
+        return diff_annotations(old, tables, changed)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -175,15 +198,30 @@ class WorkspaceFile:
             changes = self.reload()
             try:
                 result, own = apply()
-                self._storage.write(self.tables)
+                self._write()
             except BaseException:
                 self._fingerprint = "unknown"  # the snapshot may differ from the file
                 with contextlib.suppress(WorkspaceError):
-                    self._install(self._load())
+                    self._install(self._load()[0])
                 raise
             self._fingerprint = self._disk_fingerprint()
             self.version += 1
         return result, changes + own
+
+    def _write(self) -> None:
+        """The snapshot to the file: cached lines joined, atomically replaced (under the lock)."""
+        try:
+            payload = self._lines.payload(self.tables)
+        except ValueError as error:
+            raise WorkspaceError(self.path, f"was not written: {error}") from None
+        target = Path(os.path.realpath(self.path))
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            remove_orphan_temps(target, writers_locked_out=True)  # we hold every writer's lock
+            with atomic_write(target) as out:
+                out.write(payload)
+        except OSError as error:
+            raise WorkspaceError(self.path, f"was not written: {error.strerror or error}") from None
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -207,14 +245,22 @@ class WorkspaceFile:
         keys = self._keys.setdefault(name, {})
         doc_id = keys.get(doc[key]) if key is not None else None
         if doc_id is None:
-            doc_id = _next_id(table)
+            doc_id = self._next_id(name)
             if key is not None:
                 keys[doc[key]] = doc_id
         table[doc_id] = doc
 
     def _append(self, name: str, doc: dict[str, Any]) -> None:
+        self._table(name)[self._next_id(name)] = doc
+
+    def _next_id(self, name: str) -> str:
+        """One more than the largest entry id of the table (remembered, not recounted)."""
         table = self._table(name)
-        table[_next_id(table)] = doc
+        top = self._max_ids.get(name)
+        if top is None:
+            top = max((int(doc_id) for doc_id in table), default=0)
+        self._max_ids[name] = top + 1
+        return str(top + 1)
 
     def _drop(self, name: str, key: str) -> bool:
         doc_id = self._keys.get(name, {}).pop(key, None)
@@ -224,29 +270,28 @@ class WorkspaceFile:
         return True
 
 
-def _next_id(table: dict[str, Any]) -> str:
-    return str(max((int(doc_id) for doc_id in table), default=0) + 1)
+_ANNOTATION_TABLES = {"tags": ("tags", "id", "tags"), "notes": ("note", "id", "text"),
+                      "lists": ("list", "name", "ids")}  # fmt: skip
 
 
-def annotation_state(
-    tables: Tables,
-) -> tuple[dict[str, tuple[str, ...]], dict[str, str], dict[str, tuple[str, ...]]]:
-    """(tags by record id, note by record id, list ids by list name) of a snapshot."""
-    tags = {d["id"]: tuple(d["tags"]) for d in tables.get("tags", {}).values() if d["tags"]}
-    notes = {d["id"]: d["text"] for d in tables.get("notes", {}).values() if d["text"]}
-    lists = {d["name"]: tuple(d["ids"]) for d in tables.get("lists", {}).values()}
-    return tags, notes, lists
+def diff_annotations(old: Tables, new: Tables, changed: set[tuple[str, str]]) -> list[Change]:
+    """The changes that turn ``old``'s annotations into ``new``'s.
 
-
-def diff_annotations(old: Tables, new: Tables) -> list[Change]:
-    """The changes that turn ``old``'s annotations into ``new``'s."""
+    ``changed``: the (table, entry id) that are new or differ (from
+    :meth:`WorkspaceFile._load`); every other entry is the same object in both.
+    """
     changes: list[Change] = []
-    for kind, before, after in zip(
-        ("tags", "note", "list"), annotation_state(old), annotation_state(new), strict=True
-    ):
-        for key in before.keys() - after.keys():
-            changes.append(Change(kind, key, None))
-        for key, value in after.items():
-            if before.get(key) != value:
-                changes.append(Change(kind, key, value))
+    for table, (kind, key, field) in _ANNOTATION_TABLES.items():
+        before, after = old.get(table, {}), new.get(table, {})
+        touched = [doc_id for name, doc_id in changed if name == table]
+        gone = [before[i][key] for i in before.keys() - after.keys()]
+        gone += [before[i][key] for i in touched if i in before]
+        present = {after[i][key] for i in touched}
+        for name in dict.fromkeys(gone):
+            if name not in present:
+                changes.append(Change(kind, name, None))
+        for doc_id in touched:
+            doc = after[doc_id]
+            value = doc[field] if kind == "note" else tuple(doc[field])
+            changes.append(Change(kind, doc[key], value or None))
     return changes

@@ -77,7 +77,7 @@ class Workspace(WorkspaceFile):
 
             path = workspace_path()
         workspace = cls(Path(path), read_only=read_only)
-        workspace._install(workspace._load())
+        workspace._install(workspace._load()[0])
         return workspace
 
     @classmethod
