@@ -119,6 +119,8 @@ class WorkspaceFile:
         self._fingerprint = "missing"
         self._lines = LineCache()
         self._max_ids: dict[str, int] = {}
+        self._dirty: set[str] | None = None  # tables changed since the last write (None: all)
+        self._appended: dict[str, list[str]] = {}  # entries only appended to a clean table
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -150,6 +152,7 @@ class WorkspaceFile:
     def _install(self, tables: Tables) -> None:
         self.tables = tables
         self._max_ids = {}
+        self._dirty, self._appended = None, {}
         self._keys = {
             name: {doc[key]: doc_id for doc_id, doc in tables.get(name, {}).items()}
             for name, key in TABLE_KEYS.items()
@@ -211,7 +214,7 @@ class WorkspaceFile:
     def _write(self) -> None:
         """The snapshot to the file: cached lines joined, atomically replaced (under the lock)."""
         try:
-            payload = self._lines.payload(self.tables)
+            payload = self._lines.payload(self.tables, self._dirty, self._appended)
         except ValueError as error:
             raise WorkspaceError(self.path, f"was not written: {error}") from None
         target = Path(os.path.realpath(self.path))
@@ -222,6 +225,7 @@ class WorkspaceFile:
                 out.write(payload)
         except OSError as error:
             raise WorkspaceError(self.path, f"was not written: {error.strerror or error}") from None
+        self._dirty, self._appended = set(), {}
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -231,8 +235,22 @@ class WorkspaceFile:
         except StoreError as error:
             raise WorkspaceError(self.path, error.reason) from None
 
+    # Every change to ``self.tables`` goes through these helpers, which note what changed
+    # so a write re-joins only those tables (LineCache.payload).
+
+    def _touch(self, name: str) -> None:
+        if self._dirty is not None:
+            self._dirty.add(name)
+
     def _table(self, name: str) -> dict[str, dict[str, Any]]:
+        """The table, to change (it is re-joined at the next write)."""
+        self._touch(name)
         return self.tables.setdefault(name, {})
+
+    def _replace_table(self, name: str, table: dict[str, dict[str, Any]]) -> None:
+        self._touch(name)
+        self._max_ids.pop(name, None)
+        self.tables[name] = table
 
     def _get(self, name: str, key: str) -> dict[str, Any] | None:
         doc_id = self._keys.get(name, {}).get(key)
@@ -251,11 +269,15 @@ class WorkspaceFile:
         table[doc_id] = doc
 
     def _append(self, name: str, doc: dict[str, Any]) -> None:
-        self._table(name)[self._next_id(name)] = doc
+        """Add an entry at the end (the log): the next write only adds its line."""
+        doc_id = self._next_id(name)
+        self.tables.setdefault(name, {})[doc_id] = doc
+        if self._dirty is not None and name not in self._dirty:
+            self._appended.setdefault(name, []).append(doc_id)
 
     def _next_id(self, name: str) -> str:
         """One more than the largest entry id of the table (remembered, not recounted)."""
-        table = self._table(name)
+        table = self.tables.get(name, {})
         top = self._max_ids.get(name)
         if top is None:
             top = max((int(doc_id) for doc_id in table), default=0)
@@ -266,7 +288,7 @@ class WorkspaceFile:
         doc_id = self._keys.get(name, {}).pop(key, None)
         if doc_id is None:
             return False
-        del self.tables[name][doc_id]
+        self._table(name).pop(doc_id)
         return True
 
 

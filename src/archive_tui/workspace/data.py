@@ -351,7 +351,7 @@ class Workspace(WorkspaceFile):
             raise ValueError(f"unknown session keys: {', '.join(sorted(unknown))}")
 
         def apply() -> tuple[None, list[Change]]:
-            self.tables["session"] = {"1": {**self.session(), **state}}
+            self._replace_table("session", {"1": {**self.session(), **state}})
             return None, []
 
         if {**self.session(), **state} != self.session():
@@ -367,7 +367,7 @@ class Workspace(WorkspaceFile):
     def set_logging(self, enabled: bool) -> None:
         def apply() -> tuple[None, list[Change]]:
             docs = self._table_docs("settings")
-            self.tables["settings"] = {"1": {**(docs[0] if docs else {}), "log": enabled}}
+            self._replace_table("settings", {"1": {**(docs[0] if docs else {}), "log": enabled}})
             return None, []
 
         self._mutate(apply)

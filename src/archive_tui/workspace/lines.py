@@ -19,30 +19,48 @@ Tables = dict[str, dict[str, dict[str, Any]]]
 class LineCache:
     def __init__(self) -> None:
         self._lines: dict[tuple[str, str], tuple[dict[str, Any], bytes]] = {}
+        self._blocks: dict[str, bytes] = {}  # table name -> its joined part of the file
 
-    def payload(self, tables: Tables) -> bytes:
-        """The whole file; ValueError naming the entry if one is not JSON or not read back."""
-        lines = self._lines
-        parts = []
-        count = 0
+    def payload(
+        self, tables: Tables, dirty: set[str] | None, appended: dict[str, list[str]]
+    ) -> bytes:
+        """The whole file; ValueError naming the entry if one is not JSON or not read back.
+
+        Only tables in ``dirty`` (None: all) are joined again; a table in ``appended`` gets
+        those entries' lines added to its last block. Unchanged tables reuse their block.
+        """
+        blocks = {}
         for name, table in tables.items():
-            head = orjson.dumps(name)
-            if not table:
-                parts.append(b"%s: {}" % head)
-                continue
-            rows = []
-            for doc_id, doc in table.items():
-                key = (name, doc_id)
-                hit = lines.get(key)
-                if hit is None or hit[0] is not doc:
-                    hit = lines[key] = (doc, _line(name, doc_id, doc))
-                rows.append(hit[1])
-            count += len(rows)
-            parts.append(b"%s: {\n%s\n}" % (head, b",\n".join(rows)))
-        if len(lines) > 2 * count + 64:  # forget the lines of entries gone
+            block = self._blocks.get(name)
+            if block is None or dirty is None or name in dirty or not table:
+                block = self._block(name, table)
+            elif name in appended:
+                if block.endswith(b"{}"):
+                    block = self._block(name, table)
+                else:
+                    rows = [self._row(name, i, table[i]) for i in appended[name]]
+                    block = block[:-2] + b",\n" + b",\n".join(rows) + b"\n}"
+            blocks[name] = block
+        self._blocks = blocks
+        count = sum(len(table) for table in tables.values())
+        if len(self._lines) > 2 * count + 64:  # forget the lines of entries gone
             live = {(n, i) for n, t in tables.items() for i in t}
-            self._lines = {k: v for k, v in lines.items() if k in live}
-        return b"{" + b", ".join(parts) + b"}\n"
+            self._lines = {k: v for k, v in self._lines.items() if k in live}
+        return b"{" + b", ".join(blocks.values()) + b"}\n"
+
+    def _block(self, name: str, table: dict[str, dict[str, Any]]) -> bytes:
+        head = orjson.dumps(name)
+        if not table:
+            return b"%s: {}" % head
+        rows = [self._row(name, doc_id, doc) for doc_id, doc in table.items()]
+        return b"%s: {\n%s\n}" % (head, b",\n".join(rows))
+
+    def _row(self, name: str, doc_id: str, doc: dict[str, Any]) -> bytes:
+        key = (name, doc_id)
+        hit = self._lines.get(key)
+        if hit is None or hit[0] is not doc:
+            hit = self._lines[key] = (doc, _line(name, doc_id, doc))
+        return hit[1]
 
 
 def _line(table: str, doc_id: str, doc: dict[str, Any]) -> bytes:

@@ -107,7 +107,7 @@ def merge_workspace(ws: Workspace, source: str | os.PathLike[str]) -> MergeRepor
         new_events = [e for e in other.log() if _log_key(e) not in known]
         if new_events:
             events = sorted([*ws.log(), *new_events], key=lambda e: e["at"])
-            ws.tables["log"] = {str(at): e for at, e in enumerate(events, start=1)}
+            ws._replace_table("log", {str(at): e for at, e in enumerate(events, start=1)})
             report.log_added = len(new_events)
         return None, []
 
