@@ -64,20 +64,21 @@ class Change:
 def _check(path: Path, tables: Tables, only: set[tuple[str, str]] | None = None) -> None:
     """WorkspaceError unless every known table holds entries of the expected shape
     (``only``: just these (table, entry id), the ones that changed)."""
-    for name, key in TABLE_KEYS.items():
-        for doc_id, doc in tables.get(name, {}).items():
-            if only is not None and (name, doc_id) not in only:
-                continue
-            if key is not None and not (isinstance(doc.get(key), str) and doc[key]):
-                raise WorkspaceError(
-                    path, f"has an entry without a {key!r} (table {name!r}, entry {doc_id})"
-                )
-            bad = _bad_field(name, doc)
-            if bad:
-                raise WorkspaceError(
-                    path,
-                    f"has an entry whose {bad!r} is not valid (table {name!r}, entry {doc_id})",
-                )
+    if only is None:
+        entries = [(n, i, d) for n in TABLE_KEYS for i, d in tables.get(n, {}).items()]
+    else:
+        entries = [(n, i, tables[n][i]) for n, i in only if n in TABLE_KEYS]
+    for name, doc_id, doc in entries:
+        key = TABLE_KEYS[name]
+        if key is not None and not (isinstance(doc.get(key), str) and doc[key]):
+            raise WorkspaceError(
+                path, f"has an entry without a {key!r} (table {name!r}, entry {doc_id})"
+            )
+        bad = _bad_field(name, doc)
+        if bad:
+            raise WorkspaceError(
+                path, f"has an entry whose {bad!r} is not valid (table {name!r}, entry {doc_id})"
+            )
 
 
 def _is_strings(value: object) -> bool:
@@ -139,6 +140,9 @@ class WorkspaceFile:
         changed: set[tuple[str, str]] = set()
         for name, table in tables.items():
             old_table = (previous or {}).get(name, {})
+            if old_table == table:  # the whole table unchanged: one comparison in C
+                tables[name] = old_table
+                continue
             for doc_id, doc in table.items():
                 old = old_table.get(doc_id)
                 if old is not None and old == doc:
@@ -149,15 +153,23 @@ class WorkspaceFile:
         self._fingerprint = fingerprint
         return tables, changed
 
-    def _install(self, tables: Tables) -> None:
+    def _install(self, tables: Tables, dirty: set[str] | None = None) -> None:
+        """Make ``tables`` the snapshot; ``dirty``: the only tables that differ from the
+        current one (None: any may), the others being the very same objects."""
         self.tables = tables
-        self._max_ids = {}
-        self._dirty, self._appended = None, {}
-        self._keys = {
-            name: {doc[key]: doc_id for doc_id, doc in tables.get(name, {}).items()}
-            for name, key in TABLE_KEYS.items()
-            if key is not None
-        }
+        self._appended = {}
+        if dirty is None:
+            self._max_ids, self._keys, self._dirty = {}, {}, None
+        else:
+            for name in dirty:
+                self._max_ids.pop(name, None)
+                self._keys.pop(name, None)
+            if self._dirty is not None:
+                self._dirty |= dirty
+        for name, key in TABLE_KEYS.items():
+            if key is not None and name not in self._keys:
+                table = tables.get(name, {})
+                self._keys[name] = {doc[key]: doc_id for doc_id, doc in table.items()}
         self.version += 1
 
     def _disk_fingerprint(self) -> str:
@@ -180,7 +192,9 @@ class WorkspaceFile:
             return []
         old = self.tables
         tables, changed = self._load(old)
-        self._install(tables)
+        dirty = {name for name, _ in changed}
+        dirty |= {n for n in old.keys() | tables.keys() if old.get(n) is not tables.get(n)}
+        self._install(tables, dirty)
         return diff_annotations(old, tables, changed)
 
     # -- writing ---------------------------------------------------------------------------
