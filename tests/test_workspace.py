@@ -309,3 +309,14 @@ def test_every_write_is_the_whole_snapshot_whatever_the_sequence(tmp_path: Path)
         data = path.read_bytes()
         assert data == dumps_tables(writer.tables)
         assert Workspace.open(path).tables == writer.tables
+
+
+def test_a_change_that_changes_nothing_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "ws.json"
+    ws = Workspace.open(path)
+    ws.add_tags(["r1"], ["a"])
+    before = os.stat(path)
+    assert ws.remove_tags(["r1"], ["b"]) == [] and ws.add_tags(["r1"], ["A"]) == []
+    ws.set_marked(["r9"], False)
+    after = os.stat(path)
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)

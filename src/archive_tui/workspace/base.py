@@ -122,6 +122,7 @@ class WorkspaceFile:
         self._max_ids: dict[str, int] = {}
         self._dirty: set[str] | None = None  # tables changed since the last write (None: all)
         self._appended: dict[str, list[str]] = {}  # entries only appended to a clean table
+        self._edits = 0  # changes made through the helpers below (none: nothing to write)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -161,8 +162,7 @@ class WorkspaceFile:
         if dirty is None:
             self._max_ids, self._keys, self._dirty = {}, {}, None
         else:
-            for name in dirty:
-                self._max_ids.pop(name, None)
+            for name in dirty:  # (_max_ids may stay: _next_id skips ids in use)
                 self._keys.pop(name, None)
             if self._dirty is not None:
                 self._dirty |= dirty
@@ -213,8 +213,11 @@ class WorkspaceFile:
             raise self._refuse()
         with self._locked():
             changes = self.reload()
+            edits = self._edits
             try:
                 result, own = apply()
+                if self._edits == edits:  # nothing changed: the file already holds it
+                    return result, changes + own
                 self._write()
             except BaseException:
                 self._fingerprint = "unknown"  # the snapshot may differ from the file
@@ -253,6 +256,7 @@ class WorkspaceFile:
     # so a write re-joins only those tables (LineCache.payload).
 
     def _touch(self, name: str) -> None:
+        self._edits += 1
         if self._dirty is not None:
             self._dirty.add(name)
 
@@ -286,6 +290,7 @@ class WorkspaceFile:
         """Add an entry at the end (the log): the next write only adds its line."""
         doc_id = self._next_id(name)
         self.tables.setdefault(name, {})[doc_id] = doc
+        self._edits += 1
         if self._dirty is not None and name not in self._dirty:
             self._appended.setdefault(name, []).append(doc_id)
 
@@ -295,8 +300,11 @@ class WorkspaceFile:
         top = self._max_ids.get(name)
         if top is None:
             top = max((int(doc_id) for doc_id in table), default=0)
-        self._max_ids[name] = top + 1
-        return str(top + 1)
+        top += 1
+        while str(top) in table:  # another process added entries since we counted
+            top += 1
+        self._max_ids[name] = top
+        return str(top)
 
     def _drop(self, name: str, key: str) -> bool:
         doc_id = self._keys.get(name, {}).pop(key, None)
