@@ -123,25 +123,35 @@ class WorkspaceFile:
         self._dirty: set[str] | None = None  # tables changed since the last write (None: all)
         self._appended: dict[str, list[str]] = {}  # entries only appended to a clean table
         self._edits = 0  # changes made through the helpers below (none: nothing to write)
+        self._bytes: bytes | None = None  # the file as our snapshot has it
 
     # -- reading ---------------------------------------------------------------------------
 
-    def _load(self, previous: Tables | None = None) -> tuple[Tables, set[tuple[str, str]]]:
-        """Read and check the file; WorkspaceError when it cannot be used (untouched).
+    def _read(self) -> tuple[bytes | None, str]:
+        try:
+            return self._storage.read_bytes()
+        except StoreError as error:
+            raise WorkspaceError(self.path, error.reason) from None
+
+    def _load(
+        self, previous: Tables | None = None, read: tuple[bytes | None, str] | None = None
+    ) -> tuple[Tables, set[tuple[str, str]]]:
+        """Read (or take ``read``) and check the file; WorkspaceError when it cannot be used
+        (it is left untouched).
 
         With ``previous`` (the snapshot), an entry equal to its old self is the old object
         (so its line is not serialized again), and only the others are checked; returns
         the tables and those (table, entry id) that changed or appeared.
         """
+        data, fingerprint = read or self._read()
         try:
-            tables, fingerprint = self._storage.read_with_fingerprint()
+            tables = self._storage.parse(data) if data is not None else {}
         except StoreError as error:
             raise WorkspaceError(self.path, error.reason) from None
-        tables = tables or {}
         changed: set[tuple[str, str]] = set()
         for name, table in tables.items():
             old_table = (previous or {}).get(name, {})
-            if old_table == table:  # the whole table unchanged: one comparison in C
+            if old_table == table and list(old_table) == list(table):  # unchanged, in order
                 tables[name] = old_table
                 continue
             for doc_id, doc in table.items():
@@ -151,7 +161,7 @@ class WorkspaceFile:
                 else:
                     changed.add((name, doc_id))
         _check(self.path, tables, None if previous is None else changed)
-        self._fingerprint = fingerprint
+        self._fingerprint, self._bytes = fingerprint, data
         return tables, changed
 
     def _install(self, tables: Tables, dirty: set[str] | None = None) -> None:
@@ -190,8 +200,14 @@ class WorkspaceFile:
         """Re-read the file if it changed; the annotation changes that brought."""
         if not self.changed_on_disk():
             return []
+        return self._catch_up(self._read())
+
+    def _catch_up(self, read: tuple[bytes | None, str]) -> list[Change]:
+        if read[0] == self._bytes:  # the same content (a file's stat can repeat: inode reuse)
+            self._fingerprint = read[1]
+            return []
         old = self.tables
-        tables, changed = self._load(old)
+        tables, changed = self._load(old, read)
         dirty = {name for name, _ in changed}
         dirty |= {n for n in old.keys() | tables.keys() if old.get(n) is not tables.get(n)}
         self._install(tables, dirty)
@@ -212,7 +228,7 @@ class WorkspaceFile:
         if self.read_only:
             raise self._refuse()
         with self._locked():
-            changes = self.reload()
+            changes = self._catch_up(self._read())  # bytes compared: stat alone can miss one
             edits = self._edits
             try:
                 result, own = apply()
@@ -242,7 +258,7 @@ class WorkspaceFile:
                 out.write(payload)
         except OSError as error:
             raise WorkspaceError(self.path, f"was not written: {error.strerror or error}") from None
-        self._dirty, self._appended = set(), {}
+        self._dirty, self._appended, self._bytes = set(), {}, payload
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
