@@ -119,11 +119,16 @@ def test_history_and_log(small_db: Path, tmp_path: Path) -> None:  # noqa: F811
     ws.add_to_list("kept", [PINE])
     assert cli_json(small_db, "history") == {"history": ["berlin", "vienna"]}
     assert [e["event"] for e in cli_json(small_db, "log")["log"]] == ["search", "open"]
+    run_cli("--db", small_db, "search", "telegram", "--filter", "place=Paris")
+    logged = cli_json(small_db, "log")["log"][-1]
+    assert logged["event"] == "search" and logged["query"] == "telegram"
+    assert logged["filters"] == {"places": ["Paris"]} and logged["count"] >= 1
     target = tmp_path / "methods.md"
     proc = run_cli("--db", small_db, "log", "--markdown", "-o", target)
     assert proc.returncode == 0, proc.stderr
     text = target.read_text(encoding="utf-8")
     assert "## Searches" in text and "`vienna`, filters places=Vienna: 1 results" in text
+    assert "`telegram`, filters places=Paris: " in text
     consulted = text.split("## Documents consulted")[1].split("## Documents kept")
     assert "Memorandum of Conversation, Vienna" in consulted[0]
     assert "Telegram to V. M. Molotov" in consulted[1]

@@ -291,8 +291,11 @@ def _hit_date(hit: Any) -> str:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from archive_tui.cli_workspace import log_search_run
+
     archive = open_archive(args)
     result = run_search(args, archive, args.limit)
+    log_search_run(args, result.total)  # the research log (issue 10)
     if args.json:
         dump_json(
             {

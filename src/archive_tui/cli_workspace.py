@@ -521,6 +521,20 @@ def export_selection(
     return ExportSelection(ids, notes, annotations, _default_style(), ws)
 
 
+def log_search_run(args: argparse.Namespace, total: int) -> None:
+    """Note a search in the research log; never failing the search (a problem is one note)."""
+    from archive_tui.paths import home_available
+
+    if not home_available():
+        return
+    try:
+        ws = open_workspace()
+        if ws.logging_enabled:
+            ws.log_search(" ".join(args.query), _filters_mapping(args), total)
+    except (WorkspaceError, OSError) as error:
+        _err(f"note: the research log was not written: {visible(error)}")
+
+
 def log_export(selection: ExportSelection, fmt: str, count: int, path: str | None) -> None:
     """Note the export in the research log (never failing the export)."""
     if selection.workspace is None:

@@ -67,7 +67,11 @@ def utc_now() -> str:
 
 
 class Workspace(WorkspaceFile):
-    """One user's research workspace (see the module docstring and docs/architecture.md)."""
+    """One user's research workspace (see the module docstring and docs/architecture.md).
+
+    Safe between processes; within one, use an object from one thread at a time (a change
+    updates the snapshot in place, so a reader in another thread could see it half done).
+    """
 
     @classmethod
     def open(cls, path: str | Path | None = None, *, read_only: bool = False) -> Workspace:
