@@ -382,3 +382,24 @@ def test_packed_rows_decode_alone_and_whole(monkeypatch: pytest.MonkeyPatch) -> 
         codec.row((small, idx, -val), 0, 4, gaps=False)
     with pytest.raises(codec.DamagedArray):
         codec.unpack((small, idx, -val))
+
+
+def test_reopen_after_an_import_reuses_the_unchanged_base_and_never_parses_it(
+    tmp_path: Path,
+) -> None:
+    """The app's live reload: only the changed store is opened again; the shipped one's
+    mapped index is reused as it is, and its file is not read."""
+    base = write_archive(tmp_path / "base.json")
+    user = tmp_path / "user.json"
+    Archive.open(user, base=base).wait_for_cache()
+    shown = Archive.open(user, base=base)  # warm: records read by line from the files
+    Archive.open(user, base=base).add([{"id": "late", "date": "2002", "title": "Soviet late"}])
+    assert shown.changed_on_disk()
+    reused, opened = STATS["stores_reused"], STATS["segments_opened"]
+    newer = shown.reopen()
+    assert STATS["stores_reused"] == reused + 1  # the base: its StoreIndex kept
+    assert STATS["segments_opened"] == opened + 1  # the user store's one segment only
+    assert newer.lazy and newer.base is not None and newer.base._cache is None  # never parsed
+    assert "late" in newer.search("soviet").ids() and len(newer) == len(shown) + 1
+    assert outcome(newer) == outcome(Archive.open(user, base=base))
+    assert shown.get("late") is None and shown.search("").total == len(RECORDS)  # a snapshot

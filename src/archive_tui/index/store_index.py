@@ -63,6 +63,7 @@ STATS: dict[str, int] = {
     "segments_opened": 0,
     "merges": 0,
     "damaged": 0,  # a manifest or segment found damaged (then rebuilt)
+    "stores_reused": 0,  # a reopen kept an unchanged store's index (Archive.reopen)
 }
 _stats_lock = threading.Lock()
 
