@@ -303,8 +303,10 @@ class Archive:
         user_ids = set(ids_per_store[-1]) if len(indexes) > 1 else set()
         for k, ids in enumerate(ids_per_store):
             keep = np.ones(len(ids), bool)
-            if k < len(indexes) - 1 and user_ids:
-                keep = np.fromiter((i not in user_ids for i in ids), bool, len(ids))
+            # C-level loops; disjoint (no override) is the common case
+            if k < len(indexes) - 1 and user_ids and not user_ids.isdisjoint(ids):
+                overridden = user_ids.intersection(ids)
+                keep = ~np.fromiter(map(overridden.__contains__, ids), bool, len(ids))
             keep_per_store.append(keep)
         parts: list[Part] = []
         store_of, pos, all_ids = [], [], []

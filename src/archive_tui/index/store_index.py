@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import atomic_write
-from . import TokenIndex
+from . import TokenIndex, distinct
 from .segment import (
     DIR_MODE,
     FILE_MODE,
@@ -375,7 +375,7 @@ def write_changes(
         names.append("")
         seg_ids.append([r["id"] for r in new_records])
     # segments no record points at any more are dropped
-    used = np.unique(seg) if n else np.zeros(0, np.int32)
+    used = distinct(seg) if n else np.zeros(0, np.int32)
     keep = [s for s in range(len(segments)) if s in set(used.tolist())]
     renum = np.full(len(segments), -1, np.int32)
     renum[keep] = np.arange(len(keep), dtype=np.int32)
@@ -426,7 +426,9 @@ def merge(
 ) -> StoreIndex:
     """One segment for the live records of ``group`` (``records``: the store file's, in
     order, as of ``si.fingerprint``); committed. Called under the store's lock."""
-    in_group = np.isin(si.layout.seg, group)
+    chosen_seg = np.zeros(len(si.segments), bool)
+    chosen_seg[group] = True
+    in_group = chosen_seg[si.layout.seg]
     rows = np.flatnonzero(in_group)
     chosen = [records[i] for i in rows.tolist()]
     merged = TokenIndex.build(chosen, native=native)
