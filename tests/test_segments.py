@@ -403,3 +403,21 @@ def test_reopen_after_an_import_reuses_the_unchanged_base_and_never_parses_it(
     assert "late" in newer.search("soviet").ids() and len(newer) == len(shown) + 1
     assert outcome(newer) == outcome(Archive.open(user, base=base))
     assert shown.get("late") is None and shown.search("").total == len(RECORDS)  # a snapshot
+
+
+def test_a_write_starts_a_merge_thread_only_when_the_policy_finds_segments_to_merge(
+    tmp_path: Path,
+) -> None:
+    """An import waits at exit for its merge thread: none is started when nothing merges."""
+    path = tmp_path / "user.json"
+    archive = Archive.open(path, create=True)
+    started = STATS["merge_threads"]
+    for k in range(store_index.MERGE_FACTOR - 1):
+        archive.add([{"id": f"w{k}", "date": "1999", "title": f"Write {k}"}])
+    assert STATS["merge_threads"] == started  # 1, 2, 3 one-record segments: no group yet
+    merges = STATS["merges"]
+    archive.add([{"id": "last", "date": "1999", "title": "Write last"}])
+    wait_for_cache_writes()
+    assert STATS["merge_threads"] == started + 1 and STATS["merges"] == merges + 1
+    assert Archive.open(path).stats()["segments"] == [1]
+    assert Archive.open(path).search("write").total == store_index.MERGE_FACTOR

@@ -541,7 +541,9 @@ def write_store(
             written = si_mod.write_changes(
                 old, fingerprint, records, set(store.last_changed), spans
             )
-            if written is not None:
+            # the policy asked of the index just written: no thread (and no second open of
+            # the segments, which a CLI process would wait for at exit) when nothing merges
+            if written is not None and si_mod.merge_candidates(written):
                 _merge_later(store)
     return result
 
@@ -586,6 +588,7 @@ def _merge_later(store: RecordStore) -> None:
     """Merge the store's small segments on a thread when the policy says so."""
 
     folder = store_folder(store.path)  # now: the thread must not look at the environment
+    si_mod.count("merge_threads")
 
     def merge() -> None:
         with contextlib.suppress(Exception), store.storage.lock():

@@ -62,6 +62,7 @@ STATS: dict[str, int] = {
     "segments_written": 0,
     "segments_opened": 0,
     "merges": 0,
+    "merge_threads": 0,  # threads started to merge (only when the policy found a group)
     "damaged": 0,  # a manifest or segment found damaged (then rebuilt)
     "stores_reused": 0,  # a reopen kept an unchanged store's index (Archive.reopen)
 }
