@@ -21,6 +21,7 @@ import os
 import shutil
 import stat
 import tempfile
+import threading
 import uuid
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -226,6 +227,9 @@ class StringTable(Sequence[str]):
     __hash__ = None  # type: ignore[assignment]
 
 
+_STREAM_LOCK = threading.Lock()
+
+
 class Segment(TokenIndex):
     """A segment opened from disk: the arrays of a TokenIndex, mapped, plus its ids."""
 
@@ -253,11 +257,14 @@ class Segment(TokenIndex):
     def stream(self) -> np.ndarray:
         """As TokenIndex.stream, from every position decoded once (phrases only)."""
         if self._stream is None:
-            self.positions = self.all_positions()
-            try:
-                TokenIndex.stream.fget(self)  # type: ignore[attr-defined]
-            finally:
-                self.positions = None  # type: ignore[assignment]
+            # one thread at a time: a segment is shared by the snapshots a reopen makes
+            with _STREAM_LOCK:
+                if self._stream is None:
+                    self.positions = self.all_positions()
+                    try:
+                        TokenIndex.stream.fget(self)  # type: ignore[attr-defined]
+                    finally:
+                        self.positions = None  # type: ignore[assignment]
         assert self._stream is not None
         return self._stream
 
