@@ -33,6 +33,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -304,16 +305,19 @@ def _live_figures(size: int, args: argparse.Namespace, say, report: dict) -> boo
     big = str(ensure_archive(size, args.seed))
     home = fresh_home()
     env = {"ARCHIVE_TUI_HOME": str(home)}
-    # index the big store once (a first `search` process), so the app's start is warm
-    subprocess.run(
-        [sys.executable, "-c", IMPORT_CLI, big, "search", "x", "--limit", "1"],
-        env={**os.environ, **env}, capture_output=True, check=True,
-    )  # fmt: skip
-    live = run_worker(
-        SCRIPT,
-        ["--worker", "live", "--db", big, "--term", args.term, "--runs", str(args.runs)],
-        env,
-    )
+    try:
+        # index the big store once (a first `search` process), so the app's start is warm
+        subprocess.run(
+            [sys.executable, "-c", IMPORT_CLI, big, "search", "x", "--limit", "1"],
+            env={**os.environ, **env}, capture_output=True, check=True,
+        )  # fmt: skip
+        live = run_worker(
+            SCRIPT,
+            ["--worker", "live", "--db", big, "--term", args.term, "--runs", str(args.runs)],
+            env,
+        )
+    finally:
+        shutil.rmtree(home, ignore_errors=True)  # its index: as large as the archive
     target = size == TARGET_SIZE
     start_ok = live["start_s"] <= LIVE_START_S
     say(f"\n{size:,} records as the shipped archive, a user archive on top (live, issue 9)")
