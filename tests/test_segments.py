@@ -382,3 +382,43 @@ def test_packed_rows_decode_alone_and_whole(monkeypatch: pytest.MonkeyPatch) -> 
         codec.row((small, idx, -val), 0, 4, gaps=False)
     with pytest.raises(codec.DamagedArray):
         codec.unpack((small, idx, -val))
+
+
+def test_reopen_after_an_import_reuses_the_unchanged_base_and_never_parses_it(
+    tmp_path: Path,
+) -> None:
+    """The app's live reload: only the changed store is opened again; the shipped one's
+    mapped index is reused as it is, and its file is not read."""
+    base = write_archive(tmp_path / "base.json")
+    user = tmp_path / "user.json"
+    Archive.open(user, base=base).wait_for_cache()
+    shown = Archive.open(user, base=base)  # warm: records read by line from the files
+    Archive.open(user, base=base).add([{"id": "late", "date": "2002", "title": "Soviet late"}])
+    assert shown.changed_on_disk()
+    reused, opened = STATS["stores_reused"], STATS["segments_opened"]
+    newer = shown.reopen()
+    assert STATS["stores_reused"] == reused + 1  # the base: its StoreIndex kept
+    assert STATS["segments_opened"] == opened + 1  # the user store's one segment only
+    assert newer.lazy and newer.base is not None
+    assert newer.base._cache is None and shown.base._cache is None  # neither parsed the file
+    assert "late" in newer.search("soviet").ids() and len(newer) == len(shown) + 1
+    assert outcome(newer) == outcome(Archive.open(user, base=base))
+    assert shown.get("late") is None and shown.search("").total == len(RECORDS)  # a snapshot
+
+
+def test_a_write_starts_a_merge_thread_only_when_the_policy_finds_segments_to_merge(
+    tmp_path: Path,
+) -> None:
+    """An import waits at exit for its merge thread: none is started when nothing merges."""
+    path = tmp_path / "user.json"
+    archive = Archive.open(path, create=True)
+    started = STATS["merge_threads"]
+    for k in range(store_index.MERGE_FACTOR - 1):
+        archive.add([{"id": f"w{k}", "date": "1999", "title": f"Write {k}"}])
+    assert STATS["merge_threads"] == started  # 1, 2, 3 one-record segments: no group yet
+    merges = STATS["merges"]
+    archive.add([{"id": "last", "date": "1999", "title": "Write last"}])
+    wait_for_cache_writes()
+    assert STATS["merge_threads"] == started + 1 and STATS["merges"] == merges + 1
+    assert Archive.open(path).stats()["segments"] == [1]
+    assert Archive.open(path).search("write").total == store_index.MERGE_FACTOR

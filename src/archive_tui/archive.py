@@ -87,11 +87,19 @@ class Archive:
     """Records from ``path`` over an optional read-only ``base``, searchable."""
 
     def __init__(
-        self, store: RecordStore, base: RecordStore | None = None, *, use_cache: bool = True
+        self,
+        store: RecordStore,
+        base: RecordStore | None = None,
+        *,
+        use_cache: bool = True,
+        reuse: Archive | None = None,
     ) -> None:
         self.store = store
         self.base = base
         self.use_cache = use_cache
+        # an older snapshot of the same files: a store it holds unchanged is not opened again
+        self._reuse = reuse
+        self._reused: set[int] = set()  # stores taken from it in the last load
         self.from_cache = False
         self.open_ms = 0.0
         self._records: ArchiveRecords | Sequence[dict] = []
@@ -101,6 +109,7 @@ class Archive:
         self._store_indexes: list[StoreIndex] = []
         self._index = IndexView([], 0)
         self._load()
+        self._reuse = None  # never keep the older snapshot alive
 
     # ------------------------------------------------------------------ opening
 
@@ -152,12 +161,44 @@ class Archive:
         return cls.open(user, base=shipped)
 
     def reopen(self) -> Archive:
-        """A new, loaded Archive of the same files and options (for a worker thread)."""
-        base = RecordStore(self.base.path, read_only=True, create=False) if self.base else None
+        """A new, loaded Archive of the same files and options (for a worker thread).
+
+        A store file unchanged since this snapshot (by ``stat``: the shipped archive
+        while the user imports) keeps its mapped index and its records as they are; only
+        the changed store's index is opened (counted in ``STATS["stores_reused"]``).
+        """
+        # "is not None": a RecordStore's truth is its length, which would parse the file
+        base = (
+            RecordStore(self.base.path, read_only=True, create=False)
+            if self.base is not None
+            else None
+        )
         store = RecordStore(
             self.store.path, read_only=self.store.read_only, create=self.store._create
         )
-        return Archive(store, base, use_cache=self.use_cache)
+        return Archive(store, base, use_cache=self.use_cache, reuse=self)
+
+    def _reusable(
+        self, k: int, store: RecordStore, fingerprint: str
+    ) -> tuple[StoreIndex, Sequence[dict] | None] | None:
+        """The older snapshot's index of store ``k`` (and its parsed records, if it
+        parsed them) when that file is the same path with the same fingerprint."""
+        old = self._reuse
+        if old is None or k >= len(old._store_indexes):
+            return None
+        old_stores = old._stores()
+        si = old._store_indexes[k]
+        if (
+            len(old_stores) != len(self._stores())
+            or old_stores[k].path != store.path
+            or si.fingerprint != fingerprint
+        ):
+            return None
+        source = old._records.sources[k] if isinstance(old._records, ArchiveRecords) else None
+        parsed = source if isinstance(source, list) else None
+        si_mod.count("stores_reused")
+        self._reused.add(k)
+        return si, parsed
 
     def changed_on_disk(self) -> bool:
         """Whether any store file differs (by ``stat``) from the one this snapshot holds."""
@@ -169,14 +210,19 @@ class Archive:
     def _stores(self) -> list[RecordStore]:
         return [s for s in (self.base, self.store) if s is not None]
 
-    def _store_index(self, store: RecordStore) -> tuple[StoreIndex, Sequence[dict] | None]:
-        """The store's index (opened, or built and saved on a thread) and, when the file
-        had to be parsed, its records."""
+    def _store_index(
+        self, store: RecordStore, k: int = 0
+    ) -> tuple[StoreIndex, Sequence[dict] | None]:
+        """The store's index (reused from an older snapshot, opened, or built and saved on
+        a thread) and, when the file had to be parsed, its records."""
         fingerprint = store.fingerprint()
         if fingerprint == "missing":
             if not store._create:
                 raise StoreError(store.path, "does not exist")
             return StoreIndex.empty(store.path), []
+        reused = self._reusable(k, store, fingerprint)
+        if reused is not None:
+            return reused
         if self.use_cache:
             opened = si_mod.open_store_index(store.path, fingerprint)
             if opened is not None:
@@ -205,11 +251,14 @@ class Archive:
         stores = self._stores()
         indexes: list[StoreIndex] = []
         parsed: list[Sequence[dict] | None] = []
-        for store in stores:
-            si, records = self._store_index(store)
+        self._reused = set()
+        for k, store in enumerate(stores):
+            si, records = self._store_index(store, k)
             indexes.append(si)
             parsed.append(records)
-        self.from_cache = all(p is None or not len(p) for p in parsed)  # nothing rebuilt
+        self.from_cache = all(  # nothing rebuilt
+            p is None or not len(p) or k in self._reused for k, p in enumerate(parsed)
+        )
         sources: list[Sequence[dict]] = []
         for store, si, records in zip(stores, indexes, parsed, strict=True):
             sources.append(self._source(store, si, records))
@@ -254,8 +303,10 @@ class Archive:
         user_ids = set(ids_per_store[-1]) if len(indexes) > 1 else set()
         for k, ids in enumerate(ids_per_store):
             keep = np.ones(len(ids), bool)
-            if k < len(indexes) - 1 and user_ids:
-                keep = np.fromiter((i not in user_ids for i in ids), bool, len(ids))
+            # C-level loops; disjoint (no override) is the common case
+            if k < len(indexes) - 1 and user_ids and not user_ids.isdisjoint(ids):
+                overridden = user_ids.intersection(ids)
+                keep = ~np.fromiter(map(overridden.__contains__, ids), bool, len(ids))
             keep_per_store.append(keep)
         parts: list[Part] = []
         store_of, pos, all_ids = [], [], []
@@ -490,7 +541,9 @@ def write_store(
             written = si_mod.write_changes(
                 old, fingerprint, records, set(store.last_changed), spans
             )
-            if written is not None:
+            # the policy asked of the index just written: no thread (and no second open of
+            # the segments, which a CLI process would wait for at exit) when nothing merges
+            if written is not None and si_mod.merge_candidates(written):
                 _merge_later(store)
     return result
 
@@ -535,6 +588,7 @@ def _merge_later(store: RecordStore) -> None:
     """Merge the store's small segments on a thread when the policy says so."""
 
     folder = store_folder(store.path)  # now: the thread must not look at the environment
+    si_mod.count("merge_threads")
 
     def merge() -> None:
         with contextlib.suppress(Exception), store.storage.lock():

@@ -79,6 +79,18 @@ _LIST = frozenset(("people", "places", "subjects"))
 _GAP = -1
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an integer array: ``np.unique`` without numpy 2.4's
+    import of ``numpy.ma`` (~40 ms of CPU, a tenth of an ``archive-tui import`` process)."""
+    ordered = np.sort(np.asarray(values).ravel())
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def _norm(dl: np.ndarray, n: int) -> np.ndarray:
     """BM25 length normalisation per record from its weighted length."""
     avgdl = float(dl.mean()) if n and dl.mean() > 0 else 1.0

@@ -34,6 +34,7 @@ from . import (
     _impacts,
     _index_native,
     _norm,
+    distinct,
 )
 
 if TYPE_CHECKING:
@@ -268,7 +269,7 @@ class _Builder:
         canon = np.array(self.canon, np.int32) if nraw else np.zeros(0, np.int32)
         # every word id is a token of some record, its joined form or one of its parts,
         # so the terms are exactly the canonical ids
-        used_ids = np.unique(canon[canon >= 0])
+        used_ids = distinct(canon[canon >= 0])
         terms = [order[i].decode("utf-8", "surrogatepass") for i in used_ids.tolist()]
         perm = sorted(range(len(terms)), key=terms.__getitem__)
         index.vocab = [terms[i] for i in perm]

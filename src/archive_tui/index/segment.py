@@ -21,6 +21,7 @@ import os
 import shutil
 import stat
 import tempfile
+import threading
 import uuid
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -29,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from ..facets import FACET_FIELDS, Facet
-from . import TokenIndex, codec
+from . import TokenIndex, codec, distinct
 
 SEGMENT_FORMAT = 1
 DIR_MODE = 0o700
@@ -124,7 +125,7 @@ def save_segment(index: TokenIndex, ids: Sequence[str], folder: Path) -> str:
         }
         # a position listed for an apostrophe word's part holds the whole word in the
         # stream: remember those words; the stream is derived from the positions
-        data["part_at"] = np.unique(index.part_positions).astype(np.int64)
+        data["part_at"] = distinct(index.part_positions).astype(np.int64)
         data["part_word"] = index.stream[data["part_at"]]
         units = np.rint(np.asarray(index.post_wtf, np.float64) * 2).astype(np.int64)  # halves
         for key, packed in (
@@ -226,6 +227,9 @@ class StringTable(Sequence[str]):
     __hash__ = None  # type: ignore[assignment]
 
 
+_STREAM_LOCK = threading.Lock()
+
+
 class Segment(TokenIndex):
     """A segment opened from disk: the arrays of a TokenIndex, mapped, plus its ids."""
 
@@ -253,11 +257,14 @@ class Segment(TokenIndex):
     def stream(self) -> np.ndarray:
         """As TokenIndex.stream, from every position decoded once (phrases only)."""
         if self._stream is None:
-            self.positions = self.all_positions()
-            try:
-                TokenIndex.stream.fget(self)  # type: ignore[attr-defined]
-            finally:
-                self.positions = None  # type: ignore[assignment]
+            # one thread at a time: a segment is shared by the snapshots a reopen makes
+            with _STREAM_LOCK:
+                if self._stream is None:
+                    self.positions = self.all_positions()
+                    try:
+                        TokenIndex.stream.fget(self)  # type: ignore[attr-defined]
+                    finally:
+                        self.positions = None  # type: ignore[assignment]
         assert self._stream is not None
         return self._stream
 
@@ -305,7 +312,8 @@ def load_segment(folder: Path, name: str) -> Segment:
         for key, dtype in _ARRAYS.items():
             file = path / f"{key}.npy"
             _safe(file, folder=False)
-            arr = np.load(file, mmap_mode="r", allow_pickle=False)
+            # a str, not a Path: numpy's memmap resolves a Path (a realpath, lstat by lstat)
+            arr = np.load(str(file), mmap_mode="r", allow_pickle=False)
             kinds = dtype if isinstance(dtype, tuple) else (dtype,)
             if arr.dtype not in kinds or arr.shape != (shapes.get(key),):
                 raise DamagedSegment(f"{key}: shape or type")

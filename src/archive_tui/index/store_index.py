@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import atomic_write
-from . import TokenIndex
+from . import TokenIndex, distinct
 from .segment import (
     DIR_MODE,
     FILE_MODE,
@@ -62,7 +62,9 @@ STATS: dict[str, int] = {
     "segments_written": 0,
     "segments_opened": 0,
     "merges": 0,
+    "merge_threads": 0,  # threads started to merge (only when the policy found a group)
     "damaged": 0,  # a manifest or segment found damaged (then rebuilt)
+    "stores_reused": 0,  # a reopen kept an unchanged store's index (Archive.reopen)
 }
 _stats_lock = threading.Lock()
 
@@ -374,7 +376,7 @@ def write_changes(
         names.append("")
         seg_ids.append([r["id"] for r in new_records])
     # segments no record points at any more are dropped
-    used = np.unique(seg) if n else np.zeros(0, np.int32)
+    used = distinct(seg) if n else np.zeros(0, np.int32)
     keep = [s for s in range(len(segments)) if s in set(used.tolist())]
     renum = np.full(len(segments), -1, np.int32)
     renum[keep] = np.arange(len(keep), dtype=np.int32)
@@ -425,7 +427,9 @@ def merge(
 ) -> StoreIndex:
     """One segment for the live records of ``group`` (``records``: the store file's, in
     order, as of ``si.fingerprint``); committed. Called under the store's lock."""
-    in_group = np.isin(si.layout.seg, group)
+    chosen_seg = np.zeros(len(si.segments), bool)
+    chosen_seg[group] = True
+    in_group = chosen_seg[si.layout.seg]
     rows = np.flatnonzero(in_group)
     chosen = [records[i] for i in rows.tolist()]
     merged = TokenIndex.build(chosen, native=native)
