@@ -260,3 +260,36 @@ def test_an_export_into_a_read_only_folder_names_the_target_not_a_temp_file() ->
         assert ".tmp" not in proc.stderr
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() != 0 or not shutil.which("setpriv"),
+    reason="needs root and setpriv to run as a user who cannot write the folder",
+)
+def test_an_import_into_an_unwritable_folder_says_the_folder_is_not_writable() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="archive-tui-ro-"))
+    try:
+        folder.chmod(0o755)  # root's: another user may read, not create
+        source = folder / "in.json"
+        source.write_text(json.dumps(HOSTILE), encoding="utf-8")
+        source.chmod(0o644)
+        db = folder / "db.json"
+        setpriv = ["setpriv", "--reuid=54329", "--regid=54329", "--clear-groups"]
+        env = {k: v for k, v in os.environ.items() if k != "ARCHIVE_TUI_HOME"}
+        env["ARCHIVE_TUI_HOME"] = str(folder / "home")
+        proc = subprocess.run(
+            [*setpriv, sys.executable, "-m", "archive_tui", "--db", str(db), "import", str(source)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=REPO_ROOT,
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 1
+        assert "Traceback" not in proc.stderr
+        assert f"the folder {folder} is not writable" in proc.stderr, proc.stderr
+        assert "cannot be locked" not in proc.stderr
+        assert not db.exists()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

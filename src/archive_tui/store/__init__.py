@@ -20,6 +20,7 @@ invalid record) is a :class:`StoreError` and is never rewritten.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import json
 import os
@@ -229,6 +230,20 @@ def _reject_constant(name: str) -> Any:
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
+def _lock_problem(lock_path: Path, error: OSError) -> str:
+    """Why the lock file could not be opened, in the user's words (issue 13: an unwritable
+    folder is not "cannot be locked")."""
+    folder = lock_path.parent
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (
+            f"cannot be written: the folder {folder} is not writable "
+            f"({error.strerror or error}); nothing was written"
+        )
+    if error.errno == errno.ELOOP:
+        return f"cannot be locked for writing: {lock_path} is a symbolic link, never followed"
+    return f"cannot be locked for writing ({lock_path}: {error.strerror or error})"
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage with atomic, verified, deterministic writes and an inter-process lock.
 
@@ -349,9 +364,7 @@ class AtomicJSONStorage(Storage):
             # never through a planted symlink: that would create or lock its target
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o666)
         except OSError as error:
-            raise StoreError(
-                self.path, f"cannot be locked for writing: {error.strerror or error}"
-            ) from None
+            raise StoreError(self.path, _lock_problem(lock_path, error)) from None
         if fcntl is not None:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
