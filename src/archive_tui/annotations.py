@@ -40,6 +40,7 @@ class AnnotationIndex:
         self._lists: dict[str, tuple[str, tuple[str, ...]]] = {}  # folded -> (name, ids)
         self._list_sets: dict[str, frozenset[str]] = {}  # folded list name -> ids
         self.version = 0  # the workspace version last brought in (see from_workspace)
+        self.revision = 0  # grows with every apply(): searches cache their doc arrays by it
 
     @classmethod
     def from_workspace(cls, workspace: Workspace) -> AnnotationIndex:
@@ -63,6 +64,7 @@ class AnnotationIndex:
             self._set_list(change.key, None if change.value is None else tuple(change.value))
         else:
             raise ValueError(f"unknown change kind {change.kind!r}")
+        self.revision += 1
 
     def apply_all(self, changes: Iterable[Change]) -> None:
         for change in changes:
@@ -127,6 +129,25 @@ class AnnotationIndex:
             name: len(self._list_sets[key] & wanted)
             for key, (name, _members) in self._lists.items()
         }
+
+    # -- for search (annotation_search.py): snapshots safe to read on a worker thread -----
+
+    def tag_sets(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(folded key, a spelling to show, record ids) of every tag in use."""
+        return [(k, self._tag_names.get(k, k), tuple(v)) for k, v in list(self._by_tag.items())]
+
+    def list_sets(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(folded key, list name, record ids) of every list."""
+        return [
+            (k, name, tuple(dict.fromkeys(ids))) for k, (name, ids) in list(self._lists.items())
+        ]
+
+    def ids_with_list_any(self) -> set[str]:
+        """``has:list``: every record in at least one list."""
+        out: set[str] = set()
+        for members in list(self._list_sets.values()):
+            out |= members
+        return out
 
     # -- updates ---------------------------------------------------------------------------
 
