@@ -211,3 +211,16 @@ def test_query_notes_and_describe_for_annotation_fields() -> None:
     assert parse_query("tag:").notes == ["tag: needs a value: ignored."]
     assert not any("Unknown field" in n for n in parse_query("note:x tag:y").notes)
     assert parse_query("tag:berlin").has_words is False  # lists by date, like date:
+
+
+def test_query_help_and_readme_document_the_fields_in_step() -> None:
+    from conftest import REPO_ROOT
+
+    from archive_tui.query import QUERY_HELP
+
+    for piece in ("tag:berlin", 'tag:"cold war"', 'list:"chapter 3"', "note:", "has:note"):
+        assert piece in QUERY_HELP
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    for line in QUERY_HELP.splitlines():
+        if line.startswith("  "):
+            assert line in readme, line

@@ -32,9 +32,10 @@ Search syntax (operators are case-insensitive)
   date:1944   date:1944-11   date:1944..1955   date:1962-10-16..1962-10-28
   date:..1950   date:1989..    dates (a record dated only to a month or year matches
                         when its period overlaps the range)
-  tag:berlin   tag:"cold war"   list:"chapter 3"   your tags and lists
-  note:wall   note:sovi*        a word of your note;  has:note  has:tag  has:list
-                        (a bare word also finds the records whose note holds it)
+  tag:berlin            your tags: tag:"cold war" (quote a name with spaces)
+  list:"chapter 3"      the records in one of your lists
+  note:wall  note:sov*  a word in your note (a bare word finds your notes too)
+  has:note   has:tag    records you wrote a note on, tagged, or put in a list (has:list)
 
 Accents, case and alphabet do not matter: Piné = pine, Manac’h = manach,
 Громыко = gromyko. Words are ranked by relevance (a title match counts more than a
