@@ -224,3 +224,11 @@ def test_query_help_and_readme_document_the_fields_in_step() -> None:
     for line in QUERY_HELP.splitlines():
         if line.startswith("  "):
             assert line in readme, line
+
+
+def test_annotation_field_names_are_known_to_the_query_language() -> None:
+    from archive_tui.query import annotation_field_names
+
+    for name in annotation_field_names():
+        assert not parse_query(f"{name}:x").notes or name == "has"
+    assert annotation_field_names()[:4] == ["tag", "list", "note", "has"]
