@@ -87,6 +87,7 @@ def annotation_field_names() -> list[str]:
     main = ["tag", "list", "note", "has"]
     return [*main, *(name for name in ANNOTATION_FIELDS if name not in main)]
 
+
 _CONTROL = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2060\ufeff\u061c]"
 )
