@@ -46,9 +46,24 @@ class _Cache:
     def __init__(self, annotations: AnnotationIndex, revision: int) -> None:
         self.annotations = annotations
         self.revision = revision
-        self.docs: dict[tuple[str, str, str], np.ndarray] = {}
+        self.docs: dict[tuple[str, str], np.ndarray] = {}  # (field, folded key) -> docs
         self.facets: dict[str, tuple[list[str], np.ndarray, np.ndarray, np.ndarray]] = {}
         self.sorted_keys: dict[str, list[str]] = {}
+        self.all_counts: dict[str, dict[str, int]] | None = None  # facets of everything
+
+    def carried_to(self, revision: int) -> _Cache:
+        """This cache brought to ``revision``: what the changes since touched is dropped
+        (a tag op then costs one or two set conversions, not all of them)."""
+        touched = self.annotations.touched_since(self.revision)
+        fresh = _Cache(self.annotations, revision)
+        if touched is None:
+            return fresh
+        fresh.docs = {key: docs for key, docs in self.docs.items() if key not in touched}
+        fields = {field for field, _key in touched}
+        fresh.sorted_keys = {f: keys for f, keys in self.sorted_keys.items() if f not in fields}
+        stale = {"tags": "tag" in fields, "lists": "list" in fields}
+        fresh.facets = {name: t for name, t in self.facets.items() if not stale[name]}
+        return fresh
 
 
 class AnnotationSearch:
@@ -66,9 +81,11 @@ class AnnotationSearch:
         revision = annotations.revision
         with _LOCK:  # searches may run on two threads
             cache = getattr(index, "_annotation_docs", None)
-            if cache is None or cache.annotations is not annotations or cache.revision != revision:
+            if cache is None or cache.annotations is not annotations:
                 cache = _Cache(annotations, revision)
-                index._annotation_docs = cache  # type: ignore[attr-defined]
+            elif cache.revision != revision:
+                cache = cache.carried_to(revision)
+            index._annotation_docs = cache  # type: ignore[attr-defined]
         self.cache = cache
 
     # -- id sets -> docs -------------------------------------------------------------------
@@ -76,7 +93,7 @@ class AnnotationSearch:
     def _docs(self, kind: str, key: str, ids: Callable[[], Iterable[str]]) -> np.ndarray:
         """The docs of the records in ``ids()``, cached (records not in the archive: orphans,
         skipped)."""
-        cache_key = (kind, key, "")
+        cache_key = (kind, key)
         found = self.cache.docs.get(cache_key)
         if found is None:
             doc_of = self.doc_of
@@ -97,9 +114,9 @@ class AnnotationSearch:
         keys = self.cache.sorted_keys.get(field)
         if keys is None:
             if field == "tag":
-                keys = sorted(k for k, _name, _ids in self.ann.tag_sets())
+                keys = sorted(k for k, _name in self.ann.tag_keys())
             elif field == "list":
-                keys = sorted(k for k, _name, _ids in self.ann.list_sets())
+                keys = sorted(k for k, _name in self.ann.list_keys())
             else:
                 keys = self.ann.note_words()
             self.cache.sorted_keys[field] = keys
@@ -179,11 +196,11 @@ class AnnotationSearch:
         """(display names, docs, codes, totals) of every tag / list, as one CSR."""
         table = self.cache.facets.get(name)
         if table is None:
-            sets = self.ann.tag_sets() if name == "tags" else self.ann.list_sets()
+            keys = self.ann.tag_keys() if name == "tags" else self.ann.list_keys()
             names: list[str] = []
             docs_l: list[np.ndarray] = []
             field = "tag" if name == "tags" else "list"
-            for key, shown, _ids in sets:
+            for key, shown in keys:
                 names.append(shown)
                 docs_l.append(self._key_docs(field, key))
             lengths = [len(d) for d in docs_l]
@@ -197,6 +214,8 @@ class AnnotationSearch:
     def facet_counts(self, mask: np.ndarray | None) -> dict[str, dict[str, int]]:
         """``{"tags": {tag: count}, "lists": {list: count}}`` over ``mask`` (None: all),
         most first, zero counts left out."""
+        if mask is None and self.cache.all_counts is not None:
+            return {name: dict(counts) for name, counts in self.cache.all_counts.items()}
         out: dict[str, dict[str, int]] = {}
         for name in ANNOTATION_FACETS:
             names, docs, codes, totals = self._facet(name)
@@ -209,6 +228,8 @@ class AnnotationSearch:
                 key=lambda i: (-int(counts[i]), tag_key(names[i])),
             )
             out[name] = {names[i]: int(counts[i]) for i in order}
+        if mask is None:
+            self.cache.all_counts = {name: dict(counts) for name, counts in out.items()}
         return out
 
     def filter_masks(
