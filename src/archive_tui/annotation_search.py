@@ -47,7 +47,9 @@ class _Cache:
         self.annotations = annotations
         self.revision = revision
         self.docs: dict[tuple[str, str], np.ndarray] = {}  # (field, folded key) -> docs
-        self.facets: dict[str, tuple[list[str], np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.facets: dict[
+            str, tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+        ] = {}
         self.sorted_keys: dict[str, list[str]] = {}
         self.all_counts: dict[str, dict[str, int]] | None = None  # facets of everything
 
@@ -192,8 +194,9 @@ class AnnotationSearch:
 
     # -- facets and filters ----------------------------------------------------------------
 
-    def _facet(self, name: str) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-        """(display names, docs, codes, totals) of every tag / list, as one CSR."""
+    def _facet(self, name: str) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(display names, docs, codes, totals, ranks by folded name) of every tag / list,
+        as one CSR."""
         table = self.cache.facets.get(name)
         if table is None:
             keys = self.ann.tag_keys() if name == "tags" else self.ann.list_keys()
@@ -207,7 +210,9 @@ class AnnotationSearch:
             docs = np.concatenate(docs_l) if docs_l else np.zeros(0, np.int64)
             codes = np.repeat(np.arange(len(names)), lengths)
             totals = np.array(lengths, np.int64)
-            table = (names, docs, codes, totals)
+            ranks = np.empty(len(keys), np.int64)  # each name's place by folded key
+            ranks[sorted(range(len(keys)), key=lambda i: keys[i][0])] = np.arange(len(keys))
+            table = (names, docs, codes, totals, ranks)
             self.cache.facets[name] = table
         return table
 
@@ -218,16 +223,15 @@ class AnnotationSearch:
             return {name: dict(counts) for name, counts in self.cache.all_counts.items()}
         out: dict[str, dict[str, int]] = {}
         for name in ANNOTATION_FACETS:
-            names, docs, codes, totals = self._facet(name)
+            names, docs, codes, totals, ranks = self._facet(name)
             if mask is None:
                 counts = totals
             else:
                 counts = np.bincount(codes[mask[docs]], minlength=len(names))
-            order = sorted(
-                (i for i in range(len(names)) if counts[i]),
-                key=lambda i: (-int(counts[i]), tag_key(names[i])),
-            )
-            out[name] = {names[i]: int(counts[i]) for i in order}
+            order = np.lexsort((ranks, -counts))  # most first, then by folded name
+            order = order[counts[order] > 0]
+            shown = [names[i] for i in order.tolist()]
+            out[name] = dict(zip(shown, counts[order].tolist(), strict=True))
         if mask is None:
             self.cache.all_counts = {name: dict(counts) for name, counts in out.items()}
         return out
