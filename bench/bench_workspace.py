@@ -14,7 +14,17 @@ list memberships on 10 %, plus a research log of the same length), then measured
 - ``2 x 500 concurrent``: two processes each doing 500 tag operations at once on a fresh
   workspace; wall time and how many of the 1,000 are present afterwards.
 
+With ``--records N`` (e.g. 100000; a generated archive, seed 1, made once under bench/out),
+the search side, on a workspace of ``--annotations`` entries on that archive's records:
+
+- each query's median over ``--repeat`` runs through ``Archive.search`` (page of 20,
+  facets, tags/lists facets included), plain queries first for comparison, then ``tag:`` /
+  ``note:`` / ``has:`` ones (target: as fast as any other, median <= 5 ms);
+- ``tag -> visible``: one ``add_tags`` on the workspace file, ``AnnotationIndex.apply`` of
+  its changes and the search ``tag:NAME`` that shows the record (target <= 50 ms).
+
     python bench/bench_workspace.py [--annotations 10000] [--ops 50] [--seed 1]
+    python bench/bench_workspace.py --records 100000 [--repeat 50]
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -81,14 +92,15 @@ for n in range(500):
 """
 
 
-def build(path: Path, count: int, seed: int) -> None:
-    """Write a workspace of ``count`` annotations (and as many log events) in one write."""
+def build(path: Path, count: int, seed: int, ids: Sequence[str] | None = None) -> None:
+    """Write a workspace of ``count`` annotations (and as many log events) in one write
+    (on records ``ids`` when given: spread over them, seeded)."""
     rng = random.Random(seed)
     tags_pool = [f"{rng.choice(WORDS)}-{n}" for n in range(200)]
     tables: dict[str, dict[str, dict]] = {"tags": {}, "notes": {}, "lists": {}, "log": {}}
     lists: dict[str, list[str]] = {f"list {n}": [] for n in range(20)}
     for n in range(count):
-        record_id = f"rec-{n:06d}"
+        record_id = f"rec-{n:06d}" if ids is None else ids[rng.randrange(len(ids))]
         kind = rng.random()
         if kind < 0.7:
             tags = rng.sample(tags_pool, rng.randint(1, 3))
@@ -121,13 +133,100 @@ def us(values: list[float]) -> str:
     return f"median {median(values) * 1e6:9.1f} µs"
 
 
+PLAIN_QUERIES = ["soviet", "berlin", "berlin wall", "date:1961", "embassy -soviet", ""]
+
+
+def search_figures(records: int, annotations: int, ops: int, repeat: int, seed: int) -> None:
+    """The search side at ``records`` (see the module docstring)."""
+    import os
+
+    from bench.common import fresh_home
+    from bench.generate import ensure_archive
+
+    os.environ["ARCHIVE_TUI_HOME"] = str(fresh_home())
+    from archive_tui.archive import Archive
+
+    path = ensure_archive(records, seed=1)
+    start = time.perf_counter()
+    archive = Archive.open(path)
+    archive.wait_for_cache()
+    print(f"\narchive: {len(archive):,} records (opened in {time.perf_counter() - start:.1f} s)")
+    with tempfile.TemporaryDirectory() as folder:
+        ws_path = Path(folder) / "workspace.json"
+        ids = list(archive.by_id)
+        build(ws_path, annotations, seed, ids)
+        ws = Workspace.open(ws_path)
+        index = AnnotationIndex.from_workspace(ws)
+        archive.attach_annotations(index)
+        top_tag = next(iter(index.tag_counts()))
+        queries = [
+            *PLAIN_QUERIES,
+            f'tag:"{top_tag}"',
+            f'tag:"{top_tag}" soviet',
+            "note:berlin",
+            "note:gromyko has:tag",
+            "has:note",
+            "berlin -tag:crisis*",
+        ]
+        print(f"{'query':<34} {'median ms':>9} {'p95 ms':>8} {'total':>8} {'no workspace':>13}")
+        worst_plain = 0.0
+        worst_annotated = 0.0
+        for query in queries:
+            archive.search(query, limit=20)  # the first run builds lookup tables once
+            times = timed(lambda q=query: archive.search(q, limit=20), repeat)
+            result = archive.search(query, limit=20)
+            alone = ""
+            if query in PLAIN_QUERIES:  # the same search without annotations, for comparison
+                archive.attach_annotations(None)
+                bare = timed(lambda q=query: archive.search(q, limit=20), repeat)
+                archive.attach_annotations(index)
+                alone = f"{median(bare) * 1000:10.2f} ms"
+                worst_plain = max(worst_plain, median(times))
+            else:
+                worst_annotated = max(worst_annotated, median(times))
+            print(
+                f"{query or '(everything)':<34} {median(times) * 1000:>9.2f} "
+                f"{percentile(times, 95) * 1000:>8.2f} {result.total:>8,} {alone:>13}"
+            )
+        print(
+            f"slowest median: plain {worst_plain * 1000:.2f} ms, with tag:/note:/has: "
+            f"{worst_annotated * 1000:.2f} ms (target <= 5 ms)"
+        )
+        rng = random.Random(seed)
+        samples, writes, shows = [], [], []
+        for n in range(ops):
+            record_id = ids[rng.randrange(len(ids))]
+            tag = f"visible {n}"
+            begin = time.perf_counter()
+            changes = ws.add_tags([record_id], [tag])
+            written = time.perf_counter()
+            index.apply_all(changes)
+            result = archive.search(f'tag:"{tag}"', limit=20)
+            end = time.perf_counter()
+            samples.append(end - begin)
+            writes.append(written - begin)
+            shows.append(end - written)
+            assert [h.id for h in result.hits] == [record_id], "the tagged record is not shown"
+        print(f"tag -> visible under tag:NAME   {ms(samples)} (target <= 50 ms)")
+        print(f"  of which the workspace write  {ms(writes)}")
+        print(f"  of which apply + the search   {ms(shows)}")
+        sets = [index.ids_with_tag(t) for t in index.tag_names()]
+        words = len(index.note_words())
+        print(f"  ({sum(map(len, sets)):,} tag assignments, {words:,} note words)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--annotations", type=int, default=10_000)
     parser.add_argument("--ops", type=int, default=50)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--records", type=int, default=0, help="search figures at N records")
+    parser.add_argument("--repeat", type=int, default=50, help="runs of each search")
     args = parser.parse_args()
     print(machine_line())
+    if args.records:
+        search_figures(args.records, args.annotations, args.ops, args.repeat, args.seed)
+        return 0
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "workspace.json"
         build(path, args.annotations, args.seed)

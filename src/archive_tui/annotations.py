@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from archive_tui.workspace import Change, Workspace
 
 _EMPTY: frozenset[str] = frozenset()
+_TOUCHED_KEPT = 256  # revisions whose changed keys are remembered (touched_since)
 
 
 def tag_key(name: str) -> str:
@@ -40,6 +41,8 @@ class AnnotationIndex:
         self._lists: dict[str, tuple[str, tuple[str, ...]]] = {}  # folded -> (name, ids)
         self._list_sets: dict[str, frozenset[str]] = {}  # folded list name -> ids
         self.version = 0  # the workspace version last brought in (see from_workspace)
+        self.revision = 0  # grows with every apply(): searches cache their doc arrays by it
+        self._touched: dict[int, frozenset[tuple[str, str]]] = {}  # revision -> keys it changed
 
     @classmethod
     def from_workspace(cls, workspace: Workspace) -> AnnotationIndex:
@@ -56,13 +59,24 @@ class AnnotationIndex:
     def apply(self, change: Change) -> None:
         """Bring in one change (the state of one record's tags / note, or one list)."""
         if change.kind == "tags":
-            self._set_tags(change.key, tuple(change.value or ()))
+            tags = tuple(change.value or ())
+            touched = {("tag", tag_key(t)) for t in (*self._tags_of.get(change.key, ()), *tags)}
+            touched.add(("has", "tag"))
+            self._set_tags(change.key, tags)
         elif change.kind == "note":
-            self._set_note(change.key, change.value if isinstance(change.value, str) else "")
+            text = change.value if isinstance(change.value, str) else ""
+            touched = {("note", w) for w in self._words_of.get(change.key, _EMPTY)}
+            touched.update(("note", w) for w in tokenize(text))
+            touched.add(("has", "note"))
+            self._set_note(change.key, text)
         elif change.kind == "list":
+            touched = {("list", tag_key(change.key)), ("has", "list")}
             self._set_list(change.key, None if change.value is None else tuple(change.value))
         else:
             raise ValueError(f"unknown change kind {change.kind!r}")
+        self._touched[self.revision + 1] = frozenset(touched)
+        self._touched.pop(self.revision + 1 - _TOUCHED_KEPT, None)
+        self.revision += 1
 
     def apply_all(self, changes: Iterable[Change]) -> None:
         for change in changes:
@@ -127,6 +141,34 @@ class AnnotationIndex:
             name: len(self._list_sets[key] & wanted)
             for key, (name, _members) in self._lists.items()
         }
+
+    # -- for search (annotation_search.py): snapshots safe to read on a worker thread -----
+
+    def touched_since(self, revision: int) -> set[tuple[str, str]] | None:
+        """The (field, folded key) pairs changed after ``revision`` (field ``tag``, ``list``,
+        ``note`` for a note word, or ``has``); None when that is too long ago to say."""
+        keys: set[tuple[str, str]] = set()
+        for at in range(revision + 1, self.revision + 1):
+            found = self._touched.get(at)
+            if found is None:
+                return None
+            keys |= found
+        return keys
+
+    def tag_keys(self) -> list[tuple[str, str]]:
+        """(folded key, a spelling to show) of every tag in use."""
+        return list(self._tag_names.items())
+
+    def list_keys(self) -> list[tuple[str, str]]:
+        """(folded key, name) of every list."""
+        return [(key, name) for key, (name, _ids) in list(self._lists.items())]
+
+    def ids_with_list_any(self) -> set[str]:
+        """``has:list``: every record in at least one list."""
+        out: set[str] = set()
+        for members in list(self._list_sets.values()):
+            out |= members
+        return out
 
     # -- updates ---------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .annotations import AnnotationIndex
 from .dates import parse_date
 from .index import store_index as si_mod
 from .index.codec import DamagedArray
@@ -108,6 +109,7 @@ class Archive:
         self._fingerprints: list[str] = []
         self._store_indexes: list[StoreIndex] = []
         self._index = IndexView([], 0)
+        self.annotations: AnnotationIndex | None = None  # see attach_annotations
         self._load()
         self._reuse = None  # never keep the older snapshot alive
 
@@ -176,7 +178,9 @@ class Archive:
         store = RecordStore(
             self.store.path, read_only=self.store.read_only, create=self.store._create
         )
-        return Archive(store, base, use_cache=self.use_cache, reuse=self)
+        archive = Archive(store, base, use_cache=self.use_cache, reuse=self)
+        archive.annotations = self.annotations
+        return archive
 
     def _reusable(
         self, k: int, store: RecordStore, fingerprint: str
@@ -387,16 +391,22 @@ class Archive:
         limit: int = 20,
         *,
         should_stop: Callable[[], bool] | None = None,
+        annotations: AnnotationIndex | None = None,
     ) -> SearchResult:
         """Search; sort None means relevance when the query has words, else date.
+
+        ``annotations`` (default: those given to :meth:`attach_annotations`) make the
+        user's tags, notes and lists searchable (``tag:``, ``note:``, facets ``tags`` and
+        ``lists``).
 
         A segment found damaged while it is read is never trusted: this archive's
         indexes are dropped, rebuilt from the store files, and the search run again.
         """
+        ann = annotations if annotations is not None else self.annotations
         try:
             return execute(
                 self._index, self._records, query, filters, sort, offset, limit,
-                should_stop=should_stop,
+                should_stop=should_stop, annotations=ann,
             )  # fmt: skip
         except (DamagedSegment, DamagedArray):
             for s in self._stores() if self.use_cache else ():
@@ -404,8 +414,16 @@ class Archive:
             self._load()
             return execute(
                 self._index, self._records, query, filters, sort, offset, limit,
-                should_stop=should_stop,
+                should_stop=should_stop, annotations=ann,
             )  # fmt: skip
+
+    def attach_annotations(self, annotations: AnnotationIndex | None) -> None:
+        """Search with these tags, notes and lists from now on (kept by :meth:`reopen`).
+
+        The caller keeps them current with ``AnnotationIndex.apply``: searches see each
+        change at once, nothing is rebuilt.
+        """
+        self.annotations = annotations
 
     def get(self, record_id: str) -> dict | None:
         i = self.by_id.get(record_id)

@@ -230,9 +230,15 @@ def _get_record(archive: Archive, record_id: str) -> dict:
 
 
 def _filter_field(name: str) -> str:
+    from archive_tui.cli_search_annotations import ANNOTATION_FILTER_FIELDS
+
+    if name in ANNOTATION_FILTER_FIELDS:  # your tags and lists (issue 10)
+        return name
     field = FILTER_ALIASES.get(name, name)
     if field not in RECORD_FILTER_FIELDS and field not in DERIVED_FILTER_FIELDS:
-        known = ", ".join(RECORD_FILTER_FIELDS + tuple(FILTER_ALIASES) + DERIVED_FILTER_FIELDS)
+        known = ", ".join(
+            RECORD_FILTER_FIELDS + tuple(FILTER_ALIASES) + DERIVED_FILTER_FIELDS + ("tag", "list")
+        )
         raise CliError(f"unknown filter field {name!r}; use one of: {known}", EXIT_USAGE)
     return field
 
@@ -280,7 +286,16 @@ def run_search(args: argparse.Namespace, archive: Archive, limit: int) -> Search
         raise CliError("--offset must be 0 or more", EXIT_USAGE)
     if limit < 0:
         raise CliError("--limit must be 0 or more", EXIT_USAGE)
-    return archive.search(query, filters=filters, sort=args.sort, offset=offset, limit=limit)
+    from archive_tui.cli_search_annotations import search_annotations
+
+    return archive.search(
+        query,
+        filters=filters,
+        sort=args.sort,
+        offset=offset,
+        limit=limit,
+        annotations=search_annotations(),
+    )
 
 
 def _hit_date(hit: Any) -> str:

@@ -32,6 +32,10 @@ Search syntax (operators are case-insensitive)
   date:1944   date:1944-11   date:1944..1955   date:1962-10-16..1962-10-28
   date:..1950   date:1989..    dates (a record dated only to a month or year matches
                         when its period overlaps the range)
+  tag:berlin            your tags: tag:"cold war" (quote a name with spaces)
+  list:"chapter 3"      the records in one of your lists
+  note:wall  note:sov*  a word in your note (a bare word finds your notes too)
+  has:note   has:tag    records you wrote a note on, tagged, or put in a list (has:list)
 
 Accents, case and alphabet do not matter: Piné = pine, Manac’h = manach,
 Громыко = gromyko. Words are ranked by relevance (a title match counts more than a
@@ -64,6 +68,25 @@ FIELD_ALIASES: dict[str, str] = {
     "id": "id",
     "date": "date",
 }
+
+# your annotations (the workspace): query field name -> what it searches
+ANNOTATION_FIELDS: dict[str, str] = {
+    "tag": "tag",
+    "tags": "tag",
+    "list": "list",
+    "lists": "list",
+    "note": "note",
+    "notes": "note",
+    "has": "has",
+}
+HAS_VALUES = ("note", "tag", "list")
+
+
+def annotation_field_names() -> list[str]:
+    """The annotation field names a user types (for completion and help), main ones first."""
+    main = ["tag", "list", "note", "has"]
+    return [*main, *(name for name in ANNOTATION_FIELDS if name not in main)]
+
 
 _CONTROL = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2060\ufeff\u061c]"
@@ -110,6 +133,22 @@ class DateRange:
 
 
 @dataclass(frozen=True)
+class AnnotationMatch:
+    """``tag:``, ``list:``, ``note:`` or ``has:`` (``field``): the user's annotations.
+
+    ``value`` is folded (a tag or list name as ``annotations.tag_key`` compares it, a note
+    word as ``text.tokenize`` gives it, or ``note``/``tag``/``list`` for ``has:``); ``kind``
+    is ``word``, ``prefix`` (``note:sovi*``) or ``wildcard``; ``words``: a quoted note value
+    of several words (all of them must be in the note).
+    """
+
+    field: str
+    value: str
+    kind: str = "word"
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class And:
     children: tuple[Node, ...]
 
@@ -124,7 +163,7 @@ class Not:
     child: Node
 
 
-Node = Union[Term, Phrase, IdMatch, DateRange, And, Or, Not]  # noqa: UP007
+Node = Union[Term, Phrase, IdMatch, DateRange, AnnotationMatch, And, Or, Not]  # noqa: UP007
 
 
 @dataclass
@@ -187,6 +226,8 @@ def describe(node: Node) -> str:
         return "id:" + node.value + ("*" if node.prefix else "")
     if isinstance(node, DateRange):
         return "date:" + node.text
+    if isinstance(node, AnnotationMatch):
+        return describe_annotation(node)
     if isinstance(node, Not):
         return "NOT " + describe(node.child)
     joiner = " AND " if isinstance(node, And) else " OR "
@@ -244,7 +285,7 @@ def _lex(text: str, notes: list[str]) -> list[_Tok]:
         word = text[i:j]
         i = j
         m = _FIELD.match(word)
-        if m and m.group(1).lower() in FIELD_ALIASES:
+        if m and (m.group(1).lower() in FIELD_ALIASES or m.group(1).lower() in ANNOTATION_FIELDS):
             name, value = m.group(1).lower(), m.group(2)
             if not value and i < n and text[i] == '"':
                 value, i = _quoted(text, i, notes, f"{name}:")
@@ -398,6 +439,8 @@ class _Parser:
         return True
 
     def word(self, text: str, field: str | None) -> Node | None:
+        if field in _ANNOTATION_TARGETS:  # tag:(a OR b): the group's words
+            return self.annotation(field, text, quoted=False)
         if "*" in text or "?" in text:
             folded = collapse(fold(text))  # a run of stars is one star
             if _WILDCARD_WORD.match(folded):
@@ -421,6 +464,8 @@ class _Parser:
         return self._words(tokenize(text), field)
 
     def phrase(self, text: str, field: str | None) -> Node | None:
+        if field in _ANNOTATION_TARGETS:
+            return self.annotation(field, text, quoted=True)
         tokens = tokenize(text)
         if not tokens:
             if text.strip():
@@ -439,6 +484,8 @@ class _Parser:
 
     def field(self, tok: _Tok) -> Node | None:
         name = tok.field or ""
+        if name in ANNOTATION_FIELDS:
+            return self.annotation_field(tok)
         target = FIELD_ALIASES[name]
         value = tok.text
         if target == "date":
@@ -483,6 +530,67 @@ class _Parser:
         if not self._count():
             return None
         return DateRange(start, end, value)
+
+    # -- annotations (issue 10): tag:, list:, note:, has:
+
+    def annotation_field(self, tok: _Tok) -> Node | None:
+        name = tok.field or ""
+        target = ANNOTATION_FIELDS[name]
+        if not tok.quoted and not tok.text:
+            nxt = self.peek()
+            if nxt is not None and nxt.kind == "(" and target != "has":
+                return self.atom(target)
+            self._note(f"{name}: needs a value: ignored.")
+            return None
+        return self.annotation(target, tok.text, tok.quoted)
+
+    def annotation(self, target: str, text: str, quoted: bool) -> Node | None:
+        """One annotation leaf; a value it cannot use is noted and ignored."""
+        value = " ".join(text.split())
+        if not value:
+            self._note(f"{target}: needs a value: ignored.")
+            return None
+        if target == "has":
+            key = fold(value).rstrip("s")
+            if key not in HAS_VALUES:
+                self._note(f"has:{value} is not known (has:note, has:tag, has:list): ignored.")
+                return None
+            return AnnotationMatch("has", key) if self._count() else None
+        kind = "word"
+        if not quoted and ("*" in value or "?" in value):
+            folded = collapse(fold(value))
+            if not folded.replace("*", "").replace("?", ""):
+                self._note(f"{target}:{value} alone matches everything: ignored.")
+                return None
+            if self.wildcards >= MAX_WILDCARDS:
+                self._note(f"Too many wildcard words: only the first {MAX_WILDCARDS} were used.")
+                return None
+            self.wildcards += 1
+            is_prefix = folded.endswith("*") and "*" not in folded[:-1] and "?" not in folded
+            kind, value = ("prefix", folded[:-1]) if is_prefix else ("wildcard", folded)
+            return AnnotationMatch(target, value, kind) if self._count() else None
+        if target == "note":
+            tokens = tuple(tokenize(value))
+            if not tokens:
+                self._note(f"note:{value} has no words: ignored.")
+                return None
+            if not self._count():
+                return None
+            return AnnotationMatch("note", tokens[0], "word", tokens if len(tokens) > 1 else ())
+        return AnnotationMatch(target, fold(value), kind) if self._count() else None
+
+
+_ANNOTATION_TARGETS = frozenset(("tag", "list", "note"))
+
+
+def describe_annotation(node: AnnotationMatch) -> str:
+    """``tag:"cold war"``, ``note:sovi*``, ``has:note``: as a user would type it."""
+    value = " ".join(node.words) if node.words else node.value
+    if node.kind == "prefix":
+        value += "*"
+    if " " in value or ":" in value:
+        value = '"' + value + '"'
+    return f"{node.field}:{value}"
 
 
 def _flatten(children: list[Node], kind: type) -> list[Node]:

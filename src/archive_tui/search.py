@@ -18,6 +18,13 @@ from typing import Any
 
 import numpy as np
 
+from .annotation_search import (
+    ANNOTATION_FACETS,
+    ANNOTATION_FILTER_NAMES,
+    AnnotationSearch,
+    uses_annotations,
+)
+from .annotations import AnnotationIndex
 from .dates import DateError, DocDate, parse_date
 from .deadline import SEARCH_BUDGET_S, Deadline
 from .facets import FACET_FIELDS, RECORD_FACETS
@@ -25,6 +32,7 @@ from .index import FIELD_BIT, TokenIndex
 from .index.view import IndexView, view_of
 from .query import (
     And,
+    AnnotationMatch,
     DateRange,
     IdMatch,
     Node,
@@ -89,9 +97,11 @@ class Filters:
                     date_from = _check_date(low or None, "date")
                     date_to = _check_date((high if ".." in str(value) else low) or None, "date")
                 continue
-            name = QUERY_FIELD_NAMES.get(name, name)
-            if name not in FACET_FIELDS:
-                known = ", ".join((*FACET_FIELDS, *QUERY_FIELD_NAMES, "date_from", "date_to"))
+            name = ANNOTATION_FILTER_NAMES.get(name, QUERY_FIELD_NAMES.get(name, name))
+            if name not in FACET_FIELDS and name not in ANNOTATION_FACETS:
+                known = ", ".join(
+                    (*FACET_FIELDS, *QUERY_FIELD_NAMES, *ANNOTATION_FACETS, "date_from", "date_to")
+                )
                 raise ValueError(f"unknown filter field {key!r}; use one of: {known}")
             if value is None:
                 continue
@@ -271,12 +281,14 @@ class _Evaluator:
         records: Sequence[dict],
         notes: list[str],
         deadline: Deadline | None = None,
+        annotations: AnnotationSearch | None = None,
     ) -> None:
         self.idx = index
         self.records = records
         self.notes = notes
         self.n = index.n
         self.deadline = deadline
+        self.annotations = annotations  # tag:, note:...; None: no workspace (they match nothing)
 
     def empty(self) -> tuple[np.ndarray, np.ndarray | None]:
         return np.zeros(self.n, bool), None
@@ -294,6 +306,10 @@ class _Evaluator:
             return date_mask(self.idx, node.start, node.end), None
         if isinstance(node, IdMatch):
             return self.id_match(node), None
+        if isinstance(node, AnnotationMatch):
+            if self.annotations is None:
+                return np.zeros(self.n, bool), None
+            return self.annotations.mask(node), None
         if isinstance(node, Not):
             mask, _ = self.eval(node.child)
             return ~mask, None
@@ -337,6 +353,12 @@ class _Evaluator:
         return docs_l, imps_l
 
     def term(self, node: Term) -> tuple[np.ndarray, np.ndarray | None]:
+        mask, score = self.record_term(node)
+        if node.field is None and self.annotations is not None:  # a bare word: notes too
+            self.annotations.add_note_matches(node, mask, score)
+        return mask, score
+
+    def record_term(self, node: Term) -> tuple[np.ndarray, np.ndarray]:
         if node.kind == "word":
             tid = self.idx.term_id(node.text)
             tids = [] if tid < 0 else [tid]
@@ -700,8 +722,14 @@ def execute(
     *,
     should_stop: Callable[[], bool] | None = None,
     budget_s: float | None = SEARCH_BUDGET_S,
+    annotations: AnnotationIndex | None = None,
 ) -> SearchResult:
     """Run a search over ``records`` (doc order of ``index``); never raises for bad queries.
+
+    ``annotations`` (the user's tags, notes and lists) make ``tag:``, ``list:``, ``note:``,
+    ``has:`` and the ``tags`` / ``lists`` filters work, bare words find notes, and add the
+    ``tags`` and ``lists`` facets (see annotation_search.py); without them those match
+    nothing, with a note.
 
     The search stops early when ``budget_s`` seconds pass or ``should_stop()`` turns
     true (the app's "a newer keystroke arrived"): it returns what it found, with a
@@ -721,12 +749,22 @@ def execute(
     if sort == "relevance" and not parsed.has_words:
         sort = "date"
     n = index.n
+    annot = (
+        AnnotationSearch(index, _doc_ids(index, records), annotations)
+        if annotations is not None
+        else None
+    )
+    if annot is None and (
+        uses_annotations(parsed.root) or any(filters.facets.get(f) for f in ANNOTATION_FACETS)
+    ):
+        parsed.notes.append("Your tags, notes and lists are not available here: none matched.")
     if parsed.root is None:
         mask, score = np.ones(n, bool), None
     else:
-        mask, score = _Evaluator(index, records, parsed.notes, deadline).eval(parsed.root)
+        mask, score = _Evaluator(index, records, parsed.notes, deadline, annot).eval(parsed.root)
     qmask = mask
     fmasks = filter_masks(index, filters, parsed.notes)
+    fmasks.update(_annotation_filter_masks(annot, filters, n, parsed.notes))
     fmask = _all_of(fmasks.values())
     if fmask is not None:
         mask = mask & fmask
@@ -752,6 +790,8 @@ def execute(
         else:
             base = qmask if others is None else qmask & others
             result.facets[name] = facet_counts(index, base)[name]
+    if annot is not None:
+        _annotation_facets(result, annot, qmask, fmasks, None if everything else mask)
     result.hits = result.page(result.offset, result.limit)
     if result.total == 0 and parsed.root is not None and not deadline.expired():
         words = [
@@ -764,6 +804,31 @@ def execute(
     _note_cut_short(result, deadline)
     result.elapsed_ms = (time.perf_counter() - t0) * 1000
     return result
+
+
+def _annotation_filter_masks(
+    annot: AnnotationSearch | None, filters: Filters, n: int, notes: list[str]
+) -> dict[str, np.ndarray]:
+    """Masks of the ``tags`` / ``lists`` filters (without annotations: nothing matches)."""
+    if annot is not None:
+        return annot.filter_masks(filters.facets, notes)
+    return {f: np.zeros(n, bool) for f in ANNOTATION_FACETS if filters.facets.get(f)}
+
+
+def _annotation_facets(
+    result: SearchResult,
+    annot: AnnotationSearch,
+    qmask: np.ndarray,
+    fmasks: Mapping[str, np.ndarray],
+    mask: np.ndarray | None,
+) -> None:
+    """``tags`` and ``lists`` counts under the query and the filters; like every facet, a
+    field's own filter does not narrow its counts."""
+    result.facets.update(annot.facet_counts(mask))
+    for name in fmasks.keys() & set(ANNOTATION_FACETS):
+        others = _all_of(m for k, m in fmasks.items() if k != name)
+        base = qmask if others is None else qmask & others
+        result.facets[name] = annot.facet_counts(base)[name]
 
 
 def _note_cut_short(result: SearchResult, deadline: Deadline) -> None:
