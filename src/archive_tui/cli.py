@@ -46,7 +46,8 @@ FILTER_ALIASES = {
     "subject": "subjects",
 }
 # Facets that are not record keys but can still be filtered on.
-DERIVED_FILTER_FIELDS = ("decade", "year")
+DERIVED_FILTER_FIELDS = ("decade", "year", "admin", "classification", "handling", "repository")
+FILTER_ALIASES.update({"class": "classification", "repo": "repository"})
 
 # Order and labels of the fields `show` prints before the long texts.
 SHOW_FIELDS = (
@@ -813,7 +814,8 @@ def _add_query_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         metavar="FIELD=VALUE",
         help="keep records whose FIELD has VALUE; repeat it: one field ORed, fields ANDed "
-        "(FIELD: collection, type, lang, person, place, subject, decade, year)",
+        "(FIELD: collection, type, lang, person, place, subject, decade, year, admin, "
+        "class, handling, repo)",
     )
     parser.add_argument("--sort", choices=SORTS, help="default: relevance, or date if no words")
 

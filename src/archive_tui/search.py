@@ -20,12 +20,14 @@ import numpy as np
 
 from .dates import DateError, DocDate, parse_date
 from .deadline import SEARCH_BUDGET_S, Deadline
+from .facet_fields import facet_value_mask, person_term_mask, value_ids
 from .facets import FACET_FIELDS, RECORD_FACETS
 from .index import FIELD_BIT, TokenIndex
 from .index.view import IndexView, view_of
 from .query import (
     And,
     DateRange,
+    FacetValue,
     IdMatch,
     Node,
     Not,
@@ -37,7 +39,7 @@ from .query import (
     positive_nodes,
 )
 from .text import fold_aligned, iter_token_spans
-from .values import close_values, matching_values, no_value_note
+from .values import close_values, no_value_note
 from .wildcard import collapse, expand_terms, glob_word_spans
 
 SORTS = ("relevance", "date", "-date", "title")
@@ -47,6 +49,8 @@ QUERY_FIELD_NAMES = {
     "person": "people",
     "place": "places",
     "subject": "subjects",
+    "class": "classification",
+    "repo": "repository",
 }
 MAX_EXPANSIONS = 300  # words a wildcard may stand for
 MAX_SUGGESTIONS = 5
@@ -286,10 +290,14 @@ class _Evaluator:
         if leaf and self.deadline is not None and self.deadline.expired():
             # out of time: the words not yet looked up match nothing
             return np.zeros(self.n, bool), np.zeros(self.n, np.float32)
+        if isinstance(node, Term | Phrase) and node.field == "people":
+            return self.person(node)
         if isinstance(node, Term):
             return self.term(node)
         if isinstance(node, Phrase):
             return self.phrase(node)
+        if isinstance(node, FacetValue):
+            return facet_value_mask(self.idx, node, self.notes), None
         if isinstance(node, DateRange):
             return date_mask(self.idx, node.start, node.end), None
         if isinstance(node, IdMatch):
@@ -319,6 +327,12 @@ class _Evaluator:
             assert mask is not None
             return mask, score
         return self.empty()  # pragma: no cover
+
+    def person(self, node: Term | Phrase) -> tuple[np.ndarray, np.ndarray | None]:
+        """``person:`` words: their matches, and every record of the people they name."""
+        mask, score = self.term(node) if isinstance(node, Term) else self.phrase(node)
+        people = person_term_mask(self.idx, node)
+        return (mask if people is None else mask | people), score
 
     def _field_bit(self, name: str | None) -> int:
         return 0 if name is None else (1 << FIELD_BIT[name])
@@ -479,7 +493,7 @@ def filter_masks(index: TokenIndex, filters: Filters, notes: list[str]) -> dict[
         facet = index.facets[name]
         wanted = np.zeros(len(facet.values) + 1, bool)
         for value in values:
-            found = matching_values(facet.values, value)
+            found = value_ids(index, name, value)  # admin: and people: know more
             wanted[found] = True
             if not found:
                 notes.append(no_value_note(name, value, close_values(facet.values, value)))
