@@ -550,6 +550,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         existing: dict[str, dict] = {}
         if target.exists():
             existing = {r["id"]: r for r in RecordStore.open(target, read_only=True).load()}
+        from archive_tui.provenance import add_derived_fields
+
+        add_derived_fields(records)  # as an import would store them
         added = sum(1 for r in records if r["id"] not in existing)
         updated = sum(1 for r in records if r["id"] in existing and existing[r["id"]] != r)
         unchanged = len(records) - added - updated
