@@ -293,6 +293,7 @@ def _hit_date(hit: Any) -> str:
 
 def cmd_search(args: argparse.Namespace) -> int:
     archive = open_archive(args)
+    report_archive_notes(archive)
     result = run_search(args, archive, args.limit)
     if args.json:
         dump_json(
@@ -311,6 +312,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                     for hit in result.hits
                 ],
                 "facets": result.facets,
+                "histogram": histogram_json(result),
             }
         )
         return EXIT_OK
@@ -326,6 +328,42 @@ def cmd_search(args: argparse.Namespace) -> int:
         out.write("did you mean: " + ", ".join(field_line(s) for s in result.suggestions) + "\n")
     if args.limit == 0:
         _print_facets(result.facets, out)
+    return EXIT_OK
+
+
+def report_archive_notes(archive: Archive) -> None:
+    """Say once on stderr what the archive notes (bad lines of a People alias file)."""
+    for note in archive.notes:
+        _err(f"note: {field_line(note)}")
+
+
+def histogram_json(result: SearchResult) -> dict[str, Any]:
+    """The results over time: unit, buckets (bucket, count) and undated; they add up to total."""
+    hist = result.histogram()
+    return {"unit": hist.unit, "buckets": hist.to_json(), "undated": hist.undated}
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    """``archive-tui timeline QUERY``: the results over time as a text chart."""
+    from archive_tui.timeline import render_text_chart
+
+    archive = open_archive(args)
+    report_archive_notes(archive)
+    result = run_search(args, archive, 0)
+    if args.json:
+        dump_json({"query": result.query, "total": result.total, **histogram_json(result)})
+        return EXIT_OK
+    out = sys.stdout
+    for note in result.parsed.notes:
+        out.write(f"note: {field_line(note)}\n")
+    if result.total == 0:
+        out.write("No records match.\n")
+        return EXIT_OK
+    hist = result.histogram()
+    for line in render_text_chart(hist, _width()):
+        out.write(line.rstrip() + "\n")
+    noun = "record" if result.total == 1 else "records"
+    out.write(f"{result.total:,} {noun} by {hist.unit}.\n")
     return EXIT_OK
 
 
@@ -849,6 +887,18 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--offset", type=int, default=0, help="hits to skip")
     search.add_argument("--json", action="store_true", help="print one JSON object")
     search.set_defaults(func=cmd_search)
+
+    timeline = commands.add_parser(
+        "timeline",
+        parents=[common],
+        help="the results of a search over time, as a text chart",
+        description="Count the records a search finds by year (by month when they span three "
+        "years or less) and draw the counts as bars. Each record counts once, in the period "
+        "its date starts; undated records get a line of their own.",
+    )
+    _add_query_options(timeline)
+    timeline.add_argument("--json", action="store_true", help="print one JSON object")
+    timeline.set_defaults(func=cmd_timeline)
 
     show = commands.add_parser("show", parents=[common], help="print every field of one record")
     show.add_argument("id", metavar="ID")

@@ -39,6 +39,7 @@ from .query import (
     positive_nodes,
 )
 from .text import fold_aligned, iter_token_spans
+from .timeline import Histogram, histogram
 from .values import close_values, no_value_note
 from .wildcard import collapse, expand_terms, glob_word_spans
 
@@ -241,6 +242,15 @@ class SearchResult:
         order = self._prepare(offset + limit)
         docs = order[offset : offset + limit]
         return [self._hit(int(d)) for d in docs]
+
+    def histogram(self) -> Histogram:
+        """The results over time, made on first call (timeline.histogram: exact, its
+        buckets and ``undated`` add up to ``total``)."""
+        found = self.__dict__.get("_histogram")
+        if found is None:
+            idx = self._index
+            found = self._histogram = histogram(idx.date_start, idx.date_end, self._mask)
+        return found
 
     def ids(self) -> list[str]:
         """Every matching id, in result order (for export)."""
