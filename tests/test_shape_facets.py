@@ -15,7 +15,7 @@ NODIS = (
     "Source: National Archives, RG 59, Central Files 1967–69, POL 33–6 KOR N–US. "
     "Secret; Immediate; Nodis."
 )
-JOHNSON_LIB = "Source: Johnson Library, National Security File, Country File. Top Secret; Eyes Only."
+JOHNSON_LIB = "Source: Johnson Library, National Security File, Vietnam. Top Secret; Eyes Only."
 CIA = "Source: Central Intelligence Agency Files, Job 80–B01285A. Confidential."
 
 RECORDS = [

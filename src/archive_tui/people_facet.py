@@ -94,7 +94,7 @@ def people_facet(view: Any, facets: dict[str, Facet] | None = None) -> PeopleFac
             if found is None:
                 found = build_people_facet(facets["people"])
                 for note in found.notes:
-                    log.warning("%s", note)
+                    log.info("%s", note)  # said once by the CLI / app (Archive.notes)
                 view._people_facet = found
     return found
 
