@@ -23,7 +23,7 @@ import numpy as np
 
 from .administrations import admin_facet_arrays
 from .dates import DateError, parse_date
-from .provenance import provenance_facet_values
+from .provenance import STORED_KEYS, provenance_facet_values
 from .text import fold
 
 _ONE_VALUE = ("collection", "document_type", "language")  # one string a record, as stored
@@ -235,9 +235,18 @@ def _sorted_facet(values: list[str], entry_doc: np.ndarray, entry_value: np.ndar
 
 
 def provenance_facets(records: Sequence[dict]) -> dict[str, Facet]:
-    """The classification, handling and repository facets (see PROVENANCE_FACETS)."""
-    columns = zip(*map(provenance_facet_values, records), strict=True) if records else ((),) * 3
+    """The classification, handling and repository facets (see PROVENANCE_FACETS).
+
+    Stored derived fields are read as they are (one pass a field); a record without any
+    (imported before they existed) is parsed here, as ``import`` would have.
+    """
+    columns = [[r.get(name) for r in records] for name in PROVENANCE_FACETS]
+    stored = [r for r in records if "repository" in r or "handling" in r]
+    if len(stored) < len(records):
+        for i, record in enumerate(records):
+            if not any(k in record for k in STORED_KEYS):
+                for column, value in zip(columns, provenance_facet_values(record), strict=True):
+                    column[i] = value
     return {
-        name: _csr(_items(list(column)))
-        for name, column in zip(PROVENANCE_FACETS, columns, strict=True)
+        name: _csr(_items(column)) for name, column in zip(PROVENANCE_FACETS, columns, strict=True)
     }

@@ -275,7 +275,7 @@ def derived_fields(record: dict[str, Any]) -> dict[str, Any]:
 
 
 #: The keys whose presence says "derived at import" (classification may be the record's own).
-_STORED_KEYS = DERIVED_KEYS[1:]
+STORED_KEYS = DERIVED_KEYS[1:]
 
 
 def provenance_facet_values(record: dict[str, Any]) -> tuple[object, object, object]:
@@ -285,7 +285,7 @@ def provenance_facet_values(record: dict[str, Any]) -> tuple[object, object, obj
     without any (an archive imported before they existed) is parsed now, the same way.
     """
     get = record.get
-    if any(k in record for k in _STORED_KEYS):
+    if any(k in record for k in STORED_KEYS):
         return get("classification"), get("handling"), get("repository")
     given = get("classification")
     p = parse_provenance(record)
