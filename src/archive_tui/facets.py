@@ -237,16 +237,27 @@ def _sorted_facet(values: list[str], entry_doc: np.ndarray, entry_value: np.ndar
 def provenance_facets(records: Sequence[dict]) -> dict[str, Facet]:
     """The classification, handling and repository facets (see PROVENANCE_FACETS).
 
-    Stored derived fields are read as they are (one pass a field); a record without any
-    (imported before they existed) is parsed here, as ``import`` would have.
+    Stored derived fields are read as they are, in one visit a record; a record without
+    any (imported before they existed) is parsed here, as ``import`` would have.
     """
-    columns = [[r.get(name) for r in records] for name in PROVENANCE_FACETS]
-    stored = [r for r in records if "repository" in r or "handling" in r]
-    if len(stored) < len(records):
-        for i, record in enumerate(records):
-            if not any(k in record for k in STORED_KEYS):
-                for column, value in zip(columns, provenance_facet_values(record), strict=True):
-                    column[i] = value
+    classes: list = []
+    handling: list = []
+    repos: list = []
+    add_class, add_handling, add_repo = classes.append, handling.append, repos.append
+    missing = []
+    for i, record in enumerate(records):
+        get = record.get
+        add_class(get("classification"))
+        h = get("handling")
+        add_handling(() if h is None else h)
+        r = get("repository")
+        add_repo(r)
+        if r is None and h is None and "record_group" not in record:
+            missing.append(i)
+    for i in missing:
+        if not any(k in records[i] for k in STORED_KEYS):
+            classes[i], handling[i], repos[i] = provenance_facet_values(records[i])
+    columns = (classes, handling, repos)
     return {
         name: _csr(_items(column)) for name, column in zip(PROVENANCE_FACETS, columns, strict=True)
     }
