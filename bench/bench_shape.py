@@ -31,6 +31,8 @@ from bench.common import ensure_repo_on_path, machine_line, median, percentile, 
 
 ensure_repo_on_path()
 
+import numpy as np  # noqa: E402
+
 from archive_tui import search as search_mod  # noqa: E402
 from archive_tui.administrations import admin_facet_arrays  # noqa: E402
 from archive_tui.facets import FACET_FIELDS, build_record_meta, provenance_facets  # noqa: E402
@@ -38,6 +40,7 @@ from archive_tui.index import TokenIndex  # noqa: E402
 from archive_tui.index.view import IndexView, Part  # noqa: E402
 from archive_tui.people_facet import build_people_facet  # noqa: E402
 from archive_tui.provenance import add_derived_fields  # noqa: E402
+from archive_tui.timeline import histogram  # noqa: E402
 
 TARGET_MS = 1.0
 OLD_FIELDS = tuple(f for f in FACET_FIELDS if f not in ("admin", "classification", "handling"))
@@ -155,6 +158,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         search_mod.execute(after, derived, q, f).histogram()
 
     per_query_after = [_time(lambda q=q, f=f: new_search(q, f), args.repeat)[0] for q, f in mix]
+    # the parts on their own, over a mask of a random 10 % and 50 % of the records
+    rng = np.random.default_rng(args.seed)
+    for share in (0.1, 0.5):
+        mask = rng.random(index.n) < share
+        search_mod.FACET_FIELDS = OLD_FIELDS
+        try:
+            old_ms = _time(lambda m=mask: search_mod.facet_counts(before, m), args.repeat)[0]
+        finally:
+            search_mod.FACET_FIELDS = saved
+        new_ms = _time(lambda m=mask: search_mod.facet_counts(after, m), args.repeat)[0]
+        hist_ms = _time(lambda m=mask: histogram(after.date_start, after.date_end, m), args.repeat)[
+            0
+        ]
+        print(
+            f"{share:.0%} of the records: facet counts {old_ms:.2f} ms before, {new_ms:.2f} ms "
+            f"after ({new_ms - old_ms:+.2f} ms); histogram {hist_ms:.2f} ms"
+        )
     print(f"{'query':<28} {'before':>9} {'after+hist':>11} {'added':>8}")
     worst = 0.0
     for (q, f), b, a in zip(mix, per_query_before, per_query_after, strict=True):
