@@ -215,6 +215,8 @@ def _from_early(source: str, text: str) -> Provenance:
             repository = "Department of State"
             if file.lower().startswith("department of state"):
                 file = file[len("department of state") :].strip(" ,") or None
+    if repository is None:  # a source of no known shape: its file would only repeat it
+        file = None
     classification, handling = _text_marking(text)
     return Provenance(classification, handling, repository, None, file)
 
