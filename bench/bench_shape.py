@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     t_people = median([_once(lambda: build_people_facet(raw_people)) for _ in range(3)])
     people = build_people_facet(raw_people)
     print(f"build_record_meta (old archive, provenance parsed): {t_old:.0f} ms")
-    print(f"  of which provenance facets parsed at build: {t_prov_parse:.0f} ms")
+    print(f"provenance facets alone, parsed at build: {t_prov_parse:.0f} ms")
     print(f"provenance facets from stored derived fields: {t_prov_stored:.0f} ms")
     print(f"admin facet: {t_admin:.1f} ms")
     print(
