@@ -32,6 +32,7 @@ from .index.codec import DamagedArray
 from .index.segment import DamagedSegment
 from .index.store_index import StoreIndex, store_folder
 from .index.view import IndexView, Part
+from .provenance import add_derived_fields
 from .records import validate_records
 from .search import Filters, SearchResult, execute, prepare
 from .store import LazyRecords, RecordStore, StaleLayout, StoreError, collector_paused
@@ -377,6 +378,13 @@ class Archive:
         return self._index
 
     @property
+    def notes(self) -> list[str]:
+        """What to say once about this archive: bad People alias file lines (people_facet)."""
+        from .people_facet import people_facet
+
+        return list(people_facet(self._index).notes)
+
+    @property
     def by_id(self) -> dict[str, int]:
         if self._by_id is None:
             self._by_id = {rid: i for i, rid in enumerate(self._records.ids)}  # type: ignore[union-attr]
@@ -498,7 +506,7 @@ class Archive:
         archive is read-only. Returns (added, updated). Only the new and changed
         records are indexed (a new segment); this archive then shows them.
         """
-        batch = validate_records(records)
+        batch = add_derived_fields(validate_records(records))  # provenance, kept
         for record in batch:
             parse_date(record["date"])
         if self.store.read_only:
@@ -569,7 +577,7 @@ def write_store(
 def add_to_store(path: os.PathLike[str] | str, records: Iterable[object]) -> tuple[int, int]:
     """Validate, then upsert ``records`` into the store file at ``path`` (created if
     missing) and index only them: what ``archive-tui import`` does. (added, updated)."""
-    batch = validate_records(records)
+    batch = add_derived_fields(validate_records(records))  # provenance, kept
     for record in batch:
         parse_date(record["date"])
     store = RecordStore.open(path, create=True)

@@ -46,7 +46,8 @@ FILTER_ALIASES = {
     "subject": "subjects",
 }
 # Facets that are not record keys but can still be filtered on.
-DERIVED_FILTER_FIELDS = ("decade", "year")
+DERIVED_FILTER_FIELDS = ("decade", "year", "admin", "classification", "handling", "repository")
+FILTER_ALIASES.update({"class": "classification", "repo": "repository"})
 
 # Order and labels of the fields `show` prints before the long texts.
 SHOW_FIELDS = (
@@ -309,6 +310,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from archive_tui.cli_workspace import log_search_run
 
     archive = open_archive(args)
+    report_archive_notes(archive)
     result = run_search(args, archive, args.limit)
     log_search_run(args, result.total)  # the research log (issue 10)
     if args.json:
@@ -328,6 +330,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                     for hit in result.hits
                 ],
                 "facets": result.facets,
+                "histogram": histogram_json(result),
             }
         )
         return EXIT_OK
@@ -343,6 +346,42 @@ def cmd_search(args: argparse.Namespace) -> int:
         out.write("did you mean: " + ", ".join(field_line(s) for s in result.suggestions) + "\n")
     if args.limit == 0:
         _print_facets(result.facets, out)
+    return EXIT_OK
+
+
+def report_archive_notes(archive: Archive) -> None:
+    """Say once on stderr what the archive notes (bad lines of a People alias file)."""
+    for note in archive.notes:
+        _err(f"note: {field_line(note)}")
+
+
+def histogram_json(result: SearchResult) -> dict[str, Any]:
+    """The results over time: unit, buckets (bucket, count) and undated; they add up to total."""
+    hist = result.histogram()
+    return {"unit": hist.unit, "buckets": hist.to_json(), "undated": hist.undated}
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    """``archive-tui timeline QUERY``: the results over time as a text chart."""
+    from archive_tui.timeline import render_text_chart
+
+    archive = open_archive(args)
+    report_archive_notes(archive)
+    result = run_search(args, archive, 0)
+    if args.json:
+        dump_json({"query": result.query, "total": result.total, **histogram_json(result)})
+        return EXIT_OK
+    out = sys.stdout
+    for note in result.parsed.notes:
+        out.write(f"note: {field_line(note)}\n")
+    if result.total == 0:
+        out.write("No records match.\n")
+        return EXIT_OK
+    hist = result.histogram()
+    for line in render_text_chart(hist, _width()):
+        out.write(line.rstrip() + "\n")
+    noun = "record" if result.total == 1 else "records"
+    out.write(f"{result.total:,} {noun} by {hist.unit}.\n")
     return EXIT_OK
 
 
@@ -567,6 +606,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         existing: dict[str, dict] = {}
         if target.exists():
             existing = {r["id"]: r for r in RecordStore.open(target, read_only=True).load()}
+        from archive_tui.provenance import add_derived_fields
+
+        add_derived_fields(records)  # as an import would store them
         added = sum(1 for r in records if r["id"] not in existing)
         updated = sum(1 for r in records if r["id"] in existing and existing[r["id"]] != r)
         unchanged = len(records) - added - updated
@@ -833,7 +875,8 @@ def _add_query_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         metavar="FIELD=VALUE",
         help="keep records whose FIELD has VALUE; repeat it: one field ORed, fields ANDed "
-        "(FIELD: collection, type, lang, person, place, subject, decade, year)",
+        "(FIELD: collection, type, lang, person, place, subject, decade, year, admin, "
+        "class, handling, repo)",
     )
     parser.add_argument("--sort", choices=SORTS, help="default: relevance, or date if no words")
 
@@ -864,6 +907,18 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--offset", type=int, default=0, help="hits to skip")
     search.add_argument("--json", action="store_true", help="print one JSON object")
     search.set_defaults(func=cmd_search)
+
+    timeline = commands.add_parser(
+        "timeline",
+        parents=[common],
+        help="the results of a search over time, as a text chart",
+        description="Count the records a search finds by year (by month when they span three "
+        "years or less) and draw the counts as bars. Each record counts once, in the period "
+        "its date starts; undated records get a line of their own.",
+    )
+    _add_query_options(timeline)
+    timeline.add_argument("--json", action="store_true", help="print one JSON object")
+    timeline.set_defaults(func=cmd_timeline)
 
     show = commands.add_parser("show", parents=[common], help="print every field of one record")
     show.add_argument("id", metavar="ID")

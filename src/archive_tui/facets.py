@@ -21,13 +21,18 @@ from itertools import chain, count
 
 import numpy as np
 
+from .administrations import admin_facet_arrays
 from .dates import DateError, parse_date
+from .provenance import STORED_KEYS, provenance_facet_values
 from .text import fold
 
 _ONE_VALUE = ("collection", "document_type", "language")  # one string a record, as stored
 _LISTS = ("people", "places", "subjects")  # a list of strings a record, as stored
 RECORD_FACETS = (*_ONE_VALUE, *_LISTS)
-FACET_FIELDS = (*RECORD_FACETS, "decade", "year")
+#: Facets derived from a record: its administration(s) by date, and its provenance (the
+#: fields ``provenance.derived_fields`` stores at import, parsed here when a record lacks them).
+PROVENANCE_FACETS = ("classification", "handling", "repository")
+FACET_FIELDS = (*RECORD_FACETS, "decade", "year", "admin", *PROVENANCE_FACETS)
 
 
 @dataclass
@@ -88,6 +93,8 @@ def build_record_meta(records: Sequence[dict]) -> RecordMeta:
     title_order = np.array(sorted(date_order.tolist(), key=titles.__getitem__), np.int32)
     facets = {name: _csr(items[name]) for name in RECORD_FACETS}
     facets["year"], facets["decade"] = _year_facets(per_record[:, 3], sorted(years))
+    facets["admin"] = _sorted_facet(*admin_facet_arrays(starts, ends))
+    facets.update(provenance_facets(records))
     date_key = per_record[:, 2].copy()
     return RecordMeta(starts, ends, date_order, date_rank, title_order, facets, date_key, titles)
 
@@ -215,3 +222,42 @@ def _year_facets(years: np.ndarray, known: list[int]) -> tuple[Facet, Facet]:
         decade_ids[int(v) - low] = decade_of[f"{int(v) // 10 * 10}s"]
     offsets = years[has] - low
     return Facet(year_vals, has, year_ids[offsets]), Facet(decade_vals, has, decade_ids[offsets])
+
+
+def _sorted_facet(values: list[str], entry_doc: np.ndarray, entry_value: np.ndarray) -> Facet:
+    """A Facet whose values are sorted (as every facet's are), its entries renumbered."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    rank = np.empty(len(values), np.int32)
+    rank[order] = np.arange(len(values), dtype=np.int32)
+    return Facet(
+        [values[i] for i in order], entry_doc, rank[entry_value] if len(values) else entry_value
+    )
+
+
+def provenance_facets(records: Sequence[dict]) -> dict[str, Facet]:
+    """The classification, handling and repository facets (see PROVENANCE_FACETS).
+
+    Stored derived fields are read as they are, in one visit a record; a record without
+    any (imported before they existed) is parsed here, as ``import`` would have.
+    """
+    classes: list = []
+    handling: list = []
+    repos: list = []
+    add_class, add_handling, add_repo = classes.append, handling.append, repos.append
+    missing = []
+    for i, record in enumerate(records):
+        get = record.get
+        add_class(get("classification"))
+        h = get("handling")
+        add_handling(() if h is None else h)
+        r = get("repository")
+        add_repo(r)
+        if r is None and h is None and "record_group" not in record:
+            missing.append(i)
+    for i in missing:
+        if not any(k in records[i] for k in STORED_KEYS):
+            classes[i], handling[i], repos[i] = provenance_facet_values(records[i])
+    columns = (classes, handling, repos)
+    return {
+        name: _csr(_items(column)) for name, column in zip(PROVENANCE_FACETS, columns, strict=True)
+    }

@@ -215,6 +215,8 @@ def _from_early(source: str, text: str) -> Provenance:
             repository = "Department of State"
             if file.lower().startswith("department of state"):
                 file = file[len("department of state") :].strip(" ,") or None
+    if repository is None:  # a source of no known shape: its file would only repeat it
+        file = None
     classification, handling = _text_marking(text)
     return Provenance(classification, handling, repository, None, file)
 
@@ -272,3 +274,34 @@ def derived_fields(record: dict[str, Any]) -> dict[str, Any]:
     if p.file:
         out["source_file"] = p.file
     return out
+
+
+#: The keys whose presence says "derived at import" (classification may be the record's own).
+STORED_KEYS = DERIVED_KEYS[1:]
+
+
+def provenance_facet_values(record: dict[str, Any]) -> tuple[object, object, object]:
+    """(classification, handling, repository) of ``record`` for the index's facets.
+
+    A record imported with derived fields gives them as stored (a user's edit wins); one
+    without any (an archive imported before they existed) is parsed now, the same way.
+    """
+    get = record.get
+    if any(k in record for k in STORED_KEYS):
+        return get("classification"), get("handling"), get("repository")
+    given = get("classification")
+    p = parse_provenance(record)
+    if isinstance(given, str) and given.strip():
+        return given, list(p.handling), p.repository
+    return p.classification, list(p.handling), p.repository
+
+
+def add_derived_fields(records: list[dict]) -> list[dict]:
+    """``records`` (validated, new dicts) with their derived keys added in place; the same list.
+
+    A key the record already has is left as it is (a user's own value wins).
+    """
+    for record in records:
+        for key, value in derived_fields(record).items():
+            record.setdefault(key, value)
+    return records

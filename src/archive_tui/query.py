@@ -28,6 +28,8 @@ Search syntax (operators are case-insensitive)
   sovi*   gr?myko       wildcards: * any letters, ? one letter (within one word)
   title:treaty          field search: title: summary: text: person: place: subject:
                         collection: type: lang: source: id:
+  admin:kennedy  class:secret  handling:nodis  repo:"johnson library"
+                        administration, classification, handling, repository
   person:"Rusk, Dean"   quote a field value that has spaces or commas
   date:1944   date:1944-11   date:1944..1955   date:1962-10-16..1962-10-28
   date:..1950   date:1989..    dates (a record dated only to a month or year matches
@@ -68,6 +70,17 @@ FIELD_ALIASES: dict[str, str] = {
     "id": "id",
     "date": "date",
 }
+# query fields that filter on a facet's values (facet_fields.py), not on indexed words
+FACET_QUERY_FIELDS: dict[str, str] = {
+    "admin": "admin",
+    "administration": "admin",
+    "class": "classification",
+    "classification": "classification",
+    "handling": "handling",
+    "repo": "repository",
+    "repository": "repository",
+}
+FIELD_ALIASES.update(FACET_QUERY_FIELDS)
 
 # your annotations (the workspace): query field name -> what it searches
 ANNOTATION_FIELDS: dict[str, str] = {
@@ -91,6 +104,8 @@ def annotation_field_names() -> list[str]:
 _CONTROL = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2060\ufeff\u061c]"
 )
+_EXAMPLE = {"admin": "kennedy", "classification": "secret", "handling": "nodis"}
+_EXAMPLE["repository"] = '"national archives"'
 _FIELD = re.compile(r"([A-Za-z_]+):(.*)\Z", re.S)
 _WILDCARD_WORD = re.compile(r"[^\W_]*[*?][^\W_*?]*(?:[*?][^\W_*?]*)*\Z")
 
@@ -163,7 +178,17 @@ class Not:
     child: Node
 
 
-Node = Union[Term, Phrase, IdMatch, DateRange, AnnotationMatch, And, Or, Not]  # noqa: UP007
+@dataclass(frozen=True)
+class FacetValue:
+    """``admin:kennedy``, ``class:secret``: records holding a facet value the text names."""
+
+    field: str  # the facet: admin, classification, handling, repository
+    value: str  # as typed
+
+
+Node = Union[  # noqa: UP007
+    Term, Phrase, IdMatch, DateRange, AnnotationMatch, FacetValue, And, Or, Not
+]
 
 
 @dataclass
@@ -228,6 +253,8 @@ def describe(node: Node) -> str:
         return "date:" + node.text
     if isinstance(node, AnnotationMatch):
         return describe_annotation(node)
+    if isinstance(node, FacetValue):
+        return f"{node.field}:{node.value!r}"
     if isinstance(node, Not):
         return "NOT " + describe(node.child)
     joiner = " AND " if isinstance(node, And) else " OR "
@@ -503,6 +530,8 @@ class _Parser:
                     return None
                 return IdMatch(value[:-1], prefix=True)
             return IdMatch(value)
+        if target in FACET_QUERY_FIELDS.values():
+            return self.facet_value(name, target, value)
         if not tok.quoted and not value:
             nxt = self.peek()
             if nxt is not None and nxt.kind == "(":
@@ -516,6 +545,16 @@ class _Parser:
             parts = tuple(n for n in (node, long) if n is not None)
             node = Or(parts) if len(parts) > 1 else (parts[0] if parts else None)
         return node
+
+    def facet_value(self, name: str, target: str, value: str) -> Node | None:
+        """``admin:kennedy``: one facet value, matched as the user sees it (no groups)."""
+        value = " ".join(value.split())
+        if not value:
+            self._note(f"{name}: needs a value (e.g. {name}:{_EXAMPLE[target]}): ignored.")
+            return None
+        if not self._count():
+            return None
+        return FacetValue(target, value)
 
     def date(self, value: str) -> Node | None:
         value = value.strip()

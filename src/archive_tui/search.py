@@ -27,6 +27,7 @@ from .annotation_search import (
 from .annotations import AnnotationIndex
 from .dates import DateError, DocDate, parse_date
 from .deadline import SEARCH_BUDGET_S, Deadline
+from .facet_fields import facet_value_mask, person_term_mask, value_ids
 from .facets import FACET_FIELDS, RECORD_FACETS
 from .index import FIELD_BIT, TokenIndex
 from .index.view import IndexView, view_of
@@ -34,6 +35,7 @@ from .query import (
     And,
     AnnotationMatch,
     DateRange,
+    FacetValue,
     IdMatch,
     Node,
     Not,
@@ -45,7 +47,8 @@ from .query import (
     positive_nodes,
 )
 from .text import fold_aligned, iter_token_spans
-from .values import close_values, matching_values, no_value_note
+from .timeline import Histogram, histogram
+from .values import close_values, no_value_note
 from .wildcard import collapse, expand_terms, glob_word_spans
 
 SORTS = ("relevance", "date", "-date", "title")
@@ -55,6 +58,8 @@ QUERY_FIELD_NAMES = {
     "person": "people",
     "place": "places",
     "subject": "subjects",
+    "class": "classification",
+    "repo": "repository",
 }
 MAX_EXPANSIONS = 300  # words a wildcard may stand for
 MAX_SUGGESTIONS = 5
@@ -248,6 +253,15 @@ class SearchResult:
         docs = order[offset : offset + limit]
         return [self._hit(int(d)) for d in docs]
 
+    def histogram(self) -> Histogram:
+        """The results over time, made on first call (timeline.histogram: exact, its
+        buckets and ``undated`` add up to ``total``)."""
+        found = self.__dict__.get("_histogram")
+        if found is None:
+            idx = self._index
+            found = self._histogram = histogram(idx.date_start, idx.date_end, self._mask)
+        return found
+
     def ids(self) -> list[str]:
         """Every matching id, in result order (for export)."""
         order = self._prepare(self.total)
@@ -298,10 +312,14 @@ class _Evaluator:
         if leaf and self.deadline is not None and self.deadline.expired():
             # out of time: the words not yet looked up match nothing
             return np.zeros(self.n, bool), np.zeros(self.n, np.float32)
+        if isinstance(node, Term | Phrase) and node.field == "people":
+            return self.person(node)
         if isinstance(node, Term):
             return self.term(node)
         if isinstance(node, Phrase):
             return self.phrase(node)
+        if isinstance(node, FacetValue):
+            return facet_value_mask(self.idx, node, self.notes), None
         if isinstance(node, DateRange):
             return date_mask(self.idx, node.start, node.end), None
         if isinstance(node, IdMatch):
@@ -335,6 +353,12 @@ class _Evaluator:
             assert mask is not None
             return mask, score
         return self.empty()  # pragma: no cover
+
+    def person(self, node: Term | Phrase) -> tuple[np.ndarray, np.ndarray | None]:
+        """``person:`` words: their matches, and every record of the people they name."""
+        mask, score = self.term(node) if isinstance(node, Term) else self.phrase(node)
+        people = person_term_mask(self.idx, node)
+        return (mask if people is None else mask | people), score
 
     def _field_bit(self, name: str | None) -> int:
         return 0 if name is None else (1 << FIELD_BIT[name])
@@ -501,7 +525,7 @@ def filter_masks(index: TokenIndex, filters: Filters, notes: list[str]) -> dict[
         facet = index.facets[name]
         wanted = np.zeros(len(facet.values) + 1, bool)
         for value in values:
-            found = matching_values(facet.values, value)
+            found = value_ids(index, name, value)  # admin: and people: know more
             wanted[found] = True
             if not found:
                 notes.append(no_value_note(name, value, close_values(facet.values, value)))

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..facets import FACET_FIELDS, Facet
+from ..people_facet import with_canonical_people
 from . import FIELD_BIT, NF, TokenIndex, _idf, _impact_values, _norm
 from .segment import DamagedSegment
 
@@ -127,7 +128,8 @@ class IndexView:
     @property
     def facets(self) -> dict[str, Facet]:
         if self._facets is None:
-            self._facets = dict(self.parts[0].seg.facets) if self.single else self._merge_facets()
+            facets = dict(self.parts[0].seg.facets) if self.single else self._merge_facets()
+            self._facets = with_canonical_people(self, facets)  # one People value a person
         return self._facets
 
     def _merge_facets(self) -> dict[str, Facet]:
