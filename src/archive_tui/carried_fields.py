@@ -21,6 +21,7 @@ styles never show them.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from archive_tui.citations import bibtex_escape, cite, csl_item
 
@@ -59,8 +60,14 @@ def bibtex_list(items: list[str]) -> str:
     return " and ".join(out)
 
 
-def export_entry(record: dict, fmt: str) -> str:
-    """The record as ``cite(record, fmt)`` for ``bibtex`` / ``ris``, with the carried fields."""
+def export_entry(record: dict, fmt: str, tags: Sequence[str] = (), note: str | None = None) -> str:
+    """The record as ``cite(record, fmt)`` for ``bibtex`` / ``ris``, with the carried fields,
+    and your ``tags`` and ``note`` when given (see :func:`annotate_entry`)."""
+    entry = _carried_entry(record, fmt)
+    return annotate_entry(entry, fmt, tags, note) if tags or note else entry
+
+
+def _carried_entry(record: dict, fmt: str) -> str:
     entry = cite(record, fmt)
     if fmt == "bibtex":
         lines = [
@@ -83,14 +90,51 @@ def export_entry(record: dict, fmt: str) -> str:
     raise ValueError(f"no carried fields for {fmt!r}")
 
 
-def export_csl_item(record: dict) -> dict:
-    """``csl_item(record)`` with people, places and subjects in its ``custom`` object."""
+def export_csl_item(record: dict, tags: Sequence[str] = (), note: str | None = None) -> dict:
+    """``csl_item(record)`` with people, places and subjects in its ``custom`` object, and
+    your tags as ``keyword`` (comma-separated, CSL's form) and note in ``note``."""
     item = csl_item(record)
     custom = {field: carried_values(record, field) for field in CARRIED_FIELDS}
     custom = {field: values for field, values in custom.items() if values}
     if custom:
         item[CSL_CUSTOM] = custom
+    if tags:
+        item["keyword"] = ", ".join(_one_line(tag) for tag in tags)
+    if note and note.strip():
+        item["note"] = f"{item['note']}\n\n{note}" if item.get("note") else note
     return item
+
+
+_BIBTEX_NOTE = re.compile(r"^  note = \{(.*)\}(,?)$", re.MULTILINE)
+
+
+def annotate_entry(entry: str, fmt: str, tags: Sequence[str], note: str | None) -> str:
+    """A BibTeX / RIS entry with your tags (BibTeX ``keywords``, RIS ``KW``) and note
+    (BibTeX ``note``, after the source note when there is one; RIS ``N1``, a line each)."""
+    note = note if note and note.strip() else None
+    if fmt == "bibtex":
+        escaped = bibtex_escape(note.strip()) if note else None
+        match = _BIBTEX_NOTE.search(entry) if escaped else None
+        if match:  # one note field: the source, then yours
+            joined = f"  note = {{{match.group(1)}\n\n{escaped}}}{match.group(2)}"
+            entry = entry[: match.start()] + joined + entry[match.end() :]
+            escaped = None
+        lines = []
+        if tags:
+            lines.append(f"  keywords = {{{', '.join(bibtex_escape(_one_line(t)) for t in tags)}}}")
+        if escaped:
+            lines.append(f"  note = {{{escaped}}}")
+        if not lines:
+            return entry
+        head, close, tail = entry.rpartition("\n}")
+        return head + ",\n" + ",\n".join(lines) + close + tail
+    if fmt == "ris":
+        lines = [f"KW  - {_one_line(tag)}\n" for tag in tags]
+        if note:
+            lines += [f"N1  - {line.strip()}\n" for line in note.splitlines() if line.strip()]
+        head, end, tail = entry.rpartition("ER  - ")
+        return head + "".join(lines) + end + tail
+    raise ValueError(f"no annotations for {fmt!r}")
 
 
 # --------------------------------------------------------------------------- readers

@@ -291,8 +291,11 @@ def _hit_date(hit: Any) -> str:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from archive_tui.cli_workspace import log_search_run
+
     archive = open_archive(args)
     result = run_search(args, archive, args.limit)
+    log_search_run(args, result.total)  # the research log (issue 10)
     if args.json:
         dump_json(
             {
@@ -693,12 +696,15 @@ def cmd_export(args: argparse.Namespace) -> int:
             "--json needs -o FILE: without it the export itself is what goes to stdout",
             EXIT_USAGE,
         )
+    from archive_tui.cli_workspace import export_selection, log_export
+
     archive = open_archive(args)
-    result = run_search(args, archive, 0)
-    for note in result.parsed.notes:  # e.g. a filter value that matches nothing
+    selection = export_selection(args, archive, run_search)  # a search, --list or --marks
+    for note in selection.notes:  # e.g. a filter value that matches nothing
         _err(f"note: {visible(note)}")
-    ids = list(result.ids())
-    records = _records_by_id(archive, ids)
+    records = _records_by_id(archive, selection.ids)
+    options = {**_export_options(args), "annotations": selection.annotations}
+    options["style"] = selection.style
     if args.output:
         path = Path(args.output).expanduser()
         if path.is_dir():
@@ -708,9 +714,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if path.exists() and not args.force:
             raise CliError(f"error: {path} exists; use --force to overwrite it")
         try:
-            count = write_export(
-                records, args.format, path, overwrite=args.force, **_export_options(args)
-            )
+            count = write_export(records, args.format, path, overwrite=args.force, **options)
         except FileExistsError:
             raise CliError(f"error: {path} exists; use --force to overwrite it") from None
         if args.json:
@@ -719,16 +723,17 @@ def cmd_export(args: argparse.Namespace) -> int:
                     "format": args.format,
                     "path": str(path),
                     "exported": count,
-                    "notes": list(result.parsed.notes),
+                    "notes": selection.notes,
                 }
             )
         else:
             print(f"exported {plural(count, 'record')} to {path} ({args.format})", file=sys.stderr)
     else:
         out: TextIO = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
-        count = export_records(records, args.format, out, **_export_options(args))
+        count = export_records(records, args.format, out, **options)
         sys.stdout.flush()
         print(f"exported {plural(count, 'record')} ({args.format})", file=sys.stderr)
+    log_export(selection, args.format, count, args.output)
     return EXIT_OK
 
 
@@ -926,7 +931,7 @@ def build_parser() -> argparse.ArgumentParser:
         "export", parents=[common], help="write the records a search finds"
     )
     _add_query_options(export)
-    export.add_argument("--format", required=True, choices=FORMATS)
+    export.add_argument("--format", required=True, choices=(*FORMATS, "markdown"))
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     export.add_argument(
@@ -934,6 +939,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_output_options(export, csv=True)
     export.set_defaults(func=cmd_export)
+
+    from archive_tui.cli_workspace import add_export_options, add_workspace_commands
+
+    add_export_options(export)
+    add_workspace_commands(commands, common)
     return parser
 
 

@@ -28,7 +28,7 @@ import csv
 import errno
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -37,9 +37,12 @@ import orjson
 from archive_tui.atomic import atomic_write
 from archive_tui.carried_fields import export_csl_item, export_entry
 from archive_tui.errors import FileProblem
+from archive_tui.export_markdown import Annotations, markdown_entry
 from archive_tui.sanitize import LAYOUT, clean_record, escape_json, visible
 
 FORMATS = ("bibtex", "ris", "csv", "json", "csl-json")
+ALL_FORMATS = (*FORMATS, "markdown")
+"""``markdown`` (``export_markdown``) is written too, but not offered where FORMATS is."""
 
 FORMAT_LABELS: dict[str, str] = {
     "bibtex": "BibTeX (.bib)",
@@ -55,6 +58,7 @@ FORMAT_EXTENSIONS: dict[str, str] = {
     "csv": ".csv",
     "json": ".json",
     "csl-json": ".csl.json",
+    "markdown": ".md",
 }
 
 CSV_COLUMNS = (
@@ -62,6 +66,8 @@ CSV_COLUMNS = (
     "source", "url", "classification", "subjects", "people", "places",
 )  # fmt: skip
 LIST_SEPARATOR = "; "
+ANNOTATION_COLUMNS = ("tags", "note")
+"""Added after CSV_COLUMNS when an export carries your tags and notes."""
 
 PROGRESS_EVERY = 1000
 """``progress(count)`` is called after every this many records, and once at the end."""
@@ -70,8 +76,9 @@ Progress = Callable[[int], object]
 
 
 def _check_format(fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if fmt not in ALL_FORMATS:
+        known = ", ".join(ALL_FORMATS)
+        raise ValueError(f"unknown export format {fmt!r}; choose one of: {known}")
 
 
 def _json_dumps(value: object, indent: bool) -> str:
@@ -121,8 +128,15 @@ def export_records(
     *,
     raw: bool = False,
     csv_formulas: bool = False,
+    annotations: Annotations | None = None,
+    style: str = "archive",
 ) -> int:
     """Write records to ``out`` in ``fmt``, one at a time; return how many were written.
+
+    ``annotations`` (record id -> (tags, note), e.g. ``Workspace.annotations_of``) adds
+    your tags and notes: BibTeX ``keywords``/``note``, RIS ``KW``/``N1``, CSL-JSON
+    ``keyword``/``note``, CSV ``tags``/``note`` columns; without it the output is as
+    before. ``style`` is the citation style of the ``markdown`` format.
 
     ``out`` should be opened with ``newline=""`` for CSV (the csv module's rule); the
     other formats write ``\\n`` line ends. ``raw`` keeps every character exactly (no
@@ -131,18 +145,29 @@ def export_records(
     """
     _check_format(fmt)
     count = 0
-    if not raw and fmt in ("bibtex", "ris"):
+    if not raw and fmt in ("bibtex", "ris", "markdown"):
         records = (clean_record(record) for record in records)  # type: ignore[misc]
 
     def tick() -> None:
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count)
 
+    def notes_of(record: dict) -> tuple[Sequence[str], str | None]:
+        if annotations is None:
+            return (), None
+        tags, note = annotations(str(record.get("id", "")))
+        if raw:
+            return tags, note
+        return [visible(t, LAYOUT) for t in tags], None if note is None else visible(note, LAYOUT)
+
     if fmt == "csv":
         writer = csv.writer(out)
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow(CSV_COLUMNS + (ANNOTATION_COLUMNS if annotations else ()))
         for record in records:
             cells = [_csv_cell(record.get(column)) for column in CSV_COLUMNS]
+            if annotations:
+                tags, note = notes_of(record)
+                cells += [_csv_cell(list(tags)), note or ""]
             if not raw:
                 cells = [visible(cell, LAYOUT) for cell in cells]
             if not (raw or csv_formulas):
@@ -153,7 +178,7 @@ def export_records(
     elif fmt in ("json", "csl-json"):
         out.write("[")
         for record in records:
-            item = record if fmt == "json" else export_csl_item(record)
+            item = record if fmt == "json" else export_csl_item(record, *notes_of(record))
             text = _json_dumps(item, indent=fmt == "csl-json")
             if not raw:  # \\uXXXX escapes: safe to show, and they read back exactly
                 text = escape_json(text)
@@ -161,11 +186,16 @@ def export_records(
             count += 1
             tick()
         out.write("\n]\n" if count else "]\n")
+    elif fmt == "markdown":
+        for record in records:
+            out.write(markdown_entry(record, lambda _id, r=record: notes_of(r), style))
+            count += 1
+            tick()
     else:  # bibtex, ris: entries separated by a blank line
         for record in records:
             if count:
                 out.write("\n")
-            out.write(export_entry(record, fmt))
+            out.write(export_entry(record, fmt, *notes_of(record)))
             count += 1
             tick()
     if progress is not None and (count == 0 or count % PROGRESS_EVERY != 0):
@@ -182,6 +212,8 @@ def write_export(
     progress: Progress | None = None,
     raw: bool = False,
     csv_formulas: bool = False,
+    annotations: Annotations | None = None,
+    style: str = "archive",
 ) -> int:
     """Export to a file atomically; return how many records were written.
 
@@ -199,7 +231,16 @@ def write_export(
         raise IsADirectoryError(f"{target} is a folder")
     try:
         with atomic_write(target, text=True, overwrite=overwrite) as out:
-            return export_records(records, fmt, out, progress, raw=raw, csv_formulas=csv_formulas)
+            return export_records(
+                records,
+                fmt,
+                out,
+                progress,
+                raw=raw,
+                csv_formulas=csv_formulas,
+                annotations=annotations,
+                style=style,
+            )
     except (FileExistsError, IsADirectoryError, ExportError):
         raise
     except OSError as error:

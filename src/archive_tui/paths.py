@@ -110,3 +110,8 @@ def state_dir() -> Path:
 def log_dir() -> Path:
     """Where tracebacks of errors the app survived are written (``errors.log``)."""
     return state_dir() / "log"
+
+
+def workspace_path() -> Path:
+    """The user's research workspace: tags, notes, lists, saved searches, history, log."""
+    return user_data_dir() / "workspace.json"

@@ -1,0 +1,630 @@
+"""The research-workspace commands: tag, tags, note, list, lists, saved, history, log,
+workspace; and what ``export`` needs for ``--list``, ``--marks`` and your annotations.
+
+Kept apart from cli.py, which registers them (:func:`add_workspace_commands`). Every
+command takes ``--json``. Tagging, noting or listing an id no archive holds is refused
+unless ``--force`` (the annotations of a removed record are kept as orphans anyway:
+``archive-tui workspace --orphans`` lists them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from archive_tui.cli import (
+    EXIT_OK,
+    EXIT_USAGE,
+    SORTS,
+    CliError,
+    _default_style,
+    _err,
+    _output_text,
+    build_filters,
+    cmd_search,
+    dump_json,
+    field_line,
+    open_archive,
+    plural,
+    visible,
+)
+from archive_tui.workspace import (
+    Workspace,
+    WorkspaceError,
+    export_workspace,
+    merge_workspace,
+)
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _friendly(func: Command) -> Command:
+    """Bad input (an unknown list, an empty tag, an unreadable workspace): one sentence."""
+
+    @functools.wraps(func)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return func(args)
+        except WorkspaceError as error:
+            raise CliError(f"error: {visible(error)}") from None
+        except KeyError as error:
+            raise CliError(f"error: {visible(error.args[0])}") from None
+        except ValueError as error:
+            raise CliError(f"error: {visible(error)}", EXIT_USAGE) from None
+
+    return run
+
+
+def open_workspace(*, read_only: bool = False) -> Workspace:
+    """The user's workspace (``ARCHIVE_TUI_HOME`` honoured)."""
+    return Workspace.open(read_only=read_only)
+
+
+def _check_ids(args: argparse.Namespace, ids: list[str], doing: str) -> None:
+    """Refuse ids no archive holds, unless --force."""
+    if getattr(args, "force", False) or not ids:
+        return
+    archive = open_archive(args)
+    missing = [record_id for record_id in ids if archive.get(record_id) is None]
+    if missing:
+        shown = ", ".join(visible(repr(i)) for i in missing[:10])
+        noun = "no record with id" if len(missing) == 1 else "no records with ids"
+        raise CliError(
+            f"error: {noun} {shown}; nothing was {doing} (add --force to annotate unknown ids "
+            "anyway: they are kept and listed as orphans)"
+        )
+
+
+# --------------------------------------------------------------------------- tags
+
+
+@_friendly
+def cmd_tag(args: argparse.Namespace) -> int:
+    ws = open_workspace()
+    ids = list(dict.fromkeys(args.ids))
+    if args.add:
+        _check_ids(args, ids, "tagged")
+    if args.add or args.remove:
+        ws.change_tags(ids, add=args.add or (), remove=args.remove or ())
+    records = [{"id": record_id, "tags": ws.tags(record_id)} for record_id in ids]
+    if args.json:
+        dump_json({"command": "tag", "add": args.add or [], "remove": args.remove or [],
+                   "records": records})  # fmt: skip
+        return EXIT_OK
+    for item in records:
+        tags = ", ".join(field_line(t) for t in item["tags"]) or "(no tags)"
+        print(f"{field_line(item['id'])}: {tags}")
+    return EXIT_OK
+
+
+@_friendly
+def cmd_tags(args: argparse.Namespace) -> int:
+    tags = open_workspace(read_only=True).all_tags()
+    if args.json:
+        dump_json({"tags": [{"tag": tag, "count": count} for tag, count in tags]})
+        return EXIT_OK
+    for tag, count in tags:
+        print(f"{field_line(tag)}  ({plural(count, 'record')})")
+    if not tags:
+        print("no tags yet (`archive-tui tag ID --add TAG` adds one)")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- notes
+
+
+@_friendly
+def cmd_note(args: argparse.Namespace) -> int:
+    ws = open_workspace(read_only=not (args.set is not None or args.append or args.edit))
+    record_id = args.id
+    saved = False
+    if args.set is not None or args.append or args.edit:
+        _check_ids(args, [record_id], "noted")
+    if args.set is not None:
+        ws.set_note(record_id, args.set)
+        saved = True
+    elif args.append:
+        ws.append_note(record_id, args.append)
+        saved = True
+    elif args.edit:
+        saved = _edit_note(ws, record_id)
+    note = ws.note(record_id)
+    if args.json:
+        dump_json({"command": "note", "id": record_id, "note": note, "saved": saved})
+        return EXIT_OK
+    if saved:
+        print(f"saved the note of {visible(repr(record_id))}")
+    elif args.edit:
+        print(f"no changes to the note of {visible(repr(record_id))}; nothing was saved")
+    elif note is None:
+        print(f"{visible(repr(record_id))} has no note")
+    else:
+        sys.stdout.write(_output_text(note.rstrip("\n") + "\n", raw=False))
+    return EXIT_OK
+
+
+def _edit_note(ws: Workspace, record_id: str) -> bool:
+    """The note in $VISUAL / $EDITOR (editing.py's helpers); True if it was saved."""
+    import subprocess
+
+    from archive_tui.editing import edit_file_path, editor_command
+
+    folder = ws.path.parent / "edits"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = edit_file_path(folder, record_id).with_name(
+        "note-" + edit_file_path(folder, record_id).stem.removeprefix("edit-") + ".md"
+    )
+    original = ws.note(record_id) or ""
+    path.write_text(original, encoding="utf-8")
+    command = editor_command()
+    try:
+        status = subprocess.run([*command, str(path)], check=False).returncode
+    except OSError as error:
+        raise CliError(
+            f"error: the editor {command[0]!r} cannot be started ({error.strerror or error}); "
+            f"set $EDITOR; the note is in {path}"
+        ) from None
+    if status != 0:
+        raise CliError(
+            f"error: the editor exited with status {status}; nothing was saved, and the "
+            f"text is kept in {path}"
+        )
+    text = path.read_text(encoding="utf-8", errors="surrogateescape")
+    if text == original:
+        path.unlink(missing_ok=True)
+        return False
+    ws.set_note(record_id, text)
+    path.unlink(missing_ok=True)
+    return True
+
+
+# --------------------------------------------------------------------------- lists
+
+
+@_friendly
+def cmd_list(args: argparse.Namespace) -> int:
+    writing = bool(args.add or args.remove or args.rename or args.delete)
+    ws = open_workspace(read_only=not writing)
+    name = args.name
+    if args.add:
+        _check_ids(args, list(args.add), "listed")
+        ws.add_to_list(name, args.add)
+    if args.remove:
+        ws.remove_from_list(name, args.remove)
+    if args.rename:
+        ws.rename_list(name, args.rename)
+        name = args.rename
+    if args.delete:
+        ws.delete_list(name)
+        if args.json:
+            dump_json({"command": "list", "name": name, "deleted": True})
+        else:
+            print(f"deleted the list {visible(repr(name))}")
+        return EXIT_OK
+    ids = ws.list_ids(name)
+    if ids is None:
+        raise KeyError(f"no list named {name!r} (`archive-tui lists` shows them)")
+    shown = next((n for n in ws.lists() if ws.list_ids(n) == ids), name)
+    if args.json:
+        dump_json({"command": "list", "name": shown, "ids": ids})
+        return EXIT_OK
+    print(f"{field_line(shown)}: {plural(len(ids), 'record')}")
+    for record_id in ids:
+        print(f"  {field_line(record_id)}")
+    return EXIT_OK
+
+
+@_friendly
+def cmd_lists(args: argparse.Namespace) -> int:
+    lists = open_workspace(read_only=True).lists()
+    marks = open_workspace(read_only=True).marks()
+    if args.json:
+        dump_json(
+            {"lists": [{"name": n, "count": len(ids)} for n, ids in lists.items()],
+             "marks": marks}
+        )  # fmt: skip
+        return EXIT_OK
+    for name, ids in lists.items():
+        print(f"{field_line(name)}  ({plural(len(ids), 'record')})")
+    if not lists:
+        print("no lists yet (`archive-tui list NAME --add ID` makes one)")
+    if marks:
+        print(f"marked now: {plural(len(marks), 'record')}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- saved searches
+
+
+def _filters_mapping(args: argparse.Namespace) -> dict[str, Any]:
+    filters = build_filters(args)
+    mapping: dict[str, Any] = {k: list(v) for k, v in filters.facets.items()}
+    for key in ("date_from", "date_to"):
+        if getattr(filters, key):
+            mapping[key] = getattr(filters, key)
+    return mapping
+
+
+@_friendly
+def cmd_saved(args: argparse.Namespace) -> int:
+    if args.name is None:
+        saved = open_workspace(read_only=True).saved_searches()
+        if args.json:
+            dump_json({"saved": [_saved_json(s) for s in saved]})
+        for item in saved if not args.json else ():
+            print(f"{field_line(item.name)}: {field_line(_describe_saved(item))}")
+        if not saved and not args.json:
+            print("no saved searches yet (`archive-tui saved NAME --query Q` saves one)")
+        return EXIT_OK
+    if args.query is not None or args.filter or args.date_from or args.date_to:
+        ws = open_workspace()
+        item = ws.save_search(args.name, args.query or "", _filters_mapping(args), args.sort)
+        if args.json:
+            dump_json({"command": "saved", "saved": _saved_json(item)})
+        else:
+            print(f"saved the search {visible(repr(item.name))}: {_describe_saved(item)}")
+        return EXIT_OK
+    ws = open_workspace(read_only=not args.delete)
+    item = ws.saved_search(args.name)
+    if item is None:
+        raise KeyError(f"no saved search named {args.name!r} (`archive-tui saved` lists them)")
+    if args.delete:
+        ws.delete_saved_search(item.name)
+        if args.json:
+            dump_json({"command": "saved", "deleted": item.name})
+        else:
+            print(f"deleted the saved search {visible(repr(item.name))}")
+        return EXIT_OK
+    if args.run:
+        return cmd_search(_search_args(args, item))
+    if args.json:
+        dump_json({"saved": _saved_json(item)})
+    else:
+        print(f"{field_line(item.name)}: {field_line(_describe_saved(item))}")
+    return EXIT_OK
+
+
+def _saved_json(item: Any) -> dict[str, Any]:
+    return {"name": item.name, "query": item.query, "filters": item.filters, "sort": item.sort}
+
+
+def _describe_saved(item: Any) -> str:
+    from archive_tui.research_log import describe_filters
+
+    parts = [f"`{item.query}`" if item.query else "(every record)"]
+    if item.filters:
+        parts.append(f"filters {describe_filters(item.filters)}")
+    if item.sort:
+        parts.append(f"sorted by {item.sort}")
+    return ", ".join(parts)
+
+
+def _search_args(args: argparse.Namespace, item: Any) -> argparse.Namespace:
+    """The saved search as the arguments of `archive-tui search`."""
+    filters = dict(item.filters)
+    date_from, date_to = filters.pop("date_from", None), filters.pop("date_to", None)
+    pairs = [
+        f"{key}={value}"
+        for key, values in filters.items()
+        for value in (values if isinstance(values, list) else [values])
+    ]
+    return argparse.Namespace(
+        **{**vars(args), "query": [item.query] if item.query else [], "filter": pairs,
+           "date_from": date_from, "date_to": date_to, "sort": item.sort}
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- history and log
+
+
+@_friendly
+def cmd_history(args: argparse.Namespace) -> int:
+    history = open_workspace(read_only=True).history()
+    if args.json:
+        dump_json({"history": history})
+        return EXIT_OK
+    for query in history:
+        print(field_line(query))
+    return EXIT_OK
+
+
+@_friendly
+def cmd_log(args: argparse.Namespace) -> int:
+    ws = open_workspace(read_only=True)
+    events = ws.log()
+    if args.markdown:
+        from archive_tui.research_log import log_markdown
+
+        archive = open_archive(args)
+        kept = list(dict.fromkeys([*ws.marks(), *_kept(ws)]))
+        text = log_markdown(events, archive.get, kept, _default_style())
+        if args.output:
+            _write_text(Path(args.output).expanduser(), text, args.force)
+            if args.json:
+                dump_json({"command": "log", "path": args.output, "events": len(events)})
+            else:
+                print(f"wrote the research log ({plural(len(events), 'event')}) to {args.output}")
+            return EXIT_OK
+        sys.stdout.write(_output_text(text, raw=False))
+        return EXIT_OK
+    if args.json:
+        dump_json({"log": events, "logging": ws.logging_enabled})
+        return EXIT_OK
+    from archive_tui.research_log import when
+
+    for event in events:
+        details = {k: v for k, v in event.items() if k not in ("at", "event")}
+        shown = ", ".join(f"{k}={v}" for k, v in details.items())
+        print(f"{when(event)}  {event['event']:<6}  {field_line(shown)}")
+    if not ws.logging_enabled:
+        print("(the research log is off)")
+    return EXIT_OK
+
+
+def _kept(ws: Workspace) -> Iterable[str]:
+    for ids in ws.lists().values():
+        yield from ids
+    yield from ws.tagged()
+    yield from ws.notes()
+
+
+def _write_text(path: Path, text: str, force: bool) -> None:
+    from archive_tui.atomic import atomic_write
+
+    try:
+        with atomic_write(path, text=True, overwrite=force) as out:
+            out.write(text)
+    except FileExistsError:
+        raise CliError(f"error: {path} exists; use --force to overwrite it") from None
+
+
+# --------------------------------------------------------------------------- the workspace file
+
+
+@_friendly
+def cmd_workspace(args: argparse.Namespace) -> int:
+    from archive_tui.paths import workspace_path
+
+    path = workspace_path()
+    if args.path:
+        dump_json({"path": str(path)}) if args.json else print(path)
+        return EXIT_OK
+    if args.export:
+        target = Path(args.export).expanduser()
+        try:
+            count = export_workspace(open_workspace(read_only=True), target, overwrite=args.force)
+        except FileExistsError:
+            raise CliError(f"error: {target} exists; use --force to overwrite it") from None
+        if args.json:
+            dump_json({"command": "workspace", "exported": str(target), "entries": count})
+        else:
+            print(f"exported the workspace ({plural(count, 'entry', 'entries')}) to {target}")
+        return EXIT_OK
+    if args.import_file:
+        report = merge_workspace(open_workspace(), Path(args.import_file).expanduser())
+        if args.json:
+            dump_json({"command": "workspace", "imported": args.import_file,
+                       **{k: v for k, v in vars(report).items() if k != "changes"}})  # fmt: skip
+            return EXIT_OK
+        print(
+            f"merged {args.import_file}: tags on {plural(report.records_tagged, 'record')}, "
+            f"{plural(report.notes_added, 'new note')}, {plural(report.lists_changed, 'list')} "
+            f"changed, {plural(len(report.saved_added), 'saved search', 'saved searches')}"
+        )
+        for record_id in report.notes_combined:
+            print(
+                f"the note of {visible(repr(record_id))} differed: both are kept, the "
+                "imported one after a line '--- imported note ---'"
+            )
+        for name in report.saved_added:
+            print(f"added the saved search {visible(repr(name))}")
+        return EXIT_OK
+    ws = open_workspace(read_only=True)
+    if args.orphans:
+        archive = open_archive(args)
+        orphans = ws.orphans({record["id"] for record in archive.records()})
+        if args.json:
+            dump_json({"orphans": [vars_of(o) for o in orphans]})
+            return EXIT_OK
+        for orphan in orphans:
+            print(f"{field_line(orphan.id)}: {field_line(_describe_orphan(orphan))}")
+        print(f"{plural(len(orphans), 'orphaned record')} (annotations kept)")
+        return EXIT_OK
+    summary = _summary(ws)
+    if args.json:
+        dump_json({"path": str(path), **summary})
+        return EXIT_OK
+    print(path)
+    for key, value in summary.items():
+        print(f"  {key}: {value}")
+    return EXIT_OK
+
+
+def vars_of(orphan: Any) -> dict[str, Any]:
+    return {"id": orphan.id, "tags": list(orphan.tags), "note": orphan.note,
+            "lists": list(orphan.lists), "marked": orphan.marked}  # fmt: skip
+
+
+def _describe_orphan(orphan: Any) -> str:
+    parts = []
+    if orphan.tags:
+        parts.append("tags " + ", ".join(orphan.tags))
+    if orphan.note:
+        parts.append("a note")
+    if orphan.lists:
+        parts.append("in " + ", ".join(orphan.lists))
+    if orphan.marked:
+        parts.append("marked")
+    return "; ".join(parts)
+
+
+def _summary(ws: Workspace) -> dict[str, int]:
+    return {
+        "tagged records": len(ws.tagged()),
+        "notes": len(ws.notes()),
+        "lists": len(ws.lists()),
+        "marks": len(ws.marks()),
+        "saved searches": len(ws.saved_searches()),
+        "history": len(ws.history()),
+        "log events": len(ws.log()),
+    }
+
+
+# --------------------------------------------------------------------------- export
+
+
+@dataclass
+class ExportSelection:
+    """What `archive-tui export` writes: ids, notes to show, and your annotations."""
+
+    ids: list[str]
+    notes: list[str]
+    annotations: Any
+    style: str
+    workspace: Workspace | None
+
+
+def export_selection(
+    args: argparse.Namespace, archive: Any, run_search: Callable
+) -> ExportSelection:
+    """The ids of --list NAME / --marks (kept in their order, narrowed by a query if one is
+    given) or of the search; the workspace's tags and notes unless --no-annotations."""
+    try:
+        ws: Workspace | None = open_workspace(read_only=True)
+    except WorkspaceError as error:
+        _err(f"note: {visible(error)}; exporting without your tags and notes")
+        ws = None
+    picked: list[str] | None = None
+    if getattr(args, "list", None):
+        if ws is None or ws.list_ids(args.list) is None:
+            raise CliError(f"error: no list named {visible(repr(args.list))}")
+        picked = ws.list_ids(args.list)
+    elif getattr(args, "marks", False):
+        picked = ws.marks() if ws is not None else []
+    searched = bool(args.query or args.filter or args.date_from or args.date_to)
+    notes: list[str] = []
+    if picked is None or searched:
+        result = run_search(args, archive, 0)
+        notes = list(result.parsed.notes)
+        found = list(result.ids())
+        ids = found if picked is None else [i for i in picked if i in set(found)]
+    else:
+        ids = list(picked)
+    has_any = ws is not None and (ws.tagged() or ws.notes())
+    use = has_any and not getattr(args, "no_annotations", False)
+    annotations = ws.annotations_of if use and ws is not None else None
+    return ExportSelection(ids, notes, annotations, _default_style(), ws)
+
+
+def log_search_run(args: argparse.Namespace, total: int) -> None:
+    """Note a search in the research log; never failing the search (a problem is one note)."""
+    from archive_tui.paths import home_available
+
+    if not home_available():
+        return
+    try:
+        ws = open_workspace()
+        if ws.logging_enabled:
+            ws.log_search(" ".join(args.query), _filters_mapping(args), total)
+    except (WorkspaceError, OSError) as error:
+        _err(f"note: the research log was not written: {visible(error)}")
+
+
+def log_export(selection: ExportSelection, fmt: str, count: int, path: str | None) -> None:
+    """Note the export in the research log (never failing the export)."""
+    if selection.workspace is None:
+        return
+    try:
+        ws = open_workspace()
+        ws.log_event("export", format=fmt, count=count, path=path)
+    except (WorkspaceError, OSError):
+        pass
+
+
+def add_export_options(export: argparse.ArgumentParser) -> None:
+    group = export.add_mutually_exclusive_group()
+    group.add_argument("--list", metavar="NAME", help="export the records of your list NAME")
+    group.add_argument("--marks", action="store_true", help="export the records marked now")
+    export.add_argument(
+        "--no-annotations",
+        action="store_true",
+        help="leave out your tags and notes (by default they are in the export)",
+    )
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def add_workspace_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """Register the workspace commands on cli.py's subparsers."""
+
+    def command(name: str, func: Command, help: str, **kw: Any) -> argparse.ArgumentParser:
+        parser = commands.add_parser(name, parents=[common], help=help, **kw)
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.set_defaults(func=func)
+        return parser
+
+    force = "tag/note/list ids no archive holds (kept as orphans)"
+    tag = command("tag", cmd_tag, "add or remove tags on records; show their tags")
+    tag.add_argument("ids", nargs="+", metavar="ID")
+    tag.add_argument("--add", nargs="+", metavar="TAG", help="tags to add")
+    tag.add_argument("--remove", nargs="+", metavar="TAG", help="tags to remove")
+    tag.add_argument("--force", action="store_true", help=force)
+    command("tags", cmd_tags, "every tag in use, with how many records carry it")
+
+    note = command("note", cmd_note, "show, set, append to or edit a record's note")
+    note.add_argument("id", metavar="ID")
+    how = note.add_mutually_exclusive_group()
+    how.add_argument("--set", metavar="TEXT", help="replace the note (empty: remove it)")
+    how.add_argument("--append", metavar="TEXT", help="add a paragraph to the note")
+    how.add_argument("--edit", action="store_true", help="edit in $VISUAL / $EDITOR (else vi)")
+    how.add_argument("--show", action="store_true", help="print the note (the default)")
+    note.add_argument("--force", action="store_true", help=force)
+
+    lst = command("list", cmd_list, "add records to a named list, remove, rename, show")
+    lst.add_argument("name", metavar="NAME")
+    lst.add_argument("--add", nargs="+", metavar="ID", help="record ids to add (in order)")
+    lst.add_argument("--remove", nargs="+", metavar="ID", help="record ids to remove")
+    lst.add_argument("--rename", metavar="NEW", help="rename the list")
+    lst.add_argument("--delete", action="store_true", help="delete the list (not its records)")
+    lst.add_argument("--force", action="store_true", help=force)
+    command("lists", cmd_lists, "your lists, with how many records each holds")
+
+    saved = command(
+        "saved",
+        cmd_saved,
+        "list saved searches; save one (NAME --query Q); run one (NAME --run)",
+    )
+    saved.add_argument("name", nargs="?", metavar="NAME")
+    saved.add_argument("--query", metavar="Q", help="the search words to save")
+    saved.add_argument("--from", dest="date_from", metavar="DATE", help="on or after DATE")
+    saved.add_argument("--to", dest="date_to", metavar="DATE", help="on or before DATE")
+    saved.add_argument(
+        "--filter", action="append", metavar="FIELD=VALUE", help="as in `archive-tui search`"
+    )
+    saved.add_argument("--sort", choices=SORTS, help="the sort to save")
+    saved.add_argument("--run", action="store_true", help="run it as `archive-tui search` does")
+    saved.add_argument("--delete", action="store_true", help="delete it")
+    saved.add_argument("--limit", type=int, default=20, help="with --run: hits to show")
+    saved.add_argument("--offset", type=int, default=0, help="with --run: hits to skip")
+
+    command("history", cmd_history, "the searches you ran, newest last")
+    log = command("log", cmd_log, "the research log; --markdown: as a methods appendix")
+    log.add_argument("--markdown", action="store_true", help="write it as Markdown")
+    log.add_argument("-o", "--output", metavar="FILE", help="with --markdown: write here")
+    log.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+
+    ws = command("workspace", cmd_workspace, "where the workspace is; export, import, orphans")
+    what = ws.add_mutually_exclusive_group()
+    what.add_argument("--path", action="store_true", help="print the workspace file's path")
+    what.add_argument("--export", metavar="FILE", help="write the whole workspace to FILE")
+    what.add_argument(
+        "--import", dest="import_file", metavar="FILE", help="merge a workspace file in"
+    )
+    what.add_argument("--orphans", action="store_true", help="annotations of missing records")
+    ws.add_argument("--force", action="store_true", help="with --export: overwrite FILE")
