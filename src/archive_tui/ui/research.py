@@ -139,6 +139,13 @@ class Research:
         with self.lock:
             return self.workspace.note(record_id)
 
+    def annotations_of(self, record_id: str) -> tuple[list[str], str | None]:
+        """(tags, note) for exports (BibTeX keywords/note…); any thread."""
+        if self.workspace is None:
+            return [], None
+        with self.lock:
+            return self.workspace.annotations_of(record_id)
+
     def all_tags(self) -> list[str]:
         if self.workspace is None:
             return []

@@ -298,9 +298,28 @@ class ExportScreen(ModalScreen[str | None]):
                 raise ExportCancelled
 
         try:
-            return write_export(self.records(), fmt, path, overwrite=overwrite, progress=progress)
+            research = getattr(self.app, "research", None)
+            annotations = research.annotations_of if research is not None else None
+            return write_export(
+                self.records(),
+                fmt,
+                path,
+                overwrite=overwrite,
+                progress=progress,
+                annotations=annotations,
+            )
         except Exception as error:
             return error
+
+    def _log_export(self, written: int, path: str) -> None:
+        """Into the research log (never failing the export)."""
+        research = getattr(self.app, "research", None)
+        if research is None:
+            return
+        try:
+            research.log_event("export", format=self.format, count=written, path=path)
+        except Exception as error:
+            self.app.log.error(f"export not logged: {error}")
 
     def _tick(self) -> None:
         self.query_one("#export-progress", ProgressBar).update(progress=self._done)
@@ -324,6 +343,7 @@ class ExportScreen(ModalScreen[str | None]):
             name = FORMAT_NAMES.get(self.format, self.format)
             message = f"Exported {written:,} {noun} as {name} to {path}."
             self.notify(one_line(message), title="Export finished", markup=False)
+            self._log_export(written, str(path))
             self.dismiss(message)
             return
         error = outcome if isinstance(outcome, Exception) else event.worker.error

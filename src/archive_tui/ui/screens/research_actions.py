@@ -363,6 +363,14 @@ class MainResearch(AnnotateActions):
 
         self.app.push_screen(SavedSearchPicker(self.research.saved_searches()), done)
 
+    def action_open_saved(self, name: str) -> None:
+        """Run the saved search ``name`` (the palette's "Saved search: NAME")."""
+        saved = next((s for s in self.research.saved_searches() if s.name == name), None)
+        if saved is None:
+            self.notify(one_line(f"No saved search named {name}."), severity="warning")
+            return
+        self.run_search(saved.query, saved.filters, saved.sort)
+
     def action_research_log(self) -> None:
         events = self.research.log()
         titles: dict[str, str] = {}
