@@ -41,7 +41,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Add to list…", "Add the marked records, else the selected one, to a list (l)", "add_to_list"),
     ("Save search…", "Save the query, filters and sort under a name (S)", "save_search"),
     ("Open saved search…", "Pick one of your saved searches (o)", "saved_searches"),
-    ("Research log", "Searches, documents opened, tags, notes; re-run a search (L)", "research_log"),
+    ("Research log", "Searches, documents opened, tags, notes; re-run one (L)", "research_log"),
     ("Research log on / off", "Record searches and documents opened, or stop", "toggle_logging"),
     ("First result", "Jump to the first result (g)", "first"),
     ("Last result", "Jump to the last result (G)", "last"),
