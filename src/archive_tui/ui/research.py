@@ -53,6 +53,10 @@ def filters_from(mapping: Mapping[str, Any] | None) -> Filters:
     return Filters.from_mapping(kept)
 
 
+class WorkspaceReadOnly(ValueError):
+    """A change refused: the workspace is read-only (or not open yet). One sentence."""
+
+
 class Research:
     """The user's workspace as the running app sees it (see the module docstring)."""
 
@@ -73,10 +77,12 @@ class Research:
         threading.Thread(target=self._open, name="workspace-open", daemon=True).start()
 
     def _open(self) -> None:
+        from archive_tui.paths import workspace_path
         from archive_tui.workspace import Workspace
 
         try:
-            self._opening.set_result(Workspace.open_or_unavailable())
+            path = workspace_path()
+            self._opening.set_result(Workspace.open_or_unavailable(path))
         except BaseException as error:  # open_or_unavailable never raises; belt and braces
             self._opening.set_result(Workspace.unavailable(str(error)))
 
@@ -195,14 +201,14 @@ class Research:
     # -- writing (each raises WorkspaceError/ValueError with one sentence) -------------------
 
     def _writable(self) -> Workspace:
-        from archive_tui.workspace import WorkspaceError
-
         workspace = self.workspace
         if workspace is None:
-            raise WorkspaceError("workspace.json", "is still being opened; try again")
+            raise WorkspaceReadOnly("Your workspace is still being opened; try again.")
         if workspace.read_only:
-            why = workspace.problem or "it was opened read-only"
-            raise WorkspaceError(workspace.path, f"is read-only ({why}); nothing was changed")
+            raise WorkspaceReadOnly(
+                f"Your workspace {workspace.path} is read-only this session (it could not be "
+                "read); nothing was changed."
+            )
         return workspace
 
     def change_tags(

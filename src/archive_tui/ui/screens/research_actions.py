@@ -14,6 +14,7 @@ import inspect
 from typing import TYPE_CHECKING, Any
 
 from archive_tui.sanitize import one_line
+from archive_tui.workspace import WorkspaceError
 
 from .note_editor import NoteEditor
 from .pickers import ResearchLogScreen, SavedSearchPicker
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from archive_tui.ui.research import Research
     from archive_tui.workspace import SavedSearch
 
+#: what a refused or failed workspace change raises: said in one sentence, nothing else
+WRITE_ERRORS = (ValueError, KeyError, OSError, WorkspaceError)
 #: query words that read the annotations: a change to them re-runs the search
 ANNOTATION_TERMS = ("tag:", "list:", "note:", "has:")
 
@@ -98,7 +101,7 @@ class AnnotateActions:
         add, remove = split_tags(text)
         try:
             self.research.change_tags(ids, add, remove)
-        except (ValueError, KeyError, OSError) as error:
+        except WRITE_ERRORS as error:
             self._refused(error)
             return
         parts = []
@@ -126,7 +129,7 @@ class AnnotateActions:
                 return
             try:
                 self.research.set_note(record_id, text)
-            except (ValueError, KeyError, OSError) as error:
+            except WRITE_ERRORS as error:
                 self._refused(error)
                 # keep the text: reopen the editor with it, so nothing typed is lost
                 self.app.push_screen(NoteEditor(title, text), done)
@@ -154,7 +157,7 @@ class AnnotateActions:
                 return
             try:
                 self.research.add_to_list(name, ids)
-            except (ValueError, KeyError, OSError) as error:
+            except WRITE_ERRORS as error:
                 self._refused(error)
                 return
             self.notify(
@@ -242,7 +245,7 @@ class MainResearch(AnnotateActions):
     def persist_marks(self, ids: list[str], marked: bool) -> None:
         try:
             self.research.set_marked(ids, marked)
-        except (ValueError, KeyError, OSError) as error:
+        except WRITE_ERRORS as error:
             self._refused(error)
 
     # -- committed searches, history, session ---------------------------------------------
@@ -258,7 +261,7 @@ class MainResearch(AnnotateActions):
         try:
             self.research.commit_search(self.query_text, self.filters, self.sort, self.result.total)
             self.save_session()
-        except (ValueError, KeyError, OSError) as error:
+        except WRITE_ERRORS as error:
             self._refused(error)
 
     def after_search(self) -> None:
@@ -283,7 +286,7 @@ class MainResearch(AnnotateActions):
             return
         try:
             self.research.save_session(**self.session_state())
-        except (ValueError, KeyError, OSError) as error:
+        except WRITE_ERRORS as error:
             self.app.log.error(f"session not saved: {error}")
 
     def restore_session(self) -> None:
@@ -340,7 +343,7 @@ class MainResearch(AnnotateActions):
                 return
             try:
                 saved = self.research.save_search(name, self.query_text, self.filters, self.sort)
-            except (ValueError, KeyError, OSError) as error:
+            except WRITE_ERRORS as error:
                 self._refused(error)
                 return
             self.notify(one_line(f"Saved the search as {saved.name}."), timeout=3, markup=False)
@@ -396,7 +399,7 @@ class MainResearch(AnnotateActions):
         enabled = not self.research.logging_enabled
         try:
             self.research.set_logging(enabled)
-        except (ValueError, KeyError, OSError) as error:
+        except WRITE_ERRORS as error:
             self._refused(error)
             return
         self.notify(f"Research log {'on' if enabled else 'off'}.", timeout=3)

@@ -83,7 +83,10 @@ class SearchInput(Guarded, Input):
 
     def action_down(self) -> None:
         if self._walk is not None and self.value == self._walk_value:
+            before = self.value
             self.action_history(+1)
+            if self._walk is None and self.value == before:  # back at what was typed
+                self.action_to_results()
         else:
             self._walk = None
             self.action_to_results()
