@@ -41,7 +41,7 @@ async def wait_for(app: ArchiveApp, pilot, condition, what: str) -> None:  # typ
 
 def annotations_text(app: ArchiveApp) -> str:
     widget = app.screen.query_one("#doc-annotations", Static)
-    return str(widget.render()) if widget.display else ""
+    return "" if widget.has_class("-empty") else str(widget.render())
 
 
 async def test_tag_from_the_document_view_shows_on_the_card(db: Path) -> None:
@@ -360,3 +360,22 @@ async def test_research_keys_are_in_help_and_the_palette(db: Path) -> None:
     assert {"tag", "note", "add_to_list", "save_search", "saved_searches", "research_log"} <= (
         actions
     )
+
+
+@pytest.mark.parametrize("key", ["enter", "tab", "shift+tab", "escape"])
+async def test_keys_in_the_note_editor_keep_the_app_and_the_text(db: Path, key: str) -> None:
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("escape", "a")
+        await pilot.pause()
+        await type_text(pilot, "1961")
+        await pilot.press(key)
+        await pilot.pause()
+        assert app.is_running
+        assert isinstance(app.screen, NoteEditor), f"{key} closed an edited note"
+        assert "1961" in app.screen.query_one(TextArea).text
+        await pilot.press("escape", "escape")  # asked, then dropped on purpose
+        await pilot.pause()
+        assert not isinstance(app.screen, NoteEditor)
+    assert Workspace.open().notes() == {}

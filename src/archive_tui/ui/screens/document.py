@@ -42,6 +42,9 @@ from .record_view import (
 )
 from .research_actions import AnnotateActions
 
+#: Under the title of a record without tags or a note: how to add them.
+ANNOTATE_HINT = Content("Your notes: t tag · a write a note · l add to a list")
+
 
 class HitLike(Protocol):
     record: dict
@@ -162,8 +165,10 @@ class DocumentScreen(AnnotateActions, Screen[int]):
         Binding("u", "copy_url", "Copy URL", show=False, tooltip="Copy the record's URL"),
         Binding("r", "focus_related", "Related", tooltip="Go to the related documents"),
         Binding("slash", "new_search", "Search", show=False, tooltip="Back to a new search"),
-        Binding("t", "tag", "Tag", tooltip="Add or remove tags (completion of your tags)"),
-        Binding("a", "note", "Note", tooltip="Write this record's note (ctrl+s saves)"),
+        Binding(
+            "t", "tag", "Tag", show=False, tooltip="Add or remove tags (completion of your tags)"
+        ),
+        Binding("a", "note", "Note", show=False, tooltip="Write this record's note (ctrl+s saves)"),
         Binding("l", "add_to_list", "List", show=False, tooltip="Add this record to a list"),
     ]
 
@@ -294,9 +299,9 @@ class DocumentScreen(AnnotateActions, Screen[int]):
             widget.display = False
             return
         content = annotations_view(research.tags_of(record_id), research.note(record_id))
-        widget.display = content is not None
-        if content is not None:
-            widget.update(content)
+        widget.set_class(content is None, "-empty")
+        widget.display = True
+        widget.update(content if content is not None else ANNOTATE_HINT)
 
     def _log_open(self, record: dict) -> None:
         research = getattr(self.app, "research", None)

@@ -95,7 +95,9 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
         Binding("e", "export", "Export", tooltip="Export marked records, else all results"),
         Binding("x", "clear_filters", "Clear filters", show=False),
         Binding("M", "clear_marks", "Clear marks", show=False),
-        Binding("t", "tag", "Tag", tooltip="Tag the marked records, else the selected one"),
+        Binding(
+            "t", "tag", "Tag", show=False, tooltip="Tag the marked records, else the selected one"
+        ),
         Binding("a", "note", "Note", show=False, tooltip="Write the selected record's note"),
         Binding("l", "add_to_list", "List", show=False, tooltip="Add marked/selected to a list"),
         Binding("S", "save_search", "Save search", show=False, tooltip="Name and save the search"),
