@@ -696,7 +696,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             "--json needs -o FILE: without it the export itself is what goes to stdout",
             EXIT_USAGE,
         )
-    from archive_tui.cli_workspace import export_selection, log_export
+    from archive_tui.cli_annotate import export_selection, log_export
 
     archive = open_archive(args)
     selection = export_selection(args, archive, run_search)  # a search, --list or --marks
@@ -940,7 +940,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(export, csv=True)
     export.set_defaults(func=cmd_export)
 
-    from archive_tui.cli_workspace import add_export_options, add_workspace_commands
+    from archive_tui.cli_annotate import add_export_options
+    from archive_tui.cli_workspace import add_workspace_commands
 
     add_export_options(export)
     add_workspace_commands(commands, common)

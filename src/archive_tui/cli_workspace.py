@@ -1,25 +1,20 @@
-"""The research-workspace commands: tag, tags, note, list, lists, saved, history, log,
-workspace; and what ``export`` needs for ``--list``, ``--marks`` and your annotations.
+"""The research-workspace commands: saved, history, log, workspace; and the registration
+of every workspace command (:func:`add_workspace_commands`, called by cli.py's parser).
 
-Kept apart from cli.py, which registers them (:func:`add_workspace_commands`). Every
-command takes ``--json``. Tagging, noting or listing an id no archive holds is refused
-unless ``--force`` (the annotations of a removed record are kept as orphans anyway:
-``archive-tui workspace --orphans`` lists them).
+The annotating ones (tag, tags, note, list, lists) and the export hooks are in
+cli_annotate.py. Every command takes ``--json``.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import sys
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from archive_tui.cli import (
     EXIT_OK,
-    EXIT_USAGE,
     SORTS,
     CliError,
     _default_style,
@@ -33,210 +28,24 @@ from archive_tui.cli import (
     plural,
     visible,
 )
+from archive_tui.cli_annotate import (
+    Command,
+    _friendly,
+    cmd_list,
+    cmd_lists,
+    cmd_note,
+    cmd_tag,
+    cmd_tags,
+    open_workspace,
+)
 from archive_tui.workspace import (
+    Orphan,
+    SavedSearch,
     Workspace,
     WorkspaceError,
     export_workspace,
     merge_workspace,
 )
-
-Command = Callable[[argparse.Namespace], int]
-
-
-def _friendly(func: Command) -> Command:
-    """Bad input (an unknown list, an empty tag, an unreadable workspace): one sentence."""
-
-    @functools.wraps(func)
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return func(args)
-        except WorkspaceError as error:
-            raise CliError(f"error: {visible(error)}") from None
-        except KeyError as error:
-            raise CliError(f"error: {visible(error.args[0])}") from None
-        except ValueError as error:
-            raise CliError(f"error: {visible(error)}", EXIT_USAGE) from None
-
-    return run
-
-
-def open_workspace(*, read_only: bool = False) -> Workspace:
-    """The user's workspace (``ARCHIVE_TUI_HOME`` honoured)."""
-    return Workspace.open(read_only=read_only)
-
-
-def _check_ids(args: argparse.Namespace, ids: list[str], doing: str) -> None:
-    """Refuse ids no archive holds, unless --force."""
-    if getattr(args, "force", False) or not ids:
-        return
-    archive = open_archive(args)
-    missing = [record_id for record_id in ids if archive.get(record_id) is None]
-    if missing:
-        shown = ", ".join(visible(repr(i)) for i in missing[:10])
-        noun = "no record with id" if len(missing) == 1 else "no records with ids"
-        raise CliError(
-            f"error: {noun} {shown}; nothing was {doing} (add --force to annotate unknown ids "
-            "anyway: they are kept and listed as orphans)"
-        )
-
-
-# --------------------------------------------------------------------------- tags
-
-
-@_friendly
-def cmd_tag(args: argparse.Namespace) -> int:
-    ws = open_workspace()
-    ids = list(dict.fromkeys(args.ids))
-    if args.add:
-        _check_ids(args, ids, "tagged")
-    if args.add or args.remove:
-        ws.change_tags(ids, add=args.add or (), remove=args.remove or ())
-    records = [{"id": record_id, "tags": ws.tags(record_id)} for record_id in ids]
-    if args.json:
-        dump_json({"command": "tag", "add": args.add or [], "remove": args.remove or [],
-                   "records": records})  # fmt: skip
-        return EXIT_OK
-    for item in records:
-        tags = ", ".join(field_line(t) for t in item["tags"]) or "(no tags)"
-        print(f"{field_line(item['id'])}: {tags}")
-    return EXIT_OK
-
-
-@_friendly
-def cmd_tags(args: argparse.Namespace) -> int:
-    tags = open_workspace(read_only=True).all_tags()
-    if args.json:
-        dump_json({"tags": [{"tag": tag, "count": count} for tag, count in tags]})
-        return EXIT_OK
-    for tag, count in tags:
-        print(f"{field_line(tag)}  ({plural(count, 'record')})")
-    if not tags:
-        print("no tags yet (`archive-tui tag ID --add TAG` adds one)")
-    return EXIT_OK
-
-
-# --------------------------------------------------------------------------- notes
-
-
-@_friendly
-def cmd_note(args: argparse.Namespace) -> int:
-    ws = open_workspace(read_only=not (args.set is not None or args.append or args.edit))
-    record_id = args.id
-    saved = False
-    if args.set is not None or args.append or args.edit:
-        _check_ids(args, [record_id], "noted")
-    if args.set is not None:
-        ws.set_note(record_id, args.set)
-        saved = True
-    elif args.append:
-        ws.append_note(record_id, args.append)
-        saved = True
-    elif args.edit:
-        saved = _edit_note(ws, record_id)
-    note = ws.note(record_id)
-    if args.json:
-        dump_json({"command": "note", "id": record_id, "note": note, "saved": saved})
-        return EXIT_OK
-    if saved:
-        print(f"saved the note of {visible(repr(record_id))}")
-    elif args.edit:
-        print(f"no changes to the note of {visible(repr(record_id))}; nothing was saved")
-    elif note is None:
-        print(f"{visible(repr(record_id))} has no note")
-    else:
-        sys.stdout.write(_output_text(note.rstrip("\n") + "\n", raw=False))
-    return EXIT_OK
-
-
-def _edit_note(ws: Workspace, record_id: str) -> bool:
-    """The note in $VISUAL / $EDITOR (editing.py's helpers); True if it was saved."""
-    import subprocess
-
-    from archive_tui.editing import edit_file_path, editor_command
-
-    folder = ws.path.parent / "edits"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = edit_file_path(folder, record_id).with_name(
-        "note-" + edit_file_path(folder, record_id).stem.removeprefix("edit-") + ".md"
-    )
-    original = ws.note(record_id) or ""
-    path.write_text(original, encoding="utf-8")
-    command = editor_command()
-    try:
-        status = subprocess.run([*command, str(path)], check=False).returncode
-    except OSError as error:
-        raise CliError(
-            f"error: the editor {command[0]!r} cannot be started ({error.strerror or error}); "
-            f"set $EDITOR; the note is in {path}"
-        ) from None
-    if status != 0:
-        raise CliError(
-            f"error: the editor exited with status {status}; nothing was saved, and the "
-            f"text is kept in {path}"
-        )
-    text = path.read_text(encoding="utf-8", errors="surrogateescape")
-    if text == original:
-        path.unlink(missing_ok=True)
-        return False
-    ws.set_note(record_id, text)
-    path.unlink(missing_ok=True)
-    return True
-
-
-# --------------------------------------------------------------------------- lists
-
-
-@_friendly
-def cmd_list(args: argparse.Namespace) -> int:
-    writing = bool(args.add or args.remove or args.rename or args.delete)
-    ws = open_workspace(read_only=not writing)
-    name = args.name
-    if args.add:
-        _check_ids(args, list(args.add), "listed")
-        ws.add_to_list(name, args.add)
-    if args.remove:
-        ws.remove_from_list(name, args.remove)
-    if args.rename:
-        ws.rename_list(name, args.rename)
-        name = args.rename
-    if args.delete:
-        ws.delete_list(name)
-        if args.json:
-            dump_json({"command": "list", "name": name, "deleted": True})
-        else:
-            print(f"deleted the list {visible(repr(name))}")
-        return EXIT_OK
-    ids = ws.list_ids(name)
-    if ids is None:
-        raise KeyError(f"no list named {name!r} (`archive-tui lists` shows them)")
-    shown = next((n for n in ws.lists() if ws.list_ids(n) == ids), name)
-    if args.json:
-        dump_json({"command": "list", "name": shown, "ids": ids})
-        return EXIT_OK
-    print(f"{field_line(shown)}: {plural(len(ids), 'record')}")
-    for record_id in ids:
-        print(f"  {field_line(record_id)}")
-    return EXIT_OK
-
-
-@_friendly
-def cmd_lists(args: argparse.Namespace) -> int:
-    lists = open_workspace(read_only=True).lists()
-    marks = open_workspace(read_only=True).marks()
-    if args.json:
-        dump_json(
-            {"lists": [{"name": n, "count": len(ids)} for n, ids in lists.items()],
-             "marks": marks}
-        )  # fmt: skip
-        return EXIT_OK
-    for name, ids in lists.items():
-        print(f"{field_line(name)}  ({plural(len(ids), 'record')})")
-    if not lists:
-        print("no lists yet (`archive-tui list NAME --add ID` makes one)")
-    if marks:
-        print(f"marked now: {plural(len(marks), 'record')}")
-    return EXIT_OK
-
 
 # --------------------------------------------------------------------------- saved searches
 
@@ -289,11 +98,11 @@ def cmd_saved(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _saved_json(item: Any) -> dict[str, Any]:
+def _saved_json(item: SavedSearch) -> dict[str, Any]:
     return {"name": item.name, "query": item.query, "filters": item.filters, "sort": item.sort}
 
 
-def _describe_saved(item: Any) -> str:
+def _describe_saved(item: SavedSearch) -> str:
     from archive_tui.research_log import describe_filters
 
     parts = [f"`{item.query}`" if item.query else "(every record)"]
@@ -304,7 +113,7 @@ def _describe_saved(item: Any) -> str:
     return ", ".join(parts)
 
 
-def _search_args(args: argparse.Namespace, item: Any) -> argparse.Namespace:
+def _search_args(args: argparse.Namespace, item: SavedSearch) -> argparse.Namespace:
     """The saved search as the arguments of `archive-tui search`."""
     filters = dict(item.filters)
     date_from, date_to = filters.pop("date_from", None), filters.pop("date_to", None)
@@ -429,7 +238,7 @@ def cmd_workspace(args: argparse.Namespace) -> int:
         archive = open_archive(args)
         orphans = ws.orphans({record["id"] for record in archive.records()})
         if args.json:
-            dump_json({"orphans": [vars_of(o) for o in orphans]})
+            dump_json({"orphans": [_orphan_json(o) for o in orphans]})
             return EXIT_OK
         for orphan in orphans:
             print(f"{field_line(orphan.id)}: {field_line(_describe_orphan(orphan))}")
@@ -445,12 +254,12 @@ def cmd_workspace(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def vars_of(orphan: Any) -> dict[str, Any]:
+def _orphan_json(orphan: Orphan) -> dict[str, Any]:
     return {"id": orphan.id, "tags": list(orphan.tags), "note": orphan.note,
             "lists": list(orphan.lists), "marked": orphan.marked}  # fmt: skip
 
 
-def _describe_orphan(orphan: Any) -> str:
+def _describe_orphan(orphan: Orphan) -> str:
     parts = []
     if orphan.tags:
         parts.append("tags " + ", ".join(orphan.tags))
@@ -475,50 +284,7 @@ def _summary(ws: Workspace) -> dict[str, int]:
     }
 
 
-# --------------------------------------------------------------------------- export
-
-
-@dataclass
-class ExportSelection:
-    """What `archive-tui export` writes: ids, notes to show, and your annotations."""
-
-    ids: list[str]
-    notes: list[str]
-    annotations: Any
-    style: str
-    workspace: Workspace | None
-
-
-def export_selection(
-    args: argparse.Namespace, archive: Any, run_search: Callable
-) -> ExportSelection:
-    """The ids of --list NAME / --marks (kept in their order, narrowed by a query if one is
-    given) or of the search; the workspace's tags and notes unless --no-annotations."""
-    try:
-        ws: Workspace | None = open_workspace(read_only=True)
-    except WorkspaceError as error:
-        _err(f"note: {visible(error)}; exporting without your tags and notes")
-        ws = None
-    picked: list[str] | None = None
-    if getattr(args, "list", None):
-        if ws is None or ws.list_ids(args.list) is None:
-            raise CliError(f"error: no list named {visible(repr(args.list))}")
-        picked = ws.list_ids(args.list)
-    elif getattr(args, "marks", False):
-        picked = ws.marks() if ws is not None else []
-    searched = bool(args.query or args.filter or args.date_from or args.date_to)
-    notes: list[str] = []
-    if picked is None or searched:
-        result = run_search(args, archive, 0)
-        notes = list(result.parsed.notes)
-        found = list(result.ids())
-        ids = found if picked is None else [i for i in picked if i in set(found)]
-    else:
-        ids = list(picked)
-    has_any = ws is not None and (ws.tagged() or ws.notes())
-    use = has_any and not getattr(args, "no_annotations", False)
-    annotations = ws.annotations_of if use and ws is not None else None
-    return ExportSelection(ids, notes, annotations, _default_style(), ws)
+# --------------------------------------------------------------------------- logging a search
 
 
 def log_search_run(args: argparse.Namespace, total: int) -> None:
@@ -533,28 +299,6 @@ def log_search_run(args: argparse.Namespace, total: int) -> None:
             ws.log_search(" ".join(args.query), _filters_mapping(args), total)
     except (WorkspaceError, OSError) as error:
         _err(f"note: the research log was not written: {visible(error)}")
-
-
-def log_export(selection: ExportSelection, fmt: str, count: int, path: str | None) -> None:
-    """Note the export in the research log (never failing the export)."""
-    if selection.workspace is None:
-        return
-    try:
-        ws = open_workspace()
-        ws.log_event("export", format=fmt, count=count, path=path)
-    except (WorkspaceError, OSError):
-        pass
-
-
-def add_export_options(export: argparse.ArgumentParser) -> None:
-    group = export.add_mutually_exclusive_group()
-    group.add_argument("--list", metavar="NAME", help="export the records of your list NAME")
-    group.add_argument("--marks", action="store_true", help="export the records marked now")
-    export.add_argument(
-        "--no-annotations",
-        action="store_true",
-        help="leave out your tags and notes (by default they are in the export)",
-    )
 
 
 # --------------------------------------------------------------------------- parser

@@ -7,8 +7,9 @@ Public API (see docs/architecture.md): :class:`Workspace`, :class:`WorkspaceErro
 """
 
 from archive_tui.workspace.base import Change, WorkspaceError
-from archive_tui.workspace.data import HISTORY_CAP, Orphan, SavedSearch, Workspace, clean_tag
+from archive_tui.workspace.data import Orphan, Workspace, clean_tag
 from archive_tui.workspace.merge import MergeReport, export_workspace, merge_workspace
+from archive_tui.workspace.state import HISTORY_CAP, SavedSearch
 
 __all__ = [
     "HISTORY_CAP",

@@ -1,4 +1,4 @@
-"""The research workspace: tags, notes, lists, marks, saved searches, history, session, log.
+"""The research workspace: tags, notes, lists and marks (``state.py``: the rest).
 
 Every entry is keyed by record id, never by position or content, so annotations survive
 re-imports and edits of a record; a removed record's annotations stay, listed by
@@ -9,29 +9,14 @@ returns the annotation :class:`Change` list to hand to ``AnnotationIndex.apply``
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from archive_tui.text import fold
-from archive_tui.workspace.base import Change, WorkspaceError, WorkspaceFile
-
-HISTORY_CAP = 500
-SESSION_KEYS = ("query", "filters", "sort", "selected", "theme")
-LOG_EVENTS = ("search", "open", "mark", "tag", "note", "export")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-@dataclass(frozen=True, slots=True)
-class SavedSearch:
-    name: str
-    query: str
-    filters: dict[str, Any] = field(default_factory=dict)
-    sort: str | None = None
+from archive_tui.workspace.base import Change, WorkspaceError
+from archive_tui.workspace.state import CONTROL, ResearchState, clean_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,23 +35,12 @@ def clean_tag(tag: str) -> str:
     cleaned = " ".join(tag.split())
     if not cleaned:
         raise ValueError("a tag cannot be empty")
-    if _CONTROL.search(cleaned):
+    if CONTROL.search(cleaned):
         raise ValueError(f"the tag {cleaned!r} holds a control character")
     return cleaned
 
 
-def clean_name(name: str, what: str) -> str:
-    cleaned = " ".join(name.split())
-    if not cleaned or _CONTROL.search(cleaned):
-        raise ValueError(f"a {what} name cannot be empty or hold control characters")
-    return cleaned
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class Workspace(WorkspaceFile):
+class Workspace(ResearchState):
     """One user's research workspace (see the module docstring and docs/architecture.md).
 
     Safe between processes; within one, use an object from one thread at a time (a change
@@ -287,120 +261,6 @@ class Workspace(WorkspaceFile):
         """Add the current selection to list ``name`` (made if new)."""
         return self.add_to_list(name, self.marks())
 
-    # -- saved searches, history, session --------------------------------------------------
-
-    def saved_searches(self) -> list[SavedSearch]:
-        return [_saved(d) for d in self._table_docs("saved")]
-
-    def saved_search(self, name: str) -> SavedSearch | None:
-        doc = self._find_named("saved", name)
-        return _saved(doc) if doc else None
-
-    def save_search(
-        self,
-        name: str,
-        query: str,
-        filters: Mapping[str, Any] | None = None,
-        sort: str | None = None,
-    ) -> SavedSearch:
-        """Save (or replace, matched folded) a named search."""
-        name = clean_name(name, "saved search")
-
-        def apply() -> tuple[SavedSearch, list[Change]]:
-            old = self._find_named("saved", name)
-            if old is not None:
-                self._drop("saved", old["name"])
-            doc = {"name": name, "query": query, "filters": dict(filters or {}), "sort": sort}
-            self._put("saved", doc)
-            return _saved(doc), []
-
-        return self._mutate(apply)[0]
-
-    def delete_saved_search(self, name: str) -> None:
-        def apply() -> tuple[None, list[Change]]:
-            self._drop("saved", self._named_or_error("saved", name)["name"])
-            return None, []
-
-        self._mutate(apply)
-
-    def history(self) -> list[str]:
-        """Queries run, oldest first, newest last, each once."""
-        return [d["query"] for d in self._table_docs("history")]
-
-    def add_history(self, query: str) -> None:
-        """Remember a query: an earlier copy moves to the end; at most HISTORY_CAP kept."""
-        query = query.strip()
-        if not query:
-            return
-
-        def apply() -> tuple[None, list[Change]]:
-            table = self._table("history")
-            kept = [q for q in self.history() if q != query][-(HISTORY_CAP - 1) :]
-            table.clear()
-            for at, item in enumerate([*kept, query], start=1):
-                table[str(at)] = {"query": item}
-            return None, []
-
-        if self.history()[-1:] != [query]:
-            self._mutate(apply)
-
-    def session(self) -> dict[str, Any]:
-        docs = self._table_docs("session")
-        return dict(docs[0]) if docs else {}
-
-    def save_session(self, **state: Any) -> None:
-        """Remember ``query``, ``filters``, ``sort``, ``selected``, ``theme`` (others refused)."""
-        unknown = set(state) - set(SESSION_KEYS)
-        if unknown:
-            raise ValueError(f"unknown session keys: {', '.join(sorted(unknown))}")
-
-        def apply() -> tuple[None, list[Change]]:
-            self._replace_table("session", {"1": {**self.session(), **state}})
-            return None, []
-
-        if {**self.session(), **state} != self.session():
-            self._mutate(apply)
-
-    # -- research log ----------------------------------------------------------------------
-
-    @property
-    def logging_enabled(self) -> bool:
-        docs = self._table_docs("settings")
-        return bool(docs[0].get("log", True)) if docs else True
-
-    def set_logging(self, enabled: bool) -> None:
-        def apply() -> tuple[None, list[Change]]:
-            docs = self._table_docs("settings")
-            self._replace_table("settings", {"1": {**(docs[0] if docs else {}), "log": enabled}})
-            return None, []
-
-        self._mutate(apply)
-
-    def log(self) -> list[dict[str, Any]]:
-        """The research log, oldest first: ``{"at": UTC time, "event": kind, ...}``."""
-        return [dict(d) for d in self._table_docs("log")]
-
-    def log_event(self, event: str, **data: Any) -> None:
-        """Record a search, open or export (tags, notes and marks log themselves)."""
-        if event not in LOG_EVENTS:
-            raise ValueError(f"unknown log event {event!r}; one of: {', '.join(LOG_EVENTS)}")
-        if not self.logging_enabled or self.read_only:
-            return
-
-        def apply() -> tuple[None, list[Change]]:
-            self._log(event, **data)
-            return None, []
-
-        self._mutate(apply)
-
-    def log_search(self, query: str, filters: Mapping[str, Any] | None, count: int) -> None:
-        self.log_event("search", query=query, filters=dict(filters or {}), count=count)
-
-    def _log(self, event: str, **data: Any) -> None:
-        """Append to the log inside a change already under way."""
-        if self.logging_enabled:
-            self._append("log", {"at": utc_now(), "event": event, **data})
-
     def annotations_of(self, record_id: str) -> tuple[list[str], str | None]:
         """(tags, note) of a record: what ``export.export_records(annotations=...)`` takes."""
         return self.tags(record_id), self.note(record_id)
@@ -426,24 +286,3 @@ class Workspace(WorkspaceFile):
             )
             for record_id in sorted(self.annotated_ids() - existing)
         ]
-
-    def _table_docs(self, name: str) -> list[dict[str, Any]]:
-        return list(self.tables.get(name, {}).values())
-
-    def _find_named(self, table: str, name: str) -> dict[str, Any] | None:
-        exact = self._get(table, name)
-        if exact is not None:
-            return exact
-        key = fold(" ".join(name.split()))
-        return next((d for d in self._table_docs(table) if fold(d["name"]) == key), None)
-
-    def _named_or_error(self, table: str, name: str) -> dict[str, Any]:
-        doc = self._find_named(table, name)
-        if doc is None:
-            what = "list" if table == "lists" else "saved search"
-            raise KeyError(f"no {what} named {name!r}")
-        return doc
-
-
-def _saved(doc: Mapping[str, Any]) -> SavedSearch:
-    return SavedSearch(doc["name"], doc["query"], dict(doc.get("filters") or {}), doc.get("sort"))

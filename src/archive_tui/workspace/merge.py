@@ -18,7 +18,8 @@ from archive_tui.atomic import atomic_write
 from archive_tui.store import dumps_tables
 from archive_tui.text import fold
 from archive_tui.workspace.base import Change, WorkspaceError
-from archive_tui.workspace.data import HISTORY_CAP, SavedSearch, Workspace, clean_tag
+from archive_tui.workspace.data import Workspace, clean_tag
+from archive_tui.workspace.state import HISTORY_CAP, SavedSearch
 
 NOTE_SEPARATOR = "--- imported note ---"
 
