@@ -379,3 +379,34 @@ async def test_keys_in_the_note_editor_keep_the_app_and_the_text(db: Path, key: 
         await pilot.pause()
         assert not isinstance(app.screen, NoteEditor)
     assert Workspace.open().notes() == {}
+
+
+async def test_the_marks_exported_as_markdown_carry_tags_and_note_and_are_logged(
+    db: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "chapter.md"
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        title = screen.results.selected.record["title"]
+        await pilot.press("escape", "space", "t")
+        await pilot.pause()
+        await type_text(pilot, "Berlin 1961")
+        await pilot.press("enter", "a")
+        await pilot.pause()
+        app.screen.query_one(TextArea).insert("Seen at the archive.")
+        await pilot.press("ctrl+s", "e")
+        await pilot.pause()
+        formats = app.screen.formats
+        for _ in range(formats.index("markdown")):
+            await pilot.press("down")
+        await pilot.pause()
+        app.screen.query_one("#export-path", Input).value = str(target)
+        await pilot.press("tab")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    text = target.read_text()
+    assert title in text and "Berlin 1961" in text and "Seen at the archive." in text
+    exports = [e for e in Workspace.open().log() if e["event"] == "export"]
+    assert exports and exports[-1]["format"] == "markdown" and exports[-1]["count"] == 1

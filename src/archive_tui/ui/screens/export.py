@@ -55,8 +55,10 @@ class ExportCancelled(Exception):
 def _formats() -> tuple[tuple[str, ...], dict[str, str], dict[str, str]]:
     from archive_tui import export
 
-    formats = tuple(export.FORMATS)
-    labels = dict(getattr(export, "FORMAT_LABELS", {}))
+    # ALL_FORMATS adds Markdown: one section per record with its citation, your tags and note
+    formats = tuple(getattr(export, "ALL_FORMATS", export.FORMATS))
+    labels = {"markdown": "Markdown, with your tags and notes (.md)"}
+    labels.update(getattr(export, "FORMAT_LABELS", {}))
     extensions = dict(_FALLBACK_EXTENSIONS)
     extensions.update(getattr(export, "FORMAT_EXTENSIONS", {}))
     return (
