@@ -39,7 +39,8 @@ from archive_tui.ui.live import (
 from archive_tui.ui.screens.cite import CitationPickerScreen
 from archive_tui.ui.screens.document import DocumentScreen
 from archive_tui.ui.screens.export import ExportScreen
-from archive_tui.ui.screens.research_actions import MainResearch, search_extras
+from archive_tui.ui.screens.main_research import MainResearch
+from archive_tui.ui.screens.research_actions import search_extras
 from archive_tui.ui.widgets.chips import Chip, ChipBar, ChipSpec
 from archive_tui.ui.widgets.filters import FilterPanel
 from archive_tui.ui.widgets.results import BLOCK_SIZE, ResultList
