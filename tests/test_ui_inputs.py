@@ -21,6 +21,10 @@ INPUTS = [
     ("dates to", ["escape", "f"], "#date-to"),
     ("export path", ["escape", "e"], "#export-path"),
     ("command palette", ["ctrl+p"], "CommandInput"),
+    ("tag dialog", ["escape", "t"], "#tag-input"),
+    ("list dialog", ["escape", "l"], "#list-input"),
+    ("save search dialog", ["escape", "S"], "#save-search-input"),
+    ("document view tag dialog", ["escape", "enter", "t"], "#tag-input"),
 ]
 
 

@@ -29,6 +29,7 @@ from archive_tui.ui.live import (
     ArchiveReloadFailed,
     store_fingerprints,
 )
+from archive_tui.ui.research import Research, describe_problem
 from archive_tui.ui.screens.error import ErrorScreen
 from archive_tui.ui.screens.help import HelpScreen
 from archive_tui.ui.screens.main import MainScreen
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from archive_tui.archive import Archive
+    from archive_tui.workspace import Change, Workspace
 
 STARTED = time.perf_counter()
 
@@ -90,6 +92,11 @@ class ArchiveApp(Guarded, App[None]):
         self.marks: dict[str, dict] = {}
         #: Seconds from import of this module to the first results on screen.
         self.first_results_after: float | None = None
+        #: the user's research workspace (tags, notes, marks, history…), opened in a thread
+        self.research = Research()
+        self.research.start()
+        self._workspace_watch: Worker[None] | None = None
+        self._workspace_error: str | None = None
         self.main_screen = MainScreen()
         #: The thread that last reopened a changed archive (never the UI thread).
         self.last_reload_thread: threading.Thread | None = None
@@ -124,10 +131,44 @@ class ArchiveApp(Guarded, App[None]):
         return self.main_screen
 
     def on_mount(self) -> None:
-        # An archive given by the caller is picked up by the main screen when it mounts.
-        if self.archive is None:
-            self._open_archive()
+        # The archive (given, or being read) and the workspace, both, before the first search.
+        self._open_archive()
         self.set_interval(POLL_SECONDS, self._poll_archive, name="archive-watch")
+        self.set_interval(POLL_SECONDS, self._poll_workspace, name="workspace-watch")
+
+    # -- the live workspace: another process's tags and notes (as the live archive) -------
+
+    def _poll_workspace(self) -> None:
+        if not self.research.ready or (
+            self._workspace_watch is not None and self._workspace_watch.is_running
+        ):
+            return
+        self._workspace_watch = self._check_workspace()
+
+    @work(thread=True, group="workspace-watch", exit_on_error=False)
+    def _check_workspace(self) -> None:
+        """Thread: reload the workspace if another process wrote it."""
+        try:
+            changes = self.research.reload()
+        except Exception as error:  # unreadable now: keep what we have, say it once
+            self.call_from_thread(self._workspace_failed, error)
+            return
+        if changes is not None:
+            self.call_from_thread(self._workspace_reloaded, changes)
+
+    def _workspace_reloaded(self, changes: list[Change]) -> None:
+        self.research.apply(changes)
+        if self.main_screen.is_mounted and self.main_screen.archive is not None:
+            self.main_screen.workspace_reloaded()
+        refresh = getattr(self.screen, "show_annotations", None)
+        if callable(refresh):
+            refresh()
+
+    def _workspace_failed(self, error: Exception) -> None:
+        sentence = str(error).strip() or type(error).__name__
+        if self._workspace_error != sentence:
+            self._workspace_error = sentence
+            self.notify(sentence, severity="warning", timeout=8, markup=False)
 
     # -- the live archive (see ui/live.py) ------------------------------------------------
 
@@ -173,14 +214,32 @@ class ArchiveApp(Guarded, App[None]):
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open_archive(self) -> None:
-        """Wait for the archive started in __init__ without blocking the interface."""
-        assert self._opening is not None
+        """Wait for the archive started in __init__ (or given) and the workspace, without
+        blocking the interface."""
         try:
-            archive = self._opening.result()
+            archive = self._opening.result() if self._opening is not None else self.archive
         except Exception as error:  # StoreError and anything else: a message, not a traceback
             self.call_from_thread(self._open_failed, error)
             return
-        self.call_from_thread(self._opened, archive)
+        workspace = self.research.wait()
+        self.call_from_thread(self._workspace_opened, workspace, archive)
+        if archive is not None:
+            self.call_from_thread(self._opened, archive)
+
+    def _workspace_opened(self, workspace: Workspace, archive: Archive | None) -> None:
+        """The workspace is open: its marks are the marks; a problem is said once."""
+        self.research.opened(workspace)
+        if archive is not None:
+            for record_id in self.research.marks():
+                self.marks.setdefault(record_id, archive.get(record_id) or {"id": record_id})
+        if self.research.problem:
+            self.notify(
+                describe_problem(self.research.problem),
+                title="Workspace read-only",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
 
     def _opened(self, archive: Archive) -> None:
         # The archive is millions of long-lived objects; without this, each full garbage
@@ -188,7 +247,7 @@ class ArchiveApp(Guarded, App[None]):
         # of typing. Frozen objects are left out of collections (they stay alive anyway).
         gc.freeze()
         self.archive = archive
-        if self.main_screen.is_mounted:
+        if self.main_screen.is_mounted and self.main_screen.archive is not archive:
             self.main_screen.set_archive(archive)
 
     def _open_failed(self, error: Exception) -> None:
@@ -245,6 +304,14 @@ class ArchiveApp(Guarded, App[None]):
             self.screen.dismiss(None)
         else:
             self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        """Quit, remembering the session (query, filters, sort, selected card, theme)."""
+        try:
+            self.main_screen.save_session()
+        except Exception as error:  # never keeps the user in the app
+            log_error(error, "saving the session")
+        await super().action_quit()
 
     async def action_quit_unless_typing(self) -> None:
         """``q`` outside a text box (inside one it is a letter)."""

@@ -7,6 +7,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from archive_tui.sanitize import one_line
+
 #: (label, help, action on the main screen or "app.<action>").
 COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Search", "Move to the search box (/)", "focus_search"),
@@ -34,6 +36,13 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ),
     ("Copy citation as…", "Pick a citation style (C)", "choose_citation"),
     ("Export…", "Export marked records, else all results (e)", "export"),
+    ("Tag…", "Tag the marked records, else the selected one (t)", "tag"),
+    ("Note…", "Write the selected record's note (a)", "note"),
+    ("Add to list…", "Add the marked records, else the selected one, to a list (l)", "add_to_list"),
+    ("Save search…", "Save the query, filters and sort under a name (S)", "save_search"),
+    ("Open saved search…", "Pick one of your saved searches (o)", "saved_searches"),
+    ("Research log", "Searches, documents opened, tags, notes; re-run one (L)", "research_log"),
+    ("Research log on / off", "Record searches and documents opened, or stop", "toggle_logging"),
     ("First result", "Jump to the first result (g)", "first"),
     ("Last result", "Jump to the last result (G)", "last"),
     ("Help", "Keys and search syntax (? or F1)", "app.help"),
@@ -67,17 +76,28 @@ class ArchiveCommands(Provider):
             isinstance(s, MainScreen) and s.archive is not None for s in self.app.screen_stack
         )
 
+    def _commands(self) -> list[tuple[str, str, str]]:
+        """The fixed commands, then one "Saved search: NAME" per saved search."""
+        research = getattr(self.app, "research", None)
+        saved = research.saved_searches() if research is not None else []
+        extra = [
+            (f"Saved search: {one_line(s.name)}", one_line(s.query) or "(every document)",
+             f"open_saved({s.name!r})")
+            for s in saved
+        ]  # fmt: skip
+        return [*COMMANDS, *extra]
+
     async def discover(self) -> Hits:
         if not self._available():
             return
-        for label, help_text, action in COMMANDS:
+        for label, help_text, action in self._commands():
             yield DiscoveryHit(label, self._runner(action), help=help_text)
 
     async def search(self, query: str) -> Hits:
         if not self._available():
             return
         matcher = self.matcher(query)
-        for label, help_text, action in COMMANDS:
+        for label, help_text, action in self._commands():
             score = matcher.match(label)
             if score > 0:
                 yield Hit(

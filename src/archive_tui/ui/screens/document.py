@@ -32,6 +32,7 @@ from ..clipboard import copy_text, put_on_clipboard
 from ..links import can_open_browser, safe_url
 from ..links import link as url_link
 from .record_view import (
+    annotations_view,
     display_date,
     highlighted,
     is_shortened,
@@ -39,6 +40,10 @@ from .record_view import (
     related_prompt,
     shortened_notice,
 )
+from .research_actions import AnnotateActions
+
+#: Under the title of a record without tags or a note: how to add them.
+ANNOTATE_HINT = Content("Your notes: t tag · a write a note · l add to a list")
 
 
 class HitLike(Protocol):
@@ -134,7 +139,7 @@ class RelatedList(OptionList):
     ]
 
 
-class DocumentScreen(Screen[int]):
+class DocumentScreen(AnnotateActions, Screen[int]):
     """One record in full. Dismisses with the position the user ended on."""
 
     CSS_PATH = "document.tcss"
@@ -160,6 +165,11 @@ class DocumentScreen(Screen[int]):
         Binding("u", "copy_url", "Copy URL", show=False, tooltip="Copy the record's URL"),
         Binding("r", "focus_related", "Related", tooltip="Go to the related documents"),
         Binding("slash", "new_search", "Search", show=False, tooltip="Back to a new search"),
+        Binding(
+            "t", "tag", "Tag", show=False, tooltip="Add or remove tags (completion of your tags)"
+        ),
+        Binding("a", "note", "Note", show=False, tooltip="Write this record's note (ctrl+s saves)"),
+        Binding("l", "add_to_list", "List", show=False, tooltip="Add this record to a list"),
     ]
 
     def __init__(self, archive: Any, result: RecordSource, position: int) -> None:
@@ -179,6 +189,7 @@ class DocumentScreen(Screen[int]):
             with DocumentBody(id="doc-body"):
                 yield Static(id="doc-date")
                 yield Static(id="doc-title")
+                yield Static(id="doc-annotations")
                 yield Grid(id="doc-meta")
                 yield Static(id="doc-summary")
                 yield Static(id="doc-shortened")
@@ -263,7 +274,43 @@ class DocumentScreen(Screen[int]):
             text_widget.update(Content("(No full text in this record.)"))
             text_widget.add_class("-empty")
         self.query_one(DocumentBody).scroll_home(animate=False)
+        self.show_annotations()
+        self._log_open(record)
         self._fill_related(self._load_related(record))
+
+    # -- your tags and note ------------------------------------------------------------
+
+    def _annotate_targets(self) -> list[dict]:
+        return [self.record] if self.record is not None else []
+
+    def _annotations_changed(self) -> None:
+        self.show_annotations()
+        main = getattr(self.app, "main_screen", None)
+        changed = getattr(main, "_annotations_changed", None)
+        if callable(changed):
+            changed()
+
+    def show_annotations(self) -> None:
+        """The record's tags and note under its title (hidden when it has neither)."""
+        widget = self.query_one("#doc-annotations", Static)
+        research = getattr(self.app, "research", None)
+        record_id = str(self.record.get("id", "")) if self.record else ""
+        if research is None or not record_id:
+            widget.display = False
+            return
+        content = annotations_view(research.tags_of(record_id), research.note(record_id))
+        widget.set_class(content is None, "-empty")
+        widget.display = True
+        widget.update(content if content is not None else ANNOTATE_HINT)
+
+    def _log_open(self, record: dict) -> None:
+        research = getattr(self.app, "research", None)
+        if research is None or not record.get("id"):
+            return
+        try:
+            research.log_event("open", id=str(record["id"]))
+        except Exception as error:  # the log never stops the reading
+            self.app.log.error(f"open not logged: {error}")
 
     def _load_related(self, record: dict) -> list[dict]:
         record_id = record.get("id")

@@ -55,8 +55,10 @@ class ExportCancelled(Exception):
 def _formats() -> tuple[tuple[str, ...], dict[str, str], dict[str, str]]:
     from archive_tui import export
 
-    formats = tuple(export.FORMATS)
-    labels = dict(getattr(export, "FORMAT_LABELS", {}))
+    # ALL_FORMATS adds Markdown: one section per record with its citation, your tags and note
+    formats = tuple(getattr(export, "ALL_FORMATS", export.FORMATS))
+    labels = {"markdown": "Markdown, with your tags and notes (.md)"}
+    labels.update(getattr(export, "FORMAT_LABELS", {}))
     extensions = dict(_FALLBACK_EXTENSIONS)
     extensions.update(getattr(export, "FORMAT_EXTENSIONS", {}))
     return (
@@ -298,9 +300,28 @@ class ExportScreen(ModalScreen[str | None]):
                 raise ExportCancelled
 
         try:
-            return write_export(self.records(), fmt, path, overwrite=overwrite, progress=progress)
+            research = getattr(self.app, "research", None)
+            annotations = research.annotations_of if research is not None else None
+            return write_export(
+                self.records(),
+                fmt,
+                path,
+                overwrite=overwrite,
+                progress=progress,
+                annotations=annotations,
+            )
         except Exception as error:
             return error
+
+    def _log_export(self, written: int, path: str) -> None:
+        """Into the research log (never failing the export)."""
+        research = getattr(self.app, "research", None)
+        if research is None:
+            return
+        try:
+            research.log_event("export", format=self.format, count=written, path=path)
+        except Exception as error:
+            self.app.log.error(f"export not logged: {error}")
 
     def _tick(self) -> None:
         self.query_one("#export-progress", ProgressBar).update(progress=self._done)
@@ -324,6 +345,7 @@ class ExportScreen(ModalScreen[str | None]):
             name = FORMAT_NAMES.get(self.format, self.format)
             message = f"Exported {written:,} {noun} as {name} to {path}."
             self.notify(one_line(message), title="Export finished", markup=False)
+            self._log_export(written, str(path))
             self.dismiss(message)
             return
         error = outcome if isinstance(outcome, Exception) else event.worker.error

@@ -189,6 +189,9 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
     from .cite import CitationPickerScreen, StyleList
     from .document import DocumentBody, DocumentScreen, RelatedList
     from .export import ExportScreen, FormatList
+    from .note_editor import NoteEditor
+    from .pickers import PickerList, ResearchLogScreen, SavedSearchPicker
+    from .prompt import PromptScreen
 
     sections: dict[str, list[tuple[str, str]]] = {}
 
@@ -213,6 +216,11 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
         StyleList,
         ExportScreen,
         FormatList,
+        NoteEditor,
+        PromptScreen,
+        SavedSearchPicker,
+        ResearchLogScreen,
+        PickerList,
     ]
     for cls in classes:
         if cls in seen or cls is HelpScreen:

@@ -39,6 +39,8 @@ from archive_tui.ui.live import (
 from archive_tui.ui.screens.cite import CitationPickerScreen
 from archive_tui.ui.screens.document import DocumentScreen
 from archive_tui.ui.screens.export import ExportScreen
+from archive_tui.ui.screens.main_research import MainResearch
+from archive_tui.ui.screens.research_actions import search_extras
 from archive_tui.ui.widgets.chips import Chip, ChipBar, ChipSpec
 from archive_tui.ui.widgets.filters import FilterPanel
 from archive_tui.ui.widgets.results import BLOCK_SIZE, ResultList
@@ -65,13 +67,21 @@ LETTER_ACTIONS = frozenset(
         "clear_filters",
         "clear_marks",
         "export",
+        "tag",
+        "note",
+        "add_to_list",
+        "save_search",
+        "saved_searches",
+        "research_log",
     }
 )
 #: Actions about the selected result, not offered while the filter panel has focus.
-RESULT_ACTIONS = frozenset({"cycle_sort", "copy_citation", "choose_citation", "export"})
+RESULT_ACTIONS = frozenset(
+    {"cycle_sort", "copy_citation", "choose_citation", "export", "tag", "note", "add_to_list"}
+)
 
 
-class MainScreen(Guarded, Screen[None]):
+class MainScreen(Guarded, MainResearch, Screen[None]):
     """Search, browse and filter the archive."""
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
@@ -86,6 +96,14 @@ class MainScreen(Guarded, Screen[None]):
         Binding("e", "export", "Export", tooltip="Export marked records, else all results"),
         Binding("x", "clear_filters", "Clear filters", show=False),
         Binding("M", "clear_marks", "Clear marks", show=False),
+        Binding(
+            "t", "tag", "Tag", show=False, tooltip="Tag the marked records, else the selected one"
+        ),
+        Binding("a", "note", "Note", show=False, tooltip="Write the selected record's note"),
+        Binding("l", "add_to_list", "List", show=False, tooltip="Add marked/selected to a list"),
+        Binding("S", "save_search", "Save search", show=False, tooltip="Name and save the search"),
+        Binding("o", "saved_searches", "Saved", show=False, tooltip="Open a saved search"),
+        Binding("L", "research_log", "Log", show=False, tooltip="The research log; re-run one"),
         Binding("escape", "back", "Back", show=False),
     ]
 
@@ -118,7 +136,9 @@ class MainScreen(Guarded, Screen[None]):
         yield StatusLine("Opening the archive…", id="status")
         yield ChipBar(id="chips", classes="-empty")
         with Horizontal(id="body"):
-            yield ResultList(id="results", is_marked=self._is_marked)
+            yield ResultList(
+                id="results", is_marked=self._is_marked, annotations=self._annotations_of
+            )
             yield FilterPanel(id="filters")
         yield Footer(compact=True)
 
@@ -147,9 +167,14 @@ class MainScreen(Guarded, Screen[None]):
     def _is_marked(self, record_id: str) -> bool:
         return record_id in self.archive_app.marks
 
+    def _annotations_of(self, record_id: str) -> tuple[tuple[str, ...], bool]:
+        research = self.archive_app.research
+        return research.tags_of(record_id), research.has_note(record_id)
+
     def on_mount(self) -> None:
         self.search_input.focus()
-        if self.archive_app.archive is not None:
+        self.search_input.history = self.archive_app.research.history
+        if self.archive_app.archive is not None and self.archive_app.research.ready:
             self.set_archive(self.archive_app.archive)
         else:
             self.results.loading = True
@@ -164,6 +189,7 @@ class MainScreen(Guarded, Screen[None]):
         if self.filters is None:
             self.filters = Filters()
         self.results.loading = False
+        self.restore_session()
         self.query_text = self.search_input.value
         self._request_search(immediate=True)
 
@@ -217,6 +243,7 @@ class MainScreen(Guarded, Screen[None]):
             self.sort,
             keep,
             self._stop_search,
+            search_extras(self.archive, self.archive_app.research.annotations),
         )
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
@@ -229,6 +256,7 @@ class MainScreen(Guarded, Screen[None]):
         sort: str | None,
         keep_id: str | None,
         stop: threading.Event,
+        extras: dict[str, Any],
     ) -> None:
         """Thread: search, unless stopped (a newer keystroke) or cancelled; a stopped search
         posts no results. Stopping is an Event, not ``Worker.cancel()``: a thread worker
@@ -242,7 +270,7 @@ class MainScreen(Guarded, Screen[None]):
         try:
             # a newer keystroke sets ``stop``: the search returns early and posts nothing
             result = archive.search(
-                query, filters, sort, offset=0, limit=BLOCK_SIZE, should_stop=stopped
+                query, filters, sort, offset=0, limit=BLOCK_SIZE, should_stop=stopped, **extras
             )
             if keep_id is not None and not stopped():
                 ids = result.ids()
@@ -291,6 +319,7 @@ class MainScreen(Guarded, Screen[None]):
         self.call_later(self._paint_now)
         self.archive_app.results_shown()
         self._search_later()
+        self.after_search()
 
     def _show_status(self) -> None:
         if self.result is None:
@@ -300,7 +329,7 @@ class MainScreen(Guarded, Screen[None]):
             archive_size=len(self.archive) if self.archive is not None else None,
             show_timing=self.archive_app.show_timing,
             marked=len(self.archive_app.marks),
-            notice=self._notice,
+            notice=self._notice or self.archive_app.research.status_note(),
         )
 
     # -- the archive changed on disk (ui/live.py) ------------------------------------------
@@ -414,7 +443,11 @@ class MainScreen(Guarded, Screen[None]):
     @on(Input.Submitted, "#search")
     def _query_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self.commit_search()
         self.results.focus()
+
+    def on_search_input_left(self, message: SearchInput.Left) -> None:
+        self.commit_search()
 
     def on_search_input_to_results(self, message: SearchInput.ToResults) -> None:
         self.results.focus()
@@ -430,6 +463,7 @@ class MainScreen(Guarded, Screen[None]):
             del marks[record_id]
         else:
             marks[record_id] = record
+        self.persist_marks([record_id], record_id in marks)
         self.results.refresh_marks([message.index])
         self._show_status()
 
@@ -552,6 +586,7 @@ class MainScreen(Guarded, Screen[None]):
             self.notify("No marked records.", timeout=2)
             return
         count = len(marks)
+        self.persist_marks(list(marks), False)
         marks.clear()
         self.results.refresh_marks()
         self._show_status()
@@ -624,6 +659,7 @@ class MainScreen(Guarded, Screen[None]):
         if self.archive is None or self.result is None:
             return
         shown = self.result
+        self.commit_search()
         self.app.push_screen(
             DocumentScreen(self.archive, shown, index),
             lambda position: self._document_closed(position, shown),

@@ -145,3 +145,18 @@ def metadata_rows(record: dict) -> list[tuple[str, str]]:
             continue
         rows.append((key.replace("_", " ").capitalize(), _as_text(value)))
     return rows
+
+
+def annotations_view(tags: tuple[str, ...] | list[str], note: str | None) -> Content | None:
+    """Your tags and note on a record, for the document view (None: it has neither)."""
+    if not tags and not (note and note.strip()):
+        return None
+    parts: list[Content | str] = []
+    if tags:
+        parts += [Content.styled("Tags  ", "bold $text-secondary")]
+        parts += [Content(", ".join(one_line(t) for t in tags))]
+    if note and note.strip():
+        if tags:
+            parts.append("\n")
+        parts += [Content.styled("Note  ", "bold $text-secondary"), Content(visible(note.strip()))]
+    return Content.assemble(*parts)

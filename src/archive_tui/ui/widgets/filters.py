@@ -36,6 +36,8 @@ PANEL_FIELDS: tuple[tuple[str, str], ...] = (
     ("subjects", "Subjects"),
     ("decade", "Decade"),
 )
+#: Fields shown only when the search reports them (your tags and lists, from the workspace).
+OPTIONAL_FIELDS: tuple[tuple[str, str], ...] = (("tags", "Tags"), ("lists", "Lists"))
 
 
 def _matches(needle: str, value: str) -> bool:
@@ -126,7 +128,14 @@ class FilterPanel(Guarded, Vertical):
 
     @property
     def field(self) -> str:
-        return PANEL_FIELDS[self._field_index][0]
+        return self.fields[self._field_index][0]
+
+    @property
+    def fields(self) -> tuple[tuple[str, str], ...]:
+        """The fields to cycle through: the archive's, then Tags and Lists when the results
+        carry them (``result.facets``)."""
+        extra = tuple(f for f in OPTIONAL_FIELDS if f[0] in self._facets)
+        return PANEL_FIELDS + extra
 
     @property
     def values_list(self) -> FacetValueList:
@@ -141,8 +150,11 @@ class FilterPanel(Guarded, Vertical):
         self, facets: Mapping[str, Mapping[str, int]], active: Mapping[str, tuple[str, ...]]
     ) -> None:
         """New counts for the current results and the active facet filters."""
+        field = self.field
         self._facets = facets
         self._active = active
+        names = [name for name, _label in self.fields]
+        self._field_index = names.index(field) if field in names else 0
         self._refill()
 
     def set_dates(self, date_from: str | None, date_to: str | None) -> None:
@@ -165,7 +177,7 @@ class FilterPanel(Guarded, Vertical):
 
     def show_field(self, field: str) -> None:
         """Switch to ``field`` (used by the command palette)."""
-        for index, (name, _label) in enumerate(PANEL_FIELDS):
+        for index, (name, _label) in enumerate(self.fields):
             if name == field:
                 self._field_index = index
                 self._field_switched()
@@ -200,14 +212,14 @@ class FilterPanel(Guarded, Vertical):
         self._show_field_header()
 
     def _show_field_header(self) -> None:
-        field, label = PANEL_FIELDS[self._field_index]
+        field, label = self.fields[self._field_index]
         distinct = len(self._facets.get(field, {}))
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append("◂ ", style="bold")
         text.append(label, style="bold")
         text.append(f" ({distinct:,} value{'' if distinct == 1 else 's'})")
         text.append(" ▸", style="bold")
-        text.append(f"  {self._field_index + 1}/{len(PANEL_FIELDS)}", style="dim")
+        text.append(f"  {self._field_index + 1}/{len(self.fields)}", style="dim")
         self.query_one("#facet-field", Static).update(text, layout=False)
 
     def _field_switched(self) -> None:
@@ -221,7 +233,7 @@ class FilterPanel(Guarded, Vertical):
 
     def on_facet_value_list_switch_field(self, message: FacetValueList.SwitchField) -> None:
         message.stop()
-        self._field_index = (self._field_index + message.step) % len(PANEL_FIELDS)
+        self._field_index = (self._field_index + message.step) % len(self.fields)
         self._field_switched()
 
     def on_facet_value_list_chosen(self, message: FacetValueList.Chosen) -> None:

@@ -49,6 +49,8 @@ GUTTER = 3
 
 BAR = "▌"
 MARK = "✓"
+#: After the date: the record has a note (then its tags, as #tag).
+NOTE_MARK = "✎ note"
 
 
 def format_date(raw: object) -> str:
@@ -93,6 +95,7 @@ class ResultList(CursorList):
         "result-list--facts",
         "result-list--match",
         "result-list--mark",
+        "result-list--tags",
         "result-list--message",
         "result-list--message-title",
     }
@@ -119,6 +122,7 @@ class ResultList(CursorList):
         self,
         *,
         is_marked: Callable[[str], bool] | None = None,
+        annotations: Callable[[str], tuple[tuple[str, ...], bool]] | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -127,6 +131,8 @@ class ResultList(CursorList):
         self._result: SearchResult | None = None
         self._total = 0
         self._is_marked = is_marked or (lambda _id: False)
+        #: record id -> (its tags, has a note): shown after the card's date
+        self._annotations = annotations or (lambda _id: ((), False))
         self._blocks: LRUCache[int, list[Hit]] = LRUCache(maxsize=200)
         self._cards: LRUCache[tuple[int, int, bool, bool], list[Strip]] = LRUCache(maxsize=400)
         #: Keyword-in-context passages by (card index, width): computed once per card.
@@ -328,6 +334,10 @@ class ResultList(CursorList):
             return text
 
         date = Text(format_date(record.get("date", "")), style=self._style("result-list--date"))
+        tags, has_note = self._annotations(str(record.get("id", "")))
+        if tags or has_note:
+            marks = ([NOTE_MARK] if has_note else []) + [f"#{one_line(t)}" for t in tags]
+            date.append("  " + "  ".join(marks), style=self._style("result-list--tags"))
         title_lines = list(
             styled("title", self._style("result-list--title")).wrap(console, text_width)
         )
