@@ -488,7 +488,12 @@ def test_the_first_of_several_problems_is_reported(
     assert expected in str(caught.value)
 
 
-def test_reading_leaves_the_garbage_collector_as_it_was(tmp_path: Path) -> None:
+def test_reading_leaves_the_garbage_collector_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archive_tui.store as store_module
+
+    monkeypatch.setattr(store_module, "PAUSE_COLLECTOR_BYTES", 0)  # pause for any size
     path = tmp_path / "records.json"
     new_store(path).upsert([record(n) for n in range(1, 4)])
     bad = tmp_path / "bad.json"
@@ -512,6 +517,31 @@ def test_reading_leaves_the_garbage_collector_as_it_was(tmp_path: Path) -> None:
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_only_a_large_document_pauses_the_collector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small file (a workspace, parsed on every annotation) never pauses the collector:
+    each pause ends by moving every object to the oldest generation."""
+    import archive_tui.store as store_module
+
+    pauses: list[int] = []
+    real = store_module.collector_paused
+
+    def counting():  # type: ignore[no-untyped-def]
+        pauses.append(1)
+        return real()
+
+    monkeypatch.setattr(store_module, "collector_paused", counting)
+    path = tmp_path / "records.json"
+    new_store(path).upsert([record(n) for n in range(1, 4)])
+    pauses.clear()
+    assert len(RecordStore.open(path).load()) == 3
+    assert pauses == []
+    monkeypatch.setattr(store_module, "PAUSE_COLLECTOR_BYTES", 1)
+    assert len(RecordStore.open(path).load()) == 3
+    assert pauses
 
 
 # -- crashes and concurrent writers ---------------------------------------------------------------

@@ -308,7 +308,7 @@ class AtomicJSONStorage(Storage):
         :func:`parse_lines`); anything else, or any problem, is left to the whole-document
         parse, which decides what is reported.
         """
-        with collector_paused():
+        with _paused_for(data):
             lines = parse_lines(data)
         if lines is not None:
             try:
@@ -325,7 +325,7 @@ class AtomicJSONStorage(Storage):
         if data.startswith(_BOM):
             data = data[len(_BOM) :]
         try:
-            with collector_paused():
+            with _paused_for(data):
                 tables = orjson.loads(data)
         except orjson.JSONDecodeError as error:
             if not data.strip():
@@ -449,6 +449,17 @@ def collector_paused() -> Iterator[None]:
                     gc.freeze()
                     gc.unfreeze()
                 gc.enable()
+
+
+#: below this size a parse makes too few objects for the collector to matter, and pausing it
+#: (which ends by moving every object to the oldest generation) only costs: a workspace parsed
+#: a thousand times in a long process made each later full collection walk a huge heap
+PAUSE_COLLECTOR_BYTES = 8 << 20
+
+
+def _paused_for(data: bytes) -> contextlib.AbstractContextManager[None]:
+    """:func:`collector_paused` for a large document, nothing for a small one."""
+    return collector_paused() if len(data) >= PAUSE_COLLECTOR_BYTES else contextlib.nullcontext()
 
 
 def check_tables(path: Path, tables: object) -> None:
