@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cli_helpers
 import pytest
 from conftest import REPO_ROOT, SHIPPED_PATH
 
@@ -101,26 +102,8 @@ DATE_ORDER = [
 def run_cli(
     *args: object, home: Path | None = None, timeout: float = 120, **env_extra: str
 ) -> subprocess.CompletedProcess:
-    """Run `python -m archive_tui ARGS`; no run may ever print a traceback."""
-    env = dict(os.environ, **env_extra)
-    if home is not None:
-        env["ARCHIVE_TUI_HOME"] = str(home)
-    env["COLUMNS"] = "100"
-    env.pop("ARCHIVE_TUI_DEBUG", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "archive_tui", *map(str, args)],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env=env,
-        cwd=REPO_ROOT,
-        timeout=timeout,
-    )
-    assert "Traceback" not in proc.stderr, proc.stderr
-    assert "Traceback" not in proc.stdout, proc.stdout
-    return proc
+    """`cli_helpers.run_cli` with extra environment variables as keywords (EDITOR=...)."""
+    return cli_helpers.run_cli(*args, home=home, env=dict(os.environ, **env_extra), timeout=timeout)
 
 
 def write_json(path: Path, value: object) -> Path:

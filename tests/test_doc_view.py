@@ -117,6 +117,14 @@ def test_only_a_plain_web_address_becomes_a_link() -> None:
         assert safe_url(bad) is None, bad
 
 
+async def press_o_on_the_shortened_record(app: Host, pilot: Any, archive: Archive) -> None:
+    """Open the shortened record, press o and wait for the open-url worker to finish."""
+    await open_document(app, pilot, archive, SHORTENED_ID)
+    await pilot.press("o")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_o_opens_the_url_in_a_browser_and_copies_it(
     archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -133,10 +141,7 @@ async def test_o_opens_the_url_in_a_browser_and_copies_it(
     url = archive.get(SHORTENED_ID)["url"]  # type: ignore[index]
     app = Host()
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_document(app, pilot, archive, SHORTENED_ID)
-        await pilot.press("o")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await press_o_on_the_shortened_record(app, pilot, archive)
         assert app.clipboard == url
         assert any("browser" in n and "also copied" in n for n in notes(app))
     assert opened.read_text() == url
@@ -150,10 +155,7 @@ async def test_o_without_a_display_copies_the_url_and_says_why(
     url = archive.get(SHORTENED_ID)["url"]  # type: ignore[index]
     app = Host()
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_document(app, pilot, archive, SHORTENED_ID)
-        await pilot.press("o")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await press_o_on_the_shortened_record(app, pilot, archive)
         assert app.clipboard == url
         assert any("No browser" in n and "copied" in n for n in notes(app))
         assert not [w for w in app.workers if w.group == "open-url"]

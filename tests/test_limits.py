@@ -9,38 +9,16 @@ import os
 import pwd
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_cli
 from conftest import REPO_ROOT
 from search_fixtures import RECORDS, write_archive
 
 from archive_tui.importer import ImportFileError, ImportLimitError, read_import_file
 from archive_tui.limits import DEFAULT_LIMITS, ImportLimits
-
-
-def run_cli(
-    *args: object, timeout: float = 120, prefix: tuple[str, ...] = (), **kw
-) -> subprocess.CompletedProcess:
-    env = kw.pop("env", None) or dict(os.environ)
-    env.pop("ARCHIVE_TUI_DEBUG", None)
-    proc = subprocess.run(
-        [*prefix, sys.executable, "-m", "archive_tui", *map(str, args)],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env=env,
-        cwd=REPO_ROOT,
-        timeout=timeout,
-        **kw,
-    )
-    assert "Traceback" not in proc.stderr, proc.stderr
-    assert "internal error" not in proc.stderr, proc.stderr
-    return proc
 
 
 def one_sentence(proc: subprocess.CompletedProcess) -> str:

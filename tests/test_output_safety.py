@@ -14,13 +14,11 @@ import os
 import resource
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
+from cli_helpers import run_cli
 
 from archive_tui.export import export_records, neutralise_formula, write_export
 from archive_tui.importer import read_import_file
@@ -44,25 +42,6 @@ HOSTILE = [
     }
 ]
 CSV_FORMULAS = ("collection", "document_type", "language", "source", "classification", "people")
-
-
-def run_cli(*args: object, stdin: str | None = None, **kw) -> subprocess.CompletedProcess:
-    env = dict(os.environ, COLUMNS="100")
-    env.pop("ARCHIVE_TUI_DEBUG", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "archive_tui", *map(str, args)],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env=env,
-        cwd=REPO_ROOT,
-        timeout=120,
-        **kw,
-    )
-    assert "Traceback" not in proc.stderr, proc.stderr
-    return proc
 
 
 @pytest.fixture(scope="module")
@@ -241,21 +220,12 @@ def test_an_export_into_a_read_only_folder_names_the_target_not_a_temp_file() ->
         for path in folder.iterdir():
             path.chmod(0o644)
         target = folder / "out.csv"
-        setpriv = ["setpriv", "--reuid=54329", "--regid=54329", "--clear-groups"]
+        setpriv = ("setpriv", "--reuid=54329", "--regid=54329", "--clear-groups")
         env = {k: v for k, v in os.environ.items() if k != "ARCHIVE_TUI_HOME"}
         env["ARCHIVE_TUI_HOME"] = str(folder / "home")  # unwritable too: no cache, no matter
         cli_args = ["--db", str(db), "export", "--format", "csv", "-o", str(target)]
-        proc = subprocess.run(
-            [*setpriv, sys.executable, "-m", "archive_tui", *cli_args],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=REPO_ROOT,
-            timeout=120,
-            check=False,
-        )
+        proc = run_cli(*cli_args, env=env, prefix=setpriv)
         assert proc.returncode == 1
-        assert "Traceback" not in proc.stderr
         assert f"Cannot write {target}: permission denied" in proc.stderr, proc.stderr
         assert ".tmp" not in proc.stderr
     finally:

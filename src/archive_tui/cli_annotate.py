@@ -140,9 +140,7 @@ def cmd_note(args: argparse.Namespace) -> int:
 
 def _edit_note(ws: Workspace, record_id: str) -> bool:
     """The note in $VISUAL / $EDITOR (editing.py's helpers); True if it was saved."""
-    import subprocess
-
-    from archive_tui.editing import edit_file_path, editor_command
+    from archive_tui.editing import EditError, edit_file_path, run_editor
 
     folder = ws.path.parent / "edits"
     folder.mkdir(parents=True, exist_ok=True)
@@ -151,20 +149,10 @@ def _edit_note(ws: Workspace, record_id: str) -> bool:
     )
     original = ws.note(record_id) or ""
     path.write_text(original, encoding="utf-8")
-    command = editor_command()
     try:
-        status = subprocess.run([*command, str(path)], check=False).returncode
-    except OSError as error:
-        raise CliError(
-            f"error: the editor {command[0]!r} cannot be started ({error.strerror or error}); "
-            f"set $EDITOR; the note is in {path}"
-        ) from None
-    if status != 0:
-        raise CliError(
-            f"error: the editor exited with status {status}; nothing was saved, and the "
-            f"text is kept in {path}"
-        )
-    text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        text = run_editor(path, "note")
+    except EditError as error:
+        raise CliError(f"error: {error}") from None
     if text == original:
         path.unlink(missing_ok=True)
         return False

@@ -68,6 +68,28 @@ def check_edited(text: str, record_id: str) -> dict:
     return record
 
 
+def run_editor(path: Path, what: str) -> str:
+    """Open ``path`` in the user's editor and read it back once the editor exits.
+
+    EditError when the editor cannot be started or fails; its message names ``path``,
+    which keeps the text (``what`` says what is in it: "record", "note").
+    """
+    command = editor_command()
+    try:
+        status = subprocess.run([*command, str(path)], check=False).returncode
+    except OSError as error:
+        raise EditError(
+            f"the editor {command[0]!r} cannot be started ({error.strerror or error}); "
+            f"set $EDITOR; the {what} is in {path}"
+        ) from None
+    if status != 0:
+        raise EditError(
+            f"the editor exited with status {status}; nothing was saved, and the "
+            f"edited text is kept in {path}"
+        )
+    return path.read_text(encoding="utf-8", errors="surrogateescape")
+
+
 def edit_record(
     record: dict,
     folder: Path,
@@ -87,24 +109,12 @@ def edit_record(
     if path.exists():
         say(f"an earlier edit of this record was kept in {path}; it is replaced")
     path.write_text(original, encoding="utf-8")
-    command = editor_command()
     while True:
         try:
-            status = subprocess.run([*command, str(path)], check=False).returncode
-        except OSError as error:
-            raise EditError(
-                f"the editor {command[0]!r} cannot be started ({error.strerror or error}); "
-                f"set $EDITOR; the record is in {path}"
-            ) from None
+            text = run_editor(path, "record")
         except KeyboardInterrupt:
             kept = f"nothing was saved, and the text is kept in {path}"
             raise EditError(f"interrupted; {kept}") from None
-        if status != 0:
-            raise EditError(
-                f"the editor exited with status {status}; nothing was saved, and the "
-                f"edited text is kept in {path}"
-            )
-        text = path.read_text(encoding="utf-8", errors="surrogateescape")
         if text == original:
             path.unlink(missing_ok=True)
             return None

@@ -61,13 +61,18 @@ def shipped_archive_path() -> Path:
     An installed wheel carries it as package data (``archive_tui/data/records.json``);
     a source or editable checkout has it at ``<repo>/data/records.json``.
     """
+    return shipped_data_file(ARCHIVE_FILE_NAME)
+
+
+def shipped_data_file(name: str) -> Path:
+    """A file shipped with the app: package data (a wheel), else ``<repo>/data/NAME``."""
     try:
-        packaged = files("archive_tui") / "data" / ARCHIVE_FILE_NAME
+        packaged = files("archive_tui") / "data" / name
         if packaged.is_file():
             return Path(str(packaged))
     except (ModuleNotFoundError, OSError):  # pragma: no cover - unusual loaders
         pass
-    return _REPO_ROOT / "data" / ARCHIVE_FILE_NAME
+    return _REPO_ROOT / "data" / name
 
 
 def user_data_dir() -> Path:

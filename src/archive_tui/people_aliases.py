@@ -24,10 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .paths import user_data_dir
+from .paths import shipped_data_file, user_data_dir
 
 ALIASES_FILE_NAME = "people-aliases.txt"
-_REPO_ROOT = Path(__file__).resolve().parents[2]  # a source or editable checkout
 _COMMENT = re.compile(r"(^|\s)#.*$")
 _BRACKETED = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<other>[^()]+)\)$")
 
@@ -132,15 +131,7 @@ def load_aliases(paths: Iterable[Path | str]) -> Aliases:
 
 def shipped_aliases_path() -> Path:
     """The shipped archive's alias file: package data, else ``<repo>/data/``."""
-    from importlib.resources import files
-
-    try:
-        packaged = files("archive_tui") / "data" / ALIASES_FILE_NAME
-        if packaged.is_file():
-            return Path(str(packaged))
-    except (ModuleNotFoundError, OSError):  # pragma: no cover - unusual loaders
-        pass
-    return _REPO_ROOT / "data" / ALIASES_FILE_NAME
+    return shipped_data_file(ALIASES_FILE_NAME)
 
 
 def user_aliases_path() -> Path:

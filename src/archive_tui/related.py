@@ -11,7 +11,7 @@ Pure functions on record dicts: no Textual, no index.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from archive_tui.dates import DateError, parse_date
 from archive_tui.text import fold
@@ -101,26 +101,32 @@ def why_related(a: dict, b: dict) -> list[str]:
     E.g. ``["2 days later", "people: Gromyko, Herter +3", "place: Geneva", "same volume",
     "subject: Conference of the Foreign Ministers…"]``.
     """
-    reasons: list[str] = []
-    when = date_relation(a, b)
-    if when:
-        reasons.append(when)
-    people = shared_values(a, b, "people")
-    if people:
-        label = "person" if len(people) == 1 else "people"
-        reasons.append(f"{label}: {_names(short_person(p) for p in people)}")
-    places = shared_values(a, b, "places")
-    if places:
-        label = "place" if len(places) == 1 else "places"
-        reasons.append(f"{label}: {_names(places)}")
-    collection = collection_relation(a, b)
-    if collection:
-        reasons.append(collection)
-    subjects = shared_values(a, b, "subjects")
-    if subjects:
-        label = "subject" if len(subjects) == 1 else "subjects"
-        reasons.append(f"{label}: {_names(subjects, 1)}")
-    return reasons
+    reasons = [
+        date_relation(a, b),
+        _shared_reason(a, b, "people", "person", "people", show=short_person),
+        _shared_reason(a, b, "places", "place", "places"),
+        collection_relation(a, b),
+        _shared_reason(a, b, "subjects", "subject", "subjects", limit=1),
+    ]
+    return [reason for reason in reasons if reason]
+
+
+def _shared_reason(
+    a: dict,
+    b: dict,
+    key: str,
+    one: str,
+    many: str,
+    *,
+    limit: int = MAX_NAMES,
+    show: Callable[[str], str] | None = None,
+) -> str | None:
+    """ "place: Geneva", "people: Gromyko, Herter +3": the ``key`` values both records name."""
+    shared = shared_values(a, b, key)
+    if not shared:
+        return None
+    label = one if len(shared) == 1 else many
+    return f"{label}: {_names(map(show, shared) if show else shared, limit)}"
 
 
 __all__ = [
