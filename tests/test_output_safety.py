@@ -247,15 +247,7 @@ def test_an_import_into_an_unwritable_folder_says_the_folder_is_not_writable() -
         setpriv = ["setpriv", "--reuid=54329", "--regid=54329", "--clear-groups"]
         env = {k: v for k, v in os.environ.items() if k != "ARCHIVE_TUI_HOME"}
         env["ARCHIVE_TUI_HOME"] = str(folder / "home")
-        proc = subprocess.run(
-            [*setpriv, sys.executable, "-m", "archive_tui", "--db", str(db), "import", str(source)],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=REPO_ROOT,
-            timeout=120,
-            check=False,
-        )
+        proc = run_cli("--db", str(db), "import", str(source), env=env, prefix=setpriv)
         assert proc.returncode == 1
         assert "Traceback" not in proc.stderr
         assert f"the folder {folder} is not writable" in proc.stderr, proc.stderr
