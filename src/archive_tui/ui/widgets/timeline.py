@@ -68,7 +68,7 @@ class Timeline(Widget, can_focus=True):
         histogram: Histogram | None = None,
         *,
         name: str | None = None,
-        id: str | None = None,  # noqa: A002 (Textual's name)
+        id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -83,11 +83,9 @@ class Timeline(Widget, can_focus=True):
 
     def show(self, histogram: Histogram) -> None:
         """Draw ``histogram``; cursor and marks stay when its buckets are the same periods."""
-        old = self.histogram.buckets
-        same = len(old) == len(histogram.buckets) and (
-            not old
-            or (old[0][0], old[-1][0]) == (histogram.buckets[0][0], histogram.buckets[-1][0])
-        )
+        old, new = self.histogram.buckets, histogram.buckets
+        same = [b for b, _ in old[:1] + old[-1:]] == [b for b, _ in new[:1] + new[-1:]]
+        same = same and len(old) == len(new)
         self.histogram = histogram
         if not same:
             self.cursor = max(len(histogram.buckets) - 1, 0)  # the latest period first
