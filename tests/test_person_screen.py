@@ -102,3 +102,32 @@ async def test_enter_on_a_name_opens_its_page_and_a_range_comes_back_as_filters(
         first = entity_page(archive, "people", "Brandt, Willy").histogram.buckets[0][0]
         second = str(int(first) + 1)
         assert handed == [Filters({"people": ("Brandt, Willy",)}, first, second)]
+
+
+async def test_the_picker_lists_a_documents_names_and_opens_a_page(archive: Archive) -> None:
+    from archive_tui.ui.app import ArchiveApp
+    from archive_tui.ui.screens.entity_picker import EntityPickerScreen
+
+    record = next(
+        r
+        for r in archive.records()
+        if "Gromyko, Andrei Andreevich" in (r.get("people") or ()) and r.get("places")
+    )
+    app = ArchiveApp(archive=archive, show_timing=False)
+    handed: list[Filters | None] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        main = app.screen
+        app.push_screen(EntityPickerScreen(record), handed.append)
+        await _settle(app, pilot)
+        shown = options_of(app, "#picker-list")
+        assert shown[: len(record["people"])] == [f"{p}  person" for p in record["people"]]
+        assert shown[-1] == f"{record['places'][-1]}  place"
+        at = record["people"].index("Gromyko, Andrei Andreevich")
+        await pilot.press(*["down"] * at, "enter")
+        await _settle(app, pilot)
+        assert text_of(app, "#page-header") == "Person · Gromyko, Andrei A."  # as one person
+        await pilot.press("f")  # his documents as results: handed back through the picker
+        await _settle(app, pilot)
+        assert app.screen is main
+        assert handed == [Filters({"people": ("Gromyko, Andrei A.",)})]
