@@ -57,3 +57,54 @@ def test_changes_apply_incrementally_and_match_a_rebuild(tmp_path: Path) -> None
     assert index.note_words() == rebuilt.note_words()
     assert index.tag_counts() == rebuilt.tag_counts()
     assert index.list_counts() == rebuilt.list_counts()
+
+
+def test_a_search_thread_reads_while_the_ui_thread_applies_changes(tmp_path: Path) -> None:
+    """The app applies tag and note changes on the UI thread while a search runs on a worker:
+    lookups must never see a set or dict change size under them (a 'Search failed')."""
+    import threading
+
+    from archive_tui.workspace import Change
+
+    index = AnnotationIndex()
+    ids = [f"r{n}" for n in range(300)]
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def search() -> None:
+        try:
+            while not done.is_set():
+                for _ in range(50):
+                    # walked in Python, as the search walks an id set into doc numbers
+                    [rid.upper() for rid in index.ids_with_tag("berlin")]
+                    [rid.upper() for rid in index.ids_with_note_word("wall")]
+                index.tag_counts(set(ids[:100]))
+                index.tag_counts()
+                index.list_counts(set(ids))
+                index.note_words()
+                index.tag_names()
+                index.ids_with_tag_any()
+                index.ids_with_note()
+        except BaseException as error:  # any error fails the test
+            errors.append(error)
+
+    import sys
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show at once
+    reader = threading.Thread(target=search)
+    reader.start()
+    try:
+        for round_ in range(6):
+            for n, rid in enumerate(ids):
+                tags = ["berlin", f"t{n % 7}"] if (n + round_) % 2 else [f"t{n % 5}"]
+                index.apply(Change("tags", rid, tags))
+                note = "the wall and more" if (n + round_) % 3 else ""
+                index.apply(Change("note", rid, note))
+            index.apply(Change("list", f"L{round_}", ids[round_ : round_ + 40]))
+    finally:
+        done.set()
+        reader.join()
+        sys.setswitchinterval(interval)
+    assert errors == []
+    assert index.ids_with_tag("berlin") == {r for n, r in enumerate(ids) if (n + 5) % 2}

@@ -34,10 +34,13 @@ class AnnotationIndex:
 
     def __init__(self) -> None:
         self._tags_of: dict[str, tuple[str, ...]] = {}  # record id -> tags as typed
-        self._by_tag: dict[str, set[str]] = {}  # folded tag -> record ids
+        # Sets are never changed in place: a change puts a new frozenset in the dict, so a
+        # search on a worker thread that holds one keeps a consistent snapshot, and readers
+        # iterate over list(dict.items()) (one atomic step) while the UI thread applies.
+        self._by_tag: dict[str, frozenset[str]] = {}  # folded tag -> record ids
         self._tag_names: dict[str, str] = {}  # folded tag -> a spelling to show
         self._words_of: dict[str, frozenset[str]] = {}  # record id -> its note's tokens
-        self._by_word: dict[str, set[str]] = {}  # note token -> record ids
+        self._by_word: dict[str, frozenset[str]] = {}  # note token -> record ids
         self._lists: dict[str, tuple[str, tuple[str, ...]]] = {}  # folded -> (name, ids)
         self._list_sets: dict[str, frozenset[str]] = {}  # folded list name -> ids
         self.version = 0  # the workspace version last brought in (see from_workspace)
@@ -89,7 +92,7 @@ class AnnotationIndex:
 
     def ids_with_tag_any(self) -> set[str]:
         """``has:tag``: every record with at least one tag."""
-        return set(self._tags_of)
+        return set(list(self._tags_of))
 
     def ids_in_list(self, name: str) -> frozenset[str]:
         return self._list_sets.get(tag_key(name), _EMPTY)
@@ -106,41 +109,42 @@ class AnnotationIndex:
 
     def ids_with_note(self) -> set[str]:
         """``has:note``."""
-        return set(self._words_of)
+        return set(list(self._words_of))
 
     def note_words(self) -> list[str]:
         """Every token in any note, sorted (for prefix and wildcard expansion)."""
-        return sorted(self._by_word)
+        return sorted(list(self._by_word))
 
     def tag_names(self) -> list[str]:
         """Every tag in use, one spelling each, sorted folded."""
-        return [self._tag_names[key] for key in sorted(self._tag_names)]
+        names = dict(list(self._tag_names.items()))
+        return [names[key] for key in sorted(names)]
 
     def list_names(self) -> list[str]:
-        return [name for name, _ids in self._lists.values()]
+        return [name for name, _ids in list(self._lists.values())]
 
     def tags_of(self, record_id: str) -> tuple[str, ...]:
         return self._tags_of.get(record_id, ())
 
     def tag_counts(self, ids: Iterable[str] | None = None) -> dict[str, int]:
         """Tag -> how many of ``ids`` (None: all records) carry it, most first."""
+        names = dict(list(self._tag_names.items()))
+        by_tag = list(self._by_tag.items())
         if ids is None:
-            counts = {self._tag_names[k]: len(v) for k, v in self._by_tag.items()}
+            counts = {names[k]: len(v) for k, v in by_tag if k in names}
         else:  # set intersection walks the smaller side: cheap for a few or many ids
             wanted = ids if isinstance(ids, set | frozenset) else set(ids)
-            counts = {self._tag_names[k]: len(v & wanted) for k, v in self._by_tag.items()}
+            counts = {names[k]: len(v & wanted) for k, v in by_tag if k in names}
             counts = {name: count for name, count in counts.items() if count}
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], fold(kv[0]))))
 
     def list_counts(self, ids: Iterable[str] | None = None) -> dict[str, int]:
         """List name -> how many of ``ids`` (None: all records) it holds, in list order."""
+        lists = list(self._lists.items())
         if ids is None:
-            return {name: len(set(members)) for name, members in self._lists.values()}
+            return {name: len(set(members)) for _key, (name, members) in lists}
         wanted = ids if isinstance(ids, set | frozenset) else set(ids)
-        return {
-            name: len(self._list_sets[key] & wanted)
-            for key, (name, _members) in self._lists.items()
-        }
+        return {name: len(frozenset(members) & wanted) for _key, (name, members) in lists}
 
     # -- for search (annotation_search.py): snapshots safe to read on a worker thread -----
 
@@ -157,7 +161,7 @@ class AnnotationIndex:
 
     def tag_keys(self) -> list[tuple[str, str]]:
         """(folded key, a spelling to show) of every tag in use."""
-        return list(self._tag_names.items())
+        return list(self._tag_names.items())  # one atomic step
 
     def list_keys(self) -> list[tuple[str, str]]:
         """(folded key, name) of every list."""
@@ -177,8 +181,10 @@ class AnnotationIndex:
             key = tag_key(tag)
             holders = self._by_tag.get(key)
             if holders is not None:
-                holders.discard(record_id)
-                if not holders:
+                rest = holders - {record_id}
+                if rest:
+                    self._by_tag[key] = rest
+                else:
                     del self._by_tag[key]
                     del self._tag_names[key]
         if not tags:
@@ -186,21 +192,22 @@ class AnnotationIndex:
         self._tags_of[record_id] = tags
         for tag in tags:
             key = tag_key(tag)
-            self._by_tag.setdefault(key, set()).add(record_id)
             self._tag_names.setdefault(key, tag)
+            self._by_tag[key] = self._by_tag.get(key, _EMPTY) | {record_id}
 
     def _set_note(self, record_id: str, text: str) -> None:
         for word in self._words_of.pop(record_id, _EMPTY):
-            holders = self._by_word[word]
-            holders.discard(record_id)
-            if not holders:
+            rest = self._by_word[word] - {record_id}
+            if rest:
+                self._by_word[word] = rest
+            else:
                 del self._by_word[word]
         if not text.strip():
             return
         words = frozenset(tokenize(text))
         self._words_of[record_id] = words
         for word in words:
-            self._by_word.setdefault(word, set()).add(record_id)
+            self._by_word[word] = self._by_word.get(word, _EMPTY) | {record_id}
 
     def _set_list(self, name: str, ids: tuple[str, ...] | None) -> None:
         key = tag_key(name)
