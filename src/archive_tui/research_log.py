@@ -49,7 +49,7 @@ def log_markdown(
         filters = describe_filters(event.get("filters"))
         where = f", filters {one_line(filters)}" if filters else ""
         count = event.get("count")
-        results = f": {count:,} results" if isinstance(count, int) else ""
+        results = f": {count:,} result{'' if count == 1 else 's'}" if isinstance(count, int) else ""
         out.append(f"- {when(event)}: `{query}`{where}{results}")
     opened = list(dict.fromkeys(str(e.get("id")) for e in events if e.get("event") == "open"))
     for title, ids in (("Documents consulted", opened), ("Documents kept", list(kept_ids))):

@@ -113,7 +113,7 @@ def describe_event(event: Mapping[str, Any], titles: Mapping[str, str]) -> str:
     about = one_line(titles.get(record_id) or record_id)
     if kind == "search":
         count = event.get("count")
-        found = f" → {count:,} results" if isinstance(count, int) else ""
+        found = f" → {count:,} result{'' if count == 1 else 's'}" if isinstance(count, int) else ""
         return f"search  {_search_line(str(event.get('query') or ''), event.get('filters'))}{found}"
     if kind == "tag":
         tags = ", ".join(str(t) for t in event.get("tags") or []) or "(no tags)"
