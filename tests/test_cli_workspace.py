@@ -127,7 +127,7 @@ def test_history_and_log(small_db: Path, tmp_path: Path) -> None:  # noqa: F811
     proc = run_cli("--db", small_db, "log", "--markdown", "-o", target)
     assert proc.returncode == 0, proc.stderr
     text = target.read_text(encoding="utf-8")
-    assert "## Searches" in text and "`vienna`, filters places=Vienna: 1 results" in text
+    assert "## Searches" in text and "`vienna`, filters places=Vienna: 1 result" in text
     assert "`telegram`, filters places=Paris: " in text
     consulted = text.split("## Documents consulted")[1].split("## Documents kept")
     assert "Memorandum of Conversation, Vienna" in consulted[0]
