@@ -27,7 +27,13 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ensure_repo_on_path, machine_line, median, percentile, verdict
+from bench.common import (
+    ensure_repo_on_path,
+    machine_line,
+    median,
+    time_ms,
+    verdict,
+)
 
 ensure_repo_on_path()
 
@@ -47,18 +53,7 @@ OLD_FIELDS = tuple(f for f in FACET_FIELDS if f not in ("admin", "classification
 OLD_FIELDS = tuple(f for f in OLD_FIELDS if f != "repository")
 
 
-def _time(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    fn()  # warm up
-    runs = []
-    gc.disable()
-    try:
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            fn()
-            runs.append((time.perf_counter() - t0) * 1000)
-    finally:
-        gc.enable()
-    return median(runs), percentile(runs, 95)
+_time = time_ms
 
 
 def _once(fn: Callable[[], object]) -> float:

@@ -12,16 +12,20 @@ adds well under 1 ms to a search's median at 100,000 records.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ensure_repo_on_path, machine_line, median, percentile, verdict
+from bench.common import (
+    ensure_repo_on_path,
+    machine_line,
+    time_ms,
+    verdict,
+)
 
 ensure_repo_on_path()
 
@@ -33,18 +37,7 @@ from archive_tui.timeline import histogram, render_bars, render_text_chart  # no
 TARGET_MS = 1.0
 
 
-def _time(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    fn()  # warm up
-    runs = []
-    gc.disable()
-    try:
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            fn()
-            runs.append((time.perf_counter() - t0) * 1000)
-    finally:
-        gc.enable()
-    return median(runs), percentile(runs, 95)
+_time = time_ms
 
 
 def main(argv: Sequence[str] | None = None) -> int:

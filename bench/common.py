@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -124,3 +124,21 @@ def machine_line() -> str:
         f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.1f}, {time.strftime('%Y-%m-%d %H:%M')}"
     )
+
+
+def time_ms(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median and p95 milliseconds of ``repeat`` calls after one warm-up, collector off."""
+    import gc
+    import time
+
+    fn()  # warm up
+    runs = []
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            fn()
+            runs.append((time.perf_counter() - t0) * 1000)
+    finally:
+        gc.enable()
+    return median(runs), percentile(runs, 95)
