@@ -100,7 +100,7 @@ async def test_brushing_adds_a_date_chip_and_narrows_the_results(archive: Archiv
         assert main.results.has_focus
 
 
-async def test_T_hides_and_shows_the_timeline(archive: Archive) -> None:
+async def test_T_hides_the_timeline_and_the_next_start_remembers(archive: Archive) -> None:
     app = app_for(archive)
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(pilot)
@@ -114,6 +114,17 @@ async def test_T_hides_and_shows_the_timeline(archive: Archive) -> None:
         await pilot.press("T")
         await pilot.pause()
         assert main.query_one(Timeline).display
+        await pilot.press("T")  # hidden again: the next start remembers it
+        await pilot.pause()
+        assert not main.query_one(Timeline).display
+
+    again = app_for(archive)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        assert not again.main_screen.query_one(Timeline).display
+        await pilot.press("escape", "T")
+        await pilot.pause()
+        assert again.main_screen.query_one(Timeline).display
 
 
 async def test_P_in_the_document_view_opens_the_picker_and_a_page(archive: Archive) -> None:

@@ -600,6 +600,7 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
         if hidden and timeline.has_focus:
             self.results.focus()
         self.notify("Timeline hidden (T shows it)." if hidden else "Timeline shown.", timeout=2)
+        self.save_session()
 
     def action_cycle_sort(self) -> None:
         from archive_tui.search import SORTS
