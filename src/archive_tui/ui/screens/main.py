@@ -282,6 +282,8 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
             result = archive.search(
                 query, filters, sort, offset=0, limit=BLOCK_SIZE, should_stop=stopped, **extras
             )
+            if not stopped():
+                result.histogram()  # made (and kept) here: the UI thread only draws it
             if keep_id is not None and not stopped():
                 ids = result.ids()
                 position = ids.index(keep_id) if keep_id in ids else None
