@@ -145,10 +145,12 @@ async def test_filter_chip_added_and_removed_by_keyboard(small_db: Path) -> None
         chips = list(screen.query(Chip))
         assert [chip.spec.value for chip in chips] == [first.value]
         assert chips[0].region.height == 1  # shown
-        # escape closes the panel; shift+tab from the results reaches the chip
+        # escape closes the panel; shift+tab from the results reaches the timeline, then the chip
         await pilot.press("escape")
         assert not screen.has_class("-filters-open")
         assert screen.results.has_focus
+        await pilot.press("shift+tab")
+        assert app.focused is screen.query_one("#timeline")
         await pilot.press("shift+tab")
         assert isinstance(app.focused, Chip)
         await pilot.press("delete")

@@ -143,7 +143,8 @@ STARTS = {
     "narrowing box": ["escape", "f", "shift+tab"],
     "dates": ["escape", "f", "shift+tab", "shift+tab"],
     "document": ["escape", "enter"],
-    "chips": ["escape", "f", "enter", "escape", "shift+tab"],
+    "chips": ["escape", "f", "enter", "escape", "shift+tab", "shift+tab"],
+    "timeline": ["tab"],
 }
 
 

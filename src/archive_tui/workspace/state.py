@@ -16,7 +16,7 @@ from archive_tui.text import fold
 from archive_tui.workspace.base import Change, WorkspaceFile
 
 HISTORY_CAP = 500
-SESSION_KEYS = ("query", "filters", "sort", "selected", "theme")
+SESSION_KEYS = ("query", "filters", "sort", "selected", "theme", "timeline")
 LOG_EVENTS = ("search", "open", "mark", "tag", "note", "export")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -105,7 +105,8 @@ class ResearchState(WorkspaceFile):
         return dict(docs[0]) if docs else {}
 
     def save_session(self, **state: Any) -> None:
-        """Remember ``query``, ``filters``, ``sort``, ``selected``, ``theme`` (others refused)."""
+        """Remember ``query``, ``filters``, ``sort``, ``selected``, ``theme``, ``timeline`` (others
+        refused)."""
         unknown = set(state) - set(SESSION_KEYS)
         if unknown:
             raise ValueError(f"unknown session keys: {', '.join(sorted(unknown))}")

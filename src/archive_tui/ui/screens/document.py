@@ -170,6 +170,7 @@ class DocumentScreen(AnnotateActions, Screen[int]):
         ),
         Binding("a", "note", "Note", show=False, tooltip="Write this record's note (ctrl+s saves)"),
         Binding("l", "add_to_list", "List", show=False, tooltip="Add this record to a list"),
+        Binding("P", "entity_page", "People & places", tooltip="A person's or place's page"),
     ]
 
     def __init__(self, archive: Any, result: RecordSource, position: int) -> None:
@@ -407,6 +408,24 @@ class DocumentScreen(AnnotateActions, Screen[int]):
             markup=False,
         )
 
+    def action_entity_page(self) -> None:
+        """P: pick one of the record's people or places; their page may hand back filters."""
+        from archive_tui.ui.screens.entity_picker import EntityPickerScreen
+
+        if self.record is not None:
+            self.app.push_screen(
+                EntityPickerScreen(self.record, self.archive), self._entity_filters
+            )
+
+    def _entity_filters(self, filters: Any) -> None:
+        """The page chose documents: back to the list, searched with those filters."""
+        main = getattr(self.app, "main_screen", None)
+        apply = getattr(main, "apply_filters", None)
+        if filters is None or apply is None or main not in self.app.screen_stack:
+            return
+        apply(filters)
+        self.app.call_later(_back_to_list, self.app, main)
+
     def action_new_search(self) -> None:
         """Back to the search box for a new search, closing every document view on the way."""
         main = getattr(self.app, "main_screen", None)
@@ -496,6 +515,13 @@ class DocumentScreen(AnnotateActions, Screen[int]):
                 self.query_one(RelatedList).highlighted = position
 
         self.app.push_screen(DocumentScreen(self.archive, sequence, event.option_index), came_back)
+
+
+async def _back_to_list(app: Any, main: Screen[Any]) -> None:
+    """Dismiss every screen above ``main`` (a document view with its position)."""
+    while app.screen is not main and len(app.screen_stack) > 1:
+        screen = app.screen
+        await screen.dismiss(screen.position if isinstance(screen, DocumentScreen) else None)
 
 
 async def _back_to_search(app: Any, main: Screen[Any]) -> None:

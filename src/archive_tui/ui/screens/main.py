@@ -46,6 +46,7 @@ from archive_tui.ui.widgets.filters import FilterPanel
 from archive_tui.ui.widgets.results import BLOCK_SIZE, ResultList
 from archive_tui.ui.widgets.search_input import SearchInput
 from archive_tui.ui.widgets.status import StatusLine, sort_label
+from archive_tui.ui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
     from archive_tui.archive import Archive
@@ -73,6 +74,7 @@ LETTER_ACTIONS = frozenset(
         "save_search",
         "saved_searches",
         "research_log",
+        "toggle_timeline",
     }
 )
 #: Actions about the selected result, not offered while the filter panel has focus.
@@ -104,6 +106,13 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
         Binding("S", "save_search", "Save search", show=False, tooltip="Name and save the search"),
         Binding("o", "saved_searches", "Saved", show=False, tooltip="Open a saved search"),
         Binding("L", "research_log", "Log", show=False, tooltip="The research log; re-run one"),
+        Binding(
+            "T",
+            "toggle_timeline",
+            "Timeline",
+            show=False,
+            tooltip="Hide or show the timeline of the results (hidden below 20 rows)",
+        ),
         Binding("escape", "back", "Back", show=False),
     ]
 
@@ -135,6 +144,7 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
         yield SearchInput(placeholder=SEARCH_PLACEHOLDER, id="search")
         yield StatusLine("Opening the archive…", id="status")
         yield ChipBar(id="chips", classes="-empty")
+        yield Timeline(id="timeline")
         with Horizontal(id="body"):
             yield ResultList(
                 id="results", is_marked=self._is_marked, annotations=self._annotations_of
@@ -272,6 +282,8 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
             result = archive.search(
                 query, filters, sort, offset=0, limit=BLOCK_SIZE, should_stop=stopped, **extras
             )
+            if not stopped():
+                result.histogram()  # made (and kept) here: the UI thread only draws it
             if keep_id is not None and not stopped():
                 ids = result.ids()
                 position = ids.index(keep_id) if keep_id in ids else None
@@ -310,6 +322,7 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
             self._search_later()  # stopped by a newer keystroke: search that instead
             return
         self.result = result
+        self.query_one(Timeline).show(result.histogram())
         self.results.set_result(result, self._empty_message(result))
         if position is not None:
             self.results.select(position)
@@ -487,6 +500,32 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
         self._show_filters()
         self._request_search()
 
+    def apply_filters(self, filters: Filters) -> None:
+        """Search with ``filters`` now (a person's page, the timeline), showing them as chips."""
+        self.filters = filters
+        self._show_filters()
+        self._request_search(immediate=True)
+
+    def on_timeline_range_chosen(self, message: Timeline.RangeChosen) -> None:
+        message.stop()
+        if self.filters is not None:
+            self.apply_filters(self.filters.with_dates(message.date_from, message.date_to))
+            self.results.focus()
+
+    def on_filter_panel_open_page(self, message: FilterPanel.OpenPage) -> None:
+        """ctrl+o on a person or place in the panel: their page; its choice comes back here."""
+        from archive_tui.ui.screens.person import EntityScreen
+
+        self.app.push_screen(
+            EntityScreen(message.kind, message.value, self.archive), self._page_closed
+        )
+
+    def _page_closed(self, filters: Filters | None) -> None:
+        if filters is not None:
+            self._close_overlay()
+            self.apply_filters(filters)
+            self.results.focus()
+
     def on_filter_panel_close(self, message: FilterPanel.Close) -> None:
         self.action_back()
 
@@ -554,6 +593,16 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
         if self.filters_open or self.panel.has_focus_within:
             self._close_overlay()
         self.results.focus()
+
+    def action_toggle_timeline(self) -> None:
+        """T: hide or show the timeline (the choice lasts the session)."""
+        timeline = self.query_one(Timeline)
+        hidden = not self.has_class("-no-timeline")
+        self.set_class(hidden, "-no-timeline")
+        if hidden and timeline.has_focus:
+            self.results.focus()
+        self.notify("Timeline hidden (T shows it)." if hidden else "Timeline shown.", timeout=2)
+        self.save_session()
 
     def action_cycle_sort(self) -> None:
         from archive_tui.search import SORTS

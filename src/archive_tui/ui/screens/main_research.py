@@ -119,6 +119,7 @@ class MainResearch(AnnotateActions):
             "sort": self.sort,
             "selected": hit.record.get("id") if hit is not None else None,
             "theme": self.app.theme,
+            "timeline": not self.has_class("-no-timeline"),
         }
 
     def save_session(self) -> None:
@@ -152,6 +153,7 @@ class MainResearch(AnnotateActions):
         theme = session.get("theme")
         if isinstance(theme, str) and theme in self.app.available_themes:
             self.app.theme = theme
+        self.set_class(session.get("timeline") is False, "-no-timeline")
         self._show_filters()
 
     def run_search(self, query: str, filters: dict | None, sort: str | None) -> None:

@@ -29,6 +29,10 @@ FIELD_LABELS = {
     "subjects": "Subject",
     "decade": "Decade",
     "year": "Year",
+    "admin": "Administration",
+    "classification": "Class",
+    "handling": "Handling",
+    "repository": "Repository",
     "date_from": "From",
     "date_to": "To",
 }

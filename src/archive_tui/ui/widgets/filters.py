@@ -35,7 +35,13 @@ PANEL_FIELDS: tuple[tuple[str, str], ...] = (
     ("places", "Places"),
     ("subjects", "Subjects"),
     ("decade", "Decade"),
+    ("admin", "Administration"),
+    ("classification", "Classification"),
+    ("handling", "Handling"),
+    ("repository", "Repository"),
 )
+#: Fields whose values have a page of their own (ctrl+o), as person_page kinds.
+PAGE_FIELDS = frozenset({"people", "places"})
 #: Fields shown only when the search reports them (your tags and lists, from the workspace).
 OPTIONAL_FIELDS: tuple[tuple[str, str], ...] = (("tags", "Tags"), ("lists", "Lists"))
 
@@ -64,6 +70,9 @@ class FilterPanel(Guarded, Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "escape", "close", "Back", tooltip="Back to the results (the narrowing is cleared)"
+        ),
+        Binding(
+            "ctrl+o", "open_page", "Page", tooltip="The highlighted person's or place's own page"
         ),
     ]
     HELP_CONTEXT = "Filter panel"
@@ -101,6 +110,14 @@ class FilterPanel(Guarded, Vertical):
 
     class Close(Message):
         """The user is done with the panel."""
+
+    class OpenPage(Message):
+        """Open the page of ``value`` (a person or a place; ``kind`` people or places)."""
+
+        def __init__(self, kind: str, value: str) -> None:
+            self.kind = kind
+            self.value = value
+            super().__init__()
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -300,6 +317,16 @@ class FilterPanel(Guarded, Vertical):
             narrow = self.query_one("#facet-narrow", Input)
             narrow.focus()
             narrow.insert_text_at_cursor(event.character)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_page":  # only people and places have a page
+            return self.field in PAGE_FIELDS
+        return True
+
+    def action_open_page(self) -> None:
+        item = self.values_list.highlighted
+        if self.field in PAGE_FIELDS and item is not None:
+            self.post_message(self.OpenPage(self.field, item.value))
 
     def action_close(self) -> None:
         self.post_message(self.Close())
