@@ -114,6 +114,36 @@ async def test_a_failing_message_handler_keeps_the_widget_alive(
         assert screen.results.has_focus
 
 
+async def test_a_failing_handler_in_the_document_view_keeps_the_session(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The document, export, citation and person screens report a failing handler as the
+    main screen does: one sentence, a traceback in the log, the screen and the app go on."""
+    from archive_tui.ui.screens.document import DocumentScreen
+
+    def broken(self: DocumentScreen) -> None:
+        raise ValueError("focus handling broke")
+
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("escape", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DocumentScreen)
+        monkeypatch.setattr(DocumentScreen, "on_descendant_focus", broken)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.is_running
+        assert isinstance(app.screen, DocumentScreen)
+        assert "focus handling broke" in error_log_path().read_text()
+        for _ in range(3):  # the related list, then the text, then back to the list
+            if isinstance(app.screen, MainScreen):
+                break
+            await pilot.press("escape")
+            await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+
+
 KEYS = [
     *"abcdefghijklmnoprstuvwxyz",  # q is checked on its own: it quits where it is not text
     *"ABCDEFGHIJKLMNOPRSTUVWXYZ",

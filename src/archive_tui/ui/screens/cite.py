@@ -19,6 +19,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from archive_tui.sanitize import visible
+from archive_tui.ui.guard import Guarded
 
 from ..clipboard import copy_text
 from .document import PagerScroll
@@ -44,7 +45,7 @@ class StyleList(OptionList):
             preview.scroll_page_up()
 
 
-class CitationPickerScreen(ModalScreen[str | None]):
+class CitationPickerScreen(Guarded, ModalScreen[str | None]):
     """Every citation style for ``records``; dismisses with the style copied, or None."""
 
     CSS_PATH = "cite.tcss"

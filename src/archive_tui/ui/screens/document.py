@@ -27,6 +27,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from archive_tui.sanitize import one_line
+from archive_tui.ui.guard import Guarded
 
 from ..clipboard import copy_text, put_on_clipboard
 from ..links import can_open_browser, safe_url
@@ -139,7 +140,7 @@ class RelatedList(OptionList):
     ]
 
 
-class DocumentScreen(AnnotateActions, Screen[int]):
+class DocumentScreen(Guarded, AnnotateActions, Screen[int]):
     """One record in full. Dismisses with the position the user ended on."""
 
     CSS_PATH = "document.tcss"

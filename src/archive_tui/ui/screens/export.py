@@ -27,6 +27,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from archive_tui.sanitize import one_line
+from archive_tui.ui.guard import Guarded
 
 DEFAULT_STEM = "archive-export"
 
@@ -110,7 +111,7 @@ class FormatList(OptionList):
     ]
 
 
-class ExportScreen(ModalScreen[str | None]):
+class ExportScreen(Guarded, ModalScreen[str | None]):
     """Export ``count`` records (produced by ``records()``) to a file."""
 
     CSS_PATH = "export.tcss"

@@ -28,12 +28,13 @@ from textual.widgets.option_list import Option
 from archive_tui.person_page import EntityPage, Kind, documents, entity_page
 from archive_tui.search import Filters
 from archive_tui.ui.clipboard import copy_text
+from archive_tui.ui.guard import Guarded
 from archive_tui.ui.widgets.timeline import Timeline
 
 _TITLES = {"people": "Person", "places": "Place"}
 
 
-class EntityScreen(Screen[Filters | None]):
+class EntityScreen(Guarded, Screen[Filters | None]):
     """One person's or place's page; ``kind`` is ``people`` or ``places``."""
 
     CSS_PATH = "person.tcss"
