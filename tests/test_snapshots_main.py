@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SEED_PATH
+from ui_helpers import settled, typed
 
 from archive_tui.store import RecordStore
 from archive_tui.ui.app import ArchiveApp
@@ -26,23 +27,6 @@ def seed_app(tmp_path: Path) -> ArchiveApp:
     path = tmp_path / "records.json"
     RecordStore.open(path, create=True).upsert(records)
     return ArchiveApp(path, show_timing=False)
-
-
-async def settled(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Wait for the archive to open and every search to finish."""
-    app = pilot.app
-    for _ in range(300):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.main_screen
-        idle = not screen._searching and not screen._dirty and screen._timer is None
-        if screen.result is not None and idle:
-            break
-    await pilot.pause()
-
-
-def typed(text: str) -> list[str]:
-    return ["space" if ch == " " else ch for ch in text]
 
 
 def test_main_80x24(snap_compare, seed_app: ArchiveApp) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import SHIPPED_PATH
+from ui_helpers import settled, typed
 
 from archive_tui.archive import Archive
 from archive_tui.ui.screens.document import DocumentScreen
@@ -33,23 +34,6 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
 @pytest.fixture(autouse=True)
 def home(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("ARCHIVE_TUI_HOME", str(tmp_path))
-
-
-async def settled(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Every worker done and no search pending on the main screen."""
-    app = pilot.app
-    for _ in range(300):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.main_screen
-        idle = not screen._searching and not screen._dirty and screen._timer is None
-        if screen.result is not None and idle:
-            break
-    await pilot.pause()
-
-
-def typed(text: str) -> list[str]:
-    return ["space" if ch == " " else ch for ch in text]
 
 
 def app_for(archive: Archive):  # type: ignore[no-untyped-def]
