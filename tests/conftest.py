@@ -22,3 +22,6 @@ def isolated_home(
     monkeypatch.setenv("ARCHIVE_TUI_HOME", str(home))
     monkeypatch.delenv("NO_COLOR", raising=False)
     return home
+
+
+from pg_server import pg_db, pg_server  # noqa: E402, F401  (PostgreSQL fixtures)
