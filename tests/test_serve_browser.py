@@ -12,6 +12,7 @@ On CI (CI=true) a missing Chromium or Playwright fails; elsewhere the tests are 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -149,10 +150,8 @@ class Served:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         return self.process.returncode
 
 
@@ -244,7 +243,8 @@ def test_the_page_searches_the_shipped_archive(
         time.sleep(0.2)
     assert "Gromyko" in _home_text(home), "the served app did not use ARCHIVE_TUI_HOME"
     page.close()
-    assert served.stop() == 0
+    assert served.stop() == 0  # Ctrl+C stops it cleanly
+    assert f"archive-tui: serving the app at {served.url} (Ctrl+C stops it)" in served.output()
     assert "Traceback" not in served.output()
 
 
@@ -283,4 +283,11 @@ def test_the_served_app_reads_the_archive_given_with_db(
     type_into_app(page, "zwieback")
     screen = wait_for_screen(page, r"(?s)\b2 results.*Zwieback")
     assert "Bratwurst" not in screen
+
+    # Ctrl+C with the tab still open: the tab's app quits, the server ends cleanly and soon
+    started = time.monotonic()
+    assert served.stop() == 0
+    assert time.monotonic() - started < 10
+    page.wait_for_selector("body.-closed", timeout=5000)  # the page says "Session ended."
+    assert "Traceback" not in served.output()
     page.close()

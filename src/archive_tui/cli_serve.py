@@ -10,11 +10,16 @@ reaches the port can use the app.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import errno
+import ipaddress
 import os
 import shlex
 import socket
 import sys
+import time
+from pathlib import Path
 from typing import Any
 
 from archive_tui.cli import EXIT_OK, EXIT_USAGE, CliError
@@ -23,6 +28,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 # What textual-serve sets in the environment of each app process it starts.
 WEB_DRIVER = "textual.drivers.web_driver:WebDriver"
+# How long Ctrl+C waits for the apps of open browser tabs to quit.
+APP_EXIT_TIMEOUT_S = 5.0
 INSTALL_HINT = "pip install 'archive-tui[serve]'"
 
 
@@ -141,6 +148,48 @@ def _bind_error(host: str, port: int, error: OSError) -> str:
     return f"error: cannot listen on {where}: {error.strerror or error}"
 
 
+def serving_message(host: str, port: int) -> str:
+    """What the server says once it listens: where, how to stop, and who can reach it."""
+    shown = f"[{host}]" if ":" in host else host
+    lines = [f"archive-tui: serving the app at http://{shown}:{port}/ (Ctrl+C stops it)"]
+    if not _loopback(host):
+        lines.append(
+            f"archive-tui: anyone who can reach port {port} of this machine can use the app "
+            "and its archive; to serve this machine only, use --host 127.0.0.1 and an SSH tunnel"
+        )
+    return "\n".join(lines)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def child_pids() -> set[int]:
+    """This process's children not yet reaped (Linux /proc; elsewhere none are known)."""
+    pids: set[int] = set()
+    for path in Path("/proc/self/task").glob("*/children"):
+        with contextlib.suppress(OSError, ValueError):
+            pids.update(int(pid) for pid in path.read_text().split())
+    return pids
+
+
+async def wait_for_children(timeout: float) -> bool:
+    """Let the loop run until every child process has exited and been reaped; False if
+    some are still there after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while child_pids():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.05)  # the exit callbacks the reaping scheduled
+    return True
+
+
 def _server_class(base: type) -> type:
     """textual-serve's Server, with page links that follow the address the browser used.
 
@@ -150,9 +199,35 @@ def _server_class(base: type) -> type:
     """
 
     class Server(base):  # type: ignore[misc, valid-type]
+        sessions: set[asyncio.Task[Any]]
+
         async def handle_index(self, request: Any) -> Any:
             self.public_url = f"{request.scheme}://{request.host}"
             return await super().handle_index(request)
+
+        async def handle_websocket(self, request: Any) -> Any:
+            # one browser tab: its app runs for as long as this handler does
+            task = asyncio.current_task()
+            assert task is not None
+            self.sessions = getattr(self, "sessions", set())
+            self.sessions.add(task)
+            try:
+                return await super().handle_websocket(request)
+            finally:
+                self.sessions.discard(task)
+
+        async def on_shutdown(self, app: Any) -> None:
+            # Ctrl+C: each tab's app is told to quit and waited for, and the loop stays open
+            # until every app process has been reaped (else asyncio prints a traceback).
+            sessions = list(getattr(self, "sessions", ()))
+            for task in sessions:
+                task.cancel()
+            await asyncio.gather(*sessions, return_exceptions=True)
+            await wait_for_children(timeout=APP_EXIT_TIMEOUT_S)
+
+        async def on_startup(self, app: Any) -> None:
+            # our own lines instead of textual-serve's banner, which names the command
+            print(serving_message(self.host, self.port), flush=True)
 
     return Server
 
