@@ -94,10 +94,24 @@ def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object
             args=CHROMIUM_ARGS,
             viewport={"width": 1280, "height": 800},
         )
+        context.route("**/*", _only_this_machine)
         try:
             yield context
         finally:
             context.close()
+
+
+# Every address a page asked for that is not the server's (the request was aborted).
+BLOCKED: list[str] = []
+
+
+def _only_this_machine(route: object) -> None:
+    url = route.request.url
+    if url.startswith("http://127.0.0.1:"):
+        route.continue_()
+    else:
+        BLOCKED.append(url)
+        route.abort()
 
 
 def _free_port() -> int:
@@ -172,17 +186,9 @@ def serve(tmp_path: Path) -> Iterator[callable]:
 
 
 def open_app(context: object, url: str) -> object:
-    """A new tab on the served page, with nothing but the server reachable."""
+    """A new tab on the served page."""
     page = context.new_page()
     page.add_init_script(KEEP_XTERM)
-
-    def only_the_server(route: object) -> None:
-        if route.request.url.startswith(url):
-            route.continue_()
-        else:
-            route.abort()
-
-    page.route("**/*", only_the_server)
     page.goto(url, wait_until="domcontentloaded")
     return page
 
@@ -207,8 +213,12 @@ def type_into_app(page: object, text: str) -> None:
 
 
 def cli_search(home: Path, *args: str) -> dict:
+    return cli_json(home, "search", *args)
+
+
+def cli_json(home: Path, *args: str) -> dict:
     proc = subprocess.run(
-        [sys.executable, "-m", "archive_tui", "search", *args, "--json"],
+        [sys.executable, "-m", "archive_tui", *args, "--json"],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -242,6 +252,16 @@ def test_the_page_searches_the_shipped_archive(
     while time.monotonic() < deadline and "Gromyko" not in _home_text(home):
         time.sleep(0.2)
     assert "Gromyko" in _home_text(home), "the served app did not use ARCHIVE_TUI_HOME"
+
+    # enter opens the first document; `o` opens its URL in a new tab of this browser
+    record = cli_json(home, "show", expected["hits"][0]["id"])
+    page.keyboard.press("Enter")
+    wait_for_screen(page, re.escape(record["url"][:40]))
+    BLOCKED.clear()
+    with browser_context.expect_page(timeout=10_000) as new_tab:
+        page.keyboard.press("o")
+    new_tab.value.close()
+    assert record["url"] in BLOCKED, BLOCKED  # asked for (and kept off the network)
     page.close()
     assert served.stop() == 0  # Ctrl+C stops it cleanly
     assert f"archive-tui: serving the app at {served.url} (Ctrl+C stops it)" in served.output()
