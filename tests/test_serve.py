@@ -6,6 +6,7 @@ The browser itself is in tests/test_serve_browser.py.
 
 from __future__ import annotations
 
+import http.client
 import os
 import shlex
 import socket
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_cli
 from conftest import REPO_ROOT
+from serve_helpers import Served
 
 from archive_tui.cli import build_parser
 from archive_tui.cli_serve import app_command, forwarded_options, serving_message
@@ -162,3 +164,20 @@ def test_the_app_still_refuses_a_pipe_unless_textual_serve_runs_it() -> None:
 def test_serve_is_in_the_help() -> None:
     proc = run_cli("--help", timeout=30)
     assert "serve" in proc.stdout and "web browser" in proc.stdout
+
+
+def test_the_page_points_its_websocket_at_the_address_the_browser_used(tmp_path: Path) -> None:
+    """Through `ssh -L 9000:127.0.0.1:8000` the browser asks for localhost:9000: the page's
+    websocket must go there too, not to the --host and --port the server listens on."""
+    served = Served(["serve"], tmp_path, tmp_path / "serve.log")
+    try:
+        served.wait_listening()
+        for host in ("localhost:9000", f"127.0.0.1:{served.port}", "archive.example.org:8443"):
+            connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+            connection.request("GET", "/", headers={"Host": host})
+            page = connection.getresponse().read().decode()
+            connection.close()
+            assert f'data-session-websocket-url="ws://{host}/ws"' in page
+    finally:
+        assert served.stop() == 0
+    assert "Traceback" not in served.output()
