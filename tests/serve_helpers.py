@@ -56,10 +56,14 @@ class Served:
             time.sleep(0.1)
         pytest.fail(f"serve did not listen on port {self.port}: {self.output()}")
 
-    def stop(self) -> int:
-        """Ctrl+C, as a user stops it; then anything left of its session is ended."""
+    def stop(self, *, group: bool = False) -> int:
+        """SIGINT to the server (`kill -INT`), or to its whole process group, apps included,
+        as Ctrl+C in a terminal sends it; then anything left of its session is ended."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            if group:
+                os.killpg(self.process.pid, signal.SIGINT)
+            else:
+                self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -178,6 +178,13 @@ def test_the_page_points_its_websocket_at_the_address_the_browser_used(tmp_path:
             page = connection.getresponse().read().decode()
             connection.close()
             assert f'data-session-websocket-url="ws://{host}/ws"' in page
+        # a Host header that is no address does not get into the page
+        connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+        connection.request("GET", "/", headers={"Host": 'x"><script>alert(1)</script>'})
+        page = connection.getresponse().read().decode()
+        connection.close()
+        assert "<script>alert" not in page
+        assert f'data-session-websocket-url="ws://127.0.0.1:{served.port}/ws"' in page
     finally:
         assert served.stop() == 0
     assert "Traceback" not in served.output()

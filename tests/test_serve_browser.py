@@ -206,7 +206,7 @@ def test_the_page_searches_the_shipped_archive(
     new_tab.value.close()
     assert record["url"] in BLOCKED, BLOCKED  # asked for (and kept off the network)
     page.close()
-    assert served.stop() == 0  # Ctrl+C stops it cleanly
+    assert served.stop(group=True) == 0  # Ctrl+C in its terminal stops it cleanly
     assert f"archive-tui: serving the app at {served.url} (Ctrl+C stops it)" in served.output()
     assert "Traceback" not in served.output()
 
@@ -247,7 +247,7 @@ def test_the_served_app_reads_the_archive_given_with_db(
     screen = wait_for_screen(page, r"(?s)\b2 results.*Zwieback")
     assert "Bratwurst" not in screen
 
-    # Ctrl+C with the tab still open: the tab's app quits, the server ends cleanly and soon
+    # SIGINT to the server alone, the tab still open: its app quits, the server ends cleanly
     started = time.monotonic()
     assert served.stop() == 0
     assert time.monotonic() - started < 10

@@ -15,6 +15,7 @@ import contextlib
 import errno
 import ipaddress
 import os
+import re
 import shlex
 import socket
 import sys
@@ -30,6 +31,8 @@ DEFAULT_PORT = 8000
 WEB_DRIVER = "textual.drivers.web_driver:WebDriver"
 # How long Ctrl+C waits for the apps of open browser tabs to quit.
 APP_EXIT_TIMEOUT_S = 5.0
+# A Host header that may go into the page as it is: a name or an address, and a port.
+HOST_HEADER = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?", re.ASCII)
 INSTALL_HINT = "pip install 'archive-tui[serve]'"
 
 
@@ -199,17 +202,24 @@ def _server_class(base: type) -> type:
     """
 
     class Server(base):  # type: ignore[misc, valid-type]
-        sessions: set[asyncio.Task[Any]]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.sessions: set[asyncio.Task[Any]] = set()
+            self.listen_url = self.public_url  # http://HOST:PORT of --host and --port
 
         async def handle_index(self, request: Any) -> Any:
-            self.public_url = f"{request.scheme}://{request.host}"
+            host = request.host
+            # (no await before the page is made: no other request sees this public_url)
+            if HOST_HEADER.fullmatch(host):
+                self.public_url = f"{request.scheme}://{host}"
+            else:
+                self.public_url = self.listen_url
             return await super().handle_index(request)
 
         async def handle_websocket(self, request: Any) -> Any:
             # one browser tab: its app runs for as long as this handler does
             task = asyncio.current_task()
             assert task is not None
-            self.sessions = getattr(self, "sessions", set())
             self.sessions.add(task)
             try:
                 return await super().handle_websocket(request)
@@ -219,10 +229,11 @@ def _server_class(base: type) -> type:
         async def on_shutdown(self, app: Any) -> None:
             # Ctrl+C: each tab's app is told to quit and waited for, and the loop stays open
             # until every app process has been reaped (else asyncio prints a traceback).
-            sessions = list(getattr(self, "sessions", ()))
+            sessions = list(self.sessions)
             for task in sessions:
                 task.cancel()
-            await asyncio.gather(*sessions, return_exceptions=True)
+            if sessions:
+                await asyncio.wait(sessions, timeout=APP_EXIT_TIMEOUT_S)
             await wait_for_children(timeout=APP_EXIT_TIMEOUT_S)
 
         async def on_startup(self, app: Any) -> None:
