@@ -247,10 +247,18 @@ def test_the_served_app_reads_the_archive_given_with_db(
     screen = wait_for_screen(page, r"(?s)\b2 results.*Zwieback")
     assert "Bratwurst" not in screen
 
+    # a second tab is a second app: its search is its own
+    other = open_app(browser_context, served.url)
+    wait_for_screen(other, r"\b3 documents")
+    type_into_app(other, "bratwurst")
+    wait_for_screen(other, r"(?s)\b1 results?\b.*Bratwurst")
+    assert re.search(r"\b2 results", page.evaluate(SCREEN_TEXT))
+
     # SIGINT to the server alone, the tab still open: its app quits, the server ends cleanly
     started = time.monotonic()
     assert served.stop() == 0
     assert time.monotonic() - started < 10
-    page.wait_for_selector("body.-closed", timeout=5000)  # the page says "Session ended."
+    for tab in (page, other):  # each page says "Session ended."
+        tab.wait_for_selector("body.-closed", timeout=5000)
+        tab.close()
     assert "Traceback" not in served.output()
-    page.close()
