@@ -844,7 +844,10 @@ def _records_by_id(archive: Archive, ids: Iterable[str]) -> Iterable[dict]:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    if not (sys.stdin.isatty() and (sys.stdout.isatty() or sys.stderr.isatty())):
+    from archive_tui.cli_serve import served_in_browser
+
+    interactive = sys.stdin.isatty() and (sys.stdout.isatty() or sys.stderr.isatty())
+    if not (interactive or served_in_browser()):
         raise CliError(
             "error: the terminal app needs an interactive terminal; in scripts use a command "
             "such as `archive-tui search QUERY` (see archive-tui --help)",
@@ -1015,6 +1018,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_export_options(export)
     add_workspace_commands(commands, common)
+    from archive_tui.cli_serve import add_serve_command
+
+    add_serve_command(commands, common)
     return parser
 
 

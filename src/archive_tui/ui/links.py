@@ -42,9 +42,14 @@ def can_open_browser() -> bool:
     """True when a browser can plausibly open a window for the user at this machine.
 
     macOS and Windows have one; elsewhere a display (X11, Wayland) or an explicit
-    ``$BROWSER`` is needed. Over SSH without X forwarding: False.
+    ``$BROWSER`` is needed. Over SSH without X forwarding: False. In a web browser
+    (``archive-tui serve``), the user's own browser: True.
     """
     if sys.platform in ("darwin", "win32"):
+        return True
+    from archive_tui.cli_serve import served_in_browser
+
+    if served_in_browser():  # `archive-tui serve`: the user's browser opens it, in a new tab
         return True
     return any(os.environ.get(name) for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"))
 
