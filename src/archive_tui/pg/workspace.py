@@ -339,6 +339,29 @@ class PgWorkspace(PgResearchState, SharingMixin):
         """(tags, note) of a record: what ``export.export_records(annotations=...)`` takes."""
         return self.tags(record_id), self.note(record_id)
 
+    # -- the whole workspace, as the local file lays it out ---------------------------------
+
+    @property
+    def tables(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """This role's workspace in the local file's tables (``workspace --export`` writes
+        it; a local ``workspace --import`` merges it)."""
+        session = self.session()
+        docs: dict[str, list[dict[str, Any]]] = {
+            "tags": [{"id": i, "tags": t} for i, t in self.tagged().items()],
+            "notes": [{"id": i, "text": t} for i, t in self._notes.items()],
+            "lists": [{"name": n, "ids": list(ids)} for n, ids in self._lists.items()],
+            "marks": [{"id": i} for i in self._marks],
+            "saved": [
+                {"name": s.name, "query": s.query, "filters": s.filters, "sort": s.sort}
+                for s in self.saved_searches()
+            ],
+            "history": [{"query": q} for q in self.history()],
+            "session": [session] if session else [],
+            "settings": [{"log": self.logging_enabled}],
+            "log": self.log(),
+        }
+        return {name: {str(n): d for n, d in enumerate(rows, 1)} for name, rows in docs.items()}
+
     # -- orphans ---------------------------------------------------------------------------
 
     def annotated_ids(self) -> set[str]:
