@@ -47,7 +47,13 @@ def open_workspace_or_unavailable(address: str | None = None) -> Workspace | PgW
     raises."""
     pg = workspace_address(address)
     if pg is None:
-        return Workspace.open_or_unavailable()
+        from archive_tui.paths import workspace_path
+
+        try:
+            path = workspace_path()
+        except Exception as error:  # no home folder
+            return Workspace.unavailable(str(error))
+        return Workspace.open_or_unavailable(path)
     try:
         from archive_tui.pg.workspace import PgWorkspace
     except ImportError as error:  # pragma: no cover - psycopg is an optional extra
