@@ -216,3 +216,27 @@ def test_open_workspace_picks_the_backend_by_address(
     monkeypatch.setenv("ARCHIVE_TUI_DB", ann)
     assert open_workspace(None).tags("r1") == ["pg"]
     assert Workspace.open().tags("r1") == []  # the local file knows nothing of it
+
+
+def test_the_first_action_after_a_lost_connection_still_works(
+    ann: str, pg_workspace_db: str
+) -> None:
+    from archive_tui.pg import connect
+
+    ws = PgWorkspace.open(ann)
+    ws.add_tags(["r1"], ["before"])
+
+    def cut() -> None:  # as a server restart or a cut idle link does
+        with connect(pg_workspace_db, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
+                (ann.split("://")[1].split(":")[0],),
+            )
+
+    cut()
+    assert ws.add_tags(["r2"], ["after"]) == [Change("tags", "r2", ("after",))]
+    cut()
+    assert not ws.changed_on_disk()
+    cut()
+    assert ws.history() == []
+    assert PgWorkspace.open(ann).tagged() == {"r1": ["before"], "r2": ["after"]}

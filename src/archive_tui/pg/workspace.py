@@ -42,8 +42,7 @@ class PgWorkspace(PgResearchState, SharingMixin):
     def open(cls, address: str, *, read_only: bool = False) -> PgWorkspace:
         """Connect and read the snapshot; PgWorkspaceError (one sentence) if it cannot."""
         workspace = cls(address, read_only=read_only)
-        with workspace._database("read the workspace") as conn, conn.transaction():
-            workspace._load(conn.cursor())
+        workspace._call("read the workspace", workspace._load_in_transaction)
         return workspace
 
     @classmethod

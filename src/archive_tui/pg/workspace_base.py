@@ -74,6 +74,7 @@ class PgWorkspaceBase:
         self._logging = True
         self._pending_log: list[tuple[str, dict[str, Any]]] = []
         self._writes = 0
+        self._wrote = False  # this attempt changed something (see _call)
         self._tags: dict[str, list[str]] = {}
         self._notes: dict[str, str] = {}
         self._lists: dict[str, list[str]] = {}
@@ -112,6 +113,22 @@ class PgWorkspaceBase:
                 ) from None
             except psycopg.Error as error:
                 raise self._error(f"could not {doing}: {_reason(error)}") from None
+
+    def _call(self, doing: str, work: Callable[[psycopg.Connection], T]) -> T:
+        """``work(conn)``, its failures told in one sentence. A connection found dead before
+        ``work`` changed anything (the server restarted, an idle link was cut) is replaced
+        and ``work`` runs once more, so the first action after that does not fail."""
+        with self._lock:
+            for attempt in (1, 2):
+                self._wrote = False
+                try:
+                    with self._database(doing) as conn:
+                        return work(conn)
+                except PgWorkspaceError:
+                    dead = self._conn is not None and (self._conn.broken or self._conn.closed)
+                    if attempt == 2 or self._wrote or not dead:
+                        raise
+            raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
         with self._lock:
@@ -158,17 +175,22 @@ class PgWorkspaceBase:
         (the name is the local workspace's: the app asks both the same way)."""
         if self.problem is not None:
             return False
-        with self._database("read the workspace") as conn:
-            row = conn.execute(
+        row = self._call(
+            "read the workspace",
+            lambda conn: conn.execute(
                 "SELECT revision FROM workspace_settings WHERE owner = current_user"
-            ).fetchone()
+            ).fetchone(),
+        )
         return (row[0] if row else 0) != self._revision
 
     def reload(self) -> list[Change]:
         """Re-read if another session changed it; the annotation changes that brought."""
         if not self.changed_on_disk():
             return []
-        with self._database("read the workspace") as conn, conn.transaction():
+        return self._call("read the workspace", self._load_in_transaction)
+
+    def _load_in_transaction(self, conn: psycopg.Connection) -> list[Change]:
+        with conn.transaction():
             return self._load(conn.cursor())
 
     # -- changing --------------------------------------------------------------------------
@@ -181,7 +203,8 @@ class PgWorkspaceBase:
         """One transaction: lock this role's row, catch up, ``apply``, count the revision."""
         if self.read_only:
             raise self._refuse()
-        with self._database("change the workspace") as conn:
+
+        def work(conn: psycopg.Connection) -> tuple[T, list[Change]]:
             try:
                 with conn.transaction():
                     cur = conn.cursor()
@@ -190,6 +213,7 @@ class PgWorkspaceBase:
                         "DO UPDATE SET revision = workspace_settings.revision "
                         "RETURNING revision, log"
                     )
+                    self._wrote = True  # the connection works: from here on, never retried
                     revision, self._logging = cur.fetchone()  # type: ignore[misc]
                     changes = self._load(cur) if revision != self._revision else []
                     self._writes, self._pending_log = 0, []
@@ -204,9 +228,12 @@ class PgWorkspaceBase:
                         self.version += 1
             except BaseException:
                 self._revision = None  # the snapshot may hold what was rolled back
-                self._reload_quietly()
+                if self._wrote:
+                    self._reload_quietly()
                 raise
-        return result, changes + own
+            return result, changes + own
+
+        return self._call("change the workspace", work)
 
     def _reload_quietly(self) -> None:
         import psycopg

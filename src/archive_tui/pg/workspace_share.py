@@ -43,8 +43,12 @@ class SharingMixin(PgWorkspaceBase):
         """Let the members of role ``grantee`` read my list or tag ``name``."""
         if kind not in KINDS:
             raise ValueError(f"only a list or a tag can be shared, not a {kind!r}")
-        with self._database("read the roles") as conn:
-            known = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (grantee,)).fetchone()
+        known = self._call(
+            "read the roles",
+            lambda conn: conn.execute(
+                "SELECT 1 FROM pg_roles WHERE rolname = %s", (grantee,)
+            ).fetchone(),
+        )
         if known is None:
             raise ValueError(f"there is no role named {grantee!r} to share with")
         item = Share(kind, name_key(name), grantee)
@@ -80,16 +84,19 @@ class SharingMixin(PgWorkspaceBase):
 
     def shares(self) -> list[Share]:
         """What I share, and with whom."""
-        with self._database("read the workspace") as conn:
-            rows = conn.execute(
+        rows = self._call(
+            "read the workspace",
+            lambda conn: conn.execute(
                 "SELECT kind, name_key, grantee FROM workspace_shares "
                 "WHERE owner = current_user ORDER BY kind, name_key, grantee"
-            ).fetchall()
+            ).fetchall(),
+        )
         return [Share(*row) for row in rows]
 
     def shared_with_me(self) -> SharedWithMe:
         """Others' lists and tags that I may read (row-level security decides which)."""
-        with self._database("read what is shared") as conn:
+
+        def read(conn: psycopg.Connection) -> tuple[list[Any], list[Any]]:
             lists = conn.execute(
                 "SELECT owner, name, ids FROM workspace_lists WHERE owner <> current_user "
                 "ORDER BY owner, seq"
@@ -98,6 +105,9 @@ class SharingMixin(PgWorkspaceBase):
                 "SELECT owner, tag, record_id FROM workspace_tags WHERE owner <> current_user "
                 "ORDER BY owner, seq"
             ).fetchall()
+            return lists, tags
+
+        lists, tags = self._call("read what is shared", read)
         by_tag: dict[tuple[str, str], list[str]] = {}
         spelling: dict[tuple[str, str], str] = {}
         for owner, tag, record_id in tags:

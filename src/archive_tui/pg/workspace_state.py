@@ -28,8 +28,7 @@ class PgResearchState(PgWorkspaceBase):
     """Saved searches, search history, the session and the research log."""
 
     def _rows(self, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
-        with self._database("read the workspace") as conn:
-            return conn.execute(sql, params).fetchall()
+        return self._call("read the workspace", lambda conn: conn.execute(sql, params).fetchall())
 
     # -- saved searches --------------------------------------------------------------------
 
