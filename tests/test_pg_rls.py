@@ -219,3 +219,38 @@ def test_a_shared_list_and_tag_are_read_by_members_only_and_notes_never(
         a.share("tag", "wall", "atui_no_such_role_at_all")
     with pytest.raises(ValueError, match="list or a tag"):
         a.share("note", "r1", people.team)
+
+
+def test_the_owner_of_the_tables_obeys_the_policies_too(
+    make_role: Callable[..., str], pg_workspace_db: str
+) -> None:
+    """FORCE: an administrator who is not a superuser (no CREATEROLE either: the group
+    exists) migrates a database of their own, and still reads no researcher's rows."""
+    import uuid
+
+    from pg_server import with_database
+
+    from archive_tui.pg.migrations import migrate
+
+    dba = make_role("dba", researcher=False)
+    name = f"atui_test_owned_{uuid.uuid4().hex[:8]}"
+    with connect(pg_workspace_db, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" OWNER "{pg_roles.role_of(dba)}"')
+    try:
+        dba_here = with_database(dba, name)
+        with connect(dba_here, autocommit=True) as conn:
+            assert [m.version for m in migrate(conn)][-2:] == [10, 11]
+        ann = make_role("ann")
+        ws = PgWorkspace.open(with_database(ann, name))
+        ws.set_note("r1", SECRET)
+        ws.add_tags(["r1"], ["private"])
+        with psycopg.connect(dba_here, autocommit=True) as conn:
+            owner = conn.execute(
+                "SELECT DISTINCT tableowner FROM pg_tables WHERE tablename LIKE 'workspace%%'"
+            ).fetchall()
+            assert owner == [(pg_roles.role_of(dba),)]
+            assert _rows(conn, "SELECT * FROM workspace_notes") == []
+            assert _rows(conn, "SELECT * FROM workspace_tags") == []
+    finally:
+        with connect(pg_workspace_db, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -12,12 +12,15 @@
 
 -- The group every researcher belongs to (`archive-tui db add-user NAME`, or by hand:
 -- CREATE ROLE ann LOGIN PASSWORD '…' IN ROLE archive_tui_users). Roles are shared by all
--- databases of a server; a second database finds it made already.
+-- databases of a server; a second database finds it made already. Creating it needs
+-- CREATEROLE: an administrator who migrates without it creates the group beforehand.
 DO $$
 BEGIN
-    CREATE ROLE archive_tui_users NOLOGIN;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'archive_tui_users') THEN
+        CREATE ROLE archive_tui_users NOLOGIN;
+    END IF;
 EXCEPTION WHEN duplicate_object OR unique_violation THEN
-    NULL;
+    NULL;  -- made at this moment by a migration of another database
 END
 $$;
 
