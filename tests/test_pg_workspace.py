@@ -240,3 +240,54 @@ def test_the_first_action_after_a_lost_connection_still_works(
     cut()
     assert ws.history() == []
     assert PgWorkspace.open(ann).tagged() == {"r1": ["before"], "r2": ["after"]}
+
+
+def test_catching_up_reads_only_what_the_other_session_touched(
+    ann: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive_tui.pg import workspace_journal
+
+    app, other = PgWorkspace.open(ann), PgWorkspace.open(ann)
+    app.add_tags(["r1", "r2"], ["a"])
+    app.set_note("r1", "first")
+    app.add_to_list("Wall", ["r1"])
+    app.add_to_list("Gone", ["r2"])
+    app.set_marked(["r1", "r2"])
+    reads = app.full_reads
+    other.reload()
+    other.change_tags(["r1"], add=["b"], remove=["a"])
+    other.remove_tags(["r2"], ["a"])
+    other.set_note("r1", None)
+    other.set_note("r3", "new")
+    other.rename_list("wall", "Berlin Wall")
+    other.delete_list("gone")
+    other.set_marked(["r1"], False)
+    other.set_marked(["r4"])
+    changes = app.reload()
+    assert sorted(changes, key=repr) == sorted(
+        [
+            Change("tags", "r1", ("b",)),
+            Change("tags", "r2", None),
+            Change("note", "r1", None),
+            Change("note", "r3", "new"),
+            Change("list", "Wall", None),
+            Change("list", "Berlin Wall", ("r1",)),
+            Change("list", "Gone", None),
+        ],
+        key=repr,
+    )
+    fresh = PgWorkspace.open(ann)
+    assert (app.tagged(), app.notes(), app.lists(), app.marks()) == (
+        fresh.tagged(), fresh.notes(), fresh.lists(), fresh.marks()
+    )  # fmt: skip
+    assert app.full_reads == reads and app.catch_ups == 1  # the journal path ran
+    # a change here catches up the same way
+    other.add_tags(["r9"], ["c"])
+    assert Change("tags", "r9", ("c",)) in app.add_tags(["r8"], ["d"])
+    assert app.full_reads == reads and app.catch_ups == 2
+    # a session further behind than the journal keeps reads everything again
+    monkeypatch.setattr(workspace_journal, "KEEP", 1)
+    other.add_tags(["r10"], ["e"])
+    other.add_tags(["r11"], ["e"])
+    assert {c.key for c in app.reload()} == {"r10", "r11"}
+    assert app.full_reads == reads + 1

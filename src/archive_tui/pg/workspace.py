@@ -108,6 +108,7 @@ class PgWorkspace(PgResearchState, SharingMixin):
                     self._tags[record_id] = after
                 else:
                     self._tags.pop(record_id, None)
+                self._touch("tags", record_id)
                 changes.append(Change("tags", record_id, tuple(after) or None))
                 self._log("tag", id=record_id, tags=after)
             if gone:
@@ -143,6 +144,7 @@ class PgWorkspace(PgResearchState, SharingMixin):
         return dict(self._notes)
 
     def _put_note(self, cur: psycopg.Cursor[Any], record_id: str, text: str | None) -> None:
+        self._touch("note", record_id)
         if text is None:
             self._run(
                 cur,
@@ -208,6 +210,7 @@ class PgWorkspace(PgResearchState, SharingMixin):
         return None if found is None else list(self._lists[found])
 
     def _put_list(self, cur: psycopg.Cursor[Any], name: str, ids: list[str]) -> None:
+        self._touch("list", name_key(name))
         self._run(
             cur,
             "INSERT INTO workspace_lists (name, name_key, ids) VALUES (%s, %s, %s::text[]) "
@@ -217,6 +220,7 @@ class PgWorkspace(PgResearchState, SharingMixin):
         self._lists[name] = ids
 
     def _drop_list(self, cur: psycopg.Cursor[Any], name: str) -> None:
+        self._touch("list", name_key(name))
         self._run(
             cur,
             "DELETE FROM workspace_lists WHERE owner = current_user AND name_key = %s",
@@ -322,6 +326,7 @@ class PgWorkspace(PgResearchState, SharingMixin):
                 )
                 self._marks = [i for i in self._marks if i not in set(changed)]
             for record_id in changed:
+                self._touch("mark", record_id)
                 self._log("mark", id=record_id, marked=marked)
             return self.marks(), []
 

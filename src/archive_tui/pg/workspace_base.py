@@ -75,10 +75,14 @@ class PgWorkspaceBase:
         self._pending_log: list[tuple[str, dict[str, Any]]] = []
         self._writes = 0
         self._wrote = False  # this attempt changed something (see _call)
+        self._touched: set[tuple[str, str]] = set()  # (kind, key) journalled by a change
         self._tags: dict[str, list[str]] = {}
         self._notes: dict[str, str] = {}
         self._lists: dict[str, list[str]] = {}
         self._marks: list[str] = []
+        #: debug stats: whole re-reads of the snapshot, and journal catch-ups
+        self.full_reads = 0
+        self.catch_ups = 0
 
     # -- the connection --------------------------------------------------------------------
 
@@ -168,6 +172,7 @@ class PgWorkspaceBase:
         self._marks = [row[0] for row in cur.fetchall()]
         self._tags, self._notes, self._lists = tags, notes, lists
         self.version += 1
+        self.full_reads += 1
         return _diff(old, (tags, notes, lists))
 
     def changed_on_disk(self) -> bool:
@@ -184,14 +189,26 @@ class PgWorkspaceBase:
         return (row[0] if row else 0) != self._revision
 
     def reload(self) -> list[Change]:
-        """Re-read if another session changed it; the annotation changes that brought."""
+        """Re-read what another session changed, if it did; the annotation changes."""
         if not self.changed_on_disk():
             return []
-        return self._call("read the workspace", self._load_in_transaction)
+        return self._call("read the workspace", self._catch_up_in_transaction)
+
+    def _catch_up_in_transaction(self, conn: psycopg.Connection) -> list[Change]:
+        from archive_tui.pg.workspace_journal import catch_up
+
+        with conn.transaction():
+            cur = conn.cursor()
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")  # one view of all
+            cur.execute("SELECT revision FROM workspace_settings WHERE owner = current_user")
+            row = cur.fetchone()
+            return catch_up(self, cur, row[0] if row else 0)
 
     def _load_in_transaction(self, conn: psycopg.Connection) -> list[Change]:
         with conn.transaction():
-            return self._load(conn.cursor())
+            cur = conn.cursor()
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")  # one view of all
+            return self._load(cur)
 
     # -- changing --------------------------------------------------------------------------
 
@@ -204,6 +221,8 @@ class PgWorkspaceBase:
         if self.read_only:
             raise self._refuse()
 
+        from archive_tui.pg.workspace_journal import catch_up, record
+
         def work(conn: psycopg.Connection) -> tuple[T, list[Change]]:
             try:
                 with conn.transaction():
@@ -215,8 +234,8 @@ class PgWorkspaceBase:
                     )
                     self._wrote = True  # the connection works: from here on, never retried
                     revision, self._logging = cur.fetchone()  # type: ignore[misc]
-                    changes = self._load(cur) if revision != self._revision else []
-                    self._writes, self._pending_log = 0, []
+                    changes = catch_up(self, cur, revision) if revision != self._revision else []
+                    self._writes, self._pending_log, self._touched = 0, [], set()
                     result, own = apply(cur)
                     self._flush_log(cur)
                     if self._writes:
@@ -225,6 +244,7 @@ class PgWorkspaceBase:
                             "WHERE owner = current_user RETURNING revision"
                         )
                         self._revision = cur.fetchone()[0]  # type: ignore[index]
+                        record(cur, self._revision, self._touched)
                         self.version += 1
             except BaseException:
                 self._revision = None  # the snapshot may hold what was rolled back
@@ -249,6 +269,10 @@ class PgWorkspaceBase:
         """A statement that writes (counted: the revision moves once a change)."""
         cur.execute(sql, params)
         self._writes += 1
+
+    def _touch(self, kind: str, key: str) -> None:
+        """Note that a change under way touched this annotation (journalled with it)."""
+        self._touched.add((kind, key))
 
     def _log(self, event: str, **data: Any) -> None:
         """Add to the research log inside a change under way (if the log is on)."""
