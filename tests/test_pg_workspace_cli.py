@@ -83,3 +83,34 @@ def test_a_database_problem_is_one_sentence(make_role: Callable[..., str]) -> No
     proc = run_cli("tags", "--db", "postgresql://nobody:secret@127.0.0.1:1/none")
     assert proc.returncode == 1 and "cannot connect" in proc.stderr
     assert "secret" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_share_a_list_with_a_group_from_the_command_line(
+    make_role: Callable[..., str], pg_workspace_db: str
+) -> None:
+    from archive_tui.pg import connect
+
+    ann, bob, eve = make_role("ann"), make_role("bob"), make_role("eve")
+    team = make_role("team", login=False)
+    with connect(pg_workspace_db, autocommit=True) as admin:
+        admin.execute(f'GRANT "{team}" TO "{pg_roles.role_of(bob)}"')
+    cli_json(ann, "list", "Berlin 1961", "--add", "r2", "r1", "--force")
+    cli_json(ann, "note", "r1", "--set", "private thought", "--force")
+    out = cli_json(ann, "share", "list", "berlin 1961", "--with", team)
+    assert out == {"command": "share", "kind": "list", "name": "berlin 1961", "with": team}
+    owner = pg_roles.role_of(ann)
+    assert cli_json(bob, "shared")["lists"] == [
+        {"owner": owner, "name": "Berlin 1961", "ids": ["r2", "r1"]}
+    ]
+    assert f"{owner}'s list Berlin 1961: 2 records" in run_cli("shared", "--db", bob).stdout
+    assert run_cli("note", "r1", "--db", bob).stdout == "'r1' has no note\n"
+    assert cli_json(eve, "shared") == {"mine": [], "lists": [], "tags": []}
+    assert cli_json(ann, "shared")["mine"] == [
+        {"kind": "list", "name": "berlin 1961", "with": team}
+    ]
+    assert cli_json(ann, "share", "list", "Berlin 1961", "--stop")["stopped"] == 1
+    assert cli_json(bob, "shared")["lists"] == []
+    proc = run_cli("shared")  # the local workspace cannot share
+    assert proc.returncode == 1 and "sharing needs a workspace in PostgreSQL" in proc.stderr
+    proc = run_cli("share", "tag", "x", "--with", "atui_no_such_role", "--db", ann)
+    assert proc.returncode == 2 and "no role named" in proc.stderr

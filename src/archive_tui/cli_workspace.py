@@ -377,6 +377,10 @@ def add_workspace_commands(commands: Any, common: argparse.ArgumentParser) -> No
     log.add_argument("-o", "--output", metavar="FILE", help="with --markdown: write here")
     log.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
+    from archive_tui.cli_share import add_share_commands
+
+    add_share_commands(command)
+
     ws = command("workspace", cmd_workspace, "where the workspace is; export, import, orphans")
     what = ws.add_mutually_exclusive_group()
     what.add_argument("--path", action="store_true", help="print the workspace file's path")
