@@ -60,7 +60,10 @@ class WorkspaceReadOnly(ValueError):
 class Research:
     """The user's workspace as the running app sees it (see the module docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, address: str | None = None) -> None:
+        #: the app's ``--db`` as given: a ``postgresql://`` address (or, with none,
+        #: ARCHIVE_TUI_DB) puts the workspace in that database (archive_tui.pg.workspace)
+        self.address = address
         self.workspace: Workspace | None = None
         self.annotations = AnnotationIndex()
         self.lock = threading.RLock()
@@ -77,12 +80,12 @@ class Research:
         threading.Thread(target=self._open, name="workspace-open", daemon=True).start()
 
     def _open(self) -> None:
-        from archive_tui.paths import workspace_path
+        from archive_tui.pg.workspace_open import open_workspace_or_unavailable
         from archive_tui.workspace import Workspace
 
         try:
-            path = workspace_path()
-            self._opening.set_result(Workspace.open_or_unavailable(path))
+            workspace = open_workspace_or_unavailable(self.address)
+            self._opening.set_result(workspace)  # type: ignore[arg-type]
         except BaseException as error:  # open_or_unavailable never raises; belt and braces
             self._opening.set_result(Workspace.unavailable(str(error)))
 
