@@ -1,0 +1,416 @@
+"""PgArchive: an archive in PostgreSQL with the local Archive's reading and writing calls.
+
+Searches are compiled to SQL (:mod:`.compile`) and run in the database: matching,
+scoring, ordering, paging, facet counts and the histogram's day counts. What stays in
+Python is what must equal the local engine character for character and is small: reading
+the query, matching a filter value as the user sees it against the stored values
+(values.matching_values, the People resolver and alias files), and highlighting the page.
+Those lookups are cached per database generation (every write makes a new one).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+import orjson
+
+from ..administrations import match_admin
+from ..annotation_search import ANNOTATION_FACETS, uses_annotations
+from ..dates import DateError, parse_date
+from ..facets import FACET_FIELDS, Facet, _csr, _items
+from ..people_facet import PeopleFacet, build_people_facet
+from ..query import ParsedQuery, Phrase, Term, parse_query, positive_nodes
+from ..search import QUERY_FIELD_NAMES, SORTS, Filters, _levenshtein
+from ..values import close_values, matching_values, no_value_note
+from .compile import FALSE, MAX_EXPANSIONS, Compiler, Context, confirm, date_sql, expand_like
+from .connection import connect
+from .records import ensure_schema, prepare, remove_records, write_records
+from .result import PgSearchResult
+
+_ORDER = {
+    "relevance": "score DESC, r.date_key, r.seq",
+    "date": "r.date_key, r.seq",
+    "-date": "r.date_key DESC, r.seq DESC",
+    "title": "r.title_key, r.date_key, r.seq",
+}
+NO_ANNOTATIONS = "Your tags, notes and lists are not available here: none matched."
+
+
+class PgArchive:
+    """One PostgreSQL archive (``postgresql://`` address); see the module docstring."""
+
+    def __init__(self, address: str, conn: Any) -> None:
+        self.address = address
+        self.conn = conn
+        self.lock = threading.RLock()  # one connection, searched from worker threads
+        self._generation = -1
+        self._cache: dict[str, Any] = {}
+        self.notes: list[str] = []
+
+    @classmethod
+    def open(cls, address: str) -> PgArchive:
+        """Connect (DatabaseProblem, one sentence, if it cannot) to an initialised archive."""
+        conn = connect(address, autocommit=True)
+        try:
+            ensure_schema(conn)
+        except Exception:
+            conn.close()
+            raise
+        return cls(address, conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ------------------------------------------------------------------ small reads
+
+    def _query(self, sql: str, params: Any = None) -> list[tuple]:
+        with self.lock, self.conn.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
+
+    def _stats_row(self) -> tuple[int, float, int]:
+        n, total, gen = self._query(
+            "SELECT records, total_dl, generation FROM archive_stats"
+        )[0]
+        if gen != self._generation:
+            self._cache = {}
+            self._generation = gen
+        return int(n), float(total), int(gen)
+
+    def __len__(self) -> int:
+        return self._stats_row()[0]
+
+    def get(self, record_id: str) -> dict | None:
+        rows = self._query("SELECT body FROM archive_records WHERE id = %s", (record_id,))
+        return orjson.loads(rows[0][0]) if rows else None
+
+    def records(self) -> Iterator[dict]:
+        """Every record in archive order (read in batches)."""
+        last = -1
+        while True:
+            rows = self._query(
+                "SELECT seq, body FROM archive_records WHERE seq > %s ORDER BY seq LIMIT 2000",
+                (last,),
+            )
+            if not rows:
+                return
+            for seq, body in rows:
+                yield orjson.loads(body)
+            last = rows[-1][0]
+
+    def by_seq(self, seqs: list[int]) -> dict[int, dict]:
+        rows = self._query(
+            "SELECT seq, body FROM archive_records WHERE seq = ANY(%s)", (list(seqs),)
+        )
+        return {seq: orjson.loads(body) for seq, body in rows}
+
+    # ------------------------------------------------------------------ writes
+
+    def add(self, records: Iterable[object]) -> tuple[int, int]:
+        """Validate all (ValidationFailed: nothing written), then upsert in one transaction."""
+        batch = prepare(records)
+        with self.lock:
+            return write_records(self.conn, batch)
+
+    def remove(self, record_ids: Iterable[str]) -> int:
+        with self.lock:
+            return remove_records(self.conn, record_ids)
+
+    # ------------------------------------------------------------------ value lookups
+
+    def facet_values(self, field: str) -> list[str]:
+        """The field's distinct stored values, sorted (the local facet's values)."""
+        if field == "people":
+            return self.people().facet.values
+        key = f"values:{field}"
+        if key not in self._cache:
+            col = _facet_column(field)
+            rows = self._query(f"SELECT DISTINCT v FROM archive_records, unnest({col}) AS v")
+            self._cache[key] = sorted(r[0] for r in rows)
+        return self._cache[key]
+
+    def people(self) -> PeopleFacet:
+        """The People facet one value a person (people_facet.py), over the stored names."""
+        if "people" not in self._cache:
+            rows = self._query("SELECT people FROM archive_records ORDER BY seq")
+            raw: Facet = _csr(_items([list(r[0]) for r in rows]))
+            facet = build_people_facet(raw)
+            self.notes = list(dict.fromkeys([*self.notes, *facet.notes]))
+            self._cache["people"] = facet
+            self._load_people_map(facet)
+        return self._cache["people"]
+
+    def _load_people_map(self, facet: PeopleFacet) -> None:
+        """pg_temp.atui_people: stored name -> its person's name (for the People counts)."""
+        canon = facet.facet.values
+        with self.lock, self.conn.cursor() as cur:
+            cur.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS atui_people "
+                '(raw text COLLATE "C" PRIMARY KEY, canon text COLLATE "C" NOT NULL)'
+            )
+            cur.execute("TRUNCATE atui_people")
+            with cur.copy("COPY atui_people (raw, canon) FROM STDIN") as copy:
+                for value, cid in zip(facet.raw.values, facet.canonical_id.tolist(), strict=True):
+                    copy.write_row((value, canon[cid]))
+            cur.execute("ANALYZE atui_people")
+
+    def _raw_people(self, canonical_ids: Iterable[int]) -> list[str]:
+        people = self.people()
+        wanted = set(canonical_ids)
+        return [v for v, c in zip(people.raw.values, people.canonical_id.tolist(), strict=True)
+                if c in wanted]
+
+    def match_values(self, field: str, wanted: str, notes: list[str]) -> list[str]:
+        """Stored values ``wanted`` stands for (facet_fields.value_ids); a note if none."""
+        field = QUERY_FIELD_NAMES.get(field, field)
+        values = self.facet_values(field)
+        found: list[str] = []
+        if field == "people":
+            people = self.people()
+            raw = matching_values(people.raw.values, wanted)
+            if raw:
+                found = self._raw_people(people.canonical_id[raw].tolist())
+            else:
+                found = self._raw_people(matching_values(values, wanted))
+        else:
+            names = set(match_admin(wanted)) if field == "admin" else set()
+            if names:
+                found = [v for v in values if v in names]
+            else:
+                found = [values[i] for i in matching_values(values, wanted)]
+        if not found:
+            notes.append(no_value_note(field, wanted, close_values(values, wanted)))
+        return found
+
+    def person_words(self, words: list[str]) -> list[str]:
+        people = self.people()
+        raw = people.raw_ids_with_words(words)
+        return self._raw_people(people.canonical_id[raw].tolist()) if raw else []
+
+    def dfs(self, terms: list[str]) -> dict[str, int]:
+        rows = self._query(
+            "SELECT term, df FROM archive_vocab WHERE term = ANY(%s)", (list(terms),)
+        )
+        return dict(rows)
+
+    def expand(self, kind: str, pattern: str, notes: list[str]) -> list[str]:
+        """Vocabulary words a prefix or wildcard term stands for (wildcard.expand_terms)."""
+        key = f"expand:{kind}:{pattern}"
+        if key in self._cache:
+            terms, said = self._cache[key]
+        else:
+            lo, hi, like = expand_like(kind, pattern)
+            rows = self._query(
+                "SELECT term, df FROM archive_vocab WHERE term >= %s AND term < %s "
+                "AND term LIKE %s ORDER BY term",
+                (lo, hi, like),
+            )
+            rows = [r for r in rows if r[0] in set(confirm(kind, pattern, [t for t, _ in rows]))]
+            said = []
+            if len(rows) > MAX_EXPANSIONS:
+                shown = like.replace("%", "*").replace("_", "?")
+                said.append(
+                    f"{shown} matches {len(rows):,} words: the {MAX_EXPANSIONS} most frequent "
+                    "were searched."
+                )
+                keep = sorted(rows, key=lambda r: -r[1])[:MAX_EXPANSIONS]
+                rows = sorted(keep)
+            terms = [t for t, _ in rows]
+            self._cache[key] = (terms, said)
+        notes.extend(n for n in said if n not in notes)
+        return terms
+
+    def resolve_id(self, value: str) -> str | None:
+        rows = self._query("SELECT id FROM archive_records WHERE id = %s", (value,))
+        if rows:
+            return rows[0][0]
+        folded = value.casefold()
+        rows = self._query(
+            "SELECT id FROM archive_records WHERE lower(id) = lower(%s) ORDER BY seq", (value,)
+        )
+        return next((r[0] for r in rows if r[0].casefold() == folded), None)
+
+    # ------------------------------------------------------------------ search
+
+    def search(
+        self,
+        query: str | ParsedQuery = "",
+        filters: Filters | Mapping[str, Any] | None = None,
+        sort: str | None = None,
+        offset: int = 0,
+        limit: int = 20,
+        *,
+        should_stop: Any = None,
+        annotations: Any = None,
+    ) -> PgSearchResult:
+        """The local search's result, computed in PostgreSQL (see search.execute)."""
+        t0 = time.perf_counter()
+        parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+        parsed = ParsedQuery(parsed.text, parsed.root, list(parsed.notes))
+        if not isinstance(filters, Filters):
+            filters = Filters.from_mapping(filters)
+        if sort not in SORTS:
+            if sort is not None:
+                parsed.notes.append(f"Unknown sort {sort!r}: sorted by relevance or date.")
+            sort = "relevance" if parsed.has_words else "date"
+        if sort == "relevance" and not parsed.has_words:
+            sort = "date"
+        if uses_annotations(parsed.root) or any(filters.facets.get(f) for f in ANNOTATION_FACETS):
+            parsed.notes.append(NO_ANNOTATIONS)
+        n, total_dl, _gen = self._stats_row()
+        mean = total_dl / n if n else 0.0
+        ctx = Context(
+            n=n,
+            avgdl=mean if n and mean > 0 else 1.0,
+            df=self.dfs,
+            expand=self.expand,
+            facet_values=self.match_values,
+            person_words=self.person_words,
+            resolve_id=self.resolve_id,
+            notes=parsed.notes,
+        )
+        compiler = Compiler(ctx)
+        with self.lock:
+            if parsed.root is None:
+                match, score = "true", None
+            else:
+                match, score = compiler.node(parsed.root)
+            fsql = self._filter_sql(compiler, filters, parsed.notes)
+            result = PgSearchResult(
+                self,
+                query=parsed.text,
+                parsed=parsed,
+                filters=filters,
+                sort=sort,
+                offset=max(0, int(offset)),
+                limit=max(0, int(limit)),
+                match=match,
+                filters_sql=fsql,
+                score=score,
+                norm=compiler.norm_sql(),
+                order=_ORDER[sort],
+                params=compiler.params,
+            )
+            result.run()
+            if result.total == 0 and parsed.root is not None:
+                result.suggestions = self.suggest(_query_words(parsed))
+        result.elapsed_ms = (time.perf_counter() - t0) * 1000
+        return result
+
+    def _filter_sql(self, c: Compiler, filters: Filters, notes: list[str]) -> dict[str, str]:
+        """One SQL condition per active filter (search.filter_masks), by field."""
+        out: dict[str, str] = {}
+        for name, values in filters.facets.items():
+            name = QUERY_FIELD_NAMES.get(name, name)
+            if name in ANNOTATION_FACETS and values:
+                out[name] = FALSE
+                continue
+            if name not in FACET_FIELDS or not values:
+                continue
+            found: list[str] = []
+            for value in values:
+                found += self.match_values(name, value, notes)
+            found = list(dict.fromkeys(found))
+            cond = f"(r.{_facet_column(name)} && {c.param(found)}::text[])" if found else FALSE
+            out[name] = cond if name not in out else f"({out[name]} OR {cond})"
+        start = end = None
+        for value, attr in ((filters.date_from, "start"), (filters.date_to, "end")):
+            if not value:
+                continue
+            try:
+                d = parse_date(value)
+            except DateError as exc:
+                notes.append(f"Date filter {value!r} ignored: {exc.reason}.")
+                continue
+            if attr == "start":
+                start = d.start
+            else:
+                end = d.end
+        if start is not None or end is not None:
+            out["date"] = date_sql(c, start, end)
+        return out
+
+    def suggest(self, words: list[str], limit: int = 5) -> list[str]:
+        """Known words within edit distance 2 of unknown query words (search.suggest)."""
+        known = self.dfs(words) if words else {}
+        unknown = [w for w in dict.fromkeys(words) if w.isalpha() and w not in known]
+        found: dict[str, int] = {}
+        for word in unknown[:4]:
+            if not 3 <= len(word) <= 40:
+                continue
+            rows = self._query(
+                "SELECT term, df FROM archive_vocab WHERE char_length(term) BETWEEN %s AND %s",
+                (len(word) - 2, len(word) + 2),
+            )
+            for term, df in rows:
+                if _levenshtein(word, term, 2) <= 2:
+                    found[term] = max(found.get(term, 0), int(df))
+        return sorted(found, key=lambda t: (-found[t], t))[:limit]
+
+    # ------------------------------------------------------------------ the rest
+
+    def related(self, record_id: str, limit: int = 10) -> list[dict]:
+        """Records sharing the most subjects and people, then nearest in date (Archive.related)."""
+        if limit <= 0:
+            return []
+        self.people()
+        rows = self._query(
+            "WITH me AS (SELECT seq, subjects, people, (date_start::bigint + date_end) / 2 AS mid "
+            "FROM archive_records WHERE id = %(id)s), "
+            "mine AS (SELECT DISTINCT p.canon FROM me, unnest(me.people) v "
+            "JOIN atui_people p ON p.raw = v) "
+            "SELECT r.body FROM archive_records r, me "
+            "WHERE r.seq <> me.seq ORDER BY "
+            "(SELECT count(*) FROM unnest(r.subjects) s WHERE s = ANY(me.subjects)) + "
+            "(SELECT count(DISTINCT p.canon) FROM unnest(r.people) v JOIN atui_people p "
+            "ON p.raw = v WHERE p.canon IN (SELECT canon FROM mine)) DESC, "
+            "abs((r.date_start::bigint + r.date_end) / 2 - me.mid), r.seq LIMIT %(limit)s",
+            {"id": record_id, "limit": int(limit)},
+        )
+        return [orjson.loads(r[0]) for r in rows]
+
+    def stats(self) -> dict:
+        n, _total, gen = self._stats_row()
+        first = self._query("SELECT body FROM archive_records ORDER BY date_key, seq LIMIT 1")
+        last = self._query(
+            "SELECT body FROM archive_records ORDER BY date_key DESC, seq DESC LIMIT 1"
+        )
+        vocab = self._query("SELECT count(*) FROM archive_vocab")[0][0]
+        return {
+            "records": n,
+            "path": _redacted(self.address),
+            "date_min": orjson.loads(first[0][0])["date"] if first else None,
+            "date_max": orjson.loads(last[0][0])["date"] if last else None,
+            "collections": len(self.facet_values("collection")),
+            "people": len(self.facet_values("people")),
+            "subjects": len(self.facet_values("subjects")),
+            "vocabulary": int(vocab),
+            "generation": gen,
+        }
+
+
+def _redacted(address: str) -> str:
+    from .connection import redact
+
+    return redact(address)
+
+
+def _facet_column(name: str) -> str:
+    from .compile import _column
+
+    return _column(name)
+
+
+def _query_words(parsed: ParsedQuery) -> list[str]:
+    words = [n.text for n in positive_nodes(parsed.root) if isinstance(n, Term) and n.kind == "word"]
+    for node in positive_nodes(parsed.root):
+        if isinstance(node, Phrase):
+            words.extend(node.tokens)
+    return words
+
+
+__all__ = ["PgArchive", "np"]

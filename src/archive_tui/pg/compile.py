@@ -1,0 +1,264 @@
+"""Our query tree (query.py) compiled to SQL over ``archive_records``, bound parameters only.
+
+Each node becomes a boolean SQL expression (does the record match?) and, for words, a
+score expression: the local engine's BM25F (index/__init__.py) computed the same way, in
+single precision where it uses single precision, from the weighted term frequencies the
+import stored, the live document frequencies (``archive_vocab``) and the live totals
+(``archive_stats``). Scores add up through AND and OR exactly as search._Evaluator adds
+them, so the order of results is the local one (ties: date, then archive order).
+
+Values never enter the SQL text: every word, pattern, date and facet value is a named
+parameter (``%(p7)s``); only column names from fixed lists and integers we made are
+written into the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..index import FIELD_BIT, B, K1, _idf
+from ..query import (
+    And,
+    AnnotationMatch,
+    DateRange,
+    FacetValue,
+    IdMatch,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Term,
+)
+from ..wildcard import collapse, glob_match, literal_prefix
+
+MAX_EXPANSIONS = 300  # search.MAX_EXPANSIONS
+FALSE = "false"
+_TOP = "\U0010ffff"
+
+
+@dataclass
+class Context:
+    """What compiling needs from the database, looked up by :class:`~.archive.PgArchive`."""
+
+    n: int
+    avgdl: float
+    df: Any  # callable: list of terms -> {term: df}
+    expand: Any  # callable: (kind, pattern, notes) -> list of terms
+    facet_values: Any  # callable: (field, wanted, notes) -> list of stored values or None
+    person_words: Any  # callable: list of words -> list of stored people names
+    resolve_id: Any  # callable: (value) -> stored id or None
+    notes: list[str] = field(default_factory=list)
+
+
+class Compiler:
+    """Turns nodes into SQL fragments, collecting their parameters."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.params: dict[str, Any] = {}
+        self._idf_cache: dict[str, float] = {}
+
+    def param(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"%({name})s"
+
+    # -------------------------------------------------------------- scoring pieces
+
+    def norm_sql(self) -> str:
+        """Per record: float32(K1 * (1 - B + B * dl / avgdl)), as index._norm."""
+        avg = self.param(float(self.ctx.avgdl))
+        return f"({K1!r}::float8 * ((1 - {B!r}::float8) + ({B!r}::float8 * r.dl) / {avg}::float8))::real"
+
+    def idf(self, terms: list[str]) -> dict[str, float]:
+        missing = [t for t in terms if t not in self._idf_cache]
+        if missing:
+            dfs = self.ctx.df(missing)
+            for t in missing:
+                df = dfs.get(t, 0)
+                self._idf_cache[t] = (
+                    float(_idf(np.array([df], np.int64), self.ctx.n)[0]) if df else -1.0
+                )
+        return {t: self._idf_cache[t] for t in terms}
+
+    def _wtf(self, term_param: str) -> str:
+        return f"(r.postings->{term_param}->>0)::real"
+
+    def _in_field(self, term_param: str, fieldname: str | None) -> str:
+        if fieldname is None:
+            return f"(r.postings ? {term_param})"
+        bit = 1 << FIELD_BIT[fieldname]
+        return f"coalesce(((r.postings->{term_param}->>1)::int & {bit}) <> 0, false)"
+
+    def _impact(self, term_param: str, idf: float, fieldname: str | None) -> str:
+        """The BM25F impact of one term in the record (0 where absent or in another field)."""
+        wtf = self._wtf(term_param)
+        value = (
+            f"(({self.param(idf)}::real * {wtf}) * {float(np.float32(K1 + 1))!r}::real)"
+            f" / (nrm.v + {wtf})"
+        )
+        return f"(CASE WHEN {self._in_field(term_param, fieldname)} THEN {value} ELSE 0::real END)"
+
+    # -------------------------------------------------------------- nodes
+
+    def node(self, node: Node) -> tuple[str, str | None]:
+        """(match SQL, score SQL or None) of ``node``."""
+        if isinstance(node, Term | Phrase) and node.field == "people":
+            match, score = self.term(node) if isinstance(node, Term) else self.phrase(node)
+            names = self.person_names(node)
+            if names:
+                match = f"({match} OR r.people && {self.param(names)}::text[])"
+            return match, score
+        if isinstance(node, Term):
+            return self.term(node)
+        if isinstance(node, Phrase):
+            return self.phrase(node)
+        if isinstance(node, FacetValue):
+            values = self.ctx.facet_values(node.field, node.value, self.ctx.notes)
+            if not values:
+                return FALSE, None
+            return f"(r.{_column(node.field)} && {self.param(values)}::text[])", None
+        if isinstance(node, DateRange):
+            return date_sql(self, node.start, node.end), None
+        if isinstance(node, IdMatch):
+            if node.prefix:
+                return f"starts_with(r.id, {self.param(node.value)})", None
+            found = self.ctx.resolve_id(node.value)
+            return (FALSE if found is None else f"(r.id = {self.param(found)})"), None
+        if isinstance(node, AnnotationMatch):
+            return FALSE, None  # no workspace here: the caller notes it
+        if isinstance(node, Not):
+            match, _ = self.node(node.child)
+            return f"(NOT {match})", None
+        if isinstance(node, And | Or):
+            parts = [self.node(child) for child in node.children]
+            joiner = " AND " if isinstance(node, And) else " OR "
+            match = "(" + joiner.join(m for m, _ in parts) + ")"
+            scores = [s for _, s in parts if s is not None]
+            score = "(" + " + ".join(scores) + ")" if scores else None
+            return match, score
+        return FALSE, None  # pragma: no cover
+
+    def term(self, node: Term) -> tuple[str, str]:
+        if node.kind == "word":
+            terms = [node.text]
+        else:
+            terms = self.ctx.expand(node.kind, node.text, self.ctx.notes)
+        idfs = self.idf(terms)
+        terms = [t for t in terms if idfs[t] >= 0]
+        if not terms:
+            return FALSE, "0::real"
+        if len(terms) == 1:
+            p = self.param(terms[0])
+            return self._in_field(p, node.field), self._impact(p, idfs[terms[0]], node.field)
+        tp = self.param(terms)
+        ip = self.param([idfs[t] for t in terms])
+        cond = "r.postings ? e.t"
+        if node.field is not None:
+            bit = 1 << FIELD_BIT[node.field]
+            cond += f" AND ((r.postings->e.t->>1)::int & {bit}) <> 0"
+        match = f"(r.postings ?| {tp}::text[])"
+        if node.field is not None:
+            match += f" AND EXISTS (SELECT 1 FROM unnest({tp}::text[]) AS e(t) WHERE {cond})"
+            match = f"({match})"
+        wtf = "(r.postings->e.t->>0)::real"
+        imp = f"(((e.idf * {wtf}) * {float(np.float32(K1 + 1))!r}::real) / (nrm.v + {wtf}))"
+        score = (
+            f"(SELECT coalesce(sum({imp}::float8), 0)::real "
+            f"FROM unnest({tp}::text[], {ip}::real[]) AS e(t, idf) WHERE {cond})"
+        )
+        return match, score
+
+    def phrase(self, node: Phrase) -> tuple[str, str]:
+        tokens = list(node.tokens)
+        idfs = self.idf(tokens)
+        if any(idfs[t] < 0 for t in tokens):
+            return FALSE, "0::real"
+        rx = phrase_regex(tokens, node.field)
+        match = f"(r.postings ?& {self.param(tokens)}::text[] AND r.stream ~ {self.param(rx)})"
+        parts = [self._impact(self.param(t), idfs[t], node.field) for t in tokens]
+        score = f"(CASE WHEN {match} THEN ({' + '.join(parts)}) ELSE 0::real END)"
+        return match, score
+
+    def person_names(self, node: Term | Phrase) -> list[str]:
+        if isinstance(node, Term):
+            if node.kind != "word":
+                return []
+            words = [node.text]
+        else:
+            words = list(node.tokens)
+        return self.ctx.person_words(words)
+
+
+def date_sql(c: Compiler, start: int | None, end: int | None) -> str:
+    """Records whose covered days overlap [start, end] (search.date_mask)."""
+    parts = []
+    if start is not None:
+        parts.append(f"r.date_end >= {c.param(int(start))}")
+    if end is not None:
+        parts.append(f"r.date_start <= {c.param(int(end))}")
+    return "(" + " AND ".join(parts) + ")" if parts else "true"
+
+
+_FIELD_NUMBER = {name: i for i, name in enumerate(FIELD_BIT)}
+
+
+def _slot(token: str) -> str:
+    word = re.sub(r"([^0-9A-Za-z\u0080-\U0010ffff])", r"\\\1", token)
+    return rf"(?:\S*/)?{word}(?:/\S*)?"
+
+
+def phrase_regex(tokens: list[str], fieldname: str | None) -> str:
+    """A PostgreSQL regular expression matching ``tokens`` in consecutive stream slots."""
+    body = " ".join(_slot(t) for t in tokens)
+    if fieldname is None:
+        return rf"(?:^| ){body}(?= |$)"
+    return rf"#{FIELD_BIT[fieldname]} (?:[^#]* )?{body}(?= |$)"
+
+
+_COLUMNS = frozenset(
+    (
+        "collection",
+        "document_type",
+        "language",
+        "people",
+        "places",
+        "subjects",
+        "decade",
+        "year",
+        "admin",
+        "classification",
+        "handling",
+        "repository",
+    )
+)
+
+
+def _column(name: str) -> str:
+    """A facet column name (from a fixed list: never user text)."""
+    if name not in _COLUMNS:
+        raise ValueError(f"not a facet column: {name!r}")
+    return name
+
+
+def expand_like(kind: str, pattern: str) -> tuple[str, str, str]:
+    """(range low, range high, LIKE pattern) for a prefix or wildcard term."""
+    if kind == "wildcard":
+        pattern = collapse(pattern)
+        if pattern.endswith("*") and "*" not in pattern[:-1] and "?" not in pattern:
+            kind, pattern = "prefix", pattern[:-1]
+    literal = pattern if kind == "prefix" else literal_prefix(pattern)
+    like = (pattern + "%") if kind == "prefix" else pattern.replace("*", "%").replace("?", "_")
+    return literal, literal + _TOP, like
+
+
+def confirm(kind: str, pattern: str, terms: list[str]) -> list[str]:
+    """The terms a wildcard pattern really matches (the linear matcher of wildcard.py)."""
+    if kind != "wildcard":
+        return terms
+    pattern = collapse(pattern)
+    return [t for t in terms if glob_match(pattern, t)]
