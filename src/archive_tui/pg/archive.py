@@ -339,15 +339,17 @@ class PgArchive:
         known = self.dfs(words) if words else {}
         unknown = [w for w in dict.fromkeys(words) if w.isalpha() and w not in known]
         found: dict[str, int] = {}
+        min_df = 2 if len(self) >= 50 else 1  # index.suggestion_arrays: suggestible words
         for word in unknown[:4]:
             if not 3 <= len(word) <= 40:
                 continue
             rows = self._query(
-                "SELECT term, df FROM archive_vocab WHERE char_length(term) BETWEEN %s AND %s",
-                (len(word) - 2, len(word) + 2),
+                "SELECT term, df FROM archive_vocab WHERE char_length(term) BETWEEN %s AND %s "
+                "AND df >= %s",
+                (max(3, len(word) - 2), len(word) + 2, min_df),
             )
             for term, df in rows:
-                if _levenshtein(word, term, 2) <= 2:
+                if term.isalpha() and _levenshtein(word, term, 2) <= 2:
                     found[term] = max(found.get(term, 0), int(df))
         return sorted(found, key=lambda t: (-found[t], t))[:limit]
 
