@@ -48,8 +48,20 @@ def write_records(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[in
     """Upsert validated ``records`` (see :func:`prepare`) in one transaction: (added, updated).
 
     A record equal to the stored one is left as it is (not counted). Runs inside a
-    transaction of its own; nothing is kept if anything fails.
+    transaction of its own; nothing is kept if anything fails (DatabaseProblem says why).
     """
+    import psycopg as _pg
+
+    try:
+        return _write(conn, records)
+    except _pg.Error as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise DatabaseProblem(
+            f"the import failed and nothing of it was kept: {reason}"
+        ) from None
+
+
+def _write(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[int, int]:
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
         _staging(cur)
