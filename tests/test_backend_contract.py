@@ -249,3 +249,48 @@ def test_search_text_is_never_sql(backends: dict) -> None:
     for query in ("'; DROP TABLE archive_records; --", 'title:"x\\" OR 1=1 --"', "%_*?"):
         pg.search(query)
     assert len(pg) == len(backends["records"])
+
+
+@pytest.fixture(scope="module")
+def annotations(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A workspace with tags, notes and lists on some of the contract records."""
+    from archive_tui.annotations import AnnotationIndex
+    from archive_tui.workspace import Workspace
+
+    ws = Workspace.open(tmp_path_factory.mktemp("contract-ws") / "workspace.json")
+    ws.add_tags(["made-manach", "made-pine", "wilson-1944-11-09-wilgress"], ["Berlin"])
+    ws.add_tags(["made-day", "made-pine"], ["cold war", "photos"])
+    ws.set_note("made-day", "The U-2 photographs of soviet missiles; ask Gromyko")
+    ws.set_note("wilson-1944-11-09-wilgress", "Wilgress on soviet aims, see chapter 3")
+    ws.set_note("orphan-id", "soviet note on a record no archive holds")
+    ws.add_to_list("chapter 3", ["made-manach", "wilson-1944-11-09-wilgress"])
+    return AnnotationIndex.from_workspace(ws)
+
+
+ANNOTATION_QUERIES = [
+    "tag:berlin",
+    'tag:"cold war"',
+    "tag:c*",
+    'list:"chapter 3"',
+    "note:soviet",
+    'note:"soviet missiles"',
+    "note:gromy*",
+    "has:note",
+    "has:tag -has:list",
+    "soviet",
+    "photographs OR wilgress",
+    "chapter",
+    "missile tag:berlin",
+]
+
+
+@pytest.mark.parametrize("query", ANNOTATION_QUERIES)
+@pytest.mark.parametrize("filters", [{}, {"tags": "Berlin"}, {"lists": "chapter 3", "type": "Note"}])
+def test_annotations_give_the_same_results(
+    backends: dict, annotations: Any, query: str, filters: dict
+) -> None:
+    local = backends["local"].search(query, filters=filters, limit=20, annotations=annotations)
+    pg = backends["pg"].search(query, filters=filters, limit=20, annotations=annotations)
+    assert observed(pg) == observed(local)
+    assert [h.score for h in pg.hits] == [h.score for h in local.hits]
+    assert "tags" in pg.facets and "lists" in pg.facets

@@ -259,7 +259,14 @@ class PgArchive:
             sort = "relevance" if parsed.has_words else "date"
         if sort == "relevance" and not parsed.has_words:
             sort = "date"
-        if uses_annotations(parsed.root) or any(filters.facets.get(f) for f in ANNOTATION_FACETS):
+        annot = None
+        if annotations is not None:
+            from .annotations import PgAnnotations
+
+            annot = PgAnnotations(self, annotations)
+        elif uses_annotations(parsed.root) or any(
+            filters.facets.get(f) for f in ANNOTATION_FACETS
+        ):
             parsed.notes.append(NO_ANNOTATIONS)
         n, total_dl, _gen = self._stats_row()
         mean = total_dl / n if n else 0.0
@@ -272,6 +279,7 @@ class PgArchive:
             person_words=self.person_words,
             resolve_id=self.resolve_id,
             notes=parsed.notes,
+            annotations=annot,
         )
         compiler = Compiler(ctx)
         with self.lock:
@@ -279,7 +287,7 @@ class PgArchive:
                 match, score = "true", None
             else:
                 match, score = compiler.node(parsed.root)
-            fsql = self._filter_sql(compiler, filters, parsed.notes)
+            fsql = self._filter_sql(compiler, filters, parsed.notes, annot)
             result = PgSearchResult(
                 self,
                 query=parsed.text,
@@ -294,6 +302,7 @@ class PgArchive:
                 norm=compiler.norm_sql(),
                 order=_ORDER[sort],
                 params=compiler.params,
+                annotations=annot,
             )
             result.run()
             if result.total == 0 and parsed.root is not None:
@@ -301,13 +310,14 @@ class PgArchive:
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
         return result
 
-    def _filter_sql(self, c: Compiler, filters: Filters, notes: list[str]) -> dict[str, str]:
+    def _filter_sql(
+        self, c: Compiler, filters: Filters, notes: list[str], annot: Any = None
+    ) -> dict[str, str]:
         """One SQL condition per active filter (search.filter_masks), by field."""
         out: dict[str, str] = {}
         for name, values in filters.facets.items():
             name = QUERY_FIELD_NAMES.get(name, name)
-            if name in ANNOTATION_FACETS and values:
-                out[name] = FALSE
+            if name in ANNOTATION_FACETS:
                 continue
             if name not in FACET_FIELDS or not values:
                 continue
@@ -332,7 +342,19 @@ class PgArchive:
                 end = d.end
         if start is not None or end is not None:
             out["date"] = date_sql(c, start, end)
+        out.update(self._annotation_filters(c, filters, notes, annot))
         return out
+
+    def _annotation_filters(
+        self, c: Compiler, filters: Filters, notes: list[str], annot: Any
+    ) -> dict[str, str]:
+        """The ``tags`` / ``lists`` filters (without a workspace: they match nothing)."""
+        if annot is None:
+            return {f: FALSE for f in ANNOTATION_FACETS if filters.facets.get(f)}
+        masks = annot.search.filter_masks(filters.facets, notes)
+        return {
+            name: c.seq_in(annot.seqs(np.flatnonzero(mask)))[0] for name, mask in masks.items()
+        }
 
     def suggest(self, words: list[str], limit: int = 5) -> list[str]:
         """Known words within edit distance 2 of unknown query words (search.suggest)."""

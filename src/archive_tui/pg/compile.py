@@ -52,6 +52,7 @@ class Context:
     person_words: Any  # callable: list of words -> list of stored people names
     resolve_id: Any  # callable: (value) -> stored id or None
     notes: list[str] = field(default_factory=list)
+    annotations: Any = None  # pg.annotations.PgAnnotations, or None (no workspace)
 
 
 class Compiler:
@@ -113,6 +114,8 @@ class Compiler:
             if names:
                 match = f"({match} OR r.people && {self.param(names)}::text[])"
             return match, score
+        if isinstance(node, Term) and node.field is None and self.ctx.annotations is not None:
+            return self.with_notes(node, *self.term(node))
         if isinstance(node, Term):
             return self.term(node)
         if isinstance(node, Phrase):
@@ -130,7 +133,9 @@ class Compiler:
             found = self.ctx.resolve_id(node.value)
             return (FALSE if found is None else f"(r.id = {self.param(found)})"), None
         if isinstance(node, AnnotationMatch):
-            return FALSE, None  # no workspace here: the caller notes it
+            if self.ctx.annotations is None:
+                return FALSE, None  # no workspace here: the caller notes it
+            return self.seq_in(self.ctx.annotations.seqs(self.ctx.annotations.search.docs(node)))
         if isinstance(node, Not):
             match, _ = self.node(node.child)
             return f"(NOT {match})", None
@@ -142,6 +147,20 @@ class Compiler:
             score = "(" + " + ".join(scores) + ")" if scores else None
             return match, score
         return FALSE, None  # pragma: no cover
+
+    def seq_in(self, seqs: list[int]) -> tuple[str, None]:
+        """Records by ``seq`` (what the annotations selected)."""
+        return (f"(r.seq = ANY({self.param(seqs)}::bigint[]))" if seqs else FALSE), None
+
+    def with_notes(self, node: Term, match: str, score: str) -> tuple[str, str]:
+        """A bare word also finds the records whose note holds it, scored as locally
+        (annotation_search.add_note_matches)."""
+        seqs, add = self.ctx.annotations.note_matches(node)
+        if not seqs:
+            return match, score
+        inside = f"r.seq = ANY({self.param(seqs)}::bigint[])"
+        extra = f"(CASE WHEN {inside} THEN {self.param(add)}::real ELSE 0::real END)"
+        return f"({match} OR {inside})", f"({score} + {extra})"
 
     def term(self, node: Term) -> tuple[str, str]:
         if node.kind == "word":

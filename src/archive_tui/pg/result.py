@@ -40,7 +40,9 @@ class PgSearchResult:
         norm: str,
         order: str,
         params: dict[str, Any],
+        annotations: Any = None,
     ) -> None:
+        self._annot = annotations
         self._archive = archive
         self.query = query
         self.parsed = parsed
@@ -100,6 +102,8 @@ class PgSearchResult:
             )
         self.hits = self._hits([(seq, score) for seq, score, _ in rows])
         self.facets = self._facet_counts()
+        if self._annot is not None:
+            self._annotation_facets()
 
     def page(self, offset: int, limit: int) -> list[Hit]:
         """Hits ``offset`` .. ``offset + limit`` in order (one query)."""
@@ -155,6 +159,24 @@ class PgSearchResult:
         for name in self._fsql.keys() & set(FACET_FIELDS):
             out[name] = self._count(self._where(skip=name), (name,))[name]
         return out
+
+    def _annotation_facets(self) -> None:
+        """``tags`` and ``lists`` counts (search._annotation_facets): the matching records
+        are fetched and counted against the workspace's id sets."""
+        annot = self._annot
+        ann = annot.search.ann
+        if not ann.tag_keys() and not ann.list_keys():
+            self.facets.update({"tags": {}, "lists": {}})
+            return
+        everything = self._match == "true" and not self._fsql
+
+        def mask(where: str) -> Any:
+            rows = self._rows(f"SELECT r.seq FROM archive_records r WHERE {where}")
+            return annot.mask_of_seqs([r[0] for r in rows])
+
+        self.facets.update(annot.search.facet_counts(None if everything else mask(self._where())))
+        for name in self._fsql.keys() & {"tags", "lists"}:
+            self.facets[name] = annot.search.facet_counts(mask(self._where(skip=name)))[name]
 
     def _count(self, where: str, fields: tuple[str, ...] | Any) -> dict[str, dict[str, int]]:
         archive = self._archive
