@@ -42,13 +42,13 @@ def pg_archive(pg_db: str):
 
 
 def consistency(archive: PgArchive) -> None:
-    """The vocabulary's document frequencies and the totals equal a recount."""
-    recount = dict(
-        archive._query(
-            "SELECT k, count(*) FROM archive_records, jsonb_object_keys(postings) k GROUP BY k"
+    """The document frequencies of terms and facet values, and the totals, equal a recount."""
+    for table, column in (("archive_vocab", "terms"), ("archive_facet_values", "fv")):
+        recount = dict(
+            archive._query(f"SELECT t, count(*) FROM archive_records, unnest({column}) t GROUP BY t")
         )
-    )
-    assert dict(archive._query("SELECT term, df FROM archive_vocab")) == recount
+        stored = dict(archive._query(f"SELECT id, df FROM {table} WHERE df <> 0"))
+        assert stored == recount, table
     n, total, _gen = archive._query("SELECT records, total_dl, generation FROM archive_stats")[0]
     count, dl = archive._query("SELECT count(*), coalesce(sum(dl), 0) FROM archive_records")[0]
     assert (n, total) == (count, dl)

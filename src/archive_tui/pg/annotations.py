@@ -37,11 +37,11 @@ class _Numbering:
     def term_id(self, term: str) -> int:
         tid = self._tids.get(term)
         if tid is None:
-            df = self.archive.dfs([term]).get(term)
-            if df is None:
+            found = self.archive.dfs([term]).get(term)
+            if found is None:
                 return -1
             tid = self._tids[term] = len(self.df)
-            self.df.append(int(df))
+            self.df.append(int(found[1]))
         return tid
 
     def docs_of_seqs(self, seqs: list[int]) -> np.ndarray:

@@ -21,7 +21,7 @@ import orjson
 from ..administrations import match_admin
 from ..annotation_search import ANNOTATION_FACETS, uses_annotations
 from ..dates import DateError, parse_date
-from ..facets import FACET_FIELDS, Facet, _csr, _items
+from ..facets import FACET_FIELDS, Facet
 from ..people_facet import PeopleFacet, build_people_facet
 from ..query import ParsedQuery, Phrase, Term, parse_query, positive_nodes
 from ..search import QUERY_FIELD_NAMES, SORTS, Filters, _levenshtein
@@ -31,11 +31,11 @@ from .connection import connect
 from .records import ensure_schema, prepare, remove_records, write_records
 from .result import PgSearchResult
 
-_ORDER = {
-    "relevance": "score DESC, r.date_key, r.seq",
-    "date": "r.date_key, r.seq",
-    "-date": "r.date_key DESC, r.seq DESC",
-    "title": "r.title_key, r.date_key, r.seq",
+_ORDER = {  # ties: earlier date, then archive order (search.SearchResult._prepare)
+    "relevance": "score DESC, date_key, seq",
+    "date": "date_key, seq",
+    "-date": "date_key DESC, seq DESC",
+    "title": "title_key, date_key, seq",
 }
 NO_ANNOTATIONS = "Your tags, notes and lists are not available here: none matched."
 
@@ -122,53 +122,121 @@ class PgArchive:
 
     # ------------------------------------------------------------------ value lookups
 
+    def count(self) -> int:
+        return len(self)
+
+    def _facet_table(self) -> dict[str, Any]:
+        """Every facet value held by some record: by field (sorted values, their ids,
+        counts) and by id (field, value). Cached per generation."""
+        table = self._cache.get("facets")
+        if table is None:
+            rows = self._query(
+                "SELECT id, field, value, df FROM archive_facet_values WHERE df > 0"
+            )
+            fields: dict[str, list[tuple[str, int, int]]] = {f: [] for f in FACET_FIELDS}
+            for vid, name, value, df in rows:
+                fields.setdefault(name, []).append((value, vid, df))
+            table = {"by_id": {vid: (name, value) for vid, name, value, _ in rows}}
+            for name, entries in fields.items():
+                entries.sort()
+                table[name] = (
+                    [v for v, _, _ in entries],
+                    [i for _, i, _ in entries],
+                    [d for _, _, d in entries],
+                )
+            self._cache["facets"] = table
+        return table
+
     def facet_values(self, field: str) -> list[str]:
-        """The field's distinct stored values, sorted (the local facet's values)."""
+        """The field's values, sorted (the local facet's values; People: one a person)."""
         if field == "people":
             return self.people().facet.values
-        key = f"values:{field}"
-        if key not in self._cache:
-            col = _facet_column(field)
-            rows = self._query(f"SELECT DISTINCT v FROM archive_records, unnest({col}) AS v")
-            self._cache[key] = sorted(r[0] for r in rows)
-        return self._cache[key]
+        return self._facet_table()[field][0]
+
+    def field_value_ids(self, field: str) -> list[int]:
+        return self._facet_table()[field][1]
 
     def people(self) -> PeopleFacet:
         """The People facet one value a person (people_facet.py), over the stored names."""
         if "people" not in self._cache:
-            rows = self._query("SELECT people FROM archive_records ORDER BY seq")
-            raw: Facet = _csr(_items([list(r[0]) for r in rows]))
+            values, _ids, counts = self._facet_table()["people"]
+            n = int(sum(counts))
+            entry_value = np.repeat(np.arange(len(values), dtype=np.int32), counts)
+            raw = Facet(values, np.arange(n, dtype=np.int32), entry_value)
             facet = build_people_facet(raw)
             self.notes = list(dict.fromkeys([*self.notes, *facet.notes]))
             self._cache["people"] = facet
-            self._load_people_map(facet)
         return self._cache["people"]
 
-    def _load_people_map(self, facet: PeopleFacet) -> None:
-        """pg_temp.atui_people: stored name -> its person's name (for the People counts)."""
-        canon = facet.facet.values
-        with self.lock, self.conn.cursor() as cur:
-            cur.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS atui_people "
-                '(raw text COLLATE "C" PRIMARY KEY, canon text COLLATE "C" NOT NULL)'
-            )
-            cur.execute("TRUNCATE atui_people")
-            with cur.copy("COPY atui_people (raw, canon) FROM STDIN") as copy:
-                for value, cid in zip(facet.raw.values, facet.canonical_id.tolist(), strict=True):
-                    copy.write_row((value, canon[cid]))
-            cur.execute("ANALYZE atui_people")
+    def people_multi(self) -> tuple[list[int], list[int]]:
+        """(raw name ids, their person's index) for the people named more than one way."""
+        found = self._cache.get("people_multi")
+        if found is None:
+            people = self.people()
+            ids = self.field_value_ids("people")
+            canon = people.canonical_id.tolist()
+            sizes = np.bincount(people.canonical_id, minlength=len(people.facet.values))
+            keep = [i for i, c in enumerate(canon) if sizes[c] > 1]
+            found = self._cache["people_multi"] = ([ids[i] for i in keep], [canon[i] for i in keep])
+        return found
 
-    def _raw_people(self, canonical_ids: Iterable[int]) -> list[str]:
+    def facet_counts(self, raw: dict[int, int], multi: dict[int, int]) -> dict[str, dict[str, int]]:
+        """Counts per facet from counts per value id (and per person named several ways),
+        most frequent first, then by value (search.facet_counts)."""
+        table = self._facet_table()
+        by_id = table["by_id"]
+        found: dict[str, list[tuple[str, int]]] = {f: [] for f in FACET_FIELDS}
+        people_raw: dict[int, int] = {}
+        for vid, count in raw.items():
+            name, value = by_id.get(vid, (None, None))
+            if name == "people":
+                people_raw[vid] = count
+            elif name is not None:
+                found[name].append((value, count))
+        if people_raw or multi:
+            people = self.people()
+            index_of = {vid: i for i, vid in enumerate(self.field_value_ids("people"))}
+            sums: dict[int, int] = {}
+            for vid, count in people_raw.items():
+                c = int(people.canonical_id[index_of[vid]])
+                sums[c] = sums.get(c, 0) + count
+            sums.update(multi)
+            names = people.facet.values
+            found["people"] = [(names[c], count) for c, count in sums.items() if count]
+        return {f: dict(sorted(found[f], key=lambda vc: (-vc[1], vc[0]))) for f in FACET_FIELDS}
+
+    def all_facet_counts(self) -> dict[str, dict[str, int]]:
+        """Counts over every record (from the stored frequencies), cached per generation."""
+        counts = self._cache.get("all_counts")
+        if counts is None:
+            table = self._facet_table()
+            raw = {vid: df for f in FACET_FIELDS for vid, df in zip(*table[f][1:], strict=True)}
+            mraw, mcanon = self.people_multi()
+            multi = dict(
+                self._query(
+                    "SELECT g.canon, count(DISTINCT r.seq) FROM archive_records r, "
+                    "unnest(r.fv) AS v JOIN unnest(%(r)s::integer[], %(c)s::integer[]) "
+                    "AS g(raw, canon) ON g.raw = v WHERE r.fv && %(r)s::integer[] "
+                    "GROUP BY g.canon",
+                    {"r": mraw, "c": mcanon},
+                )
+            ) if mraw else {}
+            counts = self._cache["all_counts"] = self.facet_counts(raw, multi)
+        return {name: dict(values) for name, values in counts.items()}
+
+    def _raw_people(self, canonical_ids: Iterable[int]) -> list[int]:
+        """Facet value ids of every name of these people."""
         people = self.people()
         wanted = set(canonical_ids)
-        return [v for v, c in zip(people.raw.values, people.canonical_id.tolist(), strict=True)
-                if c in wanted]
+        ids = self.field_value_ids("people")
+        return [ids[i] for i, c in enumerate(people.canonical_id.tolist()) if c in wanted]
 
-    def match_values(self, field: str, wanted: str, notes: list[str]) -> list[str]:
-        """Stored values ``wanted`` stands for (facet_fields.value_ids); a note if none."""
+    def match_values(self, field: str, wanted: str, notes: list[str]) -> list[int]:
+        """Ids of the stored values ``wanted`` stands for (facet_fields.value_ids); a note
+        if none."""
         field = QUERY_FIELD_NAMES.get(field, field)
         values = self.facet_values(field)
-        found: list[str] = []
+        found: list[int] = []
         if field == "people":
             people = self.people()
             raw = matching_values(people.raw.values, wanted)
@@ -177,25 +245,28 @@ class PgArchive:
             else:
                 found = self._raw_people(matching_values(values, wanted))
         else:
+            ids = self.field_value_ids(field)
             names = set(match_admin(wanted)) if field == "admin" else set()
             if names:
-                found = [v for v in values if v in names]
+                found = [ids[i] for i, v in enumerate(values) if v in names]
             else:
-                found = [values[i] for i in matching_values(values, wanted)]
+                found = [ids[i] for i in matching_values(values, wanted)]
         if not found:
             notes.append(no_value_note(field, wanted, close_values(values, wanted)))
         return found
 
-    def person_words(self, words: list[str]) -> list[str]:
+    def person_words(self, words: list[str]) -> list[int]:
         people = self.people()
         raw = people.raw_ids_with_words(words)
         return self._raw_people(people.canonical_id[raw].tolist()) if raw else []
 
-    def dfs(self, terms: list[str]) -> dict[str, int]:
+    def dfs(self, terms: list[str]) -> dict[str, tuple[int, int]]:
+        """term -> (vocabulary id, document frequency), for terms some record holds."""
         rows = self._query(
-            "SELECT term, df FROM archive_vocab WHERE term = ANY(%s)", (list(terms),)
+            "SELECT term, id, df FROM archive_vocab WHERE term = ANY(%s) AND df > 0",
+            (list(terms),),
         )
-        return dict(rows)
+        return {term: (tid, df) for term, tid, df in rows}
 
     def expand(self, kind: str, pattern: str, notes: list[str]) -> list[str]:
         """Vocabulary words a prefix or wildcard term stands for (wildcard.expand_terms)."""
@@ -206,7 +277,7 @@ class PgArchive:
             lo, hi, like = expand_like(kind, pattern)
             rows = self._query(
                 "SELECT term, df FROM archive_vocab WHERE term >= %s AND term < %s "
-                "AND term LIKE %s ORDER BY term",
+                "AND term LIKE %s AND df > 0 ORDER BY term",
                 (lo, hi, like),
             )
             rows = [r for r in rows if r[0] in set(confirm(kind, pattern, [t for t, _ in rows]))]
@@ -324,8 +395,7 @@ class PgArchive:
             found: list[str] = []
             for value in values:
                 found += self.match_values(name, value, notes)
-            found = list(dict.fromkeys(found))
-            cond = f"(r.{_facet_column(name)} && {c.param(found)}::text[])" if found else FALSE
+            cond = c.values_in(list(dict.fromkeys(found)))
             out[name] = cond if name not in out else f"({out[name]} OR {cond})"
         start = end = None
         for value, attr in ((filters.date_from, "start"), (filters.date_to, "end")):
@@ -378,22 +448,44 @@ class PgArchive:
     # ------------------------------------------------------------------ the rest
 
     def related(self, record_id: str, limit: int = 10) -> list[dict]:
-        """Records sharing the most subjects and people, then nearest in date (Archive.related)."""
+        """Records sharing the most subjects and people (one a person), then nearest in
+        date, then archive order (Archive.related)."""
         if limit <= 0:
             return []
-        self.people()
+        me = self._query(
+            "SELECT seq, fv, (date_start::bigint + date_end) / 2 FROM archive_records "
+            "WHERE id = %s",
+            (record_id,),
+        )
+        if not me:
+            return []
+        seq, fv, mid = me[0]
+        subjects = set(self.field_value_ids("subjects")) & set(fv)
+        people = self.people()
+        pids = self.field_value_ids("people")
+        index_of = {vid: i for i, vid in enumerate(pids)}
+        mine = {int(people.canonical_id[index_of[v]]) for v in fv if v in index_of}
+        variants = [vid for vid, c in zip(pids, people.canonical_id.tolist(), strict=True)
+                    if c in mine]
+        persons = [int(people.canonical_id[index_of[v]]) for v in variants]
         rows = self._query(
-            "WITH me AS (SELECT seq, subjects, people, (date_start::bigint + date_end) / 2 AS mid "
-            "FROM archive_records WHERE id = %(id)s), "
-            "mine AS (SELECT DISTINCT p.canon FROM me, unnest(me.people) v "
-            "JOIN atui_people p ON p.raw = v) "
-            "SELECT r.body FROM archive_records r, me "
-            "WHERE r.seq <> me.seq ORDER BY "
-            "(SELECT count(*) FROM unnest(r.subjects) s WHERE s = ANY(me.subjects)) + "
-            "(SELECT count(DISTINCT p.canon) FROM unnest(r.people) v JOIN atui_people p "
-            "ON p.raw = v WHERE p.canon IN (SELECT canon FROM mine)) DESC, "
-            "abs((r.date_start::bigint + r.date_end) / 2 - me.mid), r.seq LIMIT %(limit)s",
-            {"id": record_id, "limit": int(limit)},
+            "SELECT r.body FROM archive_records r, "
+            "LATERAL (SELECT count(*) AS n FROM unnest(r.fv) v "
+            "WHERE v = ANY(%(subjects)s::integer[])) s, "
+            "LATERAL (SELECT count(DISTINCT g.person) AS n FROM unnest(r.fv) v "
+            "JOIN unnest(%(variants)s::integer[], %(persons)s::integer[]) AS g(raw, person) "
+            "ON g.raw = v) p "
+            "WHERE r.seq <> %(seq)s "
+            "ORDER BY s.n + p.n DESC, abs((r.date_start::bigint + r.date_end) / 2 - %(mid)s), "
+            "r.seq LIMIT %(limit)s",
+            {
+                "subjects": sorted(subjects),
+                "variants": variants,
+                "persons": persons,
+                "seq": seq,
+                "mid": mid,
+                "limit": int(limit),
+            },
         )
         return [orjson.loads(r[0]) for r in rows]
 
@@ -421,12 +513,6 @@ def _redacted(address: str) -> str:
     from .connection import redact
 
     return redact(address)
-
-
-def _facet_column(name: str) -> str:
-    from .compile import _column
-
-    return _column(name)
 
 
 def _query_words(parsed: ParsedQuery) -> list[str]:

@@ -36,6 +36,7 @@ from ..query import (
 from ..wildcard import collapse, glob_match, literal_prefix
 
 MAX_EXPANSIONS = 300  # search.MAX_EXPANSIONS
+_K1P1 = float(np.float32(K1 + 1))
 FALSE = "false"
 _TOP = "\U0010ffff"
 
@@ -46,10 +47,10 @@ class Context:
 
     n: int
     avgdl: float
-    df: Any  # callable: list of terms -> {term: df}
+    df: Any  # callable: list of terms -> {term: (vocabulary id, df)}
     expand: Any  # callable: (kind, pattern, notes) -> list of terms
-    facet_values: Any  # callable: (field, wanted, notes) -> list of stored values or None
-    person_words: Any  # callable: list of words -> list of stored people names
+    facet_values: Any  # callable: (field, wanted, notes) -> facet value ids (may be empty)
+    person_words: Any  # callable: list of words -> facet value ids of those people's names
     resolve_id: Any  # callable: (value) -> stored id or None
     notes: list[str] = field(default_factory=list)
     annotations: Any = None  # pg.annotations.PgAnnotations, or None (no workspace)
@@ -75,34 +76,32 @@ class Compiler:
         avg = self.param(float(self.ctx.avgdl))
         return f"({K1!r}::float8 * ((1 - {B!r}::float8) + ({B!r}::float8 * r.dl) / {avg}::float8))::real"
 
-    def idf(self, terms: list[str]) -> dict[str, float]:
+    def idf(self, terms: list[str]) -> dict[str, tuple[int, float] | None]:
+        """term -> (vocabulary id, idf), None for a word no record holds."""
         missing = [t for t in terms if t not in self._idf_cache]
         if missing:
-            dfs = self.ctx.df(missing)
+            found = self.ctx.df(missing)  # term -> (id, df)
             for t in missing:
-                df = dfs.get(t, 0)
+                tid, df = found.get(t, (0, 0))
                 self._idf_cache[t] = (
-                    float(_idf(np.array([df], np.int64), self.ctx.n)[0]) if df else -1.0
+                    (tid, float(_idf(np.array([df], np.int64), self.ctx.n)[0])) if df else None
                 )
         return {t: self._idf_cache[t] for t in terms}
 
-    def _wtf(self, term_param: str) -> str:
-        return f"(r.postings->{term_param}->>0)::real"
-
-    def _in_field(self, term_param: str, fieldname: str | None) -> str:
+    def _has(self, tid: str, fieldname: str | None) -> str:
+        """Does the record hold term ``tid`` (in ``fieldname`` if given)?"""
+        has = f"(r.terms @> ARRAY[{tid}]::integer[])"
         if fieldname is None:
-            return f"(r.postings ? {term_param})"
+            return has
         bit = 1 << FIELD_BIT[fieldname]
-        return f"coalesce(((r.postings->{term_param}->>1)::int & {bit}) <> 0, false)"
+        return f"({has} AND (r.bits[array_position(r.terms, {tid})] & {bit}) <> 0)"
 
-    def _impact(self, term_param: str, idf: float, fieldname: str | None) -> str:
-        """The BM25F impact of one term in the record (0 where absent or in another field)."""
-        wtf = self._wtf(term_param)
-        value = (
-            f"(({self.param(idf)}::real * {wtf}) * {float(np.float32(K1 + 1))!r}::real)"
-            f" / (nrm.v + {wtf})"
-        )
-        return f"(CASE WHEN {self._in_field(term_param, fieldname)} THEN {value} ELSE 0::real END)"
+    def _impact(self, tid: str, idf: float, fieldname: str | None) -> str:
+        """The BM25F impact of one term in the record (0 where absent or in another field):
+        idf * wtf * (K1 + 1) / (norm + wtf) in single precision, as index._impact_values."""
+        wtf = f"r.wtfs[array_position(r.terms, {tid})]"
+        value = f"(({self.param(idf)}::real * {wtf}) * {_K1P1!r}::real) / (nrm.v + {wtf})"
+        return f"(CASE WHEN {self._has(tid, fieldname)} THEN {value} ELSE 0::real END)"
 
     # -------------------------------------------------------------- nodes
 
@@ -112,7 +111,7 @@ class Compiler:
             match, score = self.term(node) if isinstance(node, Term) else self.phrase(node)
             names = self.person_names(node)
             if names:
-                match = f"({match} OR r.people && {self.param(names)}::text[])"
+                match = f"({match} OR r.fv && {self.param(names)}::integer[])"
             return match, score
         if isinstance(node, Term) and node.field is None and self.ctx.annotations is not None:
             return self.with_notes(node, *self.term(node))
@@ -122,9 +121,7 @@ class Compiler:
             return self.phrase(node)
         if isinstance(node, FacetValue):
             values = self.ctx.facet_values(node.field, node.value, self.ctx.notes)
-            if not values:
-                return FALSE, None
-            return f"(r.{_column(node.field)} && {self.param(values)}::text[])", None
+            return self.values_in(values), None
         if isinstance(node, DateRange):
             return date_sql(self, node.start, node.end), None
         if isinstance(node, IdMatch):
@@ -148,6 +145,10 @@ class Compiler:
             return match, score
         return FALSE, None  # pragma: no cover
 
+    def values_in(self, value_ids: list[int]) -> str:
+        """Records holding one of these facet values (archive_facet_values ids)."""
+        return f"(r.fv && {self.param(value_ids)}::integer[])" if value_ids else FALSE
+
     def seq_in(self, seqs: list[int]) -> tuple[str, None]:
         """Records by ``seq`` (what the annotations selected)."""
         return (f"(r.seq = ANY({self.param(seqs)}::bigint[]))" if seqs else FALSE), None
@@ -167,39 +168,47 @@ class Compiler:
             terms = [node.text]
         else:
             terms = self.ctx.expand(node.kind, node.text, self.ctx.notes)
-        idfs = self.idf(terms)
-        terms = [t for t in terms if idfs[t] >= 0]
-        if not terms:
+        found = self.idf(terms)
+        known = [found[t] for t in terms if found[t] is not None]
+        if not known:
             return FALSE, "0::real"
-        if len(terms) == 1:
-            p = self.param(terms[0])
-            return self._in_field(p, node.field), self._impact(p, idfs[terms[0]], node.field)
-        tp = self.param(terms)
-        ip = self.param([idfs[t] for t in terms])
-        cond = "r.postings ? e.t"
+        if len(known) == 1:
+            tid, idf = known[0]
+            p = self.param(tid)
+            return self._has(p, node.field), self._impact(p, idf, node.field)
+        tp = self.param([tid for tid, _ in known])
+        ip = self.param([idf for _, idf in known])
+        cond = "p.i IS NOT NULL"
+        match = f"(r.terms && {tp}::integer[])"
         if node.field is not None:
             bit = 1 << FIELD_BIT[node.field]
-            cond += f" AND ((r.postings->e.t->>1)::int & {bit}) <> 0"
-        match = f"(r.postings ?| {tp}::text[])"
-        if node.field is not None:
-            match += f" AND EXISTS (SELECT 1 FROM unnest({tp}::text[]) AS e(t) WHERE {cond})"
-            match = f"({match})"
-        wtf = "(r.postings->e.t->>0)::real"
-        imp = f"(((e.idf * {wtf}) * {float(np.float32(K1 + 1))!r}::real) / (nrm.v + {wtf}))"
+            cond += f" AND (r.bits[p.i] & {bit}) <> 0"
+            match = (
+                f"({match} AND EXISTS (SELECT 1 FROM unnest({tp}::integer[]) AS e(t), "
+                f"LATERAL (SELECT array_position(r.terms, e.t) AS i) p WHERE {cond}))"
+            )
+        imp = f"(((e.idf * r.wtfs[p.i]) * {_K1P1!r}::real) / (nrm.v + r.wtfs[p.i]))"
         score = (
             f"(SELECT coalesce(sum({imp}::float8), 0)::real "
-            f"FROM unnest({tp}::text[], {ip}::real[]) AS e(t, idf) WHERE {cond})"
+            f"FROM unnest({tp}::integer[], {ip}::real[]) AS e(t, idf), "
+            f"LATERAL (SELECT array_position(r.terms, e.t) AS i) p WHERE {cond})"
         )
         return match, score
 
     def phrase(self, node: Phrase) -> tuple[str, str]:
         tokens = list(node.tokens)
-        idfs = self.idf(tokens)
-        if any(idfs[t] < 0 for t in tokens):
+        found = self.idf(tokens)
+        if any(found[t] is None for t in tokens):
             return FALSE, "0::real"
+        ids = [found[t][0] for t in tokens]  # type: ignore[index]
         rx = phrase_regex(tokens, node.field)
-        match = f"(r.postings ?& {self.param(tokens)}::text[] AND r.stream ~ {self.param(rx)})"
-        parts = [self._impact(self.param(t), idfs[t], node.field) for t in tokens]
+        match = (
+            f"(r.terms @> {self.param(ids)}::integer[] AND r.stream ~ {self.param(rx)})"
+        )
+        parts = [
+            self._impact(self.param(found[t][0]), found[t][1], node.field)  # type: ignore[index]
+            for t in tokens
+        ]
         score = f"(CASE WHEN {match} THEN ({' + '.join(parts)}) ELSE 0::real END)"
         return match, score
 
@@ -237,31 +246,6 @@ def phrase_regex(tokens: list[str], fieldname: str | None) -> str:
     if fieldname is None:
         return rf"(?:^| ){body}(?= |$)"
     return rf"#{FIELD_BIT[fieldname]} (?:[^#]* )?{body}(?= |$)"
-
-
-_COLUMNS = frozenset(
-    (
-        "collection",
-        "document_type",
-        "language",
-        "people",
-        "places",
-        "subjects",
-        "decade",
-        "year",
-        "admin",
-        "classification",
-        "handling",
-        "repository",
-    )
-)
-
-
-def _column(name: str) -> str:
-    """A facet column name (from a fixed list: never user text)."""
-    if name not in _COLUMNS:
-        raise ValueError(f"not a facet column: {name!r}")
-    return name
 
 
 def expand_like(kind: str, pattern: str) -> tuple[str, str, str]:

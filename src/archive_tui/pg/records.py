@@ -1,10 +1,11 @@
 """Writing records to PostgreSQL: a whole import (or removal) in one transaction.
 
 The rows go in with COPY into a temporary table, then one upsert moves them; the
-vocabulary's document frequencies and the BM25F totals change in the same transaction,
-and ``NOTIFY archive_tui_records`` says what changed when it commits. A failed import
-leaves nothing. Writers take one transaction-level advisory lock, so two imports from two
-processes run one after the other and neither loses the other's records or counts.
+vocabulary's and the facet values' document frequencies and the BM25F totals change in
+the same transaction, and ``NOTIFY archive_tui_records`` says what changed when it
+commits. A failed import leaves nothing. Writers take one transaction-level advisory
+lock, so two imports from two processes run one after the other and neither loses the
+other's records or counts; readers are never blocked.
 """
 
 from __future__ import annotations
@@ -13,18 +14,35 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..dates import parse_date
 from ..provenance import add_derived_fields
 from ..records import validate_records
 from .connection import DatabaseProblem
-from .rows import COLUMNS, record_rows
+from .rows import body_of, float_array, int_array, make_batch
 
 if TYPE_CHECKING:
     import psycopg
 
 CHANNEL = "archive_tui_records"  # the app and the workspace listener use this name exactly
 WRITE_LOCK = 0x41524348_5245434F & 0x7FFFFFFFFFFFFFFF  # "ARCHRECO"
-_BATCH = 5000  # rows made and copied at a time (bounds memory at 100k records)
+_CHUNK = 20_000  # records indexed and copied at a time (bounds memory at 100k and more)
+COLUMNS = (
+    "id",
+    "body",
+    "date_start",
+    "date_end",
+    "date_key",
+    "date_precision",
+    "title_key",
+    "dl",
+    "terms",
+    "wtfs",
+    "bits",
+    "stream",
+    "fv",
+)
 
 
 def prepare(records: Iterable[object]) -> list[dict]:
@@ -36,19 +54,11 @@ def prepare(records: Iterable[object]) -> list[dict]:
     return batch
 
 
-def _staging(cur: psycopg.Cursor) -> None:
-    cur.execute(
-        "CREATE TEMP TABLE archive_import (LIKE archive_records INCLUDING DEFAULTS, "
-        "ord bigint) ON COMMIT DROP"
-    )
-    cur.execute("ALTER TABLE archive_import DROP COLUMN seq")
-
-
 def write_records(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[int, int]:
     """Upsert validated ``records`` (see :func:`prepare`) in one transaction: (added, updated).
 
-    A record equal to the stored one is left as it is (not counted). Runs inside a
-    transaction of its own; nothing is kept if anything fails (DatabaseProblem says why).
+    A record equal to the stored one is left as it is (not counted). Nothing is kept if
+    anything fails (DatabaseProblem says why).
     """
     import psycopg as _pg
 
@@ -56,50 +66,130 @@ def write_records(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[in
         return _write(conn, records)
     except _pg.Error as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise DatabaseProblem(
-            f"the import failed and nothing of it was kept: {reason}"
-        ) from None
+        raise DatabaseProblem(f"the import failed and nothing of it was kept: {reason}") from None
 
 
 def _write(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[int, int]:
+    added = updated = 0
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-        _staging(cur)
-        cols = ", ".join(f'"{c}"' for c in (*COLUMNS, "ord"))
-        with cur.copy(f"COPY archive_import ({cols}) FROM STDIN") as copy:
-            for lo in range(0, len(records), _BATCH):
-                part = records[lo : lo + _BATCH]
-                for i, row in enumerate(record_rows(part), start=lo):
-                    copy.write_row((*row, i))
-        # records new or different from the stored ones
+        cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cur.execute(
-            "DELETE FROM archive_import s USING archive_records r "
-            "WHERE r.id = s.id AND r.body = s.body"
+            "CREATE TEMP TABLE archive_import (LIKE archive_records INCLUDING DEFAULTS, "
+            "ord bigint) ON COMMIT DROP"
         )
-        # the old versions' terms leave the vocabulary
-        cur.execute(
-            "WITH old AS (SELECT k, count(*) AS c FROM archive_records r "
-            "JOIN archive_import s ON s.id = r.id, jsonb_object_keys(r.postings) AS k "
-            "GROUP BY k) "
-            "UPDATE archive_vocab v SET df = v.df - old.c FROM old WHERE v.term = old.k"
-        )
-        names = ", ".join(f'"{c}"' for c in COLUMNS)
-        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in COLUMNS if c != "id")
-        cur.execute(
-            f"INSERT INTO archive_records ({names}) SELECT {names} FROM archive_import "
-            f"ORDER BY ord ON CONFLICT (id) DO UPDATE SET {updates} "
-            "RETURNING (xmax = 0)"
-        )
-        inserted = [row[0] for row in cur.fetchall()]
-        added = sum(1 for x in inserted if x)
-        updated = len(inserted) - added
-        cur.execute(
-            "INSERT INTO archive_vocab (term, df) SELECT k, count(*) FROM archive_import s, "
-            "jsonb_object_keys(s.postings) AS k GROUP BY k ORDER BY k "
-            "ON CONFLICT (term) DO UPDATE SET df = archive_vocab.df + excluded.df"
-        )
+        cur.execute("ALTER TABLE archive_import DROP COLUMN seq")
+        for lo in range(0, len(records), _CHUNK):
+            a, u = _write_chunk(cur, records[lo : lo + _CHUNK], lo)
+            added += a
+            updated += u
         _finish(cur, added=added, updated=updated, removed=0)
     return added, updated
+
+
+def _changed(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[list[dict], set[str]]:
+    """The records new or different from the stored ones, and the ids already stored."""
+    bodies = {r["id"]: body_of(r) for r in records}
+    cur.execute("SELECT id, body FROM archive_records WHERE id = ANY(%s)", (list(bodies),))
+    stored = dict(cur.fetchall())
+    return [r for r in records if stored.get(r["id"]) != bodies[r["id"]]], set(stored)
+
+
+def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict], base: int) -> tuple[int, int]:
+    changed, stored = _changed(cur, records)
+    if not changed:
+        return 0, 0
+    batch = make_batch(changed)
+    old = [r["id"] for r in changed if r["id"] in stored]
+    if old:  # the old versions' terms and values leave the counts
+        cur.execute(
+            "WITH o AS (SELECT t, count(*) AS c FROM archive_records r, unnest(r.terms) t "
+            "WHERE r.id = ANY(%(ids)s) GROUP BY t) "
+            "UPDATE archive_vocab v SET df = v.df - o.c FROM o WHERE v.id = o.t",
+            {"ids": old},
+        )
+        cur.execute(
+            "WITH o AS (SELECT t, count(*) AS c FROM archive_records r, unnest(r.fv) t "
+            "WHERE r.id = ANY(%(ids)s) GROUP BY t) "
+            "UPDATE archive_facet_values v SET df = v.df - o.c FROM o WHERE v.id = o.t",
+            {"ids": old},
+        )
+    term_ids = _upsert_counts(
+        cur,
+        "archive_vocab",
+        'term text COLLATE "C", df integer',
+        "term",
+        [(t,) for t in batch.vocab],
+        batch.term_df,
+    )
+    value_ids = _upsert_counts(
+        cur,
+        "archive_facet_values",
+        'field text, value text COLLATE "C", df integer',
+        "field, value",
+        batch.values,
+        batch.value_df,
+    )
+    cols = ", ".join(f'"{c}"' for c in (*COLUMNS, "ord"))
+    cur.execute("TRUNCATE archive_import")
+    with cur.copy(f"COPY archive_import ({cols}) FROM STDIN") as copy:
+        for i in range(len(changed)):
+            a, b = batch.doc_ptr[i], batch.doc_ptr[i + 1]
+            va, vb = batch.value_ptr[i], batch.value_ptr[i + 1]
+            copy.write_row(
+                (
+                    batch.ids[i],
+                    batch.bodies[i],
+                    int(batch.date_start[i]),
+                    int(batch.date_end[i]),
+                    int(batch.date_key[i]),
+                    batch.precision[i],
+                    batch.titles[i],
+                    float(batch.dl[i]),
+                    int_array(term_ids[batch.post_term[a:b]]),
+                    float_array(batch.post_wtf[a:b]),
+                    int_array(batch.post_bits[a:b]),
+                    batch.streams[i],
+                    int_array(value_ids[batch.value_ids[va:vb]]),
+                    base + i,
+                )
+            )
+    names = ", ".join(f'"{c}"' for c in COLUMNS)
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in COLUMNS if c != "id")
+    cur.execute(
+        f"INSERT INTO archive_records ({names}) SELECT {names} FROM archive_import "
+        f"ORDER BY ord ON CONFLICT (id) DO UPDATE SET {updates} RETURNING (xmax = 0)"
+    )
+    inserted = [row[0] for row in cur.fetchall()]
+    added = sum(1 for x in inserted if x)
+    return added, len(inserted) - added
+
+
+def _upsert_counts(
+    cur: psycopg.Cursor,
+    table: str,
+    shape: str,
+    key: str,
+    keys: Sequence[tuple],
+    counts: np.ndarray,
+) -> np.ndarray:
+    """Add ``counts`` to the document frequencies of ``keys`` in ``table`` (new keys made);
+    the table's ids of the keys, in order. ``table``, ``shape`` and ``key`` are ours."""
+    temp = f"{table}_import"
+    cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {temp} (ord integer, {shape}) ON COMMIT DROP")
+    cur.execute(f"TRUNCATE {temp}")
+    with cur.copy(f"COPY {temp} FROM STDIN") as copy:
+        for i, (k, c) in enumerate(zip(keys, np.asarray(counts).tolist(), strict=True)):
+            copy.write_row((i, *k, c))
+    cur.execute(
+        f"INSERT INTO {table} ({key}, df) SELECT {key}, df FROM {temp} ORDER BY {key} "
+        f"ON CONFLICT ({key}) DO UPDATE SET df = {table}.df + excluded.df"
+    )
+    cur.execute(f"SELECT t.id FROM {temp} k JOIN {table} t USING ({key}) ORDER BY k.ord")
+    found = np.array([r[0] for r in cur.fetchall()], np.int64)
+    if len(found) != len(keys):  # pragma: no cover - a broken invariant, never silent
+        raise DatabaseProblem(f"the {table} ids of an import did not all come back")
+    return found
 
 
 def remove_records(conn: psycopg.Connection, ids: Iterable[str]) -> int:
@@ -108,10 +198,12 @@ def remove_records(conn: psycopg.Connection, ids: Iterable[str]) -> int:
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
         cur.execute(
-            "WITH gone AS (DELETE FROM archive_records WHERE id = ANY(%s) RETURNING postings), "
-            "old AS (SELECT k, count(*) AS c FROM gone, jsonb_object_keys(gone.postings) AS k "
-            "GROUP BY k), "
-            "upd AS (UPDATE archive_vocab v SET df = v.df - old.c FROM old WHERE v.term = old.k) "
+            "WITH gone AS (DELETE FROM archive_records WHERE id = ANY(%s) RETURNING terms, fv), "
+            "ot AS (SELECT t, count(*) AS c FROM gone, unnest(gone.terms) t GROUP BY t), "
+            "ov AS (SELECT t, count(*) AS c FROM gone, unnest(gone.fv) t GROUP BY t), "
+            "u1 AS (UPDATE archive_vocab v SET df = v.df - ot.c FROM ot WHERE v.id = ot.t), "
+            "u2 AS (UPDATE archive_facet_values v SET df = v.df - ov.c FROM ov "
+            "WHERE v.id = ov.t) "
             "SELECT count(*) FROM gone",
             (wanted,),
         )
@@ -122,8 +214,7 @@ def remove_records(conn: psycopg.Connection, ids: Iterable[str]) -> int:
 
 
 def _finish(cur: psycopg.Cursor, *, added: int, updated: int, removed: int) -> None:
-    """Vocabulary cleanup, the BM25F totals, a new generation, and the notification."""
-    cur.execute("DELETE FROM archive_vocab WHERE df <= 0")
+    """The BM25F totals, a new generation, and the notification (sent on commit)."""
     if added or updated or removed:
         cur.execute(
             "UPDATE archive_stats SET (records, total_dl) = "

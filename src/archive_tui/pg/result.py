@@ -21,6 +21,15 @@ if TYPE_CHECKING:
     from .archive import PgArchive
 
 
+_PAGE = " OFFSET %(_off)s LIMIT %(_lim)s"
+# People: a record naming two variants of one person counts once for that person
+_MULTI = (
+    "UNION ALL SELECT 3, g.canon, count(DISTINCT {src}.seq){extra} FROM {src}, "
+    "unnest({src}.fv) AS v JOIN unnest(%(_mraw)s::integer[], %(_mcanon)s::integer[]) "
+    "AS g(raw, canon) ON g.raw = v WHERE {src}.fv && %(_mraw)s::integer[] GROUP BY g.canon"
+)
+
+
 class PgSearchResult:
     """One search over a PgArchive; see search.SearchResult for the attributes."""
 
@@ -86,24 +95,68 @@ class PgSearchResult:
     # -- running
 
     def run(self) -> None:
-        """Total, the first page and the facet counts."""
-        rows = self._rows(
-            self._ranked(
-                f"r.seq, {self._score} AS score, count(*) OVER () AS total",
-                " OFFSET %(_off)s LIMIT %(_lim)s",
-            ),
-            {"_off": self.offset, "_lim": self.limit},
-        )
-        if rows:
-            self.total = int(rows[0][2])
+        """Total, the first page and the facet counts: one statement, the query evaluated
+        once (a materialized CTE) when it selects anything less than everything."""
+        archive = self._archive
+        everything = self._match == "true" and not self._fsql
+        extra = {"_off": self.offset, "_lim": self.limit}
+        if everything:
+            rows = self._rows(self._ranked(f"r.seq, {self._score} AS score", _PAGE), extra)
+            self.total = archive.count()
+            self.hits = self._hits(rows)
+            self.facets = archive.all_facet_counts()
         else:
-            self.total = int(
-                self._rows(f"SELECT count(*) FROM archive_records r WHERE {self._where()}")[0][0]
+            multi_raw, multi_canon = archive.people_multi()
+            extra.update({"_mraw": multi_raw, "_mcanon": multi_canon})
+            sql = (
+                "WITH m AS MATERIALIZED (SELECT r.seq, r.date_key, r.title_key, r.fv, "
+                f"{self._score} AS score FROM archive_records r "
+                f"CROSS JOIN LATERAL (SELECT {self._norm} AS v) nrm WHERE {self._where()}) "
+                "SELECT 0, p.seq, p.score::float8, p.rank FROM (SELECT seq, score, "
+                f"row_number() OVER (ORDER BY {self._order}) AS rank FROM m "
+                f"ORDER BY {self._order}{_PAGE}) p "
+                "UNION ALL SELECT 1, count(*), 0, 0 FROM m "
+                "UNION ALL SELECT 2, v, count(*), 0 FROM m, unnest(m.fv) AS v GROUP BY v "
+                + _MULTI.format(src="m", extra=", 0")
             )
-        self.hits = self._hits([(seq, score) for seq, score, _ in rows])
-        self.facets = self._facet_counts()
+            page: list[tuple[int, float, int]] = []
+            raw: dict[int, int] = {}
+            multi: dict[int, int] = {}
+            for kind, a, b, rank in self._rows(sql, extra):
+                if kind == 0:
+                    page.append((int(a), float(b), int(rank)))
+                elif kind == 1:
+                    self.total = int(a)
+                elif kind == 2:
+                    raw[int(a)] = int(b)
+                else:
+                    multi[int(a)] = int(b)
+            page.sort(key=lambda row: row[2])
+            self.hits = self._hits([(seq, score) for seq, score, _ in page])
+            self.facets = archive.facet_counts(raw, multi)
+            for name in self._fsql.keys() & set(FACET_FIELDS):
+                self.facets[name] = self._own_field_counts(name)
         if self._annot is not None:
             self._annotation_facets()
+
+    def _own_field_counts(self, name: str) -> dict[str, int]:
+        """A filtered field's counts under the query and the other filters only."""
+        archive = self._archive
+        ids = archive.field_value_ids(name)
+        multi_raw, multi_canon = archive.people_multi() if name == "people" else ([], [])
+        sql = (
+            "WITH m AS MATERIALIZED (SELECT r.seq, r.fv FROM archive_records r "
+            f"WHERE {self._where(skip=name)}) "
+            "SELECT 2, v, count(*) FROM m, unnest(m.fv) AS v "
+            "WHERE v = ANY(%(_ids)s::integer[]) GROUP BY v " + _MULTI.format(src="m", extra="")
+        )
+        raw: dict[int, int] = {}
+        multi: dict[int, int] = {}
+        for kind, a, b in self._rows(
+            sql, {"_ids": ids, "_mraw": multi_raw, "_mcanon": multi_canon}
+        ):
+            (raw if kind == 2 else multi)[int(a)] = int(b)
+        return archive.facet_counts(raw, multi).get(name, {})
 
     def page(self, offset: int, limit: int) -> list[Hit]:
         """Hits ``offset`` .. ``offset + limit`` in order (one query)."""
@@ -111,7 +164,7 @@ class PgSearchResult:
         if limit == 0 or offset >= self.total:
             return []
         rows = self._rows(
-            self._ranked(f"r.seq, {self._score} AS score", " OFFSET %(_off)s LIMIT %(_lim)s"),
+            self._ranked(f"r.seq, {self._score} AS score", _PAGE),
             {"_off": offset, "_lim": limit},
         )
         return self._hits(rows)
@@ -150,16 +203,6 @@ class PgSearchResult:
             hits.append(Hit(record, float(np.float32(score or 0.0)), highlights))
         return hits
 
-    # -- facets
-
-    def _facet_counts(self) -> dict[str, dict[str, int]]:
-        """Counts per facet under the query and filters; a field's own filter is left out
-        of its own counts (search.execute)."""
-        out = self._count(self._where(), FACET_FIELDS)
-        for name in self._fsql.keys() & set(FACET_FIELDS):
-            out[name] = self._count(self._where(skip=name), (name,))[name]
-        return out
-
     def _annotation_facets(self) -> None:
         """``tags`` and ``lists`` counts (search._annotation_facets): the matching records
         are fetched and counted against the workspace's id sets."""
@@ -177,26 +220,3 @@ class PgSearchResult:
         self.facets.update(annot.search.facet_counts(None if everything else mask(self._where())))
         for name in self._fsql.keys() & {"tags", "lists"}:
             self.facets[name] = annot.search.facet_counts(mask(self._where(skip=name)))[name]
-
-    def _count(self, where: str, fields: tuple[str, ...] | Any) -> dict[str, dict[str, int]]:
-        archive = self._archive
-        if "people" in fields:
-            archive.people()  # the name -> person table the People counts join
-        cols = ", ".join(f"r.{f}" for f in fields)
-        parts = []
-        for i, f in enumerate(fields):
-            if f == "people":
-                parts.append(
-                    f"SELECT {i}, p.canon, count(DISTINCT m.seq) FROM m, unnest(m.people) AS v "
-                    "JOIN atui_people p ON p.raw = v GROUP BY p.canon"
-                )
-            else:
-                parts.append(f"SELECT {i}, v, count(*) FROM m, unnest(m.{f}) AS v GROUP BY v")
-        sql = (
-            f"WITH m AS MATERIALIZED (SELECT r.seq, {cols} FROM archive_records r "
-            f"WHERE {where}) " + " UNION ALL ".join(parts)
-        )
-        found: dict[str, list[tuple[str, int]]] = {f: [] for f in fields}
-        for i, value, count in self._rows(sql):
-            found[fields[i]].append((value, int(count)))
-        return {f: dict(sorted(found[f], key=lambda vc: (-vc[1], vc[0]))) for f in fields}

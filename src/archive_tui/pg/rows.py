@@ -1,132 +1,160 @@
-"""Records as rows of ``archive_records``: folded terms, the phrase stream, facets, dates.
+"""Records as rows of ``archive_records``: terms, the phrase stream, facets, dates.
 
-Everything a search compares is computed here in Python with the local index's own
-tokenizer (:mod:`archive_tui.text`) and metadata (:func:`facets.build_record_meta`), so
-PostgreSQL never folds or tokenizes: ``Громыко``, ``Manac’h`` and ``Piné`` are the same
-words in both backends, and a term's weighted frequency is the local index's.
+Everything a search compares is made by the local index's own build
+(:meth:`index.TokenIndex.build`, compiled when available), so PostgreSQL never folds or
+tokenizes: ``Громыко``, ``Manac’h`` and ``Piné`` are the same words in both backends, and a
+term's weighted frequency, a record's weighted length, its facet values and date interval
+are the local index's, array for array.
 
 The phrase stream is one slot per token position, separated by spaces: a word, or an
-apostrophe word with its parts (``gaulles/gaulle/s``, all at one position, as the local
-index puts them); ``|`` is a gap (end of a list item, a token with no letters); ``#N``
-starts field N of ``index.TEXT_FIELDS``. A phrase is then a regular expression over
-consecutive slots that cannot cross a gap or a field.
+apostrophe word with its parts (``gaulles/gaulle/s``: the local index puts the parts at
+the word's position); ``|`` is a gap (the end of a field or of a list item, a token with
+no letters); ``#N`` starts field N of ``index.TEXT_FIELDS``. A phrase is then a regular
+expression over consecutive slots that cannot cross a gap or a field.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import orjson
 
-from ..facets import FACET_FIELDS, build_record_meta
-from ..index import _LIST, FIELD_WEIGHTS, TEXT_FIELDS
-from ..text import canonical, fold, fold_bytes, token_parts
+from ..dates import DateError, parse_date
+from ..facets import FACET_FIELDS
+from ..index import NF, TokenIndex
 
-#: The columns of archive_records an import writes, in COPY order.
-COLUMNS = (
-    "id",
-    "body",
-    "date_start",
-    "date_end",
-    "date_key",
-    "date_precision",
-    "title_key",
-    "dl",
-    "postings",
-    "stream",
-    *FACET_FIELDS,
-)
 GAP = "|"
 
 
-def record_terms(record: dict) -> tuple[dict[str, list], str, float]:
-    """``({term: [weighted tf, field bits]}, phrase stream, weighted length)`` of a record."""
-    postings: dict[str, list] = {}
-    slots: list[str] = []
-    add_slot = slots.append
-    for bit, name in enumerate(TEXT_FIELDS):
-        add_slot(f"#{bit}")
-        value = record.get(name)
-        if not value:
-            continue
-        if isinstance(value, str):
-            items: Sequence[object] = (value,)
-            gaps = False
-        elif name in _LIST and isinstance(value, list):
-            items, gaps = value, True
-        else:
-            continue
-        weight = FIELD_WEIGHTS[name]
-        flag = 1 << bit
-        for item in items:
-            if not isinstance(item, str):
-                continue
-            for raw in fold_bytes(item).split():
-                token = canonical(raw)
-                if not token:
-                    add_slot(GAP)  # the local index reads a token without letters as a gap
-                    continue
-                words = [token.decode("utf-8", "surrogatepass")]
-                words += [p.decode("utf-8", "surrogatepass") for p in token_parts(raw)]
-                for word in words:
-                    entry = postings.get(word)
-                    if entry is None:
-                        postings[word] = [weight, flag]
-                    else:
-                        entry[0] += weight
-                        entry[1] |= flag
-                add_slot("/".join(words))
-            if gaps:
-                add_slot(GAP)
-    dl = float(sum(entry[0] for entry in postings.values()))
-    return postings, " ".join(slots), dl
+@dataclass
+class Batch:
+    """A batch of records made searchable: per record (in batch order) and per term/value."""
+
+    ids: list[str]
+    bodies: list[str]
+    date_start: np.ndarray
+    date_end: np.ndarray
+    date_key: np.ndarray
+    precision: list[str | None]
+    titles: list[str]
+    dl: np.ndarray
+    vocab: list[str]  # the batch's terms, sorted
+    term_df: np.ndarray  # records of the batch holding each
+    doc_ptr: np.ndarray  # per record: its slice of post_term / post_wtf / post_bits
+    post_term: np.ndarray  # batch term ids, by record then term
+    post_wtf: np.ndarray
+    post_bits: np.ndarray
+    streams: list[str]
+    values: list[tuple[str, str]]  # (field, value) of the batch, each once
+    value_df: np.ndarray
+    value_ptr: np.ndarray  # per record: its slice of value_ids
+    value_ids: np.ndarray  # batch value ids, by record
 
 
-def _per_record(facet, n: int) -> list[list[str]]:
-    out: list[list[str]] = [[] for _ in range(n)]
-    values = facet.values
-    for doc, value in zip(
-        np.asarray(facet.entry_doc).tolist(), np.asarray(facet.entry_value).tolist(), strict=True
-    ):
-        out[doc].append(values[value])
-    return out
+def body_of(record: dict) -> str:
+    """The stored text of a record: JSON, keys in order, every character."""
+    return orjson.dumps(record).decode("utf-8")
 
 
-def record_rows(records: Sequence[dict]) -> list[tuple]:
-    """One tuple of COLUMNS per record (validated records, derived fields added)."""
-    n = len(records)
-    meta = build_record_meta(records)
-    facet_lists = {name: _per_record(meta.facets[name], n) for name in FACET_FIELDS}
-    precisions = _precisions(records)
-    rows = []
-    for i, record in enumerate(records):
-        postings, stream, dl = record_terms(record)
-        rows.append(
-            (
-                record["id"],
-                orjson.dumps(record).decode("utf-8"),
-                int(meta.date_start[i]),
-                int(meta.date_end[i]),
-                int(meta.date_key[i]),
-                precisions[i],
-                fold(str(record.get("title", ""))),
-                dl,
-                orjson.dumps(postings).decode("utf-8"),
-                stream,
-                *(facet_lists[name][i] for name in FACET_FIELDS),
-            )
-        )
-    return rows
+def make_batch(records: Sequence[dict]) -> Batch:
+    """Index ``records`` (validated, derived fields added) the way the local engine does."""
+    index = TokenIndex.build(records)
+    n = index.n
+    nv = len(index.vocab)
+    counts = np.diff(index.term_ptr)
+    post_tid = np.repeat(np.arange(nv, dtype=np.int64), counts)
+    order = np.lexsort((post_tid, index.post_doc))
+    docs = np.asarray(index.post_doc)[order]
+    doc_ptr = np.searchsorted(docs, np.arange(n + 1))
+    values, value_df, value_ptr, value_ids = _facet_entries(index, n)
+    return Batch(
+        ids=[r["id"] for r in records],
+        bodies=[body_of(r) for r in records],
+        date_start=np.asarray(index.date_start),
+        date_end=np.asarray(index.date_end),
+        date_key=np.asarray(index.date_key),
+        precision=_precisions(records),
+        titles=list(index.titles),
+        dl=np.asarray(index._doc_len, np.float64),
+        vocab=list(index.vocab),
+        term_df=counts,
+        doc_ptr=doc_ptr,
+        post_term=post_tid[order],
+        post_wtf=np.asarray(index.post_wtf)[order],
+        post_bits=np.asarray(index.post_fields)[order],
+        streams=_streams(index, n),
+        values=values,
+        value_df=value_df,
+        value_ptr=value_ptr,
+        value_ids=value_ids,
+    )
+
+
+def _streams(index: TokenIndex, n: int) -> list[str]:
+    """Each record's phrase stream (see the module docstring)."""
+    stream = np.asarray(index.stream)
+    words = np.empty(len(index.vocab) + 1, dtype=object)
+    words[0] = GAP
+    words[1:] = index.vocab
+    slots = words[stream + 1]  # -1 (a gap) -> "|"
+    parts = np.asarray(index.part_positions)
+    if len(parts):
+        part_term = np.repeat(np.arange(len(index.vocab)), np.diff(index.part_ptr))
+        for pos, tid in zip(parts.tolist(), part_term.tolist(), strict=True):
+            slots[pos] = f"{slots[pos]}/{index.vocab[tid]}"
+    seg = np.asarray(index.seg_start)
+    marks = seg  # every field segment ends with a gap, so it is never empty
+    for f in range(NF):
+        at = marks[f::NF]
+        slots[at] = [f"#{f} {s}" for s in slots[at].tolist()]
+    ends = np.append(seg[::NF][1:], len(stream))
+    starts = seg[::NF]
+    return [" ".join(slots[a:b].tolist()) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
+def _facet_entries(
+    index: TokenIndex, n: int
+) -> tuple[list[tuple[str, str]], np.ndarray, np.ndarray, np.ndarray]:
+    """Every (field, value) of the batch, how many records hold each, and per record its
+    value ids (a CSR by record)."""
+    values: list[tuple[str, str]] = []
+    docs_l, ids_l = [], []
+    for name in FACET_FIELDS:
+        facet = index.facets[name]
+        base = len(values)
+        values += [(name, v) for v in facet.values]
+        docs_l.append(np.asarray(facet.entry_doc, np.int64))
+        ids_l.append(np.asarray(facet.entry_value, np.int64) + base)
+    docs = np.concatenate(docs_l) if docs_l else np.zeros(0, np.int64)
+    ids = np.concatenate(ids_l) if ids_l else np.zeros(0, np.int64)
+    order = np.argsort(docs, kind="stable")
+    docs, ids = docs[order], ids[order]
+    ptr = np.searchsorted(docs, np.arange(n + 1))
+    df = np.bincount(ids, minlength=len(values))
+    return values, df, ptr, ids
 
 
 def _precisions(records: Sequence[dict]) -> list[str | None]:
-    from ..dates import DateError, parse_date
-
+    seen: dict[object, str | None] = {}
     out: list[str | None] = []
     for record in records:
-        try:
-            out.append(parse_date(record["date"]).precision)
-        except (DateError, KeyError, TypeError):
-            out.append(None)
+        value = record.get("date")
+        if value not in seen:
+            try:
+                seen[value] = parse_date(value).precision
+            except (DateError, TypeError, AttributeError):
+                seen[value] = None
+        out.append(seen[value])
     return out
+
+
+def int_array(values: Sequence[int] | np.ndarray) -> str:
+    """A PostgreSQL array literal of integers (COPY text)."""
+    return "{" + ",".join(map(str, np.asarray(values).tolist())) + "}"
+
+
+def float_array(values: np.ndarray) -> str:
+    """A PostgreSQL array literal of single-precision values, exact (halves)."""
+    return "{" + ",".join(map(repr, np.asarray(values, np.float64).tolist())) + "}"

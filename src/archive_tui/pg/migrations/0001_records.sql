@@ -1,8 +1,26 @@
 -- The archive's records and what searching them needs (archive_tui.pg.records fills it).
 --
--- Text is folded and tokenized in Python by archive_tui.text (the local index's tokenizer),
--- never by PostgreSQL's dictionaries, so Громыко, Manac’h and Piné match exactly as locally.
--- Strings compare in codepoint order (COLLATE "C"), as Python sorts them.
+-- Text is folded and tokenized in Python by the local index's own code (archive_tui.text,
+-- index/), never by PostgreSQL's dictionaries, so Громыко, Manac’h and Piné match exactly as
+-- locally. Strings compare in codepoint order (COLLATE "C"), as Python sorts them.
+
+-- Every folded term with its document frequency: ids for the records' term arrays, prefix
+-- and ? wildcards (a range scan of the sorted terms), idf, suggestions.
+CREATE TABLE archive_vocab (
+    id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    term text COLLATE "C" NOT NULL UNIQUE,
+    df integer NOT NULL
+);
+CREATE INDEX archive_vocab_length ON archive_vocab (char_length(term), df);
+
+-- Every facet value (facets.FACET_FIELDS) with how many records hold it.
+CREATE TABLE archive_facet_values (
+    id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    field text NOT NULL,
+    value text COLLATE "C" NOT NULL,
+    df integer NOT NULL,
+    UNIQUE (field, value)
+);
 
 CREATE TABLE archive_records (
     seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,  -- archive order (an update keeps it)
@@ -14,45 +32,18 @@ CREATE TABLE archive_records (
     date_precision text,            -- year | month | day
     title_key text COLLATE "C" NOT NULL,  -- folded title (the title sort)
     dl double precision NOT NULL,   -- BM25F weighted length
-    postings jsonb NOT NULL,        -- folded term -> [weighted tf, field bits]
+    terms integer[] NOT NULL,       -- archive_vocab ids of the record's terms
+    wtfs real[] NOT NULL,           -- their weighted term frequencies (BM25F), same order
+    bits smallint[] NOT NULL,       -- the fields (index.TEXT_FIELDS bits) each occurs in
     stream text NOT NULL,           -- folded token stream for phrases ("#field tok tok | tok")
-    collection text[] COLLATE "C" NOT NULL DEFAULT '{}',
-    document_type text[] COLLATE "C" NOT NULL DEFAULT '{}',
-    language text[] COLLATE "C" NOT NULL DEFAULT '{}',
-    people text[] COLLATE "C" NOT NULL DEFAULT '{}',
-    places text[] COLLATE "C" NOT NULL DEFAULT '{}',
-    subjects text[] COLLATE "C" NOT NULL DEFAULT '{}',
-    decade text[] COLLATE "C" NOT NULL DEFAULT '{}',
-    year text[] COLLATE "C" NOT NULL DEFAULT '{}',
-    admin text[] COLLATE "C" NOT NULL DEFAULT '{}',
-    classification text[] COLLATE "C" NOT NULL DEFAULT '{}',
-    handling text[] COLLATE "C" NOT NULL DEFAULT '{}',
-    repository text[] COLLATE "C" NOT NULL DEFAULT '{}'
+    fv integer[] NOT NULL           -- archive_facet_values ids of the record's facet values
 );
 
-CREATE INDEX archive_records_postings ON archive_records USING gin (postings);
+CREATE INDEX archive_records_terms ON archive_records USING gin (terms);
+CREATE INDEX archive_records_fv ON archive_records USING gin (fv);
 CREATE INDEX archive_records_dates ON archive_records (date_start, date_end);
 CREATE INDEX archive_records_date_key ON archive_records (date_key, seq);
 CREATE INDEX archive_records_title ON archive_records (title_key, date_key, seq);
-CREATE INDEX archive_records_collection ON archive_records USING gin (collection);
-CREATE INDEX archive_records_document_type ON archive_records USING gin (document_type);
-CREATE INDEX archive_records_language ON archive_records USING gin (language);
-CREATE INDEX archive_records_people ON archive_records USING gin (people);
-CREATE INDEX archive_records_places ON archive_records USING gin (places);
-CREATE INDEX archive_records_subjects ON archive_records USING gin (subjects);
-CREATE INDEX archive_records_decade ON archive_records USING gin (decade);
-CREATE INDEX archive_records_year ON archive_records USING gin (year);
-CREATE INDEX archive_records_admin ON archive_records USING gin (admin);
-CREATE INDEX archive_records_classification ON archive_records USING gin (classification);
-CREATE INDEX archive_records_handling ON archive_records USING gin (handling);
-CREATE INDEX archive_records_repository ON archive_records USING gin (repository);
-
--- Every folded term with its document frequency: prefix and ? wildcards, idf, suggestions.
-CREATE TABLE archive_vocab (
-    term text COLLATE "C" PRIMARY KEY,
-    df integer NOT NULL
-);
-CREATE INDEX archive_vocab_length ON archive_vocab (char_length(term));
 
 -- One row: the live record count and total weighted length (BM25F), and a generation
 -- that grows with every change (readers cache per generation).
