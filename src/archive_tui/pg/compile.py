@@ -34,6 +34,7 @@ from ..query import (
     Term,
 )
 from ..wildcard import collapse, glob_match, literal_prefix
+from .rows import FIELD_BITS
 
 MAX_EXPANSIONS = 300  # search.MAX_EXPANSIONS
 _K1P1 = float(np.float32(K1 + 1))
@@ -94,12 +95,12 @@ class Compiler:
         if fieldname is None:
             return has
         bit = 1 << FIELD_BIT[fieldname]
-        return f"({has} AND (r.bits[array_position(r.terms, {tid})] & {bit}) <> 0)"
+        return f"({has} AND (r.wb[array_position(r.terms, {tid})] & {bit}) <> 0)"
 
     def _impact(self, tid: str, idf: float, fieldname: str | None) -> str:
         """The BM25F impact of one term in the record (0 where absent or in another field):
         idf * wtf * (K1 + 1) / (norm + wtf) in single precision, as index._impact_values."""
-        wtf = f"r.wtfs[array_position(r.terms, {tid})]"
+        wtf = f"((r.wb[array_position(r.terms, {tid})] >> {FIELD_BITS})::real / 2::real)"
         value = f"(({self.param(idf)}::real * {wtf}) * {_K1P1!r}::real) / (nrm.v + {wtf})"
         return f"(CASE WHEN {self._has(tid, fieldname)} THEN {value} ELSE 0::real END)"
 
@@ -182,12 +183,13 @@ class Compiler:
         match = f"(r.terms && {tp}::integer[])"
         if node.field is not None:
             bit = 1 << FIELD_BIT[node.field]
-            cond += f" AND (r.bits[p.i] & {bit}) <> 0"
+            cond += f" AND (r.wb[p.i] & {bit}) <> 0"
             match = (
                 f"({match} AND EXISTS (SELECT 1 FROM unnest({tp}::integer[]) AS e(t), "
                 f"LATERAL (SELECT array_position(r.terms, e.t) AS i) p WHERE {cond}))"
             )
-        imp = f"(((e.idf * r.wtfs[p.i]) * {_K1P1!r}::real) / (nrm.v + r.wtfs[p.i]))"
+        w = f"((r.wb[p.i] >> {FIELD_BITS})::real / 2::real)"
+        imp = f"(((e.idf * {w}) * {_K1P1!r}::real) / (nrm.v + {w}))"
         score = (
             f"(SELECT coalesce(sum({imp}::float8), 0)::real "
             f"FROM unnest({tp}::integer[], {ip}::real[]) AS e(t, idf), "

@@ -11,7 +11,7 @@ other's records or counts; readers are never blocked.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,7 +20,7 @@ from ..dates import parse_date
 from ..provenance import add_derived_fields
 from ..records import validate_records
 from .connection import DatabaseProblem
-from .rows import body_of, float_array, int_array, make_batch
+from .rows import body_of, int_array, make_batch, wtf_bits
 
 if TYPE_CHECKING:
     import psycopg
@@ -38,8 +38,7 @@ COLUMNS = (
     "title_key",
     "dl",
     "terms",
-    "wtfs",
-    "bits",
+    "wb",
     "stream",
     "fv",
 )
@@ -73,16 +72,24 @@ def _write(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[int, int]
     added = updated = 0
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        # GIN entries of the import gathered in a pending list and merged in bulk (much
+        # faster than one by one), merged before commit so searches never scan the list
         cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cur.execute("SET LOCAL gin_pending_list_limit = '512MB'")
         cur.execute(
-            "CREATE TEMP TABLE archive_import (LIKE archive_records INCLUDING DEFAULTS, "
-            "ord bigint) ON COMMIT DROP"
+            "CREATE TEMP TABLE archive_import (LIKE archive_records INCLUDING DEFAULTS) "
+            "ON COMMIT DROP"
         )
         cur.execute("ALTER TABLE archive_import DROP COLUMN seq")
         for lo in range(0, len(records), _CHUNK):
-            a, u = _write_chunk(cur, records[lo : lo + _CHUNK], lo)
+            a, u = _write_chunk(cur, records[lo : lo + _CHUNK])
             added += a
             updated += u
+        if added or updated:
+            cur.execute(
+                "SELECT gin_clean_pending_list('archive_records_terms'::regclass), "
+                "gin_clean_pending_list('archive_records_fv'::regclass)"
+            )
         _finish(cur, added=added, updated=updated, removed=0)
     return added, updated
 
@@ -95,7 +102,7 @@ def _changed(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[list[dict], 
     return [r for r in records if stored.get(r["id"]) != bodies[r["id"]]], set(stored)
 
 
-def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict], base: int) -> tuple[int, int]:
+def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int]:
     changed, stored = _changed(cur, records)
     if not changed:
         return 0, 0
@@ -130,39 +137,45 @@ def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict], base: int) -> tup
         batch.values,
         batch.value_df,
     )
-    cols = ", ".join(f'"{c}"' for c in (*COLUMNS, "ord"))
-    cur.execute("TRUNCATE archive_import")
-    with cur.copy(f"COPY archive_import ({cols}) FROM STDIN") as copy:
-        for i in range(len(changed)):
+    wb = wtf_bits(batch.post_wtf, batch.post_bits)
+    terms = term_ids[batch.post_term]
+    facet_ids = value_ids[batch.value_ids]
+
+    def rows(wanted: set[int]) -> Iterator[tuple]:
+        for i in sorted(wanted):
             a, b = batch.doc_ptr[i], batch.doc_ptr[i + 1]
             va, vb = batch.value_ptr[i], batch.value_ptr[i + 1]
-            copy.write_row(
-                (
-                    batch.ids[i],
-                    batch.bodies[i],
-                    int(batch.date_start[i]),
-                    int(batch.date_end[i]),
-                    int(batch.date_key[i]),
-                    batch.precision[i],
-                    batch.titles[i],
-                    float(batch.dl[i]),
-                    int_array(term_ids[batch.post_term[a:b]]),
-                    float_array(batch.post_wtf[a:b]),
-                    int_array(batch.post_bits[a:b]),
-                    batch.streams[i],
-                    int_array(value_ids[batch.value_ids[va:vb]]),
-                    base + i,
-                )
+            yield (
+                batch.ids[i],
+                batch.bodies[i],
+                int(batch.date_start[i]),
+                int(batch.date_end[i]),
+                int(batch.date_key[i]),
+                batch.precision[i],
+                batch.titles[i],
+                float(batch.dl[i]),
+                int_array(terms[a:b]),
+                int_array(wb[a:b]),
+                batch.streams[i],
+                int_array(facet_ids[va:vb]),
             )
+
+    new = {i for i, r in enumerate(changed) if r["id"] not in stored}
     names = ", ".join(f'"{c}"' for c in COLUMNS)
-    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in COLUMNS if c != "id")
-    cur.execute(
-        f"INSERT INTO archive_records ({names}) SELECT {names} FROM archive_import "
-        f"ORDER BY ord ON CONFLICT (id) DO UPDATE SET {updates} RETURNING (xmax = 0)"
-    )
-    inserted = [row[0] for row in cur.fetchall()]
-    added = sum(1 for x in inserted if x)
-    return added, len(inserted) - added
+    # new records straight into the table (archive order: the order copied); a concurrent
+    # writer cannot have added them meanwhile (the advisory lock)
+    with cur.copy(f"COPY archive_records ({names}) FROM STDIN") as copy:
+        for row in rows(new):
+            copy.write_row(row)
+    updated = set(range(len(changed))) - new
+    if updated:  # changed records: through the staging table, keeping their place
+        cur.execute("TRUNCATE archive_import")
+        with cur.copy(f"COPY archive_import ({names}) FROM STDIN") as copy:
+            for row in rows(updated):
+                copy.write_row(row)
+        sets = ", ".join(f'"{c}" = s."{c}"' for c in COLUMNS if c != "id")
+        cur.execute(f"UPDATE archive_records r SET {sets} FROM archive_import s WHERE r.id = s.id")
+    return len(new), len(updated)
 
 
 def _upsert_counts(

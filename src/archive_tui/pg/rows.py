@@ -25,6 +25,8 @@ from ..dates import DateError, parse_date
 from ..facets import FACET_FIELDS
 from ..index import NF, TokenIndex
 
+assert NF <= 11, "FIELD_BITS below holds index.TEXT_FIELDS bits"
+
 GAP = "|"
 
 
@@ -155,6 +157,14 @@ def int_array(values: Sequence[int] | np.ndarray) -> str:
     return "{" + ",".join(map(str, np.asarray(values).tolist())) + "}"
 
 
-def float_array(values: np.ndarray) -> str:
-    """A PostgreSQL array literal of single-precision values, exact (halves)."""
-    return "{" + ",".join(map(repr, np.asarray(values, np.float64).tolist())) + "}"
+FIELD_BITS = 11  # index.NF fields: the low bits of a ``wb`` entry
+
+
+def wtf_bits(wtf: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    """``wb`` entries: the weighted tf in halves (exact: weights are halves) above the field
+    bits."""
+    halves = np.rint(np.asarray(wtf, np.float64) * 2).astype(np.int64)
+    out = (halves << FIELD_BITS) | np.asarray(bits, np.int64)
+    if len(out) and int(out.max()) > 2**31 - 1:  # a word ~500,000 times in one record
+        raise ValueError("a weighted term frequency too large to store")
+    return out

@@ -25,7 +25,7 @@ CREATE TABLE archive_facet_values (
 CREATE TABLE archive_records (
     seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,  -- archive order (an update keeps it)
     id text COLLATE "C" PRIMARY KEY,
-    body text NOT NULL,             -- the record as stored, JSON, every character kept
+    body text COMPRESSION lz4 NOT NULL,  -- the record as stored, JSON, every character kept
     date_start integer NOT NULL,    -- first day covered (proleptic ordinal; 0: no valid date)
     date_end integer NOT NULL,      -- last day covered
     date_key bigint NOT NULL,       -- dates.DocDate.sort_key (a coarser date first that day)
@@ -33,9 +33,9 @@ CREATE TABLE archive_records (
     title_key text COLLATE "C" NOT NULL,  -- folded title (the title sort)
     dl double precision NOT NULL,   -- BM25F weighted length
     terms integer[] NOT NULL,       -- archive_vocab ids of the record's terms
-    wtfs real[] NOT NULL,           -- their weighted term frequencies (BM25F), same order
-    bits smallint[] NOT NULL,       -- the fields (index.TEXT_FIELDS bits) each occurs in
-    stream text NOT NULL,           -- folded token stream for phrases ("#field tok tok | tok")
+    wb integer[] NOT NULL,          -- each term's weighted tf (BM25F) in halves << 11, or'd
+                                    -- with the fields it occurs in (index.TEXT_FIELDS bits)
+    stream text COMPRESSION lz4 NOT NULL,  -- folded token stream for phrases ("#3 tok | tok")
     fv integer[] NOT NULL           -- archive_facet_values ids of the record's facet values
 );
 
