@@ -179,22 +179,20 @@ class Compiler:
             return self._has(p, node.field), self._impact(p, idf, node.field)
         tp = self.param([tid for tid, _ in known])
         ip = self.param([idf for _, idf in known])
-        cond = "p.i IS NOT NULL"
         match = f"(r.terms && {tp}::integer[])"
+        # the record's terms joined to the expansion (a hash join, not a scan per term)
+        pairs = (
+            f"unnest(r.terms, r.wb) AS x(t, wb) JOIN unnest({tp}::integer[], {ip}::real[]) "
+            "AS e(t, idf) ON e.t = x.t"
+        )
+        where = ""
         if node.field is not None:
             bit = 1 << FIELD_BIT[node.field]
-            cond += f" AND (r.wb[p.i] & {bit}) <> 0"
-            match = (
-                f"({match} AND EXISTS (SELECT 1 FROM unnest({tp}::integer[]) AS e(t), "
-                f"LATERAL (SELECT array_position(r.terms, e.t) AS i) p WHERE {cond}))"
-            )
-        w = f"((r.wb[p.i] >> {FIELD_BITS})::real / 2::real)"
+            where = f" WHERE (x.wb & {bit}) <> 0"
+            match = f"({match} AND EXISTS (SELECT 1 FROM {pairs}{where}))"
+        w = f"((x.wb >> {FIELD_BITS})::real / 2::real)"
         imp = f"(((e.idf * {w}) * {_K1P1!r}::real) / (nrm.v + {w}))"
-        score = (
-            f"(SELECT coalesce(sum({imp}::float8), 0)::real "
-            f"FROM unnest({tp}::integer[], {ip}::real[]) AS e(t, idf), "
-            f"LATERAL (SELECT array_position(r.terms, e.t) AS i) p WHERE {cond})"
-        )
+        score = f"(SELECT coalesce(sum({imp}::float8), 0)::real FROM {pairs}{where})"
         return match, score
 
     def phrase(self, node: Phrase) -> tuple[str, str]:

@@ -24,9 +24,9 @@ if TYPE_CHECKING:
 _PAGE = " OFFSET %(_off)s LIMIT %(_lim)s"
 # People: a record naming two variants of one person counts once for that person
 _MULTI = (
-    "UNION ALL SELECT 3, g.canon, count(DISTINCT {src}.seq){extra} FROM {src}, "
-    "unnest({src}.fv) AS v JOIN unnest(%(_mraw)s::integer[], %(_mcanon)s::integer[]) "
-    "AS g(raw, canon) ON g.raw = v WHERE {src}.fv && %(_mraw)s::integer[] GROUP BY g.canon"
+    "UNION ALL SELECT 3, d.canon, count(*){extra} FROM (SELECT DISTINCT {src}.seq, g.canon "
+    "FROM {src}, unnest({src}.fv) AS v JOIN unnest(%(_mraw)s::integer[], "
+    "%(_mcanon)s::integer[]) AS g(raw, canon) ON g.raw = v) d GROUP BY d.canon"
 )
 
 

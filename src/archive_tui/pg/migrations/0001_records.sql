@@ -32,11 +32,11 @@ CREATE TABLE archive_records (
     date_precision text,            -- year | month | day
     title_key text COLLATE "C" NOT NULL,  -- folded title (the title sort)
     dl double precision NOT NULL,   -- BM25F weighted length
-    terms integer[] NOT NULL,       -- archive_vocab ids of the record's terms
-    wb integer[] NOT NULL,          -- each term's weighted tf (BM25F) in halves << 11, or'd
+    terms integer[] COMPRESSION lz4 NOT NULL,  -- archive_vocab ids of the record's terms
+    wb integer[] COMPRESSION lz4 NOT NULL,  -- each term's weighted tf (BM25F) in halves << 11, or'd
                                     -- with the fields it occurs in (index.TEXT_FIELDS bits)
     stream text COMPRESSION lz4 NOT NULL,  -- folded token stream for phrases ("#3 tok | tok")
-    fv integer[] NOT NULL           -- archive_facet_values ids of the record's facet values
+    fv integer[] COMPRESSION lz4 NOT NULL  -- archive_facet_values ids of the record's facet values
 );
 
 CREATE INDEX archive_records_terms ON archive_records USING gin (terms);
