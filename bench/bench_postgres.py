@@ -171,13 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
 
-    from bench.generate import generate_records
-
     from archive_tui.archive import Archive, add_to_store
     from archive_tui.pg import connect
     from archive_tui.pg.archive import PgArchive
     from archive_tui.pg.migrations import migrate
     from archive_tui.pg.records import prepare, write_records
+    from bench.generate import generate_records
 
     os.environ["ARCHIVE_TUI_HOME"] = tempfile.mkdtemp(prefix="atui-bench-pg-")
     print(machine_line())
@@ -185,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     records = generate_records(args.count + args.concurrent_import, args.seed)
     extra = records[args.count :]
     records = records[: args.count]
-    print(f"generated {len(records):,} + {len(extra):,} records in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"generated {len(records):,} + {len(extra):,} records in {time.perf_counter() - t0:.1f} s"
+    )
     server = server_address(args.server)
     name, address = make_database(server)
     figures: dict = {"count": args.count, "machine": machine_line()}
@@ -225,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
         figures["pg_p95_ms"] = round(percentile(pg_times, 95), 1)
         figures["local_median_ms"] = round(median(local_times), 1)
         figures["local_p95_ms"] = round(percentile(local_times, 95), 1)
-        figures["per_query_ms"] = {k: [round(pg_each[k], 1), round(local_each[k], 1)] for k in pg_each}
+        figures["per_query_ms"] = {
+            k: [round(pg_each[k], 1), round(local_each[k], 1)] for k in pg_each
+        }
         pg.close()
         got = concurrent(address, args.clients, prepare(extra))
         times = got["times"]

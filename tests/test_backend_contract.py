@@ -285,7 +285,9 @@ ANNOTATION_QUERIES = [
 
 
 @pytest.mark.parametrize("query", ANNOTATION_QUERIES)
-@pytest.mark.parametrize("filters", [{}, {"tags": "Berlin"}, {"lists": "chapter 3", "type": "Note"}])
+@pytest.mark.parametrize(
+    "filters", [{}, {"tags": "Berlin"}, {"lists": "chapter 3", "type": "Note"}]
+)
 def test_annotations_give_the_same_results(
     backends: dict, annotations: Any, query: str, filters: dict
 ) -> None:
@@ -294,3 +296,16 @@ def test_annotations_give_the_same_results(
     assert observed(pg) == observed(local)
     assert [h.score for h in pg.hits] == [h.score for h in local.hits]
     assert "tags" in pg.facets and "lists" in pg.facets
+
+
+def test_open_backend_picks_the_backend_by_address(backends: dict, tmp_path: Path) -> None:
+    """A postgresql:// address opens PostgreSQL, anything else a local store file."""
+    from archive_tui.pg.archive import PgArchive
+
+    store = tmp_path / "one.json"
+    add_to_store(store, EXTRA)
+    local = open_backend(store)
+    assert isinstance(local, Archive) and len(local) == len(EXTRA)
+    pg = open_backend(backends["pg"].address)
+    assert isinstance(pg, PgArchive) and len(pg) == len(backends["records"])
+    pg.close()

@@ -70,8 +70,16 @@ def test_stats_json_has_the_local_keys_and_counts(both: tuple[str, str]) -> None
     a = json.loads(run_cli("stats", "--json", "--db", local).stdout)
     b = json.loads(run_cli("stats", "--json", env={"ARCHIVE_TUI_DB": pg}).stdout)
     assert set(b) == set(a)
-    for key in ("records", "date_min", "date_max", "collections", "people", "subjects",
-                "vocabulary", "facets"):
+    for key in (
+        "records",
+        "date_min",
+        "date_max",
+        "collections",
+        "people",
+        "subjects",
+        "vocabulary",
+        "facets",
+    ):
         assert b[key] == a[key], key
     assert "postgresql://" in b["path"]
 

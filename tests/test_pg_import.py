@@ -45,7 +45,9 @@ def consistency(archive: PgArchive) -> None:
     """The document frequencies of terms and facet values, and the totals, equal a recount."""
     for table, column in (("archive_vocab", "terms"), ("archive_facet_values", "fv")):
         recount = dict(
-            archive._query(f"SELECT t, count(*) FROM archive_records, unnest({column}) t GROUP BY t")
+            archive._query(
+                f"SELECT t, count(*) FROM archive_records, unnest({column}) t GROUP BY t"
+            )
         )
         stored = dict(archive._query(f"SELECT id, df FROM {table} WHERE df <> 0"))
         assert stored == recount, table

@@ -93,4 +93,3 @@ __all__ = [
     "is_database_address",
     "open_backend",
 ]
-

@@ -73,9 +73,7 @@ class PgArchive:
             return cur.fetchall()
 
     def _stats_row(self) -> tuple[int, float, int]:
-        n, total, gen = self._query(
-            "SELECT records, total_dl, generation FROM archive_stats"
-        )[0]
+        n, total, gen = self._query("SELECT records, total_dl, generation FROM archive_stats")[0]
         if gen != self._generation:
             self._cache = {}
             self._generation = gen
@@ -98,7 +96,7 @@ class PgArchive:
             )
             if not rows:
                 return
-            for seq, body in rows:
+            for _seq, body in rows:
                 yield orjson.loads(body)
             last = rows[-1][0]
 
@@ -130,9 +128,7 @@ class PgArchive:
         counts) and by id (field, value). Cached per generation."""
         table = self._cache.get("facets")
         if table is None:
-            rows = self._query(
-                "SELECT id, field, value, df FROM archive_facet_values WHERE df > 0"
-            )
+            rows = self._query("SELECT id, field, value, df FROM archive_facet_values WHERE df > 0")
             fields: dict[str, list[tuple[str, int, int]]] = {f: [] for f in FACET_FIELDS}
             for vid, name, value, df in rows:
                 fields.setdefault(name, []).append((value, vid, df))
@@ -212,15 +208,19 @@ class PgArchive:
             table = self._facet_table()
             raw = {vid: df for f in FACET_FIELDS for vid, df in zip(*table[f][1:], strict=True)}
             mraw, mcanon = self.people_multi()
-            multi = dict(
-                self._query(
-                    "SELECT g.canon, count(DISTINCT r.seq) FROM archive_records r, "
-                    "unnest(r.fv) AS v JOIN unnest(%(r)s::integer[], %(c)s::integer[]) "
-                    "AS g(raw, canon) ON g.raw = v WHERE r.fv && %(r)s::integer[] "
-                    "GROUP BY g.canon",
-                    {"r": mraw, "c": mcanon},
+            multi = (
+                dict(
+                    self._query(
+                        "SELECT g.canon, count(DISTINCT r.seq) FROM archive_records r, "
+                        "unnest(r.fv) AS v JOIN unnest(%(r)s::integer[], %(c)s::integer[]) "
+                        "AS g(raw, canon) ON g.raw = v WHERE r.fv && %(r)s::integer[] "
+                        "GROUP BY g.canon",
+                        {"r": mraw, "c": mcanon},
+                    )
                 )
-            ) if mraw else {}
+                if mraw
+                else {}
+            )
             counts = self._cache["all_counts"] = self.facet_counts(raw, multi)
         return {name: dict(values) for name, values in counts.items()}
 
@@ -335,9 +335,7 @@ class PgArchive:
             from .annotations import PgAnnotations
 
             annot = PgAnnotations(self, annotations)
-        elif uses_annotations(parsed.root) or any(
-            filters.facets.get(f) for f in ANNOTATION_FACETS
-        ):
+        elif uses_annotations(parsed.root) or any(filters.facets.get(f) for f in ANNOTATION_FACETS):
             parsed.notes.append(NO_ANNOTATIONS)
         n, total_dl, _gen = self._stats_row()
         mean = total_dl / n if n else 0.0
@@ -422,9 +420,7 @@ class PgArchive:
         if annot is None:
             return {f: FALSE for f in ANNOTATION_FACETS if filters.facets.get(f)}
         masks = annot.search.filter_masks(filters.facets, notes)
-        return {
-            name: c.seq_in(annot.seqs(np.flatnonzero(mask)))[0] for name, mask in masks.items()
-        }
+        return {name: c.seq_in(annot.seqs(np.flatnonzero(mask)))[0] for name, mask in masks.items()}
 
     def suggest(self, words: list[str], limit: int = 5) -> list[str]:
         """Known words within edit distance 2 of unknown query words (search.suggest)."""
@@ -465,8 +461,9 @@ class PgArchive:
         pids = self.field_value_ids("people")
         index_of = {vid: i for i, vid in enumerate(pids)}
         mine = {int(people.canonical_id[index_of[v]]) for v in fv if v in index_of}
-        variants = [vid for vid, c in zip(pids, people.canonical_id.tolist(), strict=True)
-                    if c in mine]
+        variants = [
+            vid for vid, c in zip(pids, people.canonical_id.tolist(), strict=True) if c in mine
+        ]
         persons = [int(people.canonical_id[index_of[v]]) for v in variants]
         rows = self._query(
             "SELECT r.body FROM archive_records r, "
@@ -516,11 +513,13 @@ def _redacted(address: str) -> str:
 
 
 def _query_words(parsed: ParsedQuery) -> list[str]:
-    words = [n.text for n in positive_nodes(parsed.root) if isinstance(n, Term) and n.kind == "word"]
+    words = [
+        n.text for n in positive_nodes(parsed.root) if isinstance(n, Term) and n.kind == "word"
+    ]
     for node in positive_nodes(parsed.root):
         if isinstance(node, Phrase):
             words.extend(node.tokens)
     return words
 
 
-__all__ = ["PgArchive", "np"]
+__all__ = ["NO_ANNOTATIONS", "PgArchive"]

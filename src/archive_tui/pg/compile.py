@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..index import FIELD_BIT, B, K1, _idf
+from ..index import FIELD_BIT, K1, B, _idf
 from ..query import (
     And,
     AnnotationMatch,
@@ -75,7 +75,8 @@ class Compiler:
     def norm_sql(self) -> str:
         """Per record: float32(K1 * (1 - B + B * dl / avgdl)), as index._norm."""
         avg = self.param(float(self.ctx.avgdl))
-        return f"({K1!r}::float8 * ((1 - {B!r}::float8) + ({B!r}::float8 * r.dl) / {avg}::float8))::real"
+        scaled = f"({B!r}::float8 * r.dl) / {avg}::float8"
+        return f"({K1!r}::float8 * ((1 - {B!r}::float8) + {scaled}))::real"
 
     def idf(self, terms: list[str]) -> dict[str, tuple[int, float] | None]:
         """term -> (vocabulary id, idf), None for a word no record holds."""
@@ -202,9 +203,7 @@ class Compiler:
             return FALSE, "0::real"
         ids = [found[t][0] for t in tokens]  # type: ignore[index]
         rx = phrase_regex(tokens, node.field)
-        match = (
-            f"(r.terms @> {self.param(ids)}::integer[] AND r.stream ~ {self.param(rx)})"
-        )
+        match = f"(r.terms @> {self.param(ids)}::integer[] AND r.stream ~ {self.param(rx)})"
         parts = [
             self._impact(self.param(found[t][0]), found[t][1], node.field)  # type: ignore[index]
             for t in tokens

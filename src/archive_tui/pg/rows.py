@@ -113,7 +113,9 @@ def _streams(index: TokenIndex, n: int) -> list[str]:
         slots[at] = [f"#{f} {s}" for s in slots[at].tolist()]
     ends = np.append(seg[::NF][1:], len(stream))
     starts = seg[::NF]
-    return [" ".join(slots[a:b].tolist()) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    return [
+        " ".join(slots[a:b].tolist()) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+    ]
 
 
 def _facet_entries(
