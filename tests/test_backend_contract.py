@@ -309,3 +309,12 @@ def test_open_backend_picks_the_backend_by_address(backends: dict, tmp_path: Pat
     pg = open_backend(backends["pg"].address)
     assert isinstance(pg, PgArchive) and len(pg) == len(backends["records"])
     pg.close()
+
+
+def test_a_search_past_its_time_limit_is_stopped_and_says_so(backends: dict) -> None:
+    """The server stops a search at its time limit: no error, no endless wait, a note."""
+    pg = backends["pg"]
+    result = pg.search('"secretary of state" OR "united nations" OR sov*', budget_s=0.001)
+    assert result.cut_short and result.total == 0 and result.hits == []
+    assert any("time limit" in note for note in result.parsed.notes)
+    assert pg.search("soviet").total > 0  # the connection is fine afterwards

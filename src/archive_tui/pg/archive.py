@@ -37,6 +37,7 @@ _ORDER = {  # ties: earlier date, then archive order (search.SearchResult._prepa
     "-date": "date_key DESC, seq DESC",
     "title": "title_key, date_key, seq",
 }
+SEARCH_BUDGET_S = 10.0  # seconds a search may take on the server
 NO_ANNOTATIONS = "Your tags, notes and lists are not available here: none matched."
 
 
@@ -317,8 +318,14 @@ class PgArchive:
         *,
         should_stop: Any = None,
         annotations: Any = None,
+        budget_s: float | None = SEARCH_BUDGET_S,
     ) -> PgSearchResult:
-        """The local search's result, computed in PostgreSQL (see search.execute)."""
+        """The local search's result, computed in PostgreSQL (see search.execute).
+
+        ``budget_s``: the server stops a search that takes longer (a note says so,
+        ``cut_short`` is set); a database answers all at once, so it is longer than the
+        local engine's, which returns what it has so far.
+        """
         t0 = time.perf_counter()
         parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
         parsed = ParsedQuery(parsed.text, parsed.root, list(parsed.notes))
@@ -373,7 +380,7 @@ class PgArchive:
                 params=compiler.params,
                 annotations=annot,
             )
-            result.run()
+            result.run(budget_s)
             if result.total == 0 and parsed.root is not None:
                 result.suggestions = self.suggest(_query_words(parsed))
         result.elapsed_ms = (time.perf_counter() - t0) * 1000

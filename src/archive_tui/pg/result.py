@@ -94,7 +94,34 @@ class PgSearchResult:
 
     # -- running
 
-    def run(self) -> None:
+    def run(self, budget_s: float | None = None) -> None:
+        """Total, the first page and the facets, within ``budget_s`` seconds (None: no
+        limit). A search the server stops at its limit finds nothing, and says so in the
+        notes (``cut_short``): a reader never waits without end."""
+        import psycopg
+
+        archive = self._archive
+        if budget_s is None:
+            self._run()
+            return
+        try:
+            with archive.lock, archive.conn.transaction():
+                archive._query(
+                    "SELECT set_config('statement_timeout', %s, true)",
+                    (str(max(1, int(budget_s * 1000))),),
+                )
+                self._run()
+        except psycopg.errors.QueryCanceled:
+            self.total = 0
+            self.hits = []
+            self.facets = {name: {} for name in FACET_FIELDS}
+            self.cut_short = True
+            self.parsed.notes.append(
+                f"Search stopped after {budget_s:.1f} s (its time limit): nothing is shown; "
+                "make the query more specific."
+            )
+
+    def _run(self) -> None:
         """Total, the first page and the facet counts: one statement, the query evaluated
         once (a materialized CTE) when it selects anything less than everything."""
         archive = self._archive
