@@ -1,0 +1,393 @@
+"""PgArchive: an archive in PostgreSQL with the local Archive's reading and writing calls.
+
+Searches are compiled to SQL (:mod:`.compile`) and run in the database: matching,
+scoring, ordering, paging, facet counts and the histogram's day counts. What stays in
+Python is what must equal the local engine character for character and is small: reading
+the query, matching a filter value as the user sees it against the stored values
+(values.matching_values, the People resolver and alias files), and highlighting the page.
+Those lookups are cached per database generation (every write makes a new one).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+import orjson
+
+from ..annotation_search import ANNOTATION_FACETS, uses_annotations
+from ..dates import DateError, parse_date
+from ..facets import FACET_FIELDS
+from ..query import ParsedQuery, Phrase, Term, parse_query, positive_nodes
+from ..search import QUERY_FIELD_NAMES, SORTS, Filters, _levenshtein
+from .compile import FALSE, MAX_EXPANSIONS, Compiler, Context, confirm, date_sql, expand_like
+from .connection import connect
+from .facet_lookups import FacetLookups
+from .records import ensure_schema, prepare, remove_records, write_records
+from .result import PgSearchResult
+
+_ORDER = {  # ties: earlier date, then archive order (search.SearchResult._prepare)
+    "relevance": "score DESC, date_key, seq",
+    "date": "date_key, seq",
+    "-date": "date_key DESC, seq DESC",
+    "title": "title_key, date_key, seq",
+}
+SEARCH_BUDGET_S = 10.0  # seconds a search may take on the server
+NO_ANNOTATIONS = "Your tags, notes and lists are not available here: none matched."
+
+
+class PgArchive(FacetLookups):
+    """One PostgreSQL archive (``postgresql://`` address); see the module docstring."""
+
+    def __init__(self, address: str, conn: Any) -> None:
+        self.address = address
+        self.conn = conn
+        self.lock = threading.RLock()  # one connection, searched from worker threads
+        self._generation = -1
+        self._cache: dict[str, Any] = {}
+        self.notes: list[str] = []
+
+    @classmethod
+    def open(cls, address: str) -> PgArchive:
+        """Connect (DatabaseProblem, one sentence, if it cannot) to an initialised archive."""
+        conn = connect(address, autocommit=True)
+        try:
+            ensure_schema(conn)
+        except Exception:
+            conn.close()
+            raise
+        return cls(address, conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ------------------------------------------------------------------ small reads
+
+    def _query(self, sql: str, params: Any = None) -> list[tuple]:
+        with self.lock, self.conn.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
+
+    def _stats_row(self) -> tuple[int, float, int]:
+        n, total, gen = self._query("SELECT records, total_dl, generation FROM archive_stats")[0]
+        if gen != self._generation:
+            self._cache = {}
+            self._generation = gen
+        return int(n), float(total), int(gen)
+
+    def __len__(self) -> int:
+        return self._stats_row()[0]
+
+    def get(self, record_id: str) -> dict | None:
+        rows = self._query("SELECT body FROM archive_records WHERE id = %s", (record_id,))
+        return orjson.loads(rows[0][0]) if rows else None
+
+    def records(self) -> Iterator[dict]:
+        """Every record in archive order (read in batches)."""
+        last = -1
+        while True:
+            rows = self._query(
+                "SELECT seq, body FROM archive_records WHERE seq > %s ORDER BY seq LIMIT 2000",
+                (last,),
+            )
+            if not rows:
+                return
+            for _seq, body in rows:
+                yield orjson.loads(body)
+            last = rows[-1][0]
+
+    def by_seq(self, seqs: list[int]) -> dict[int, dict]:
+        rows = self._query(
+            "SELECT seq, body FROM archive_records WHERE seq = ANY(%s)", (list(seqs),)
+        )
+        return {seq: orjson.loads(body) for seq, body in rows}
+
+    # ------------------------------------------------------------------ writes
+
+    def add(self, records: Iterable[object]) -> tuple[int, int]:
+        """Validate all (ValidationFailed: nothing written), then upsert in one transaction."""
+        batch = prepare(records)
+        with self.lock:
+            return write_records(self.conn, batch)
+
+    def remove(self, record_ids: Iterable[str]) -> int:
+        with self.lock:
+            return remove_records(self.conn, record_ids)
+
+    # ------------------------------------------------------------------ value lookups
+
+    def count(self) -> int:
+        return len(self)
+
+    def dfs(self, terms: list[str]) -> dict[str, tuple[int, int]]:
+        """term -> (vocabulary id, document frequency), for terms some record holds."""
+        rows = self._query(
+            "SELECT term, id, df FROM archive_vocab WHERE term = ANY(%s) AND df > 0",
+            (list(terms),),
+        )
+        return {term: (tid, df) for term, tid, df in rows}
+
+    def expand(self, kind: str, pattern: str, notes: list[str]) -> list[str]:
+        """Vocabulary words a prefix or wildcard term stands for (wildcard.expand_terms)."""
+        key = f"expand:{kind}:{pattern}"
+        if key in self._cache:
+            terms, said = self._cache[key]
+        else:
+            lo, hi, like = expand_like(kind, pattern)
+            rows = self._query(
+                "SELECT term, df FROM archive_vocab WHERE term >= %s AND term < %s "
+                "AND term LIKE %s AND df > 0 ORDER BY term",
+                (lo, hi, like),
+            )
+            rows = [r for r in rows if r[0] in set(confirm(kind, pattern, [t for t, _ in rows]))]
+            said = []
+            if len(rows) > MAX_EXPANSIONS:
+                shown = like.replace("%", "*").replace("_", "?")
+                said.append(
+                    f"{shown} matches {len(rows):,} words: the {MAX_EXPANSIONS} most frequent "
+                    "were searched."
+                )
+                keep = sorted(rows, key=lambda r: -r[1])[:MAX_EXPANSIONS]
+                rows = sorted(keep)
+            terms = [t for t, _ in rows]
+            self._cache[key] = (terms, said)
+        notes.extend(n for n in said if n not in notes)
+        return terms
+
+    def resolve_id(self, value: str) -> str | None:
+        rows = self._query("SELECT id FROM archive_records WHERE id = %s", (value,))
+        if rows:
+            return rows[0][0]
+        folded = value.casefold()
+        rows = self._query(
+            "SELECT id FROM archive_records WHERE lower(id) = lower(%s) ORDER BY seq", (value,)
+        )
+        return next((r[0] for r in rows if r[0].casefold() == folded), None)
+
+    # ------------------------------------------------------------------ search
+
+    def search(
+        self,
+        query: str | ParsedQuery = "",
+        filters: Filters | Mapping[str, Any] | None = None,
+        sort: str | None = None,
+        offset: int = 0,
+        limit: int = 20,
+        *,
+        should_stop: Any = None,
+        annotations: Any = None,
+        budget_s: float | None = SEARCH_BUDGET_S,
+    ) -> PgSearchResult:
+        """The local search's result, computed in PostgreSQL (see search.execute).
+
+        ``budget_s``: the server stops a search that takes longer (a note says so,
+        ``cut_short`` is set); a database answers all at once, so it is longer than the
+        local engine's, which returns what it has so far.
+        """
+        t0 = time.perf_counter()
+        parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+        parsed = ParsedQuery(parsed.text, parsed.root, list(parsed.notes))
+        if not isinstance(filters, Filters):
+            filters = Filters.from_mapping(filters)
+        if sort not in SORTS:
+            if sort is not None:
+                parsed.notes.append(f"Unknown sort {sort!r}: sorted by relevance or date.")
+            sort = "relevance" if parsed.has_words else "date"
+        if sort == "relevance" and not parsed.has_words:
+            sort = "date"
+        annot = None
+        if annotations is not None:
+            from .annotations import PgAnnotations
+
+            annot = PgAnnotations(self, annotations)
+        elif uses_annotations(parsed.root) or any(filters.facets.get(f) for f in ANNOTATION_FACETS):
+            parsed.notes.append(NO_ANNOTATIONS)
+        n, total_dl, _gen = self._stats_row()
+        mean = total_dl / n if n else 0.0
+        ctx = Context(
+            n=n,
+            avgdl=mean if n and mean > 0 else 1.0,
+            df=self.dfs,
+            expand=self.expand,
+            facet_values=self.match_values,
+            person_words=self.person_words,
+            resolve_id=self.resolve_id,
+            notes=parsed.notes,
+            annotations=annot,
+        )
+        compiler = Compiler(ctx)
+        with self.lock:
+            if parsed.root is None:
+                match, score = "true", None
+            else:
+                match, score = compiler.node(parsed.root)
+            fsql = self._filter_sql(compiler, filters, parsed.notes, annot)
+            result = PgSearchResult(
+                self,
+                query=parsed.text,
+                parsed=parsed,
+                filters=filters,
+                sort=sort,
+                offset=max(0, int(offset)),
+                limit=max(0, int(limit)),
+                match=match,
+                filters_sql=fsql,
+                score=score,
+                norm=compiler.norm_sql(),
+                order=_ORDER[sort],
+                params=compiler.params,
+                annotations=annot,
+            )
+            result.run(budget_s)
+            if result.total == 0 and parsed.root is not None:
+                result.suggestions = self.suggest(_query_words(parsed))
+        result.elapsed_ms = (time.perf_counter() - t0) * 1000
+        return result
+
+    def _filter_sql(
+        self, c: Compiler, filters: Filters, notes: list[str], annot: Any = None
+    ) -> dict[str, str]:
+        """One SQL condition per active filter (search.filter_masks), by field."""
+        out: dict[str, str] = {}
+        for name, values in filters.facets.items():
+            name = QUERY_FIELD_NAMES.get(name, name)
+            if name in ANNOTATION_FACETS:
+                continue
+            if name not in FACET_FIELDS or not values:
+                continue
+            found: list[str] = []
+            for value in values:
+                found += self.match_values(name, value, notes)
+            cond = c.values_in(list(dict.fromkeys(found)))
+            out[name] = cond if name not in out else f"({out[name]} OR {cond})"
+        start = end = None
+        for value, attr in ((filters.date_from, "start"), (filters.date_to, "end")):
+            if not value:
+                continue
+            try:
+                d = parse_date(value)
+            except DateError as exc:
+                notes.append(f"Date filter {value!r} ignored: {exc.reason}.")
+                continue
+            if attr == "start":
+                start = d.start
+            else:
+                end = d.end
+        if start is not None or end is not None:
+            out["date"] = date_sql(c, start, end)
+        out.update(self._annotation_filters(c, filters, notes, annot))
+        return out
+
+    def _annotation_filters(
+        self, c: Compiler, filters: Filters, notes: list[str], annot: Any
+    ) -> dict[str, str]:
+        """The ``tags`` / ``lists`` filters (without a workspace: they match nothing)."""
+        if annot is None:
+            return {f: FALSE for f in ANNOTATION_FACETS if filters.facets.get(f)}
+        masks = annot.search.filter_masks(filters.facets, notes)
+        return {name: c.seq_in(annot.seqs(np.flatnonzero(mask)))[0] for name, mask in masks.items()}
+
+    def suggest(self, words: list[str], limit: int = 5) -> list[str]:
+        """Known words within edit distance 2 of unknown query words (search.suggest)."""
+        known = self.dfs(words) if words else {}
+        unknown = [w for w in dict.fromkeys(words) if w.isalpha() and w not in known]
+        found: dict[str, int] = {}
+        min_df = 2 if len(self) >= 50 else 1  # index.suggestion_arrays: suggestible words
+        for word in unknown[:4]:
+            if not 3 <= len(word) <= 40:
+                continue
+            rows = self._query(
+                "SELECT term, df FROM archive_vocab WHERE char_length(term) BETWEEN %s AND %s "
+                "AND df >= %s",
+                (max(3, len(word) - 2), len(word) + 2, min_df),
+            )
+            for term, df in rows:
+                if term.isalpha() and _levenshtein(word, term, 2) <= 2:
+                    found[term] = max(found.get(term, 0), int(df))
+        return sorted(found, key=lambda t: (-found[t], t))[:limit]
+
+    # ------------------------------------------------------------------ the rest
+
+    def related(self, record_id: str, limit: int = 10) -> list[dict]:
+        """Records sharing the most subjects and people (one a person), then nearest in
+        date, then archive order (Archive.related)."""
+        if limit <= 0:
+            return []
+        me = self._query(
+            "SELECT seq, fv, (date_start::bigint + date_end) / 2 FROM archive_records "
+            "WHERE id = %s",
+            (record_id,),
+        )
+        if not me:
+            return []
+        seq, fv, mid = me[0]
+        subjects = set(self.field_value_ids("subjects")) & set(fv)
+        people = self.people()
+        pids = self.field_value_ids("people")
+        index_of = {vid: i for i, vid in enumerate(pids)}
+        mine = {int(people.canonical_id[index_of[v]]) for v in fv if v in index_of}
+        variants = [
+            vid for vid, c in zip(pids, people.canonical_id.tolist(), strict=True) if c in mine
+        ]
+        persons = [int(people.canonical_id[index_of[v]]) for v in variants]
+        rows = self._query(
+            "SELECT r.body FROM archive_records r, "
+            "LATERAL (SELECT count(*) AS n FROM unnest(r.fv) v "
+            "WHERE v = ANY(%(subjects)s::integer[])) s, "
+            "LATERAL (SELECT count(DISTINCT g.person) AS n FROM unnest(r.fv) v "
+            "JOIN unnest(%(variants)s::integer[], %(persons)s::integer[]) AS g(raw, person) "
+            "ON g.raw = v) p "
+            "WHERE r.seq <> %(seq)s "
+            "ORDER BY s.n + p.n DESC, abs((r.date_start::bigint + r.date_end) / 2 - %(mid)s), "
+            "r.seq LIMIT %(limit)s",
+            {
+                "subjects": sorted(subjects),
+                "variants": variants,
+                "persons": persons,
+                "seq": seq,
+                "mid": mid,
+                "limit": int(limit),
+            },
+        )
+        return [orjson.loads(r[0]) for r in rows]
+
+    def stats(self) -> dict:
+        n, _total, gen = self._stats_row()
+        first = self._query("SELECT body FROM archive_records ORDER BY date_key, seq LIMIT 1")
+        last = self._query(
+            "SELECT body FROM archive_records ORDER BY date_key DESC, seq DESC LIMIT 1"
+        )
+        vocab = self._query("SELECT count(*) FROM archive_vocab")[0][0]
+        return {
+            "records": n,
+            "path": _redacted(self.address),
+            "date_min": orjson.loads(first[0][0])["date"] if first else None,
+            "date_max": orjson.loads(last[0][0])["date"] if last else None,
+            "collections": len(self.facet_values("collection")),
+            "people": len(self.facet_values("people")),
+            "subjects": len(self.facet_values("subjects")),
+            "vocabulary": int(vocab),
+            "generation": gen,
+        }
+
+
+def _redacted(address: str) -> str:
+    from .connection import redact
+
+    return redact(address)
+
+
+def _query_words(parsed: ParsedQuery) -> list[str]:
+    words = [
+        n.text for n in positive_nodes(parsed.root) if isinstance(n, Term) and n.kind == "word"
+    ]
+    for node in positive_nodes(parsed.root):
+        if isinstance(node, Phrase):
+            words.extend(node.tokens)
+    return words
+
+
+__all__ = ["NO_ANNOTATIONS", "PgArchive"]
