@@ -15,7 +15,7 @@ import pytest
 from archive_tui.archive import Archive, add_to_store
 from archive_tui.pg import DatabaseProblem, connect
 from archive_tui.pg.archive import PgArchive
-from archive_tui.pg.migrations import migrate
+from archive_tui.pg.migrations import available, migrate
 from archive_tui.pg.records import CHANNEL
 
 
@@ -69,7 +69,9 @@ def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 def test_db_init_then_migrate_is_idempotent(pg_db: str) -> None:
     first = run_cli("db", "init", "--db", pg_db, "--json")
     assert first.returncode == 0, first.stderr
-    assert json.loads(first.stdout)["applied_now"] == ["0001_records"]
+    shipped = [f"{m.version:04d}_{m.name}" for m in available()]
+    assert shipped[0] == "0001_records"
+    assert json.loads(first.stdout)["applied_now"] == shipped
     again = run_cli("db", "migrate", "--db", pg_db)
     assert again.returncode == 0 and "up to date" in again.stdout
     status = run_cli("db", "status", "--json", env={"ARCHIVE_TUI_DB": pg_db})
