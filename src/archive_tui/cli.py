@@ -1061,6 +1061,20 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
+def _database_error(error: BaseException) -> str | None:
+    """A PostgreSQL server's refusal or failure as one sentence (None: not one)."""
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None or not isinstance(error, psycopg.Error):
+        return None
+    reason = " ".join(str(error).split()) or type(error).__name__
+    if isinstance(error, psycopg.errors.InsufficientPrivilege):
+        return (
+            f"the database refused: {reason} (ask its administrator to run "
+            "archive-tui db add-user YOUR_ROLE, with --importer to import)"
+        )
+    return f"the database failed: {reason}"
+
+
 def _silence_stdout() -> None:
     """After a broken pipe, point stdout at devnull so the interpreter's final flush is quiet."""
     try:
@@ -1111,6 +1125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(error, _known_errors()):
             _err(f"error: {visible(error)}")
             _json_error(args, str(error), EXIT_ERROR)
+            return EXIT_ERROR
+        database = _database_error(error)
+        if database is not None and not os.environ.get("ARCHIVE_TUI_DEBUG"):
+            _err(f"error: {visible(database)}")
+            _json_error(args, database, EXIT_ERROR)
             return EXIT_ERROR
         if os.environ.get("ARCHIVE_TUI_DEBUG"):
             raise

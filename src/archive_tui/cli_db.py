@@ -108,6 +108,8 @@ def cmd_db(args: argparse.Namespace) -> int:
         raise CliError(
             f"error: db {args.db_command} needs --db postgresql://… (or {ENV})", EXIT_USAGE
         )
+    if args.db_command == "add-user":
+        return _add_user(args, address)
     with connect(address, autocommit=True) as conn:
         if args.db_command == "status":
             waiting = pending(conn)
@@ -136,6 +138,50 @@ def cmd_db(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_user(args: argparse.Namespace, address: str) -> int:
+    """``db add-user NAME``: a login role in the researchers' group (and, with
+    ``--importer``, the importers' group). A password only from stdin, never argv."""
+    import sys
+
+    from .cli import EXIT_OK, EXIT_USAGE, CliError, dump_json
+    from .pg.connection import connect, redact
+    from .pg.workspace_admin import add_user
+
+    if not args.name:
+        raise CliError("error: db add-user needs a role name: db add-user NAME", EXIT_USAGE)
+    password = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise CliError("error: --password-stdin read an empty password", EXIT_USAGE)
+    with connect(address, autocommit=True) as conn:
+        created = add_user(conn, args.name, password)
+        groups = ["archive_tui_users"]
+        if args.importer:
+            from psycopg import sql
+
+            from .pg import DatabaseProblem
+
+            found = conn.execute(
+                "SELECT 1 FROM pg_roles WHERE rolname = 'archive_tui_importers'"
+            ).fetchone()
+            if found is None:
+                raise DatabaseProblem(
+                    "this database has no group archive_tui_importers: run db migrate first"
+                )
+            conn.execute(
+                sql.SQL("GRANT archive_tui_importers TO {}").format(sql.Identifier(args.name))
+            )
+            groups.append("archive_tui_importers")
+    if args.json:
+        dump_json({"database": redact(address), "role": args.name, "created": created,
+                   "groups": groups})  # fmt: skip
+    else:
+        made = "created" if created else "already existed"
+        print(f"{args.name} ({made}) is a member of {', '.join(groups)} in {redact(address)}")
+    return EXIT_OK
+
+
 def add_db_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     """Register ``db init|migrate|status`` on cli.py's subparsers."""
     db = commands.add_parser(
@@ -143,9 +189,20 @@ def add_db_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="create or upgrade a PostgreSQL archive (--db postgresql://…)",
         description="PostgreSQL archives: init creates the tables, migrate applies newer "
-        f"schema versions, status lists them. The address comes from --db or {ENV}.",
+        "schema versions, status lists them, add-user NAME makes a login role a researcher "
+        "(its own private workspace; --importer: may import). "
+        f"The address comes from --db or {ENV}.",
     )
-    db.add_argument("db_command", choices=("init", "migrate", "status"))
+    db.add_argument("db_command", choices=("init", "migrate", "status", "add-user"))
+    db.add_argument("name", nargs="?", help="add-user: the researcher's role name")
+    db.add_argument(
+        "--importer", action="store_true", help="add-user: may also import and remove records"
+    )
+    db.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="add-user: read the new role's password from the first line of stdin",
+    )
     db.add_argument("--json", action="store_true", help="print one JSON object")
     db.set_defaults(func=cmd_db)
 
