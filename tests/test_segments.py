@@ -422,3 +422,20 @@ def test_a_write_starts_a_merge_thread_only_when_the_policy_finds_segments_to_me
     assert STATS["merge_threads"] == started + 1 and STATS["merges"] == merges + 1
     assert Archive.open(path).stats()["segments"] == [1]
     assert Archive.open(path).search("write").total == store_index.MERGE_FACTOR
+
+
+def test_facet_values_of_a_big_and_a_small_segment_merge_in_order() -> None:
+    """The union of sorted value lists, made around the longest one (the shipped
+    archive's facet next to an import's), maps every list's values to their places."""
+    import random
+
+    from archive_tui.index.view import _union_sorted
+
+    rng = random.Random(3)
+    words = [f"{rng.choice('abcdefgh')}{rng.randrange(500)}" for _ in range(3000)]
+    for sizes in ((2000, 40), (40, 2000, 7), (0, 10), (500, 500), (25,)):
+        lists = [sorted(set(rng.sample(words, k))) for k in sizes]
+        merged, maps = _union_sorted(lists)
+        assert merged == sorted(set().union(*lists))
+        for values, where in zip(lists, maps, strict=True):
+            assert [merged[i] for i in where.tolist()] == values
