@@ -439,3 +439,33 @@ def test_facet_values_of_a_big_and_a_small_segment_merge_in_order() -> None:
         assert merged == sorted(set().union(*lists))
         for values, where in zip(lists, maps, strict=True):
             assert [merged[i] for i in where.tolist()] == values
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="names fds through /proc")
+def test_segment_data_are_on_disk_before_the_manifest_names_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A power loss after the commit point must not leave a named segment with zeroed
+    pages: every array of the new segment and layout, and their folders, are fsynced
+    before the manifest is renamed into place."""
+    path = write_archive(tmp_path / "a.json")
+    archive = Archive.open(path)
+    archive.wait_for_cache()
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    archive.add([{"id": "late", "date": "1990", "title": "Soviet reunification note"}])
+    folder = store_folder(path)
+    meta = json.loads((folder / "manifest.json").read_text())
+    manifest_at = max(i for i, p in enumerate(synced) if ".manifest.json." in p)
+    before = synced[:manifest_at]
+    new_segment = folder / meta["segments"][-1]
+    for written in [*new_segment.iterdir(), *(folder / meta["generation"]).iterdir()]:
+        # synced under the temporary folder's name, before the rename into place
+        assert any(p.endswith("/" + written.name) and "/.tmp-" in p for p in before), written
+    assert str(folder) in before  # the renames themselves

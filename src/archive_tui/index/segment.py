@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..atomic import fsync_folder
 from ..facets import FACET_FIELDS, Facet
 from . import TokenIndex, codec, distinct
 
@@ -146,9 +147,7 @@ def save_segment(index: TokenIndex, ids: Sequence[str], folder: Path) -> str:
             if not isinstance(dtype, tuple):
                 arr = arr.astype(dtype, copy=False)
             shapes[key] = len(arr)
-            fd = os.open(tmp / f"{key}.npy", os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-            with open(fd, "wb") as fh:
-                np.save(fh, arr, allow_pickle=False)
+            write_array(tmp / f"{key}.npy", arr)
         meta = {
             "format": SEGMENT_FORMAT,
             "n": index.n,
@@ -161,11 +160,23 @@ def save_segment(index: TokenIndex, ids: Sequence[str], folder: Path) -> str:
             json.dump(meta, fh, ensure_ascii=False)
             fh.flush()
             os.fsync(fh.fileno())
+        fsync_folder(tmp)  # its entries, then the rename into place, survive a power loss
         os.rename(tmp, folder / name)
+        fsync_folder(folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return name
+
+
+def write_array(path: Path, arr: np.ndarray) -> None:
+    """A new ``.npy`` file (0600), its data on disk before this returns (fsync): a manifest
+    committed later never names a segment a power loss could leave with zeroed pages."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    with open(fd, "wb") as fh:
+        np.save(fh, arr, allow_pickle=False)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _safe(path: Path, *, folder: bool) -> None:

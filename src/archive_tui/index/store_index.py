@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..atomic import atomic_write
+from ..atomic import atomic_write, fsync_folder
 from . import TokenIndex, distinct
 from .segment import (
     DIR_MODE,
@@ -46,6 +46,7 @@ from .segment import (
     _safe,
     load_segment,
     save_segment,
+    write_array,
 )
 
 try:
@@ -278,10 +279,10 @@ def _write_generation(folder: Path, layout: Layout) -> str:
     tmp.mkdir(mode=DIR_MODE)
     try:
         for key in ("seg", "doc", "offset", "length"):
-            fd = os.open(tmp / f"{key}.npy", os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-            with open(fd, "wb") as fh:
-                np.save(fh, getattr(layout, key), allow_pickle=False)
+            write_array(tmp / f"{key}.npy", getattr(layout, key))  # fsynced
+        fsync_folder(tmp)
         os.rename(tmp, folder / name)
+        fsync_folder(folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
