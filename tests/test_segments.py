@@ -469,3 +469,28 @@ def test_segment_data_are_on_disk_before_the_manifest_names_them(
         # synced under the temporary folder's name, before the rename into place
         assert any(p.endswith("/" + written.name) and "/.tmp-" in p for p in before), written
     assert str(folder) in before  # the renames themselves
+
+
+def test_an_import_over_a_base_inserts_into_its_date_order(
+    tmp_path: Path, generated: list[dict]
+) -> None:
+    """A view of the base's whole segment and an import's: the base's date order with the
+    imported records inserted (no sort of every record), the order a full sort gives."""
+    base = tmp_path / "base.json"
+    RecordStore.open(base, create=True).upsert(generated[:300])
+    user = tmp_path / "user.json"
+    Archive.open(user, base=base).add(generated[300:])
+    archive = Archive.open(user, base=base)
+    view = archive._index
+    assert len(view.parts) == 2 and view.date_order_merged
+    key = np.zeros(view.n, np.int64)
+    for p in view.parts:
+        live = p.glob >= 0
+        key[p.glob[live]] = np.asarray(p.seg.date_key)[live]
+    assert np.array_equal(view.date_order, np.argsort(key, kind="stable"))
+    fresh = Archive.open(tmp_path / "all.json", create=True)
+    fresh.add(generated)
+    assert (
+        archive.search("", sort="date", limit=420).ids()
+        == fresh.search("", sort="date", limit=420).ids()
+    )

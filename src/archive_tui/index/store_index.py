@@ -155,11 +155,17 @@ class StoreIndex:
         return len(self.layout) == 0 or bool(self.layout.offset.min() >= 0)
 
     def ids(self) -> list[str]:
-        """The store's record ids, in file order."""
-        seg, doc = self.layout.seg.tolist(), self.layout.doc.tolist()
-        if len(self.segments) == 1 and doc == list(range(len(doc))):
-            return list(self.seg_ids[0]) if len(doc) == len(self.seg_ids[0]) else []
-        return [self.seg_ids[s][d] for s, d in zip(seg, doc, strict=True)]
+        """The store's record ids, in file order (made once; callers must not change it)."""
+        found = self.__dict__.get("_ids")
+        if found is None:
+            doc = self.layout.doc
+            if len(self.segments) == 1 and np.array_equal(doc, np.arange(len(doc))):
+                found = list(self.seg_ids[0]) if len(doc) == len(self.seg_ids[0]) else []
+            else:
+                seg, docs = self.layout.seg.tolist(), doc.tolist()
+                found = [self.seg_ids[s][d] for s, d in zip(seg, docs, strict=True)]
+            self._ids = found
+        return found
 
 
 # ----------------------------------------------------------------------------- reading

@@ -120,6 +120,7 @@ class IndexView:
 
     def _date_arrays(self) -> None:
         n = self.n
+        self.date_order_merged = False  # see _appended_date_order
         if self.single:
             seg = self.parts[0].seg
             self.date_start, self.date_end = np.asarray(seg.date_start), np.asarray(seg.date_end)
@@ -135,9 +136,33 @@ class IndexView:
             self.date_start[g] = np.asarray(p.seg.date_start)[live]
             self.date_end[g] = np.asarray(p.seg.date_end)[live]
             key[g] = np.asarray(p.seg.date_key)[live]
-        self.date_order = np.argsort(key, kind="stable").astype(np.int32)
+        merged = self._appended_date_order(key)
+        self.date_order_merged = merged is not None
+        if merged is None:
+            merged = np.argsort(key, kind="stable").astype(np.int32)
+        self.date_order = merged
         self.date_rank = np.empty(n, np.int32)
         self.date_rank[self.date_order] = np.arange(n, dtype=np.int32)
+
+    def _appended_date_order(self, key: np.ndarray) -> np.ndarray | None:
+        """The stable order by ``key`` when the first segment holds docs 0..n0-1 whole and
+        the others only later docs (the shipped archive, then imports): the first's own
+        date order with the few later docs inserted, not a sort of every record. None when
+        the parts are not laid out so."""
+        first = self.parts[0] if self.parts else None
+        if first is None or not first.identity or first.offset != 0:
+            return None
+        n0 = first.seg.n
+        if any(
+            len(p.glob) and int(p.glob.max()) >= 0 and int(p.glob[p.glob >= 0].min()) < n0
+            for p in self.parts[1:]
+        ):
+            return None
+        base = np.asarray(first.seg.date_order, np.int32)
+        rest = (np.argsort(key[n0:], kind="stable") + n0).astype(np.int32)
+        # equal keys: earlier docs first, as a stable sort of all of them would put them
+        at = np.searchsorted(key[base], key[rest], side="right")
+        return np.insert(base, at, rest)
 
     @property
     def title_order(self) -> np.ndarray:
