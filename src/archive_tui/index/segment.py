@@ -128,26 +128,36 @@ def save_segment(index: TokenIndex, ids: Sequence[str], folder: Path) -> str:
         # stream: remember those words; the stream is derived from the positions
         data["part_at"] = distinct(index.part_positions).astype(np.int64)
         data["part_word"] = index.stream[data["part_at"]]
-        units = np.rint(np.asarray(index.post_wtf, np.float64) * 2).astype(np.int64)  # halves
-        for key, packed in (
-            ("post_doc", codec.pack(index.post_doc, index.term_ptr)),
-            ("post_wtf", codec.pack(units)),
-            ("positions", codec.pack(index.positions, index.pos_ptr)),
-        ):
-            data[f"{key}_small"], data[f"{key}_esc_idx"], data[f"{key}_esc_val"] = packed
         data["vocab"], data["vocab_ptr"] = _blob(index.vocab)
         data["ids"], data["id_ptr"] = _blob(ids)
         data["titles"], data["title_ptr"] = _blob(index.titles)
         for fname, f in index.facets.items():
             data[f"facet_doc_{fname}"] = f.entry_doc
             data[f"facet_value_{fname}"] = f.entry_value
-        shapes = {}
-        for key, dtype in _ARRAYS.items():
-            arr = np.ascontiguousarray(data[key])
+        shapes: dict[str, int] = {}
+
+        def write(key: str, arr: np.ndarray) -> None:
+            dtype = _ARRAYS[key]
+            arr = np.ascontiguousarray(arr)
             if not isinstance(dtype, tuple):
                 arr = arr.astype(dtype, copy=False)
             shapes[key] = len(arr)
             write_array(tmp / f"{key}.npy", arr)
+
+        # the packed arrays one at a time, each written and dropped before the next is
+        # made (at 100k records they are hundreds of MB: a first open's peak memory);
+        # weighted frequencies are whole halves, so twice them are exact float32 integers
+        for key, make in (
+            ("post_doc", lambda: codec.pack(index.post_doc, index.term_ptr)),
+            ("post_wtf", lambda: codec.pack(index.post_wtf * np.float32(2))),
+            ("positions", lambda: codec.pack(index.positions, index.pos_ptr)),
+        ):
+            for part, arr in zip(("small", "esc_idx", "esc_val"), make(), strict=True):
+                write(f"{key}_{part}", arr)
+        for key in _ARRAYS:
+            if key not in shapes:
+                write(key, data[key])
+        shapes = {key: shapes[key] for key in _ARRAYS}  # meta.json in the usual order
         meta = {
             "format": SEGMENT_FORMAT,
             "n": index.n,
