@@ -32,7 +32,6 @@ from . import (
     TEXT_FIELDS,
     _idf,
     _impact_values,
-    _impacts,
     _index_native,
     _norm,
     distinct,
@@ -332,7 +331,7 @@ class _Builder:
         dl = np.frombuffer(built["doc_len"], np.float64)
         index._doc_len = dl
         index.post_wtf = wtf
-        index.post_imp = _impacts(index.term_ptr, index.post_doc, wtf, dl)
+        index.post_imp = None  # made on first use (TokenIndex.post_imp): searches use wtf
 
     def finish(self, index: TokenIndex) -> None:
         if self.native:
