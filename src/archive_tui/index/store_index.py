@@ -46,6 +46,7 @@ from .segment import (
     _safe,
     load_segment,
     save_segment,
+    sync_files,
     write_array,
 )
 
@@ -284,8 +285,10 @@ def _write_generation(folder: Path, layout: Layout) -> str:
     tmp = folder / f".tmp-{name}"
     tmp.mkdir(mode=DIR_MODE)
     try:
-        for key in ("seg", "doc", "offset", "length"):
-            write_array(tmp / f"{key}.npy", getattr(layout, key))  # fsynced
+        keys = ("seg", "doc", "offset", "length")
+        for key in keys:
+            write_array(tmp / f"{key}.npy", getattr(layout, key))
+        sync_files([tmp / f"{key}.npy" for key in keys])
         fsync_folder(tmp)
         os.rename(tmp, folder / name)
         fsync_folder(folder)
