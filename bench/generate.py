@@ -38,7 +38,11 @@ SHIPPED_PATH = REPO_ROOT / "data" / "records.json"
 DEFAULT_OUT_DIR = REPO_ROOT / "bench" / "out"
 
 # Bump when the generated records change shape, so cached archives are rebuilt.
-GENERATOR_VERSION = 1
+# 2: source notes drawn from the corpus's real ones (one "Generated benchmark record" note
+# a record made the repository facet one value a record), and the derived provenance
+# fields stored as `archive-tui import` and the shipped archive store them.
+GENERATOR_VERSION = 2
+_DRAWS_VERSION = 1  # seeds the draws of every other field: unchanged since version 1
 
 FIRST_YEAR, LAST_YEAR = 1945, 1991
 TEXT_CAP = 4000
@@ -88,6 +92,7 @@ class CorpusModel:
     places: tuple[str, ...]
     subjects: tuple[str, ...]
     collections: tuple[tuple[str, int, int], ...]  # (name, first year, last year)
+    source_notes: tuple[str, ...] = ()  # the corpus's "Source:" notes, as printed
 
 
 def _cdf(weights: Iterable[float]) -> np.ndarray:
@@ -217,6 +222,9 @@ def load_corpus_model(path: Path | None = None) -> CorpusModel:
             _ranked(subjects, TARGET_SUBJECTS, lambda i: f"Affairs of {_pseudo_word(i).title()}")
         ),
         collections=tuple(_collections(records)),
+        source_notes=tuple(
+            sorted({r["source"] for r in records if isinstance(r.get("source"), str)})
+        ),
     )
 
 
@@ -249,7 +257,8 @@ class _Generator:
 
     def __init__(self, model: CorpusModel, count: int, seed: int) -> None:
         self.model = model
-        self.rng = np.random.default_rng([seed, GENERATOR_VERSION])
+        self.rng = np.random.default_rng([seed, _DRAWS_VERSION])
+        self.note_rng = np.random.default_rng([seed, GENERATOR_VERSION, 1])  # source notes
         self.words = np.array(model.words, dtype=object)
         self.title_words = np.array(model.title_words, dtype=object)
         tail_size = max(1000, count)
@@ -340,6 +349,11 @@ class _Generator:
         summary = body_part if len(body_part) <= 400 else _cut(body_part, 400) + " …"
 
         rid = f"gen-{i + 1:07d}"
+        notes = m.source_notes
+        if notes:
+            source = notes[int(self.note_rng.integers(len(notes)))]
+        else:
+            source = f"Source: Generated benchmark record {rid}, {collection}. {doc_type}."
         return {
             "id": rid,
             "date": date_str,
@@ -348,7 +362,7 @@ class _Generator:
             "text": text,
             "collection": collection,
             "subjects": subjects,
-            "source": f"Source: Generated benchmark record {rid}, {collection}. {doc_type}.",
+            "source": source,
             "document_type": doc_type,
             "people": people,
             "places": places,
@@ -362,7 +376,12 @@ def generate_records(count: int, seed: int = 1, *, corpus: Path | None = None) -
     if count < 0:
         raise ValueError("count must be >= 0")
     gen = _Generator(load_corpus_model(Path(corpus) if corpus else None), count, seed)
-    return [gen.record(i) for i in range(count)]
+    records = [gen.record(i) for i in range(count)]
+    try:
+        from archive_tui.provenance import add_derived_fields
+    except ImportError:  # an older archive_tui: records as they were
+        return records
+    return add_derived_fields(records)  # as `archive-tui import` stores them
 
 
 def _write_tinydb(path: Path, records: Sequence[dict]) -> None:

@@ -98,3 +98,17 @@ def test_generated_archive_opens_and_finds_its_words(tmp_path: Path) -> None:
         assert having, f"seed 1 should give someone named {name}"
         found = set(archive.search(query, limit=500).ids())
         assert having <= found
+
+
+def test_provenance_is_stored_and_shaped_like_the_corpus() -> None:
+    """Source notes are the corpus's own, and the derived fields are stored as an import
+    stores them: a cold open reads them instead of parsing 100,000 notes, and the
+    repository facet has the corpus's few values, not one a record."""
+    from archive_tui.provenance import derived_fields
+
+    records = generate.generate_records(600, seed=1)
+    assert not any("Generated benchmark record" in r["source"] for r in records)
+    assert sum("repository" in r for r in records) > 500
+    assert len({r.get("repository") for r in records}) < 100
+    plain = {k: v for k, v in records[7].items() if k not in derived_fields(records[7])}
+    assert {**plain, **derived_fields(plain)} == records[7]

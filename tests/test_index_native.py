@@ -9,14 +9,17 @@ a compiler); elsewhere these tests are skipped when it is not.
 from __future__ import annotations
 
 import os
+import sys
 
 import numpy as np
 import pytest
 from conftest import SHIPPED_PATH
 
-from archive_tui.index import TokenIndex, native_build_available
+from archive_tui.index import _LIST, TEXT_FIELDS, TokenIndex, build_stats, native_build_available
+from archive_tui.index import build as build_module
 from archive_tui.search import execute
 from archive_tui.store import RecordStore
+from archive_tui.text import fold_bytes
 
 if not native_build_available():
     if os.environ.get("CI"):
@@ -90,6 +93,7 @@ def build_both(records: list[dict]) -> tuple[TokenIndex, TokenIndex]:
 
 def test_awkward_records_index_identically() -> None:
     native, pure = build_both(AWKWARD)
+    assert native._post_imp is None  # searches score from wtf: impacts only when asked
     assert_same_index(native, pure)
     for word in ("gromyko", "pine", "manach", "gaulle", "gaulles", "zh", "shch", "finance"):
         assert native.term_id(word) >= 0, word
@@ -112,12 +116,60 @@ def test_native_build_finds_what_a_user_types() -> None:
 
 
 def test_shipped_archive_indexes_identically() -> None:
-    """12,415 real records (8 million positions: the two-thread split is used)."""
+    """12,415 real records (8 million positions: the two-thread splits are used)."""
     records = _records_of(SHIPPED_PATH)
+    before = build_stats()
     native, pure = build_both(records)
+    after = build_stats()
     assert native.n == len(records)
     assert len(native.stream) > 1 << 20
     assert_same_index(native, pure)
+    # the paths that ran: facets beside the compiled code, tokenizing on two threads
+    assert after["meta_beside"] == before["meta_beside"] + 1
+    two = 1 if build_module._cpus() >= 2 else 0
+    assert after["parallel_tokenize"] == before["parallel_tokenize"] + two
+
+
+def _tokenize(records: list[dict], threads: int, chunk: int | None = None):
+    vocab = _index_native.Vocab()
+    n = len(records)
+    parts = []
+    for lo in range(0, n, chunk or n):
+        hi = min(lo + (chunk or n), n)
+        ids, seg = vocab.tokenize(records, lo, hi, TEXT_FIELDS, _LIST, fold_bytes, threads)
+        parts.append((np.frombuffer(ids, np.int32), np.frombuffer(seg, np.int64)))
+    return vocab, parts
+
+
+def test_two_threads_number_words_as_one_pass_in_order() -> None:
+    """Each thread reads half a round; the second's words are merged in so every word
+    gets the id a single pass gives it (first sight), and the streams join up."""
+    records = _records_of(SHIPPED_PATH)
+    one, [(ids1, seg1)] = _tokenize(records, 1)
+    two, [(ids2, seg2)] = _tokenize(records, 2)
+    assert one.threads_used == 1
+    assert two.threads_used == (2 if sys.platform != "win32" else 1)
+    assert one.order == two.order
+    assert np.array_equal(ids1, ids2)
+    assert np.array_equal(seg1, seg2)
+    # as the chunk-at-a-time calls of the pure build's shape give them
+    chunked, parts = _tokenize(records, 1, chunk=4096)
+    assert chunked.order == one.order
+    assert np.array_equal(np.concatenate([p[0] for p in parts]), ids1)
+
+
+def test_a_failing_fold_on_the_second_thread_is_raised_and_the_vocab_stays_usable() -> None:
+    plain = [{"title": "word " * 400, "text": "plain ascii text " * 200} for _ in range(800)]
+    records = [*plain, {"title": "Piné"}]  # the only non-ASCII character: second half
+
+    def broken(_char: str) -> bytes:
+        raise RuntimeError("fold failed")
+
+    vocab = _index_native.Vocab()
+    with pytest.raises(RuntimeError, match="fold failed"):
+        vocab.tokenize(records, 0, len(records), ("title", "text"), frozenset(), broken, 2)
+    assert vocab.threads_used == (2 if sys.platform != "win32" else 1)
+    assert vocab[b"word"] == 0  # not left marked busy
 
 
 def test_records_that_are_not_plain_dicts() -> None:

@@ -422,3 +422,75 @@ def test_a_write_starts_a_merge_thread_only_when_the_policy_finds_segments_to_me
     assert STATS["merge_threads"] == started + 1 and STATS["merges"] == merges + 1
     assert Archive.open(path).stats()["segments"] == [1]
     assert Archive.open(path).search("write").total == store_index.MERGE_FACTOR
+
+
+def test_facet_values_of_a_big_and_a_small_segment_merge_in_order() -> None:
+    """The union of sorted value lists, made around the longest one (the shipped
+    archive's facet next to an import's), maps every list's values to their places."""
+    import random
+
+    from archive_tui.index.view import _union_sorted
+
+    rng = random.Random(3)
+    words = [f"{rng.choice('abcdefgh')}{rng.randrange(500)}" for _ in range(3000)]
+    for sizes in ((2000, 40), (40, 2000, 7), (0, 10), (500, 500), (25,)):
+        lists = [sorted(set(rng.sample(words, k))) for k in sizes]
+        merged, maps = _union_sorted(lists)
+        assert merged == sorted(set().union(*lists))
+        for values, where in zip(lists, maps, strict=True):
+            assert [merged[i] for i in where.tolist()] == values
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="names fds through /proc")
+def test_segment_data_are_on_disk_before_the_manifest_names_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A power loss after the commit point must not leave a named segment with zeroed
+    pages: every array of the new segment and layout, and their folders, are fsynced
+    before the manifest is renamed into place."""
+    path = write_archive(tmp_path / "a.json")
+    archive = Archive.open(path)
+    archive.wait_for_cache()
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    archive.add([{"id": "late", "date": "1990", "title": "Soviet reunification note"}])
+    folder = store_folder(path)
+    meta = json.loads((folder / "manifest.json").read_text())
+    manifest_at = max(i for i, p in enumerate(synced) if ".manifest.json." in p)
+    before = synced[:manifest_at]
+    new_segment = folder / meta["segments"][-1]
+    for written in [*new_segment.iterdir(), *(folder / meta["generation"]).iterdir()]:
+        # synced under the temporary folder's name, before the rename into place
+        assert any(p.endswith("/" + written.name) and "/.tmp-" in p for p in before), written
+    assert str(folder) in before  # the renames themselves
+
+
+def test_an_import_over_a_base_inserts_into_its_date_order(
+    tmp_path: Path, generated: list[dict]
+) -> None:
+    """A view of the base's whole segment and an import's: the base's date order with the
+    imported records inserted (no sort of every record), the order a full sort gives."""
+    base = tmp_path / "base.json"
+    RecordStore.open(base, create=True).upsert(generated[:300])
+    user = tmp_path / "user.json"
+    Archive.open(user, base=base).add(generated[300:])
+    archive = Archive.open(user, base=base)
+    view = archive._index
+    assert len(view.parts) == 2 and view.date_order_merged
+    key = np.zeros(view.n, np.int64)
+    for p in view.parts:
+        live = p.glob >= 0
+        key[p.glob[live]] = np.asarray(p.seg.date_key)[live]
+    assert np.array_equal(view.date_order, np.argsort(key, kind="stable"))
+    fresh = Archive.open(tmp_path / "all.json", create=True)
+    fresh.add(generated)
+    assert (
+        archive.search("", sort="date", limit=420).ids()
+        == fresh.search("", sort="date", limit=420).ids()
+    )

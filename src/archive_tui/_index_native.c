@@ -1,25 +1,44 @@
-/* Native speed-ups for building the token index (index.py; docs/architecture.md).
+/* Native speed-ups for building the token index (index/build.py; docs/architecture.md).
  *
  * Why C: the cold open of a large archive is bounded by per-token Python work (about
  * 60 million tokens at 100,000 records): creating a bytes object per word and looking
  * it up in a dict, then sorting every chunk to group positions by term. Here:
  *
  *   Vocab.tokenize  folds and splits each field exactly as text.fold_bytes(...).split()
- *                   does, and numbers the words in a hash table of its own, creating a
- *                   Python bytes object only for a word seen for the first time;
+ *                   does, and numbers the words in a hash table of its own (a Python
+ *                   bytes object is made only when the word list is asked for). The
+ *                   records' strings are gathered first, with the GIL; then they are
+ *                   read with the GIL released, so the Python part of a build (facets,
+ *                   dates) runs meanwhile on another thread; and with threads=2, two
+ *                   threads each read half of the records, the second numbering its
+ *                   words in a table of its own that is merged in afterwards, so every
+ *                   word gets the id one pass in order would have given it;
  *   build_postings  turns the whole token stream into the positional index and the
  *                   postings with two counting passes (no sort), the GIL released,
  *                   each pass split over two threads at a record boundary.
  *
- * The pure-Python build in index.py stays the reference: tests build the same archive
- * both ways and compare every array. Non-ASCII characters are folded by calling the
- * Python function given (text.fold_bytes on one character), cached per code point, so
- * the folding rules live in one place (text.py).
+ * The pure-Python build (index/build.py) stays the reference: tests build the same
+ * archive both ways and compare every array. Non-ASCII characters are folded by calling
+ * the Python function given (text.fold_bytes on one character), cached per code point,
+ * so the folding rules live in one place (text.py); a thread that meets a character not
+ * cached yet takes the GIL for that call.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+
+#if !defined(_WIN32) && (defined(__GNUC__) || defined(__clang__))
+#include <pthread.h>
+#define HAVE_THREADS 1
+/* the fold cache is filled under the GIL and read by threads without it */
+#define LOAD_ACQUIRE(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define STORE_RELEASE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#else
+#define HAVE_THREADS 0
+#define LOAD_ACQUIRE(p) (*(p))
+#define STORE_RELEASE(p, v) (*(p) = (v))
+#endif
 
 #define GAP (-1)
 
@@ -29,6 +48,7 @@ static unsigned char byte_table[256];
 
 /* ------------------------------------------------------------------ growable arrays */
 
+/* Raw allocations (usable without the GIL); on failure -1 and no Python error set. */
 typedef struct {
     char *data;
     Py_ssize_t len, cap, item;
@@ -38,11 +58,8 @@ static int buf_reserve(Buf *b, Py_ssize_t extra) {
     if (b->len + extra <= b->cap) return 0;
     Py_ssize_t cap = b->cap ? b->cap : 1024;
     while (cap < b->len + extra) cap *= 2;
-    char *data = PyMem_Realloc(b->data, (size_t)(cap * b->item));
-    if (!data) {
-        PyErr_NoMemory();
-        return -1;
-    }
+    char *data = PyMem_RawRealloc(b->data, (size_t)(cap * b->item));
+    if (!data) return -1;
     b->data = data;
     b->cap = cap;
     return 0;
@@ -60,22 +77,18 @@ static inline int buf_push_i64(Buf *b, int64_t v) {
     return 0;
 }
 
-static inline int buf_push_byte(Buf *b, char c) {
-    if (b->len == b->cap && buf_reserve(b, 1) < 0) return -1;
-    b->data[b->len++] = c;
-    return 0;
+static void buf_free(Buf *b) {
+    PyMem_RawFree(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
 }
 
-static PyObject *buf_to_bytes(Buf *b) {
-    return PyBytes_FromStringAndSize(b->data ? b->data : "", b->len * b->item);
-}
-
-/* ------------------------------------------------------------------ Vocab */
+/* ------------------------------------------------------------------ word tables */
 
 #define INLINE_KEY 16
 
 /* A hash-table slot; words up to INLINE_KEY bytes (most) are compared in the slot
- * itself, without following the pointer to their bytes object. */
+ * itself, without following the offset to their bytes. */
 typedef struct {
     uint64_t hash;
     int32_t id; /* -1: empty slot */
@@ -83,81 +96,176 @@ typedef struct {
     char key[INLINE_KEY];
 } Slot;
 
+/* Words numbered in order of first sight: an open-addressing table over the words'
+ * bytes, kept one after another. Plain C memory: a thread may use it without the GIL. */
 typedef struct {
-    PyObject_HEAD
-    PyObject *order;  /* list of bytes: id -> word */
     Slot *slots;
-    Py_ssize_t mask;  /* capacity - 1 (capacity a power of two) */
-    PyObject **bmp;   /* folded bytes per BMP code point, filled on first sight */
-    PyObject *astral; /* dict: code point beyond the BMP -> folded bytes */
-    Buf token;        /* the word being read */
-} Vocab;
+    Py_ssize_t mask; /* capacity - 1 (capacity a power of two) */
+    Py_ssize_t count;
+    Buf words;  /* the words' bytes (item 1) */
+    Buf starts; /* int64: where word i starts; count + 1 entries */
+} Table;
 
-static inline uint64_t hash_bytes(const unsigned char *s, Py_ssize_t n) {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a, then a final mix */
-    for (Py_ssize_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 1099511628211ULL;
-    }
+#define FNV_OFFSET 1469598103934665603ULL
+
+static inline uint64_t hash_step(uint64_t h, unsigned char c) {
+    return (h ^ c) * 1099511628211ULL; /* FNV-1a */
+}
+
+static inline uint64_t hash_finish(uint64_t h) {
     h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ULL;
     h ^= h >> 32;
     return h;
 }
 
-static int vocab_grow(Vocab *v) {
-    Py_ssize_t cap = (v->mask + 1) * 2;
-    Slot *slots = PyMem_Malloc((size_t)cap * sizeof(Slot));
-    if (!slots) {
-        PyErr_NoMemory();
+static uint64_t hash_bytes(const unsigned char *s, Py_ssize_t n) {
+    uint64_t h = FNV_OFFSET;
+    for (Py_ssize_t i = 0; i < n; i++) h = hash_step(h, s[i]);
+    return hash_finish(h);
+}
+
+static void table_free(Table *t) {
+    PyMem_RawFree(t->slots);
+    t->slots = NULL;
+    buf_free(&t->words);
+    buf_free(&t->starts);
+}
+
+static int table_init(Table *t) {
+    memset(t, 0, sizeof *t);
+    t->words.item = 1;
+    t->starts.item = 8;
+    t->mask = 1023;
+    t->slots = PyMem_RawMalloc(1024 * sizeof(Slot));
+    if (!t->slots || buf_push_i64(&t->starts, 0) < 0) {
+        table_free(t);
         return -1;
     }
-    for (Py_ssize_t i = 0; i < cap; i++) slots[i].id = -1;
-    Py_ssize_t mask = cap - 1;
-    for (Py_ssize_t i = 0; i <= v->mask; i++) {
-        if (v->slots[i].id < 0) continue;
-        Py_ssize_t j = (Py_ssize_t)(v->slots[i].hash & (uint64_t)mask);
-        while (slots[j].id >= 0) j = (j + 1) & mask;
-        slots[j] = v->slots[i];
-    }
-    PyMem_Free(v->slots);
-    v->slots = slots;
-    v->mask = mask;
+    for (Py_ssize_t i = 0; i < 1024; i++) t->slots[i].id = -1;
     return 0;
 }
 
-/* The id of word s[0:n], numbering it when new; -1 with an exception set on failure. */
-static int32_t vocab_id(Vocab *v, const char *s, Py_ssize_t n) {
-    uint64_t h = hash_bytes((const unsigned char *)s, n);
-    Py_ssize_t j = (Py_ssize_t)(h & (uint64_t)v->mask);
+static inline const char *table_word(const Table *t, Py_ssize_t id, Py_ssize_t *len) {
+    const int64_t *starts = (const int64_t *)t->starts.data;
+    *len = (Py_ssize_t)(starts[id + 1] - starts[id]);
+    return t->words.data + starts[id];
+}
+
+static int table_grow(Table *t) {
+    Py_ssize_t cap = (t->mask + 1) * 2;
+    Slot *slots = PyMem_RawMalloc((size_t)cap * sizeof(Slot));
+    if (!slots) return -1;
+    for (Py_ssize_t i = 0; i < cap; i++) slots[i].id = -1;
+    Py_ssize_t mask = cap - 1;
+    for (Py_ssize_t i = 0; i <= t->mask; i++) {
+        if (t->slots[i].id < 0) continue;
+        Py_ssize_t j = (Py_ssize_t)(t->slots[i].hash & (uint64_t)mask);
+        while (slots[j].id >= 0) j = (j + 1) & mask;
+        slots[j] = t->slots[i];
+    }
+    PyMem_RawFree(t->slots);
+    t->slots = slots;
+    t->mask = mask;
+    return 0;
+}
+
+#define NO_MEMORY (-1)
+#define TOO_MANY (-2)
+
+/* The id of word s[0:n] (h: its hash_bytes), numbering it when new; NO_MEMORY or
+ * TOO_MANY on failure (no Python error set: the GIL may not be held). */
+static int32_t table_id(Table *t, const char *s, Py_ssize_t n, uint64_t h) {
+    Py_ssize_t j = (Py_ssize_t)(h & (uint64_t)t->mask);
+    Slot *slot;
     for (;;) {
-        Slot *slot = &v->slots[j];
+        slot = &t->slots[j];
         if (slot->id < 0) break;
         if (slot->hash == h && slot->len == n) {
-            const char *key = n <= INLINE_KEY
-                                  ? slot->key
-                                  : PyBytes_AS_STRING(PyList_GET_ITEM(v->order, slot->id));
+            Py_ssize_t len;
+            const char *key = n <= INLINE_KEY ? slot->key : table_word(t, slot->id, &len);
             if (memcmp(key, s, (size_t)n) == 0) return slot->id;
         }
-        j = (j + 1) & v->mask;
+        j = (j + 1) & t->mask;
     }
-    Py_ssize_t id = PyList_GET_SIZE(v->order);
-    if (id >= INT32_MAX || n > INT32_MAX) {
-        PyErr_SetString(PyExc_OverflowError, "too many distinct words");
-        return -1;
-    }
-    PyObject *word = PyBytes_FromStringAndSize(s, n);
-    if (!word) return -1;
-    int rc = PyList_Append(v->order, word);
-    Py_DECREF(word);
-    if (rc < 0) return -1;
-    v->slots[j].hash = h;
-    v->slots[j].id = (int32_t)id;
-    v->slots[j].len = (int32_t)n;
-    if (n <= INLINE_KEY) memcpy(v->slots[j].key, s, (size_t)n);
-    if ((id + 1) * 2 > v->mask + 1 && vocab_grow(v) < 0) return -1;
-    return (int32_t)id;
+    if (t->count >= INT32_MAX - 1 || n > INT32_MAX) return TOO_MANY;
+    if (buf_reserve(&t->words, n) < 0 || buf_reserve(&t->starts, 1) < 0) return NO_MEMORY;
+    if (n) memcpy(t->words.data + t->words.len, s, (size_t)n);
+    t->words.len += n;
+    ((int64_t *)t->starts.data)[t->starts.len++] = t->words.len;
+    int32_t id = (int32_t)t->count++;
+    slot->hash = h;
+    slot->id = id;
+    slot->len = (int32_t)n;
+    if (n <= INLINE_KEY) memcpy(slot->key, s, (size_t)n);
+    if (t->count * 2 > t->mask + 1 && table_grow(t) < 0) return NO_MEMORY;
+    return id;
 }
+
+static void set_table_error(int32_t code) {
+    if (code == TOO_MANY)
+        PyErr_SetString(PyExc_OverflowError, "too many distinct words");
+    else
+        PyErr_NoMemory();
+}
+
+/* ------------------------------------------------------------------ Block */
+
+/* Memory a tokenize filled, handed to Python as it is (the buffer protocol; numpy
+ * reads it with frombuffer): a stream of some 60 million ids is not copied again. */
+typedef struct {
+    PyObject_HEAD
+    char *data;
+    Py_ssize_t len;
+} Block;
+
+static void Block_dealloc(Block *b) {
+    PyMem_RawFree(b->data);
+    Py_TYPE(b)->tp_free((PyObject *)b);
+}
+
+static int Block_getbuffer(Block *b, Py_buffer *view, int flags) {
+    return PyBuffer_FillInfo(view, (PyObject *)b, b->data, b->len, 1, flags);
+}
+
+static Py_ssize_t Block_len(Block *b) { return b->len; }
+
+static PyBufferProcs Block_as_buffer = {(getbufferproc)Block_getbuffer, NULL};
+static PySequenceMethods Block_as_sequence = {(lenfunc)Block_len};
+
+static PyTypeObject BlockType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "archive_tui._index_native.Block",
+    .tp_basicsize = sizeof(Block),
+    .tp_dealloc = (destructor)Block_dealloc,
+    .tp_as_buffer = &Block_as_buffer,
+    .tp_as_sequence = &Block_as_sequence,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Read-only bytes made by tokenize (len() in bytes; use memoryview or numpy).",
+};
+
+/* A Block owning buf's memory (buf is left empty); NULL with an error set. */
+static PyObject *block_from(Buf *buf) {
+    Block *b = PyObject_New(Block, &BlockType);
+    if (!b) return NULL;
+    b->data = buf->data;
+    b->len = buf->len * buf->item;
+    buf->data = NULL;
+    buf->len = buf->cap = 0;
+    return (PyObject *)b;
+}
+
+/* ------------------------------------------------------------------ Vocab */
+
+typedef struct {
+    PyObject_HEAD
+    Table table;
+    PyObject *order;  /* list of bytes: id -> word, made up to date when asked for */
+    PyObject **bmp;   /* folded bytes per BMP code point, filled on first sight */
+    PyObject *astral; /* dict: code point beyond the BMP -> folded bytes */
+    int busy;         /* a tokenize is reading with the GIL released */
+    int threads_used; /* threads the last tokenize ran on */
+} Vocab;
 
 static PyObject *Vocab_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
     if (PyTuple_GET_SIZE(args) || (kwds && PyDict_GET_SIZE(kwds))) {
@@ -166,17 +274,14 @@ static PyObject *Vocab_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
     }
     Vocab *v = (Vocab *)type->tp_alloc(type, 0);
     if (!v) return NULL;
-    v->token.item = 1;
     v->order = PyList_New(0);
     v->astral = PyDict_New();
-    v->mask = 1023;
-    v->slots = PyMem_Malloc(1024 * sizeof(Slot));
-    if (!v->slots) PyErr_NoMemory();
-    if (!v->order || !v->astral || !v->slots) {
+    v->bmp = PyMem_RawCalloc(0x10000, sizeof(PyObject *));
+    if (table_init(&v->table) < 0 || !v->bmp) PyErr_NoMemory();
+    if (!v->order || !v->astral || !v->bmp || !v->table.slots) {
         Py_DECREF(v);
         return NULL;
     }
-    for (Py_ssize_t i = 0; i < 1024; i++) v->slots[i].id = -1;
     return (PyObject *)v;
 }
 
@@ -185,34 +290,63 @@ static void Vocab_dealloc(Vocab *v) {
     Py_XDECREF(v->astral);
     if (v->bmp) {
         for (Py_ssize_t i = 0; i < 0x10000; i++) Py_XDECREF(v->bmp[i]);
-        PyMem_Free(v->bmp);
+        PyMem_RawFree(v->bmp);
     }
-    PyMem_Free(v->slots);
-    PyMem_Free(v->token.data);
+    table_free(&v->table);
     Py_TYPE(v)->tp_free((PyObject *)v);
 }
 
-static Py_ssize_t Vocab_len(Vocab *v) { return PyList_GET_SIZE(v->order); }
+static int check_idle(Vocab *v) {
+    if (!v->busy) return 0;
+    PyErr_SetString(PyExc_RuntimeError, "Vocab is in use by a running tokenize");
+    return -1;
+}
 
-/* vocab[word] -> id, numbering a new word (like index._Vocab). */
+static Py_ssize_t Vocab_len(Vocab *v) {
+    if (check_idle(v) < 0) return -1;
+    return v->table.count;
+}
+
+/* Bring the word list up to date: bytes made for the words numbered since. */
+static int sync_order(Vocab *v) {
+    for (Py_ssize_t i = PyList_GET_SIZE(v->order); i < v->table.count; i++) {
+        Py_ssize_t len;
+        const char *word = table_word(&v->table, i, &len);
+        PyObject *bytes = PyBytes_FromStringAndSize(word, len);
+        if (!bytes) return -1;
+        int rc = PyList_Append(v->order, bytes);
+        Py_DECREF(bytes);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+/* vocab[word] -> id, numbering a new word (like index._Vocab: the word list that
+ * ``order`` gave grows with it). */
 static PyObject *Vocab_getitem(Vocab *v, PyObject *key) {
+    if (check_idle(v) < 0) return NULL;
     if (!PyBytes_Check(key)) {
         PyErr_SetString(PyExc_TypeError, "Vocab keys are bytes");
         return NULL;
     }
-    int32_t id = vocab_id(v, PyBytes_AS_STRING(key), PyBytes_GET_SIZE(key));
-    return id < 0 ? NULL : PyLong_FromLong(id);
+    const char *s = PyBytes_AS_STRING(key);
+    Py_ssize_t n = PyBytes_GET_SIZE(key);
+    int32_t id = table_id(&v->table, s, n, hash_bytes((const unsigned char *)s, n));
+    if (id < 0) {
+        set_table_error(id);
+        return NULL;
+    }
+    if (sync_order(v) < 0) return NULL;
+    return PyLong_FromLong(id);
 }
 
-/* Folded bytes of one non-ASCII code point (borrowed), via fold(chr(cp)), cached. */
+/* Folded bytes of one non-ASCII code point (borrowed, owned by the cache), via
+ * fold(chr(cp)), cached. The GIL held. */
 static PyObject *fold_char(Vocab *v, Py_UCS4 cp, PyObject *fold) {
     PyObject *cached;
     if (cp < 0x10000) {
-        if (!v->bmp) {
-            v->bmp = PyMem_Calloc(0x10000, sizeof(PyObject *));
-            if (!v->bmp) return PyErr_NoMemory();
-        }
-        if (v->bmp[cp]) return v->bmp[cp];
+        cached = v->bmp[cp];
+        if (cached) return cached;
     } else {
         PyObject *key = PyLong_FromUnsignedLong(cp);
         if (!key) return NULL;
@@ -232,111 +366,310 @@ static PyObject *fold_char(Vocab *v, Py_UCS4 cp, PyObject *fold) {
         return NULL;
     }
     if (cp < 0x10000) {
-        v->bmp[cp] = folded; /* the cache owns it */
+        STORE_RELEASE(&v->bmp[cp], folded); /* the cache owns it; threads read it */
         return folded;
     }
     PyObject *key = PyLong_FromUnsignedLong(cp);
     int rc = key ? PyDict_SetItem(v->astral, key, folded) : -1;
     Py_XDECREF(key);
     Py_DECREF(folded);
-    return rc < 0 ? NULL : folded; /* the dict holds it */
+    return rc < 0 ? NULL : folded; /* the dict holds it (entries are never removed) */
 }
 
-static inline int end_token(Vocab *v, Buf *stream) {
-    if (!v->token.len) return 0;
-    int32_t id = vocab_id(v, v->token.data, v->token.len);
-    v->token.len = 0;
-    return id < 0 ? -1 : buf_push_i32(stream, id);
-}
+/* One string to read: a field's value, or an item of a list field (a gap after it). */
+typedef struct {
+    PyObject *str; /* a reference held while tokenize runs */
+    int gap_after;
+} Item;
 
-static inline int feed_byte(Vocab *v, Buf *stream, unsigned char c) {
-    if (c == ' ') return end_token(v, stream);
-    return buf_push_byte(&v->token, (char)c);
-}
+/* One thread's share of a tokenize: the segments [s_lo, s_hi). */
+typedef struct {
+    Vocab *v; /* for the fold cache */
+    PyObject *fold;
+    Table *table; /* where its words are numbered */
+    const Item *items;
+    const int64_t *seg_items; /* segment s reads items [seg_items[s], seg_items[s + 1]) */
+    Py_ssize_t s_lo, s_hi;
+    Buf *stream; /* int32 word ids, GAP after each segment and list item */
+    Buf *seg;    /* int64: where each of its segments starts in its stream */
+    Buf token;   /* the word being read */
+    uint64_t hash;
+    int gil_free;
+    int failed; /* 0, NO_MEMORY, TOO_MANY, or 1: a Python error (err_*) */
+    PyObject *err_type, *err_value, *err_tb;
+} Worker;
 
-/* Append the ids of the words of s (fold_bytes(s).split()) to stream. */
-static int tokenize_str(Vocab *v, PyObject *s, PyObject *fold, Buf *stream) {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
-    v->token.len = 0;
-    if (PyUnicode_IS_ASCII(s)) {
-        const unsigned char *p = PyUnicode_1BYTE_DATA(s);
-        for (Py_ssize_t i = 0; i < n; i++) {
-            if (feed_byte(v, stream, byte_table[p[i]]) < 0) return -1;
-        }
-    } else {
-        int kind = PyUnicode_KIND(s);
-        const void *data = PyUnicode_DATA(s);
-        for (Py_ssize_t i = 0; i < n; i++) {
-            Py_UCS4 cp = PyUnicode_READ(kind, data, i);
-            if (cp < 0x80) {
-                if (feed_byte(v, stream, byte_table[cp]) < 0) return -1;
-                continue;
-            }
-            PyObject *folded = fold_char(v, cp, fold);
-            if (!folded) return -1;
-            const unsigned char *f = (const unsigned char *)PyBytes_AS_STRING(folded);
-            Py_ssize_t fn = PyBytes_GET_SIZE(folded);
-            for (Py_ssize_t k = 0; k < fn; k++) {
-                if (feed_byte(v, stream, f[k]) < 0) return -1;
-            }
-        }
+static inline int end_token(Worker *w) {
+    if (!w->token.len) return 0;
+    int32_t id = table_id(w->table, w->token.data, w->token.len, hash_finish(w->hash));
+    w->token.len = 0;
+    w->hash = FNV_OFFSET;
+    if (id < 0) {
+        w->failed = id;
+        return -1;
     }
-    return end_token(v, stream);
-}
-
-PyDoc_STRVAR(tokenize_doc,
-"tokenize(records, lo, hi, fields, list_fields, fold) -> (ids, segment_starts)\n\n"
-"Word ids of every (record, field) segment of records[lo:hi], as\n"
-"index._chunk_tokens makes them: int32 ids with -1 after each segment and after\n"
-"each list item, and the int64 offset where each segment starts. fold(ch) gives one\n"
-"non-ASCII character's folded bytes (text.fold_bytes).");
-
-/* Append the segments of one record. value_of: a borrowed reference or NULL (absent). */
-static int tokenize_record(Vocab *v, PyObject *record, PyObject *fields, const char *is_list,
-                           PyObject *fold, Buf *stream, Buf *seg) {
-    Py_ssize_t nf = PyTuple_GET_SIZE(fields);
-    /* An exact dict is read through borrowed references: no reference count is written,
-     * so pages a forked worker shares with its parent stay shared (no copy-on-write).
-     * Nothing here runs code that could change the record (fold is text.fold_bytes). */
-    int exact = PyDict_CheckExact(record);
-    for (Py_ssize_t f = 0; f < nf; f++) {
-        if (buf_push_i64(seg, stream->len) < 0) return -1;
-        PyObject *name = PyTuple_GET_ITEM(fields, f), *owned = NULL, *value;
-        if (exact) {
-            value = PyDict_GetItemWithError(record, name);
-            if (!value && PyErr_Occurred()) return -1;
-        } else {
-            value = owned = PyObject_CallMethod(record, "get", "O", name);
-            if (!value) return -1;
-        }
-        int rc = 0;
-        if (value && value != Py_None) {
-            int truthy = PyObject_IsTrue(value);
-            if (truthy < 0) {
-                rc = -1;
-            } else if (truthy && PyUnicode_Check(value)) {
-                rc = tokenize_str(v, value, fold, stream);
-            } else if (truthy && is_list[f] && PyList_Check(value)) {
-                for (Py_ssize_t k = 0; rc == 0 && k < PyList_GET_SIZE(value); k++) {
-                    PyObject *item = PyList_GET_ITEM(value, k);
-                    if (!PyUnicode_Check(item)) continue;
-                    rc = tokenize_str(v, item, fold, stream);
-                    if (rc == 0) rc = buf_push_i32(stream, GAP);
-                }
-            }
-        }
-        Py_XDECREF(owned);
-        if (rc < 0 || buf_push_i32(stream, GAP) < 0) return -1;
+    if (buf_push_i32(w->stream, id) < 0) {
+        w->failed = NO_MEMORY;
+        return -1;
     }
     return 0;
+}
+
+static inline int feed(Worker *w, unsigned char c) {
+    if (c == ' ') return end_token(w);
+    if (w->token.len == w->token.cap && buf_reserve(&w->token, 1) < 0) {
+        w->failed = NO_MEMORY;
+        return -1;
+    }
+    w->token.data[w->token.len++] = (char)c;
+    w->hash = hash_step(w->hash, c);
+    return 0;
+}
+
+/* The folded bytes of a non-ASCII code point: from the cache, else (the GIL taken for
+ * the call when this thread runs without it) from fold. */
+static PyObject *worker_fold(Worker *w, Py_UCS4 cp) {
+    if (cp < 0x10000) {
+        PyObject *cached = LOAD_ACQUIRE(&w->v->bmp[cp]);
+        if (cached) return cached;
+    }
+    PyGILState_STATE gil = PyGILState_UNLOCKED;
+    if (w->gil_free) gil = PyGILState_Ensure();
+    PyObject *folded = fold_char(w->v, cp, w->fold);
+    if (!folded) {
+        w->failed = 1;
+        PyErr_Fetch(&w->err_type, &w->err_value, &w->err_tb);
+    }
+    if (w->gil_free) PyGILState_Release(gil);
+    return folded;
+}
+
+static inline int feed_folded(Worker *w, Py_UCS4 cp) {
+    PyObject *folded = worker_fold(w, cp);
+    if (!folded) return -1;
+    const unsigned char *f = (const unsigned char *)PyBytes_AS_STRING(folded);
+    Py_ssize_t fn = PyBytes_GET_SIZE(folded);
+    for (Py_ssize_t k = 0; k < fn; k++) {
+        if (feed(w, f[k]) < 0) return -1;
+    }
+    return 0;
+}
+
+#define READ_CHARS(TYPE)                                                   \
+    do {                                                                   \
+        const TYPE *p = (const TYPE *)data;                                \
+        for (Py_ssize_t i = 0; i < n; i++) {                               \
+            Py_UCS4 cp = p[i];                                             \
+            if (cp < 0x80) {                                               \
+                if (feed(w, byte_table[cp]) < 0) return -1;                \
+            } else if (feed_folded(w, cp) < 0) {                           \
+                return -1;                                                 \
+            }                                                              \
+        }                                                                  \
+    } while (0)
+
+/* Append the ids of the words of s (fold_bytes(s).split()) to the worker's stream. */
+static int worker_str(Worker *w, PyObject *s) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    const void *data = PyUnicode_DATA(s);
+    w->token.len = 0;
+    w->hash = FNV_OFFSET;
+    switch (PyUnicode_KIND(s)) {
+    case PyUnicode_1BYTE_KIND:
+        READ_CHARS(Py_UCS1);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        READ_CHARS(Py_UCS2);
+        break;
+    default:
+        READ_CHARS(Py_UCS4);
+    }
+    return end_token(w);
+}
+
+static void worker_run(Worker *w) {
+    for (Py_ssize_t s = w->s_lo; s < w->s_hi; s++) {
+        if (buf_push_i64(w->seg, w->stream->len) < 0) {
+            w->failed = NO_MEMORY;
+            return;
+        }
+        for (int64_t k = w->seg_items[s]; k < w->seg_items[s + 1]; k++) {
+            if (worker_str(w, w->items[k].str) < 0) return;
+            if (w->items[k].gap_after && buf_push_i32(w->stream, GAP) < 0) {
+                w->failed = NO_MEMORY;
+                return;
+            }
+        }
+        if (buf_push_i32(w->stream, GAP) < 0) {
+            w->failed = NO_MEMORY;
+            return;
+        }
+    }
+}
+
+static void worker_free(Worker *w) {
+    buf_free(&w->token);
+    Py_CLEAR(w->err_type);
+    Py_CLEAR(w->err_value);
+    Py_CLEAR(w->err_tb);
+}
+
+#if HAVE_THREADS
+static void *worker_thread(void *arg) {
+    worker_run(arg);
+    return NULL;
+}
+#endif
+
+/* The second worker numbered its words in a table of its own: give each word it met
+ * since the last round the main table's id (words new there numbered in the order that
+ * worker first saw them, as one pass in order would), then append its stream,
+ * renumbered, and its segment starts after the first worker's. No GIL needed. */
+static int merge_round(Table *own, Table *main, Buf *map, const Buf *stream, const Buf *seg,
+                       Buf *out, Buf *out_seg) {
+    if (buf_reserve(map, own->count - map->len) < 0) return NO_MEMORY;
+    int32_t *ids_of = (int32_t *)map->data;
+    for (Py_ssize_t j = map->len; j < own->count; j++) {
+        Py_ssize_t len;
+        const char *word = table_word(own, j, &len);
+        int32_t id = table_id(main, word, len, hash_bytes((const unsigned char *)word, len));
+        if (id < 0) return id;
+        ids_of[j] = id;
+    }
+    map->len = own->count;
+    if (buf_reserve(out, stream->len) < 0 || buf_reserve(out_seg, seg->len) < 0)
+        return NO_MEMORY;
+    Py_ssize_t base = out->len;
+    const int32_t *ids = (const int32_t *)stream->data;
+    int32_t *to = (int32_t *)out->data + base;
+    for (Py_ssize_t p = 0; p < stream->len; p++) to[p] = ids[p] >= 0 ? ids_of[ids[p]] : ids[p];
+    out->len += stream->len;
+    const int64_t *starts = (const int64_t *)seg->data;
+    int64_t *to_seg = (int64_t *)out_seg->data + out_seg->len;
+    for (Py_ssize_t k = 0; k < seg->len; k++) to_seg[k] = starts[k] + base;
+    out_seg->len += seg->len;
+    return 0;
+}
+
+/* Gather the strings of records[lo:hi] (references taken) into items, where each
+ * (record, field) segment starts in seg_items, and the characters read up to the end
+ * of each record in chars (to split the work in halves). The GIL held. */
+static int gather(PyObject *records, Py_ssize_t lo, Py_ssize_t hi, PyObject *fields,
+                  const char *is_list, Buf *items, Buf *seg_items, Buf *chars) {
+    Py_ssize_t nf = PyTuple_GET_SIZE(fields);
+    int exact_list = PyList_CheckExact(records);
+    int64_t total = 0;
+    for (Py_ssize_t i = lo; i < hi; i++) {
+        PyObject *record, *owned_record = NULL;
+        if (exact_list && i < PyList_GET_SIZE(records)) {
+            record = PyList_GET_ITEM(records, i); /* no slice: no reference count written */
+        } else {
+            record = owned_record = PySequence_GetItem(records, i);
+            if (!record) return -1;
+        }
+        int exact = PyDict_CheckExact(record);
+        int rc = 0;
+        for (Py_ssize_t f = 0; rc == 0 && f < nf; f++) {
+            if (buf_push_i64(seg_items, items->len) < 0) {
+                PyErr_NoMemory();
+                rc = -1;
+                break;
+            }
+            PyObject *name = PyTuple_GET_ITEM(fields, f), *owned = NULL, *value;
+            if (exact) {
+                value = PyDict_GetItemWithError(record, name);
+                if (!value && PyErr_Occurred()) {
+                    rc = -1;
+                    break;
+                }
+            } else {
+                value = owned = PyObject_CallMethod(record, "get", "O", name);
+                if (!value) {
+                    rc = -1;
+                    break;
+                }
+            }
+            if (value && value != Py_None) {
+                int truthy = PyObject_IsTrue(value);
+                PyObject *single[1] = {value};
+                PyObject **strs = NULL;
+                Py_ssize_t count = 0;
+                int gap = 0;
+                if (truthy < 0) {
+                    rc = -1;
+                } else if (truthy && PyUnicode_Check(value)) {
+                    strs = single;
+                    count = 1;
+                } else if (truthy && is_list[f] && PyList_Check(value)) {
+                    strs = PySequence_Fast_ITEMS(value);
+                    count = PyList_GET_SIZE(value);
+                    gap = 1;
+                }
+                for (Py_ssize_t k = 0; rc == 0 && k < count; k++) {
+                    PyObject *s = strs[k];
+                    if (!PyUnicode_Check(s)) continue;
+#if PY_VERSION_HEX < 0x030C0000
+                    if (PyUnicode_READY(s) < 0) {
+                        rc = -1;
+                        break;
+                    }
+#endif
+                    if (buf_reserve(items, 1) < 0) {
+                        PyErr_NoMemory();
+                        rc = -1;
+                        break;
+                    }
+                    Item *item = &((Item *)items->data)[items->len++];
+                    item->str = Py_NewRef(s);
+                    item->gap_after = gap;
+                    total += PyUnicode_GET_LENGTH(s);
+                }
+            }
+            Py_XDECREF(owned);
+        }
+        Py_XDECREF(owned_record);
+        if (rc < 0) return -1;
+        if (buf_push_i64(chars, total) < 0) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    if (buf_push_i64(seg_items, items->len) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+/* Below this many characters in a round, one thread reads them all. */
+#define PARALLEL_MIN_CHARS (1 << 20)
+/* Records a thread reads in a round: the strings gathered are read while still in cache. */
+#define ROUND_RECORDS 4096
+
+PyDoc_STRVAR(tokenize_doc,
+"tokenize(records, lo, hi, fields, list_fields, fold, threads=1) -> (ids, segment_starts)\n\n"
+"Word ids of every (record, field) segment of records[lo:hi], as the pure build\n"
+"(index/build.py, _chunk_tokens) makes them: int32 ids with -1 after each segment and\n"
+"after each list item, and the int64 offset where each segment starts (both as\n"
+"read-only buffers, for numpy.frombuffer). fold(ch) gives one non-ASCII character's\n"
+"folded bytes (text.fold_bytes). The records are read a round at a time: their strings\n"
+"gathered with the GIL, then read with it released; with threads=2 and enough text, by\n"
+"two threads (threads_used says how many ran). Words are numbered in order of first\n"
+"sight either way.");
+
+static void release_items(Buf *items) {
+    for (Py_ssize_t k = 0; k < items->len; k++) Py_DECREF(((Item *)items->data)[k].str);
+    items->len = 0;
 }
 
 static PyObject *Vocab_tokenize(Vocab *v, PyObject *args) {
     PyObject *records, *fields, *list_fields, *fold;
     Py_ssize_t lo, hi;
-    if (!PyArg_ParseTuple(args, "OnnO!OO:tokenize", &records, &lo, &hi, &PyTuple_Type, &fields,
-                          &list_fields, &fold))
+    int threads = 1;
+    if (!PyArg_ParseTuple(args, "OnnO!OO|i:tokenize", &records, &lo, &hi, &PyTuple_Type, &fields,
+                          &list_fields, &fold, &threads))
         return NULL;
+    if (check_idle(v) < 0) return NULL;
     Py_ssize_t total = PySequence_Length(records);
     if (total < 0) return NULL;
     if (lo < 0 || hi > total || lo > hi) {
@@ -354,35 +687,122 @@ static PyObject *Vocab_tokenize(Vocab *v, PyObject *args) {
         }
         is_list[f] = (char)c;
     }
-    Buf stream = {NULL, 0, 0, 4}, seg = {NULL, 0, 0, 8};
-    PyObject *result = NULL;
-    int is_list_of_records = PyList_CheckExact(records);
-    for (Py_ssize_t i = lo; i < hi; i++) {
-        int rc;
-        if (is_list_of_records && i < PyList_GET_SIZE(records)) {
-            rc = tokenize_record(v, PyList_GET_ITEM(records, i), fields, is_list, fold, &stream,
-                                 &seg);
-        } else {
-            PyObject *record = PySequence_GetItem(records, i);
-            if (!record) goto done;
-            rc = tokenize_record(v, record, fields, is_list, fold, &stream, &seg);
-            Py_DECREF(record);
-        }
-        if (rc < 0) goto done;
+    Buf items = {NULL, 0, 0, sizeof(Item)}, seg_items = {NULL, 0, 0, 8}, chars = {NULL, 0, 0, 8};
+    Buf out = {NULL, 0, 0, 4}, out_seg = {NULL, 0, 0, 8}; /* the result */
+    Buf b_stream = {NULL, 0, 0, 4}, b_seg = {NULL, 0, 0, 8}, map = {NULL, 0, 0, 4};
+    Table own = {0}; /* the second thread's words */
+    Worker a = {v, fold, &v->table, NULL, NULL, 0, 0, &out, &out_seg, {NULL, 0, 0, 1},
+                FNV_OFFSET, 1, 0, NULL, NULL, NULL};
+    Worker b = a;
+    b.table = &own;
+    b.stream = &b_stream;
+    b.seg = &b_seg;
+    PyObject *result = NULL, *ids = NULL, *starts = NULL;
+    int two = HAVE_THREADS && threads >= 2, used = 1;
+    Py_ssize_t step = ROUND_RECORDS * (two ? 2 : 1);
+    if (buf_reserve(&out_seg, (hi - lo) * nf + 1) < 0) {
+        PyErr_NoMemory();
+        goto done;
     }
-    PyObject *ids = buf_to_bytes(&stream);
-    PyObject *starts = ids ? buf_to_bytes(&seg) : NULL;
+    for (Py_ssize_t r_lo = lo; r_lo < hi; r_lo += step) {
+        Py_ssize_t nrec = hi - r_lo < step ? hi - r_lo : step;
+        release_items(&items);
+        seg_items.len = chars.len = b_stream.len = b_seg.len = 0;
+        if (gather(records, r_lo, r_lo + nrec, fields, is_list, &items, &seg_items, &chars) < 0)
+            goto done;
+        const int64_t *cum = (const int64_t *)chars.data;
+        Py_ssize_t mid = nrec; /* the second thread's first record (nrec: none) */
+        if (two && nrec >= 2 && cum[nrec - 1] >= PARALLEL_MIN_CHARS) {
+            Py_ssize_t l = 0, h = nrec - 1; /* the first record whose end passes half */
+            while (l < h) {
+                Py_ssize_t m = (l + h) / 2;
+                if (cum[m] < cum[nrec - 1] / 2) l = m + 1;
+                else h = m;
+            }
+            mid = l + 1;
+        }
+        int parallel = mid < nrec;
+        if (parallel && !own.slots && table_init(&own) < 0) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        a.items = b.items = (const Item *)items.data;
+        a.seg_items = b.seg_items = (const int64_t *)seg_items.data;
+        a.s_lo = 0;
+        a.s_hi = b.s_lo = mid * nf;
+        b.s_hi = nrec * nf;
+        /* room for a word every four characters (pages never written are never touched) */
+        int64_t text_a = mid ? cum[mid - 1] : 0, text_b = cum[nrec - 1] - text_a;
+        if (buf_reserve(&out, (Py_ssize_t)(text_a / 4) + 1024) < 0 ||
+            (parallel && buf_reserve(&b_stream, (Py_ssize_t)(text_b / 4) + 1024) < 0)) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        int merged = 0, started = 0;
+        v->busy = 1;
+        Py_BEGIN_ALLOW_THREADS
+#if HAVE_THREADS
+        pthread_t thread;
+        started = parallel && pthread_create(&thread, NULL, worker_thread, &b) == 0;
+#endif
+        worker_run(&a);
+#if HAVE_THREADS
+        if (started) pthread_join(thread, NULL);
+#endif
+        if (parallel && !started && !a.failed) worker_run(&b); /* no thread to be had */
+        if (parallel && !a.failed && !b.failed)
+            merged = merge_round(&own, &v->table, &map, &b_stream, &b_seg, &out, &out_seg);
+        Py_END_ALLOW_THREADS
+        v->busy = 0;
+        if (started) used = 2;
+        Worker *bad = a.failed ? &a : b.failed ? &b : NULL;
+        if (bad) {
+            if (bad->failed == 1) {
+                PyErr_Restore(bad->err_type, bad->err_value, bad->err_tb);
+                bad->err_type = bad->err_value = bad->err_tb = NULL;
+            } else {
+                set_table_error(bad->failed);
+            }
+            goto done;
+        }
+        if (merged < 0) {
+            set_table_error(merged);
+            goto done;
+        }
+    }
+    v->threads_used = used;
+    ids = block_from(&out);
+    starts = ids ? block_from(&out_seg) : NULL;
     if (ids && starts) result = PyTuple_Pack(2, ids, starts);
+done:
+    v->threads_used = used;
     Py_XDECREF(ids);
     Py_XDECREF(starts);
-done:
+    release_items(&items);
+    buf_free(&items);
+    buf_free(&seg_items);
+    buf_free(&chars);
+    buf_free(&out);
+    buf_free(&out_seg);
+    buf_free(&b_stream);
+    buf_free(&b_seg);
+    buf_free(&map);
+    worker_free(&a);
+    worker_free(&b);
+    if (own.slots) table_free(&own);
     PyMem_Free(is_list);
-    PyMem_Free(stream.data);
-    PyMem_Free(seg.data);
     return result;
 }
 
-static PyObject *Vocab_get_order(Vocab *v, void *closure) { return Py_NewRef(v->order); }
+/* The word list, brought up to date (bytes made for words numbered since). */
+static PyObject *Vocab_get_order(Vocab *v, void *closure) {
+    if (check_idle(v) < 0 || sync_order(v) < 0) return NULL;
+    return Py_NewRef(v->order);
+}
+
+static PyObject *Vocab_get_threads_used(Vocab *v, void *closure) {
+    return PyLong_FromLong(v->threads_used);
+}
 
 static PyMethodDef Vocab_methods[] = {
     {"tokenize", (PyCFunction)Vocab_tokenize, METH_VARARGS, tokenize_doc},
@@ -391,6 +811,8 @@ static PyMethodDef Vocab_methods[] = {
 
 static PyGetSetDef Vocab_getset[] = {
     {"order", (getter)Vocab_get_order, NULL, "list of words (bytes) by id", NULL},
+    {"threads_used", (getter)Vocab_get_threads_used, NULL,
+     "threads the last tokenize read on (0: none ran yet)", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -902,7 +1324,7 @@ PyMODINIT_FUNC PyInit__index_native(void) {
         else
             byte_table[i] = ' ';
     }
-    if (PyType_Ready(&VocabType) < 0) return NULL;
+    if (PyType_Ready(&VocabType) < 0 || PyType_Ready(&BlockType) < 0) return NULL;
     PyObject *m = PyModule_Create(&moduledef);
     if (!m) return NULL;
     if (PyModule_AddIntConstant(m, "ABI", 1) < 0 ||

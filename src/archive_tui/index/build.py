@@ -15,6 +15,7 @@ from __future__ import annotations
 import array
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -31,7 +32,6 @@ from . import (
     TEXT_FIELDS,
     _idf,
     _impact_values,
-    _impacts,
     _index_native,
     _norm,
     distinct,
@@ -41,7 +41,13 @@ if TYPE_CHECKING:
     from . import TokenIndex
 
 _log = logging.getLogger("archive_tui.index")
-_BUILD_STATS = {"fallbacks": 0, "native_builds": 0, "pure_builds": 0}
+_BUILD_STATS = {
+    "fallbacks": 0,
+    "native_builds": 0,
+    "pure_builds": 0,
+    "parallel_tokenize": 0,  # native tokenizing split over two threads
+    "meta_beside": 0,  # facets made on a thread while the compiled code ran
+}
 
 
 def build_stats() -> dict[str, int]:
@@ -118,8 +124,10 @@ class _Builder:
     Pure Python: each chunk is tokenized, then sorted by (term, position) with one
     int64 sort and grouped into postings; ``finish`` numbers the vocabulary in sorted
     order and scatters every chunk's blocks into the final CSR arrays. Native (the
-    compiled module): chunks are tokenized in C and only their word ids kept; ``finish``
-    sorts the vocabulary and builds every array in two counting passes over the stream.
+    compiled module): all records are tokenized in one C call (the GIL released, two
+    threads where there are two CPUs) and only their word ids kept; ``finish`` sorts the
+    vocabulary and builds every array in two counting passes over the stream. Meanwhile
+    :func:`build_into` makes the facets and orders (Python) on a thread of their own.
     Both give the same arrays (tests/test_index_native.py).
     """
 
@@ -159,7 +167,10 @@ class _Builder:
 
     def _tokens(self, records: Sequence[dict], lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         if self.native:  # no slice: it would write every record's reference count
-            ids, seg = self.vocab.tokenize(records, lo, hi, TEXT_FIELDS, _LIST, fold_bytes)
+            threads = 2 if _cpus() >= 2 else 1
+            ids, seg = self.vocab.tokenize(records, lo, hi, TEXT_FIELDS, _LIST, fold_bytes, threads)
+            if self.vocab.threads_used > 1:
+                _BUILD_STATS["parallel_tokenize"] += 1
             return np.frombuffer(ids, np.int32), np.frombuffer(seg, np.int64)
         return _chunk_tokens(records[lo:hi], self.vocab.__getitem__)
 
@@ -176,6 +187,14 @@ class _Builder:
         # raw id -1 (a gap) reads ptr[-1] and ptr[0]: make that an empty range
         ptr = np.append(ptr, ptr[-1])
         return ptr, flat
+
+    def add_all(self, records: Sequence[dict]) -> None:
+        """Index every record: the native build reads them in one call (the GIL released,
+        on two threads), the pure one a chunk at a time (temporary arrays stay small)."""
+        n = len(records)
+        step = n if self.native else _CHUNK_RECORDS
+        for lo in range(0, n, max(step, 1)):
+            self.add_chunk(records, lo, min(lo + step, n))
 
     def add_chunk(self, records: Sequence[dict], lo: int, hi: int) -> None:
         """Index records[lo:hi], the next chunk."""
@@ -278,7 +297,10 @@ class _Builder:
         rank[used_ids[perm]] = np.arange(nv, dtype=np.int32)
         part_ptr, part_words = self._part_table(nraw)
         part_ptr = part_ptr[:-1]  # no gap slot: build_postings skips gaps itself
-        raw = np.concatenate(self.raw_chunks) if self.raw_chunks else np.zeros(0, np.int32)
+        if len(self.raw_chunks) == 1:
+            raw = self.raw_chunks[0]
+        else:
+            raw = np.concatenate(self.raw_chunks) if self.raw_chunks else np.zeros(0, np.int32)
         self.raw_chunks.clear()
         index.seg_start = (
             np.frombuffer(self.seg_start, np.int64).copy()
@@ -309,7 +331,7 @@ class _Builder:
         dl = np.frombuffer(built["doc_len"], np.float64)
         index._doc_len = dl
         index.post_wtf = wtf
-        index.post_imp = _impacts(index.term_ptr, index.post_doc, wtf, dl)
+        index.post_imp = None  # made on first use (TokenIndex.post_imp): searches use wtf
 
     def finish(self, index: TokenIndex) -> None:
         if self.native:
@@ -405,6 +427,38 @@ def _runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sorted_values[starts], counts.astype(np.int64)
 
 
+#: a native build of at least this many records makes the facets and orders (Python) on
+#: a thread while the compiled code (which releases the GIL) makes the token arrays
+OVERLAP_MIN_RECORDS = 2000
+
+
+class _Beside:
+    """``fn(*args)`` on a thread of its own; :meth:`result` waits for it (or raises what
+    it raised)."""
+
+    def __init__(self, fn: Callable, *args: object) -> None:
+        self._out: list = []
+        self.seconds = 0.0
+
+        def run() -> None:
+            t0 = time.perf_counter()
+            try:
+                self._out.append((True, fn(*args)))
+            except BaseException as error:  # handed to the caller of result()
+                self._out.append((False, error))
+            self.seconds = time.perf_counter() - t0
+
+        self._thread = threading.Thread(target=run, name="archive-tui-index-meta", daemon=True)
+        self._thread.start()
+
+    def result(self):
+        self._thread.join()
+        ok, value = self._out[0]
+        if not ok:
+            raise value
+        return value
+
+
 def build_into(self: TokenIndex, records: Sequence[dict], *, native: bool = True) -> TokenIndex:
     """Index ``records`` into the empty TokenIndex ``self`` (see TokenIndex.build)."""
     self.n = len(records)
@@ -413,12 +467,17 @@ def build_into(self: TokenIndex, records: Sequence[dict], *, native: bool = True
     if native and not builder.native:
         _fell_back("the compiled module is not installed")
     _BUILD_STATS["native_builds" if builder.native else "pure_builds"] += 1
-    for lo in range(0, self.n, _CHUNK_RECORDS):
-        builder.add_chunk(records, lo, min(lo + _CHUNK_RECORDS, self.n))
+    beside = None
+    if builder.native and self.n >= OVERLAP_MIN_RECORDS:
+        beside = _Beside(build_record_meta, records)
+        _BUILD_STATS["meta_beside"] += 1
+    builder.add_all(records)
     t1 = time.perf_counter()
     builder.finish(self)
     t2 = time.perf_counter()
-    self._set_meta(build_record_meta(records))
+    self._set_meta(beside.result() if beside is not None else build_record_meta(records))
     t3 = time.perf_counter()
     self.build_timings = {"tokenize": t1 - t0, "arrays": t2 - t1, "meta": t3 - t2}
+    if beside is not None:
+        self.build_timings["meta_thread"] = beside.seconds
     return self

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..atomic import atomic_write
+from ..atomic import atomic_write, fsync_folder
 from . import TokenIndex, distinct
 from .segment import (
     DIR_MODE,
@@ -46,6 +46,8 @@ from .segment import (
     _safe,
     load_segment,
     save_segment,
+    sync_files,
+    write_array,
 )
 
 try:
@@ -154,11 +156,17 @@ class StoreIndex:
         return len(self.layout) == 0 or bool(self.layout.offset.min() >= 0)
 
     def ids(self) -> list[str]:
-        """The store's record ids, in file order."""
-        seg, doc = self.layout.seg.tolist(), self.layout.doc.tolist()
-        if len(self.segments) == 1 and doc == list(range(len(doc))):
-            return list(self.seg_ids[0]) if len(doc) == len(self.seg_ids[0]) else []
-        return [self.seg_ids[s][d] for s, d in zip(seg, doc, strict=True)]
+        """The store's record ids, in file order (made once; callers must not change it)."""
+        found = self.__dict__.get("_ids")
+        if found is None:
+            doc = self.layout.doc
+            if len(self.segments) == 1 and np.array_equal(doc, np.arange(len(doc))):
+                found = list(self.seg_ids[0]) if len(doc) == len(self.seg_ids[0]) else []
+            else:
+                seg, docs = self.layout.seg.tolist(), doc.tolist()
+                found = [self.seg_ids[s][d] for s, d in zip(seg, docs, strict=True)]
+            self._ids = found
+        return found
 
 
 # ----------------------------------------------------------------------------- reading
@@ -277,11 +285,13 @@ def _write_generation(folder: Path, layout: Layout) -> str:
     tmp = folder / f".tmp-{name}"
     tmp.mkdir(mode=DIR_MODE)
     try:
-        for key in ("seg", "doc", "offset", "length"):
-            fd = os.open(tmp / f"{key}.npy", os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-            with open(fd, "wb") as fh:
-                np.save(fh, getattr(layout, key), allow_pickle=False)
+        keys = ("seg", "doc", "offset", "length")
+        for key in keys:
+            write_array(tmp / f"{key}.npy", getattr(layout, key))
+        sync_files([tmp / f"{key}.npy" for key in keys])
+        fsync_folder(tmp)
         os.rename(tmp, folder / name)
+        fsync_folder(folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -17,7 +17,7 @@ replaced by a newer segment, or overridden). Searches see a single index:
 from __future__ import annotations
 
 import threading
-from bisect import insort
+from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -49,6 +49,40 @@ class Part:
         if dl is None:
             raise ValueError("a segment without weighted lengths")
         return np.asarray(dl)
+
+
+def _union_sorted(lists: Sequence[Sequence[str]]) -> tuple[list[str], list[np.ndarray]]:
+    """The sorted union of sorted, distinct lists and where each list's values went.
+
+    Made around the longest list (a shipped archive's facet next to an import's): only
+    the others' values are looked up in it, by bisection.
+    """
+    if not lists:
+        return [], []
+    big = max(range(len(lists)), key=lambda i: len(lists[i]))
+    base = lists[big]
+    extra: set[str] = set()
+    for i, values in enumerate(lists):
+        if i != big:
+            for v in values:
+                j = bisect_left(base, v)
+                if j == len(base) or base[j] != v:
+                    extra.add(v)
+    positions = np.arange(len(base), dtype=np.int64)
+    if extra:
+        added = sorted(extra)
+        at = np.array([bisect_left(base, v) for v in added], np.int64)
+        positions += np.searchsorted(at, positions, side="right")  # extras placed before
+        merged = sorted([*base, *added])  # two sorted runs: one merge
+    else:
+        merged = list(base)
+    maps = []
+    for i, values in enumerate(lists):
+        if i == big:
+            maps.append(positions.astype(np.int32))
+        else:
+            maps.append(np.array([bisect_left(merged, v) for v in values], np.int32))
+    return merged, maps
 
 
 def _check_rows(docs: np.ndarray, n: int) -> None:
@@ -86,6 +120,7 @@ class IndexView:
 
     def _date_arrays(self) -> None:
         n = self.n
+        self.date_order_merged = False  # see _appended_date_order
         if self.single:
             seg = self.parts[0].seg
             self.date_start, self.date_end = np.asarray(seg.date_start), np.asarray(seg.date_end)
@@ -101,9 +136,33 @@ class IndexView:
             self.date_start[g] = np.asarray(p.seg.date_start)[live]
             self.date_end[g] = np.asarray(p.seg.date_end)[live]
             key[g] = np.asarray(p.seg.date_key)[live]
-        self.date_order = np.argsort(key, kind="stable").astype(np.int32)
+        merged = self._appended_date_order(key)
+        self.date_order_merged = merged is not None
+        if merged is None:
+            merged = np.argsort(key, kind="stable").astype(np.int32)
+        self.date_order = merged
         self.date_rank = np.empty(n, np.int32)
         self.date_rank[self.date_order] = np.arange(n, dtype=np.int32)
+
+    def _appended_date_order(self, key: np.ndarray) -> np.ndarray | None:
+        """The stable order by ``key`` when the first segment holds docs 0..n0-1 whole and
+        the others only later docs (the shipped archive, then imports): the first's own
+        date order with the few later docs inserted, not a sort of every record. None when
+        the parts are not laid out so."""
+        first = self.parts[0] if self.parts else None
+        if first is None or not first.identity or first.offset != 0:
+            return None
+        n0 = first.seg.n
+        if any(
+            len(p.glob) and int(p.glob.max()) >= 0 and int(p.glob[p.glob >= 0].min()) < n0
+            for p in self.parts[1:]
+        ):
+            return None
+        base = np.asarray(first.seg.date_order, np.int32)
+        rest = (np.argsort(key[n0:], kind="stable") + n0).astype(np.int32)
+        # equal keys: earlier docs first, as a stable sort of all of them would put them
+        at = np.searchsorted(key[base], key[rest], side="right")
+        return np.insert(base, at, rest)
 
     @property
     def title_order(self) -> np.ndarray:
@@ -136,28 +195,26 @@ class IndexView:
         out: dict[str, Facet] = {}
         for name in FACET_FIELDS:
             facets = [p.seg.facets[name] for p in self.parts]
-            values = sorted(set().union(*(f.values for f in facets)))
-            where = {v: i for i, v in enumerate(values)}
+            values, vmaps = _union_sorted([f.values for f in facets])
             docs_l, vals_l = [], []
-            for p, f in zip(self.parts, facets, strict=True):
+            for p, f, vmap in zip(self.parts, facets, vmaps, strict=True):
                 if not len(f.entry_doc):
                     continue
-                vmap = np.array([where[v] for v in f.values], np.int32)
                 g = p.glob[np.asarray(f.entry_doc)]
                 live = g >= 0
                 docs_l.append(g[live])
                 vals_l.append(vmap[np.asarray(f.entry_value)[live]])
             docs = np.concatenate(docs_l) if docs_l else np.zeros(0, np.int64)
             vals = np.concatenate(vals_l) if vals_l else np.zeros(0, np.int32)
-            order = np.argsort(docs, kind="stable")  # a record's values keep their order
-            docs, vals = docs[order], vals[order]
+            if len(docs) > 1 and not bool(np.all(docs[1:] >= docs[:-1])):
+                order = np.argsort(docs, kind="stable")  # a record's values keep their order
+                docs, vals = docs[order], vals[order]
             used = np.bincount(vals, minlength=len(values)) > 0
-            renum = np.cumsum(used) - 1
-            out[name] = Facet(
-                [v for v, u in zip(values, used.tolist(), strict=True) if u],
-                docs.astype(np.int32),
-                renum[vals].astype(np.int32),
-            )
+            if not used.all():  # values only deleted or overridden records had
+                renum = np.cumsum(used) - 1
+                values = [v for v, u in zip(values, used.tolist(), strict=True) if u]
+                vals = renum[vals]
+            out[name] = Facet(values, docs.astype(np.int32), vals.astype(np.int32))
         return out
 
     # ------------------------------------------------------------------ vocabulary
