@@ -251,7 +251,11 @@ class Research:
     def commit_search(
         self, query: str, filters: Filters | None, sort: str | None, count: int | None
     ) -> bool:
-        """A search the user settled on: into history and the log (once). True if new."""
+        """A search the user settled on: into history and the log (once). True if new.
+
+        Once means: not the search last committed in this session, nor the newest search
+        of the log (the session restored after a restart brings that one back on screen;
+        leaving the box then is not a new search)."""
         mapping = filters_mapping(filters)
         key = (query.strip(), repr(sorted(mapping.items())), sort)
         if key == self._committed or not self.writable:
@@ -261,8 +265,13 @@ class Research:
         with self.lock:
             if query.strip():
                 workspace.add_history(query)
-            if workspace.logging_enabled and (query.strip() or mapping) and count is not None:
-                workspace.log_search(query, mapping, count)
+            if (
+                workspace.logging_enabled
+                and (query.strip() or mapping)
+                and count is not None
+                and not _same_search(workspace.last_search(), key)
+            ):
+                workspace.log_search(query, mapping, count, sort)
         return True
 
     def log_event(self, event: str, **data: Any) -> None:
@@ -274,6 +283,19 @@ class Research:
         if self.writable:
             with self.lock:
                 self._writable().save_session(**state)
+
+
+def _same_search(event: Mapping[str, Any] | None, key: tuple[str, str, str | None]) -> bool:
+    """Whether a logged search event is the search ``key`` (query, filters, sort)."""
+    if event is None:
+        return False
+    filters = event.get("filters") if isinstance(event.get("filters"), dict) else {}
+    logged = (
+        str(event.get("query") or "").strip(),
+        repr(sorted(filters.items())),
+        event.get("sort") or None,
+    )
+    return logged == key
 
 
 def describe_problem(problem: str) -> str:

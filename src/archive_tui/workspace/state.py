@@ -150,8 +150,18 @@ class ResearchState(WorkspaceFile):
 
         self._mutate(apply)
 
-    def log_search(self, query: str, filters: Mapping[str, Any] | None, count: int) -> None:
-        self.log_event("search", query=query, filters=dict(filters or {}), count=count)
+    def log_search(
+        self, query: str, filters: Mapping[str, Any] | None, count: int, sort: str | None = None
+    ) -> None:
+        extra = {"sort": sort} if sort else {}
+        self.log_event("search", query=query, filters=dict(filters or {}), count=count, **extra)
+
+    def last_search(self) -> dict[str, Any] | None:
+        """The newest search event of the log (walked from the end), or None."""
+        for doc in reversed(self.tables.get("log", {}).values()):
+            if doc.get("event") == "search":
+                return dict(doc)
+        return None
 
     def _log(self, event: str, **data: Any) -> None:
         """Append to the log inside a change already under way."""
