@@ -73,6 +73,7 @@ LETTER_ACTIONS = frozenset(
         "add_to_list",
         "save_search",
         "saved_searches",
+        "lists",
         "research_log",
         "toggle_timeline",
     }
@@ -105,6 +106,9 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
         Binding("l", "add_to_list", "List", show=False, tooltip="Add marked/selected to a list"),
         Binding("S", "save_search", "Save search", show=False, tooltip="Name and save the search"),
         Binding("o", "saved_searches", "Saved", show=False, tooltip="Open a saved search"),
+        Binding(
+            "O", "lists", "Lists", show=False, tooltip="Your lists: show, rename or delete one"
+        ),
         Binding("L", "research_log", "Log", show=False, tooltip="The research log; re-run one"),
         Binding(
             "T",
@@ -388,7 +392,7 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
         self.chips.set_chips(specs)
         self.chips.set_class(not specs, "-empty")
         if self.result is not None:
-            self.panel.update_facets(self.result.facets, dict(filters.facets))
+            self.panel.update_facets(self.result.facets, dict(filters.facets), self.facets_in_use())
         self.panel.set_dates(filters.date_from, filters.date_to)
 
     def _paint_now(self) -> None:
@@ -405,7 +409,8 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
 
     def _show_facets(self, generation: int) -> None:
         if generation == self._generation and self.result is not None and self.filters is not None:
-            self.panel.update_facets(self.result.facets, dict(self.filters.facets))
+            facets = dict(self.filters.facets)
+            self.panel.update_facets(self.result.facets, facets, self.facets_in_use())
 
     def _empty_message(self, result: SearchResult) -> list[Text]:
         """What to say when nothing matches: the query, spelling ideas, filters to loosen."""
