@@ -45,7 +45,6 @@ async def test_a_search_committed_with_enter_is_logged_once_even_after_quitting(
     assert searches_logged() == ["harvest"]
 
 
-
 async def test_a_restored_search_is_not_logged_again_after_a_restart(db: Path) -> None:
     """The session brings the last search back: leaving the box then is not a new search."""
     app = ArchiveApp(db, show_timing=False)
@@ -180,8 +179,9 @@ async def test_list_and_saved_search_management_is_in_help_and_the_palette(db: P
         await ready(app, pilot)
         sections = dict(help_sections(app))
         assert ("r", "Rename the highlighted list") in sections["Your lists"]
-        assert any("Delete the highlighted saved search" in d for _k, d in sections["Saved searches"])
-        assert any(k.startswith("O") for k, _d in sections["Main"] if "lists" in _d.lower())
+        saved_rows = sections["Saved searches"]
+        assert any("Delete the highlighted saved search" in d for _k, d in saved_rows)
+        assert any(k.startswith("O") for k, d in sections["Main"] if "lists" in d.lower())
         labels = [label for label, _h, _a in ArchiveCommands(app.screen)._commands()]
         for label in ("Lists…", "Rename list: Chapter 3", "Delete list: Chapter 3",
                       "Delete saved search: Missiles"):  # fmt: skip
@@ -219,3 +219,44 @@ async def test_tags_and_lists_sections_show_only_once_the_user_has_some(db: Path
         await pilot.pause()
         assert screen.panel.field == "tags"
         assert [v.value for v in screen.panel.values_list.values] == ["berlin"]
+
+
+async def _tag_a_marked_record_under_a_tag_search(app: ArchiveApp, pilot) -> tuple:  # type: ignore[no-untyped-def]
+    screen = await ready(app, pilot)
+    screen.search_input.value = 'tag:"to read"'
+    await settle(app, pilot)
+    assert screen.result.total == 1
+    record = app.archive.get("rec-00007")
+    app.marks["rec-00007"] = record  # as if marked in another search
+    await pilot.press("escape", "t")
+    await pilot.pause()
+    await type_text(pilot, "to read")
+    await pilot.press("enter")
+    await pilot.pause()
+    return screen
+
+
+async def test_a_tag_shows_under_its_tag_search_at_once_on_the_ui_thread(db: Path) -> None:
+    Workspace.open().add_tags(["rec-00002"], ["To read"])
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _tag_a_marked_record_under_a_tag_search(app, pilot)
+        # no worker waited for: the search ran with the key (the fast path, counted)
+        assert "rec-00007" in screen.result.ids()
+        assert screen.result.total == 2
+        assert (screen.inline_searches, screen.inline_fallbacks) == (1, 0)
+
+
+async def test_a_slow_search_after_a_tag_goes_to_the_worker(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archive_tui.ui.screens.main as main
+
+    monkeypatch.setattr(main, "INLINE_BUDGET_S", -1.0)  # every inline search is over budget
+    Workspace.open().add_tags(["rec-00002"], ["To read"])
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _tag_a_marked_record_under_a_tag_search(app, pilot)
+        assert (screen.inline_searches, screen.inline_fallbacks) == (0, 1)
+        await settle(app, pilot)
+        assert "rec-00007" in screen.result.ids() and screen.result.total == 2

@@ -59,7 +59,7 @@ class MainResearch(AnnotateActions):
             self.result is not None
             and shown != {n for n in self.facets_in_use() if n in self.result.facets}
         ):
-            self.refresh_search()
+            self.refresh_search(inline=True)
 
     def _uses_annotations(self) -> bool:
         if self.archive is None or not search_extras(self.archive, None):
@@ -74,11 +74,13 @@ class MainResearch(AnnotateActions):
         the others are not shown."""
         return self.research.annotations.fields_in_use()
 
-    def refresh_search(self) -> None:
-        """Search again, keeping the selected record selected."""
+    def refresh_search(self, *, inline: bool = False) -> None:
+        """Search again, keeping the selected record selected; ``inline``: on the UI thread
+        if it is quick (``search_inline``), else through the worker."""
         hit = self.results.selected
         self._keep_id = hit.record.get("id") if hit is not None else None
-        self._request_search(immediate=True)
+        if not (inline and self.search_inline()):
+            self._request_search(immediate=True)
 
     # -- workspace changed on disk --------------------------------------------------------
 
