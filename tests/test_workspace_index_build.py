@@ -59,3 +59,11 @@ def test_the_app_builds_the_index_on_the_opening_thread(tmp_path: Path) -> None:
     assert research.index_built_on == "workspace-open"
     assert research.index_built_on != threading.current_thread().name
     assert research.annotations.ids_with_tag("Berlin") == {"rec-1"}
+
+
+def test_note_words_are_the_tokenizer_s_words() -> None:
+    from archive_tui.annotations import note_words
+    from archive_tui.text import tokenize
+
+    for text in ["De Gaulle’s 1944 visit, de Gaulle's", "Manac’h Piné Громыко gromyko", "", "''"]:
+        assert note_words(text) == frozenset(tokenize(text))

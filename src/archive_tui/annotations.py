@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from archive_tui.text import fold, tokenize
+from archive_tui.text import canonical, fold, fold_bytes, tokenize
 
 if TYPE_CHECKING:
     from archive_tui.workspace import Change, Workspace
@@ -27,6 +27,17 @@ _TOUCHED_KEPT = 256  # revisions whose changed keys are remembered (touched_sinc
 def tag_key(name: str) -> str:
     """How a tag or list name is compared: folded, blanks collapsed."""
     return fold(" ".join(name.split()))
+
+
+def note_words(text: str) -> frozenset[str]:
+    """``frozenset(tokenize(text))``, each distinct word made once (a note repeats its
+    words: the build of a workspace's index is mostly this)."""
+    words = set()
+    for raw in set(fold_bytes(text).split()):
+        token = canonical(raw)
+        if token:
+            words.add(token.decode("utf-8", "surrogatepass"))
+    return frozenset(words)
 
 
 class AnnotationIndex:
@@ -71,7 +82,7 @@ class AnnotationIndex:
         for record_id, text in workspace.notes().items():
             if not text.strip():
                 continue
-            words = frozenset(tokenize(text))
+            words = note_words(text)
             index._words_of[record_id] = words
             for word in words:
                 by_word.setdefault(word, set()).add(record_id)

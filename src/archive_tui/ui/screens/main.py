@@ -58,6 +58,8 @@ DEBOUNCE = 0.1
 #: At most this long for a search run on the UI thread after a tag or list change (else
 #: it is left for the search worker; see ``search_inline``).
 INLINE_BUDGET_S = 0.015
+#: how long the status line shows what the archive notes (a bad alias file line)
+ARCHIVE_NOTES_SECONDS = 15.0
 SEARCH_PLACEHOLDER = 'Search: words, "a phrase", -not, field:value   (F1 help · ↓ results)'
 
 #: Actions that letter keys trigger; they are hidden from the footer while typing.
@@ -143,6 +145,9 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
         #: took too long and went to the worker instead (debug stats; ``search_inline``)
         self.inline_searches = 0
         self.inline_fallbacks = 0
+        #: the archive whose notes were said (_say_archive_notes), and those notes
+        self._notes_said_for: Archive | None = None
+        self._notes_said: list[str] = []
         #: what the status line says about the archive itself ("archive updated: +3 records")
         self._notice: str | None = None
         self._notice_timer: Timer | None = None
@@ -382,6 +387,24 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
         self.archive_app.results_shown()
         self._search_later()
         self.after_search()
+        self._say_archive_notes()
+
+    def _say_archive_notes(self) -> None:
+        """Once per archive opened: what it notes (bad lines of a people alias file), in
+        the status line for a while, every note in the log."""
+        archive = self.archive
+        if archive is None or archive is self._notes_said_for:
+            return
+        said = self._notes_said_for
+        self._notes_said_for = archive
+        notes = [one_line(note) for note in getattr(archive, "notes", [])]
+        if not notes or (said is not None and notes == self._notes_said):
+            return
+        self._notes_said = notes
+        for note in notes:
+            self.log.warning(note)
+        more = f" (+{len(notes) - 1} more: archive-tui search lists them)" if len(notes) > 1 else ""
+        self._set_notice(f"{notes[0]}{more}", lasts=ARCHIVE_NOTES_SECONDS)
 
     def _show_status(self) -> None:
         if self.result is None:
