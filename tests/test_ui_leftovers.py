@@ -38,3 +38,40 @@ async def test_a_card_without_a_summary_shows_the_opening_of_the_text(tmp_path: 
         screen = await ready(app, pilot)
         drawn = visible_text(screen.results)
         assert "FROM THE AMBASSADOR. The talks at Vienna went badly for both sides." in drawn
+
+
+def footer_keys_fit(screen) -> list[str]:  # type: ignore[no-untyped-def]
+    """The footer keys that do not fit left of the palette key (cut by the edge)."""
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    footer = screen.query_one(Footer)
+    keys = list(footer.query(FooterKey))
+    palette = [k for k in keys if k.has_class("-command-palette")]
+    edge = palette[0].region.x if palette else footer.region.right
+    return [
+        f"{k.key_display} {k.description}"
+        for k in keys
+        if k not in palette and k.region.right > edge
+    ]
+
+
+async def test_the_person_page_and_document_footers_fit_80_columns(tmp_path: Path) -> None:
+    from archive_tui.ui.screens.document import DocumentScreen
+    from archive_tui.ui.screens.person import EntityScreen
+
+    db = write_store(tmp_path / "records.json", make_records(12))
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(app, pilot)
+        await pilot.press("escape", "enter")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, DocumentScreen)
+        assert footer_keys_fit(app.screen) == []
+        app.push_screen(EntityScreen("people", "Person 1", app.archive))
+        await pilot.pause(0.5)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EntityScreen)
+        assert footer_keys_fit(app.screen) == []
+        del screen
