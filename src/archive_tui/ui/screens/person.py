@@ -51,9 +51,7 @@ class EntityScreen(Guarded, Screen[Filters | None]):
     HELP_CONTEXT = "Person or place page"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to where the page was opened"),
-        Binding(
-            "c", "copy_bibliography", "Copy", tooltip="Copy the documents as a bibliography"
-        ),
+        Binding("c", "copy_bibliography", "Copy", tooltip="Copy the documents as a bibliography"),
         Binding("f", "filter", "Filter", tooltip="Show these documents as search results"),
     ]
 
