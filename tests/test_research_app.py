@@ -250,9 +250,9 @@ async def test_a_tag_shows_under_its_tag_search_at_once_on_the_ui_thread(db: Pat
 async def test_a_slow_search_after_a_tag_goes_to_the_worker(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import archive_tui.ui.screens.main as main
+    import archive_tui.ui.screens.main_search as main_search
 
-    monkeypatch.setattr(main, "INLINE_BUDGET_S", -1.0)  # every inline search is over budget
+    monkeypatch.setattr(main_search, "INLINE_BUDGET_S", -1.0)  # every inline search is over budget
     Workspace.open().add_tags(["rec-00002"], ["To read"])
     app = ArchiveApp(db, show_timing=False)
     async with app.run_test(size=SIZE) as pilot:

@@ -39,6 +39,15 @@ class PickerList(OptionList):
     ]
 
 
+class ListEntries(PickerList):
+    """Your lists; enter shows one's records."""
+
+    HELP_CONTEXT = "Your lists"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Show", tooltip="Show the highlighted list's records"),
+    ]
+
+
 class _Picker(Guarded, ModalScreen[Any]):
     CSS_PATH = "research.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -46,6 +55,7 @@ class _Picker(Guarded, ModalScreen[Any]):
     ]
     TITLE_TEXT = ""
     KEYS = "↑/↓ choose · enter run · esc close"
+    LIST: type[PickerList] = PickerList
 
     def __init__(self, entries: Sequence[Any], empty: str) -> None:
         super().__init__()
@@ -55,7 +65,7 @@ class _Picker(Guarded, ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box") as box:
             box.border_title = self.TITLE_TEXT
-            yield PickerList(id="picker-list")
+            yield self.LIST(id="picker-list")
             yield Static(Content(self.KEYS), id="picker-keys")
         yield Footer(compact=True)
 
@@ -145,6 +155,7 @@ class ListPicker(_Picker):
 
     HELP_CONTEXT = "Your lists"
     TITLE_TEXT = "Your lists"
+    LIST = ListEntries
     KEYS = "↑/↓ choose · enter show · r rename · d delete · esc close"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "rename", "Rename", tooltip="Rename the highlighted list"),
