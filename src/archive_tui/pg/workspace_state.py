@@ -167,8 +167,12 @@ class PgResearchState(PgWorkspaceBase):
 
         self._mutate(apply)
 
-    def log(self) -> list[dict[str, Any]]:
-        """The research log, oldest first: ``{"at": UTC time, "event": kind, ...}``."""
+    def log(self, *, older: bool = False) -> list[dict[str, Any]]:
+        """The research log, oldest first: ``{"at": UTC time, "event": kind, ...}``.
+
+        The server keeps the whole log (no cap, nothing rolled to a side file), so
+        ``older`` (the local workspace's rolled-out entries) changes nothing here."""
+        del older
         return [
             {"at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "event": event, **data}
             for at, event, data in self._rows(
@@ -189,5 +193,22 @@ class PgResearchState(PgWorkspaceBase):
 
         self._mutate(apply)
 
-    def log_search(self, query: str, filters: Mapping[str, Any] | None, count: int) -> None:
-        self.log_event("search", query=query, filters=dict(filters or {}), count=count)
+    def log_search(
+        self, query: str, filters: Mapping[str, Any] | None, count: int, sort: str | None = None
+    ) -> None:
+        extra = {"sort": sort} if sort else {}
+        self.log_event("search", query=query, filters=dict(filters or {}), count=count, **extra)
+
+    def last_search(self) -> dict[str, Any] | None:
+        """The newest search event of the log, or None."""
+        rows = self._rows(
+            "SELECT at, event, data FROM workspace_log WHERE owner = current_user "
+            "AND event = 'search' ORDER BY seq DESC LIMIT 1"
+        )
+        return next(
+            (
+                {"at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "event": event, **data}
+                for at, event, data in rows
+            ),
+            None,
+        )
