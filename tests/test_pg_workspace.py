@@ -291,3 +291,35 @@ def test_catching_up_reads_only_what_the_other_session_touched(
     other.add_tags(["r11"], ["e"])
     assert {c.key for c in app.reload()} == {"r10", "r11"}
     assert app.full_reads == reads + 1
+
+
+LOCAL_FILE_ONLY = {"older_log", "older_log_path"}  # the local log's side file; the server keeps all
+
+
+def test_the_database_workspace_answers_every_call_of_the_local_one() -> None:
+    """The CLI and the app take either workspace: a public call of the local one that the
+    database one lacks (or takes without a parameter) would fail only with --db."""
+    import inspect
+
+    missing, narrower = [], []
+    for name, local in inspect.getmembers(Workspace):
+        if name.startswith("_") or name in LOCAL_FILE_ONLY:
+            continue
+        remote = getattr(PgWorkspace, name, None)
+        if remote is None:
+            missing.append(name)
+        elif callable(local) and name not in {"open", "open_or_unavailable", "unavailable"}:
+            wanted = set(inspect.signature(local).parameters)
+            if not wanted <= set(inspect.signature(remote).parameters):
+                narrower.append(name)
+    assert missing == [] and narrower == []
+
+
+def test_the_last_search_and_its_sort_are_kept(ann: str) -> None:
+    ws = PgWorkspace.open(ann)
+    assert ws.last_search() is None
+    ws.log_search("berlin", {}, 3, sort="-date")
+    ws.log_event("open", id="r1")
+    last = PgWorkspace.open(ann).last_search()
+    assert last is not None and last["query"] == "berlin" and last["sort"] == "-date"
+    assert len(ws.log(older=True)) == 2
