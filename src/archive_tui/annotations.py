@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from archive_tui.text import fold, tokenize
+from archive_tui.text import canonical, fold, fold_bytes, tokenize
 
 if TYPE_CHECKING:
     from archive_tui.workspace import Change, Workspace
@@ -27,6 +27,17 @@ _TOUCHED_KEPT = 256  # revisions whose changed keys are remembered (touched_sinc
 def tag_key(name: str) -> str:
     """How a tag or list name is compared: folded, blanks collapsed."""
     return fold(" ".join(name.split()))
+
+
+def note_words(text: str) -> frozenset[str]:
+    """``frozenset(tokenize(text))``, each distinct word made once (a note repeats its
+    words: the build of a workspace's index is mostly this)."""
+    words = set()
+    for raw in set(fold_bytes(text).split()):
+        token = canonical(raw)
+        if token:
+            words.add(token.decode("utf-8", "surrogatepass"))
+    return frozenset(words)
 
 
 class AnnotationIndex:
@@ -49,11 +60,33 @@ class AnnotationIndex:
 
     @classmethod
     def from_workspace(cls, workspace: Workspace) -> AnnotationIndex:
+        """The index of a whole workspace, built in one pass: each tag's and note word's
+        holders are gathered in a set and frozen once (adding them one by one, as
+        ``apply`` does, copies a frozenset per holder: quadratic in a common word's
+        notes, 0.35 s at 2,000 notes). The same index as applying every entry."""
         index = cls()
+        by_tag: dict[str, set[str]] = {}
+        keys: dict[str, str] = {}  # tag as typed -> key (a few hundred tags, many uses)
         for record_id, tags in workspace.tagged().items():
-            index._set_tags(record_id, tuple(tags))
+            if not tags:
+                continue
+            index._tags_of[record_id] = tuple(tags)
+            for tag in tags:
+                key = keys.get(tag)
+                if key is None:
+                    key = keys[tag] = tag_key(tag)
+                index._tag_names.setdefault(key, tag)
+                by_tag.setdefault(key, set()).add(record_id)
+        index._by_tag = {key: frozenset(ids) for key, ids in by_tag.items()}
+        by_word: dict[str, set[str]] = {}
         for record_id, text in workspace.notes().items():
-            index._set_note(record_id, text)
+            if not text.strip():
+                continue
+            words = note_words(text)
+            index._words_of[record_id] = words
+            for word in words:
+                by_word.setdefault(word, set()).add(record_id)
+        index._by_word = {word: frozenset(ids) for word, ids in by_word.items()}
         for name, ids in workspace.lists().items():
             index._set_list(name, tuple(ids))
         index.version = workspace.version
@@ -122,6 +155,12 @@ class AnnotationIndex:
 
     def list_names(self) -> list[str]:
         return [name for name, _ids in list(self._lists.values())]
+
+    def fields_in_use(self) -> frozenset[str]:
+        """``"tags"`` when any record has a tag, ``"lists"`` when any list exists."""
+        return frozenset(
+            name for name, present in (("tags", self._by_tag), ("lists", self._lists)) if present
+        )
 
     def tags_of(self, record_id: str) -> tuple[str, ...]:
         return self._tags_of.get(record_id, ())

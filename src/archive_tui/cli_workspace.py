@@ -145,7 +145,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 @_friendly
 def cmd_log(args: argparse.Namespace) -> int:
     ws = open_workspace(read_only=True)
-    events = ws.log()
+    # the appendix is the whole log: the entries rolled out of the workspace too
+    events = ws.log(older=args.markdown)
     if args.markdown:
         from archive_tui.research_log import log_markdown
 

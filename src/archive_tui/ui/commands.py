@@ -40,7 +40,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Note…", "Write the selected record's note (a)", "note"),
     ("Add to list…", "Add the marked records, else the selected one, to a list (l)", "add_to_list"),
     ("Save search…", "Save the query, filters and sort under a name (S)", "save_search"),
-    ("Open saved search…", "Pick one of your saved searches (o)", "saved_searches"),
+    ("Open saved search…", "Pick one of your saved searches; d deletes one (o)", "saved_searches"),
+    ("Lists…", "Your lists: show one, r renames, d deletes (O)", "lists"),
     ("Research log", "Searches, documents opened, tags, notes; re-run one (L)", "research_log"),
     ("Research log on / off", "Record searches and documents opened, or stop", "toggle_logging"),
     ("First result", "Jump to the first result (g)", "first"),
@@ -80,11 +81,24 @@ class ArchiveCommands(Provider):
         """The fixed commands, then one "Saved search: NAME" per saved search."""
         research = getattr(self.app, "research", None)
         saved = research.saved_searches() if research is not None else []
+        lists = research.list_names() if research is not None else []
         extra = [
             (f"Saved search: {one_line(s.name)}", one_line(s.query) or "(every document)",
              f"open_saved({s.name!r})")
             for s in saved
         ]  # fmt: skip
+        extra += [
+            (f"Delete saved search: {one_line(s.name)}", "Asked first (y/n)",
+             f"delete_saved({s.name!r})")
+            for s in saved
+        ]  # fmt: skip
+        for name in lists:
+            label = one_line(name)
+            extra += [
+                (f"Rename list: {label}", "Type the new name", f"rename_list({name!r})"),
+                (f"Delete list: {label}", "Asked first (y/n); its records stay",
+                 f"delete_list({name!r})"),
+            ]  # fmt: skip
         return [*COMMANDS, *extra]
 
     async def discover(self) -> Hits:

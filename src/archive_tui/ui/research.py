@@ -69,6 +69,10 @@ class Research:
         self._committed: tuple[str, str, str | None] | None = None
         #: how many times another process's changes were brought in (a debug stat)
         self.reloads = 0
+        #: the workspace and its annotation index, built by the opening thread
+        self._built: tuple[Workspace, AnnotationIndex] | None = None
+        #: the thread that built the annotation index (a debug stat: not the UI thread)
+        self.index_built_on: str | None = None
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -77,24 +81,50 @@ class Research:
         threading.Thread(target=self._open, name="workspace-open", daemon=True).start()
 
     def _open(self) -> None:
+        """Thread: open the workspace and index it, the collector paused meanwhile: the
+        archive's millions of objects are not frozen yet (the app freezes them once
+        opened), and each full collection the workspace's objects set off would walk them
+        all, in the middle of the start."""
+        from archive_tui.store import collector_paused
+
+        with collector_paused():
+            self._open_and_index()
+
+    def _open_and_index(self) -> None:
         from archive_tui.paths import workspace_path
         from archive_tui.workspace import Workspace
 
         try:
             path = workspace_path()
-            self._opening.set_result(Workspace.open_or_unavailable(path))
+            workspace = Workspace.open_or_unavailable(path)
         except BaseException as error:  # open_or_unavailable never raises; belt and braces
-            self._opening.set_result(Workspace.unavailable(str(error)))
+            workspace = Workspace.unavailable(str(error))
+        try:  # indexed here, beside the archive's open, not on the UI thread
+            self._built = (workspace, AnnotationIndex.from_workspace(workspace))
+            self.index_built_on = threading.current_thread().name
+        except Exception:  # opened() builds it then
+            self._built = None
+        self._opening.set_result(workspace)
 
     def wait(self) -> Workspace:
         """Block until opened (call from a worker thread)."""
         return self._opening.result()
 
     def opened(self, workspace: Workspace) -> None:
-        """UI thread: the workspace is open; index its annotations."""
+        """UI thread: the workspace is open; its annotations' index (built by the opening
+        thread when it was this workspace, else here)."""
+        built, self._built = self._built, None
         with self.lock:
             self.workspace = workspace
-            self.annotations = AnnotationIndex.from_workspace(workspace)
+            if (
+                built is not None
+                and built[0] is workspace
+                and built[1].version == workspace.version
+            ):
+                self.annotations = built[1]
+            else:
+                self.annotations = AnnotationIndex.from_workspace(workspace)
+                self.index_built_on = threading.current_thread().name
 
     @property
     def ready(self) -> bool:
@@ -228,6 +258,27 @@ class Research:
             changes = self._writable().add_to_list(name, record_ids)
             self.annotations.apply_all(changes)
 
+    def rename_list(self, name: str, new_name: str) -> None:
+        with self.lock:
+            changes = self._writable().rename_list(name, new_name)
+            self.annotations.apply_all(changes)
+
+    def delete_list(self, name: str) -> None:
+        with self.lock:
+            changes = self._writable().delete_list(name)
+            self.annotations.apply_all(changes)
+
+    def list_sizes(self) -> dict[str, int]:
+        """Every list, in the order made, -> how many records it holds."""
+        if self.workspace is None:
+            return {}
+        with self.lock:
+            return {name: len(ids) for name, ids in self.workspace.lists().items()}
+
+    def delete_saved_search(self, name: str) -> None:
+        with self.lock:
+            self._writable().delete_saved_search(name)
+
     def set_marked(self, record_ids: Iterable[str], marked: bool) -> None:
         """Persist marks; silently in memory only when the workspace is read-only (the
         status line says so)."""
@@ -251,7 +302,11 @@ class Research:
     def commit_search(
         self, query: str, filters: Filters | None, sort: str | None, count: int | None
     ) -> bool:
-        """A search the user settled on: into history and the log (once). True if new."""
+        """A search the user settled on: into history and the log (once). True if new.
+
+        Once means: not the search last committed in this session, nor the newest search
+        of the log (the session restored after a restart brings that one back on screen;
+        leaving the box then is not a new search)."""
         mapping = filters_mapping(filters)
         key = (query.strip(), repr(sorted(mapping.items())), sort)
         if key == self._committed or not self.writable:
@@ -261,8 +316,13 @@ class Research:
         with self.lock:
             if query.strip():
                 workspace.add_history(query)
-            if workspace.logging_enabled and (query.strip() or mapping) and count is not None:
-                workspace.log_search(query, mapping, count)
+            if (
+                workspace.logging_enabled
+                and (query.strip() or mapping)
+                and count is not None
+                and not _same_search(workspace.last_search(), key)
+            ):
+                workspace.log_search(query, mapping, count, sort)
         return True
 
     def log_event(self, event: str, **data: Any) -> None:
@@ -274,6 +334,19 @@ class Research:
         if self.writable:
             with self.lock:
                 self._writable().save_session(**state)
+
+
+def _same_search(event: Mapping[str, Any] | None, key: tuple[str, str, str | None]) -> bool:
+    """Whether a logged search event is the search ``key`` (query, filters, sort)."""
+    if event is None:
+        return False
+    filters = event.get("filters") if isinstance(event.get("filters"), dict) else {}
+    logged = (
+        str(event.get("query") or "").strip(),
+        repr(sorted(filters.items())),
+        event.get("sort") or None,
+    )
+    return logged == key
 
 
 def describe_problem(problem: str) -> str:

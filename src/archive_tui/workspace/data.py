@@ -207,6 +207,7 @@ class Workspace(ResearchState):
         return self._mutate(apply)[1]
 
     def rename_list(self, name: str, new_name: str) -> list[Change]:
+        """Rename a list; it keeps its records and its place among the lists."""
         new_name = clean_name(new_name, "list")
 
         def apply() -> tuple[None, list[Change]]:
@@ -214,8 +215,11 @@ class Workspace(ResearchState):
             other = self._find_named("lists", new_name)
             if other is not None and other is not doc:
                 raise ValueError(f"a list named {other['name']!r} exists already")
-            self._drop("lists", doc["name"])
-            self._put("lists", {"name": new_name, "ids": doc["ids"]})
+            # in place: the list keeps its entry id, so its place among the lists
+            keys = self._keys["lists"]
+            doc_id = keys.pop(doc["name"])
+            self._table("lists")[doc_id] = {"name": new_name, "ids": doc["ids"]}
+            keys[new_name] = doc_id
             return None, [
                 Change("list", doc["name"], None),
                 Change("list", new_name, tuple(doc["ids"])),

@@ -6,16 +6,25 @@ about records: names compare folded (``text.fold``) and are stored as typed.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import orjson
+
 from archive_tui.text import fold
-from archive_tui.workspace.base import Change, WorkspaceFile
+from archive_tui.workspace.base import Change, WorkspaceError, WorkspaceFile
 
 HISTORY_CAP = 500
+#: research-log entries kept in the workspace; older ones are rolled to ``older_log_path``
+LOG_CAP = 10_000
+#: the log may run this far past LOG_CAP before a roll (a roll rewrites the log's block;
+#: appending alone writes one line)
+LOG_SLACK = 500
 SESSION_KEYS = ("query", "filters", "sort", "selected", "theme", "timeline")
 LOG_EVENTS = ("search", "open", "mark", "tag", "note", "export")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -133,9 +142,35 @@ class ResearchState(WorkspaceFile):
 
         self._mutate(apply)
 
-    def log(self) -> list[dict[str, Any]]:
-        """The research log, oldest first: ``{"at": UTC time, "event": kind, ...}``."""
-        return [dict(d) for d in self._table_docs("log")]
+    def log(self, *, older: bool = False) -> list[dict[str, Any]]:
+        """The research log, oldest first: ``{"at": UTC time, "event": kind, ...}``: the
+        newest LOG_CAP entries, with ``older`` those rolled out before them too."""
+        kept = [dict(d) for d in self._table_docs("log")]
+        if not older:
+            return kept
+        rolled = self.older_log()
+        seen = {orjson.dumps(e, option=orjson.OPT_SORT_KEYS) for e in kept}
+        rolled = [e for e in rolled if orjson.dumps(e, option=orjson.OPT_SORT_KEYS) not in seen]
+        return [*rolled, *kept]
+
+    def older_log(self) -> list[dict[str, Any]]:
+        """The entries rolled out of the workspace (oldest first; none when no file).
+        A line that is not a log entry (a torn last line) is skipped, never an error."""
+        try:
+            data = self.older_log_path.read_bytes()
+        except FileNotFoundError:
+            return []
+        except OSError as error:
+            raise WorkspaceError(self.older_log_path, f"cannot be read: {error}") from None
+        events: list[dict[str, Any]] = []
+        for line in data.splitlines():
+            try:
+                event = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue
+            if isinstance(event, dict) and isinstance(event.get("event"), str):
+                events.append(event)
+        return events
 
     def log_event(self, event: str, **data: Any) -> None:
         """Record a search, open or export (tags, notes and marks log themselves)."""
@@ -150,13 +185,53 @@ class ResearchState(WorkspaceFile):
 
         self._mutate(apply)
 
-    def log_search(self, query: str, filters: Mapping[str, Any] | None, count: int) -> None:
-        self.log_event("search", query=query, filters=dict(filters or {}), count=count)
+    def log_search(
+        self, query: str, filters: Mapping[str, Any] | None, count: int, sort: str | None = None
+    ) -> None:
+        extra = {"sort": sort} if sort else {}
+        self.log_event("search", query=query, filters=dict(filters or {}), count=count, **extra)
+
+    def last_search(self) -> dict[str, Any] | None:
+        """The newest search event of the log (walked from the end), or None."""
+        for doc in reversed(self.tables.get("log", {}).values()):
+            if doc.get("event") == "search":
+                return dict(doc)
+        return None
 
     def _log(self, event: str, **data: Any) -> None:
-        """Append to the log inside a change already under way."""
+        """Append to the log inside a change already under way (rolling older entries)."""
         if self.logging_enabled:
             self._append("log", {"at": utc_now(), "event": event, **data})
+            if len(self.tables.get("log", {})) > LOG_CAP + LOG_SLACK:
+                self._roll_log()
+
+    @property
+    def older_log_path(self) -> Path:
+        """Where log entries past the newest LOG_CAP go: JSON lines, oldest first, beside
+        the workspace (``workspace.log-older.jsonl``)."""
+        return self.path.with_name(f"{self.path.stem}.log-older.jsonl")
+
+    def _roll_log(self) -> None:
+        """Keep the newest LOG_CAP entries; append the others to ``older_log_path``.
+
+        Under the workspace lock, before the workspace is written: a crash in between
+        leaves those entries in both files (``log(older=True)`` drops the repeats), never
+        in neither. A roll that cannot be written keeps every entry (the cap waits)."""
+        table = self.tables["log"]
+        ids = list(table)
+        gone, kept = ids[: len(ids) - LOG_CAP], ids[len(ids) - LOG_CAP :]
+        lines = b"".join(orjson.dumps(table[i]) + b"\n" for i in gone)
+        try:
+            self.older_log_path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.older_log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, lines)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError:
+            return
+        self._replace_table("log", {i: table[i] for i in kept})
 
     def _table_docs(self, name: str) -> list[dict[str, Any]]:
         return list(self.tables.get(name, {}).values())

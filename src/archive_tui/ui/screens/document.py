@@ -162,16 +162,28 @@ class DocumentScreen(Guarded, AnnotateActions, Screen[int]):
         ),
         Binding("c", "cite", "Cite", tooltip="Copy the citation (default style)"),
         Binding("C", "cite_picker", "Cite as…", show=False, tooltip="Choose a citation style"),
-        Binding("o", "open_url", "Open URL", tooltip="Open the record's URL in a browser"),
+        Binding(
+            "o",
+            "open_url",
+            "Open URL",
+            show=False,  # said where it matters: under a shortened text ("o opens it")
+            tooltip="Open the record's URL in a browser",
+        ),
         Binding("u", "copy_url", "Copy URL", show=False, tooltip="Copy the record's URL"),
-        Binding("r", "focus_related", "Related", tooltip="Go to the related documents"),
+        Binding(
+            "r",
+            "focus_related",
+            "Related",
+            show=False,  # the box says "Related documents"; the footer keeps 80 columns
+            tooltip="Go to the related documents",
+        ),
         Binding("slash", "new_search", "Search", show=False, tooltip="Back to a new search"),
         Binding(
             "t", "tag", "Tag", show=False, tooltip="Add or remove tags (completion of your tags)"
         ),
         Binding("a", "note", "Note", show=False, tooltip="Write this record's note (ctrl+s saves)"),
         Binding("l", "add_to_list", "List", show=False, tooltip="Add this record to a list"),
-        Binding("P", "entity_page", "People & places", tooltip="A person's or place's page"),
+        Binding("P", "entity_page", "People", tooltip="A person's or place's page"),
     ]
 
     def __init__(self, archive: Any, result: RecordSource, position: int) -> None:

@@ -187,10 +187,11 @@ def _app_classes(node: DOMNode) -> list[type]:
 def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every context with its keys: app, open screens and their widgets, then known screens."""
     from .cite import CitationPickerScreen, StyleList
+    from .confirm import ConfirmScreen
     from .document import DocumentBody, DocumentScreen, RelatedList
     from .export import ExportScreen, FormatList
     from .note_editor import NoteEditor
-    from .pickers import PickerList, ResearchLogScreen, SavedSearchPicker
+    from .pickers import ListPicker, PickerList, ResearchLogScreen, SavedSearchPicker
     from .prompt import PromptScreen
 
     sections: dict[str, list[tuple[str, str]]] = {}
@@ -219,6 +220,8 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
         NoteEditor,
         PromptScreen,
         SavedSearchPicker,
+        ListPicker,
+        ConfirmScreen,
         ResearchLogScreen,
         PickerList,
     ]

@@ -2,29 +2,24 @@
 
 The screen owns the search state (query, filters, sort) and runs every search in
 a thread worker, so typing never waits for a search.  Searches never overlap.
-Debounced with a leading edge: the first keystroke after a pause of ``DEBOUNCE``
-seconds searches at once; keystrokes coming faster re-arm a timer, and the latest
-state is searched when typing pauses (or when the running search is done).
-Results carry a generation number and stale ones are dropped.
+By concern: searching in main_search.py (debounce, the worker, results on screen),
+filters and chips in main_filters.py, the research workspace in main_research.py;
+this module keeps the widgets, the keys, the result list and the live archive.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
-from textual.worker import get_current_worker
 
 from archive_tui.sanitize import one_line
 from archive_tui.ui.guard import Guarded
@@ -39,11 +34,12 @@ from archive_tui.ui.live import (
 from archive_tui.ui.screens.cite import CitationPickerScreen
 from archive_tui.ui.screens.document import DocumentScreen
 from archive_tui.ui.screens.export import ExportScreen
+from archive_tui.ui.screens.main_filters import MainFilters
 from archive_tui.ui.screens.main_research import MainResearch
-from archive_tui.ui.screens.research_actions import search_extras
-from archive_tui.ui.widgets.chips import Chip, ChipBar, ChipSpec
+from archive_tui.ui.screens.main_search import MainSearch
+from archive_tui.ui.widgets.chips import ChipBar
 from archive_tui.ui.widgets.filters import FilterPanel
-from archive_tui.ui.widgets.results import BLOCK_SIZE, ResultList
+from archive_tui.ui.widgets.results import ResultList
 from archive_tui.ui.widgets.search_input import SearchInput
 from archive_tui.ui.widgets.status import StatusLine, sort_label
 from archive_tui.ui.widgets.timeline import Timeline
@@ -53,8 +49,6 @@ if TYPE_CHECKING:
     from archive_tui.search import Filters, SearchResult
     from archive_tui.ui.app import ArchiveApp
 
-#: Seconds of quiet typing before a search starts (when one just started or is running).
-DEBOUNCE = 0.1
 SEARCH_PLACEHOLDER = 'Search: words, "a phrase", -not, field:value   (F1 help · ↓ results)'
 
 #: Actions that letter keys trigger; they are hidden from the footer while typing.
@@ -73,6 +67,7 @@ LETTER_ACTIONS = frozenset(
         "add_to_list",
         "save_search",
         "saved_searches",
+        "lists",
         "research_log",
         "toggle_timeline",
     }
@@ -83,7 +78,7 @@ RESULT_ACTIONS = frozenset(
 )
 
 
-class MainScreen(Guarded, MainResearch, Screen[None]):
+class MainScreen(Guarded, MainSearch, MainFilters, MainResearch, Screen[None]):
     """Search, browse and filter the archive."""
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
@@ -105,6 +100,9 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
         Binding("l", "add_to_list", "List", show=False, tooltip="Add marked/selected to a list"),
         Binding("S", "save_search", "Save search", show=False, tooltip="Name and save the search"),
         Binding("o", "saved_searches", "Saved", show=False, tooltip="Open a saved search"),
+        Binding(
+            "O", "lists", "Lists", show=False, tooltip="Your lists: show, rename or delete one"
+        ),
         Binding("L", "research_log", "Log", show=False, tooltip="The research log; re-run one"),
         Binding(
             "T",
@@ -132,6 +130,13 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
         self._stop_search = threading.Event()
         #: a record to keep selected through the next search (the archive was reloaded)
         self._keep_id: str | None = None
+        #: searches run on the UI thread after a change of annotations, and those that
+        #: took too long and went to the worker instead (debug stats; ``search_inline``)
+        self.inline_searches = 0
+        self.inline_fallbacks = 0
+        #: the archive whose notes were said (_say_archive_notes), and those notes
+        self._notes_said_for: Archive | None = None
+        self._notes_said: list[str] = []
         #: what the status line says about the archive itself ("archive updated: +3 records")
         self._notice: str | None = None
         self._notice_timer: Timer | None = None
@@ -203,148 +208,6 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
         self.query_text = self.search_input.value
         self._request_search(immediate=True)
 
-    def _request_search(self, immediate: bool = False) -> None:
-        """Search the current state: now after a pause in typing, else once typing pauses."""
-        now = time.monotonic()
-        quiet = now - self._last_request >= DEBOUNCE
-        if not immediate:  # only typing is debounced
-            self._last_request = now
-        self._dirty = True
-        if self.archive is None:
-            return
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        if self._searching:
-            self._stop_search.set()  # it is stale: stop it; its end picks the change up
-            return
-        if immediate or quiet:
-            self._start_search()
-        else:
-            self._timer = self.set_timer(DEBOUNCE, self._timer_fired)
-
-    def _search_later(self) -> None:
-        """Changes came during a search: search them when the debounce interval is over."""
-        if self._timer is not None or not self._dirty:
-            return
-        wait = DEBOUNCE - (time.monotonic() - self._last_request)
-        if wait <= 0:
-            self._start_search()
-        else:
-            self._timer = self.set_timer(wait, self._timer_fired)
-
-    def _timer_fired(self) -> None:
-        self._timer = None
-        if not self._searching and self._dirty:
-            self._start_search()
-
-    def _start_search(self) -> None:
-        assert self.archive is not None and self.filters is not None
-        self._dirty = False
-        self._searching = True
-        self._generation += 1
-        keep, self._keep_id = self._keep_id, None
-        self._stop_search = threading.Event()
-        self._search(
-            self._generation,
-            self.archive,
-            self.query_text,
-            self.filters,
-            self.sort,
-            keep,
-            self._stop_search,
-            search_extras(self.archive, self.archive_app.research.annotations),
-        )
-
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _search(
-        self,
-        generation: int,
-        archive: Archive,
-        query: str,
-        filters: Filters,
-        sort: str | None,
-        keep_id: str | None,
-        stop: threading.Event,
-        extras: dict[str, Any],
-    ) -> None:
-        """Thread: search, unless stopped (a newer keystroke) or cancelled; a stopped search
-        posts no results. Stopping is an Event, not ``Worker.cancel()``: a thread worker
-        cancelled before its thread starts never runs, and would never report back."""
-        worker = get_current_worker()
-
-        def stopped() -> bool:
-            return stop.is_set() or worker.is_cancelled
-
-        position = None
-        try:
-            # a newer keystroke sets ``stop``: the search returns early and posts nothing
-            result = archive.search(
-                query, filters, sort, offset=0, limit=BLOCK_SIZE, should_stop=stopped, **extras
-            )
-            if not stopped():
-                result.histogram()  # made (and kept) here: the UI thread only draws it
-            if keep_id is not None and not stopped():
-                ids = result.ids()
-                position = ids.index(keep_id) if keep_id in ids else None
-        except Exception as error:  # never a traceback for the user
-            if stopped():
-                self.app.call_from_thread(self._search_cancelled, generation)
-            else:
-                self.app.call_from_thread(self._search_failed, generation, error)
-            return
-        if stopped():
-            self.app.call_from_thread(self._search_cancelled, generation)
-            return
-        self.app.call_from_thread(self._search_done, generation, result, position)
-
-    def _search_cancelled(self, generation: int) -> None:
-        """A cancelled search ended (without posting results): search the latest state."""
-        if generation != self._generation:
-            return
-        self._searching = False
-        self._search_later()
-
-    def _search_failed(self, generation: int, error: Exception) -> None:
-        if generation != self._generation:
-            return
-        self._searching = False
-        self.status.show_text(f"Search failed: {error}", error=True)
-        self._search_later()
-
-    def _search_done(
-        self, generation: int, result: SearchResult, position: int | None = None
-    ) -> None:
-        if generation != self._generation:
-            return  # a newer search was started; this one is stale
-        self._searching = False
-        if getattr(result, "cut_short", False) and self._dirty:
-            self._search_later()  # stopped by a newer keystroke: search that instead
-            return
-        self.result = result
-        self.query_one(Timeline).show(result.histogram())
-        self.results.set_result(result, self._empty_message(result))
-        if position is not None:
-            self.results.select(position)
-        self._show_status()
-        # The cards and the count first; the facet counts follow a frame later.
-        self.call_after_refresh(self._show_facets, generation)
-        self.call_later(self._paint_now)
-        self.archive_app.results_shown()
-        self._search_later()
-        self.after_search()
-
-    def _show_status(self) -> None:
-        if self.result is None:
-            return
-        self.status.show_result(
-            self.result,
-            archive_size=len(self.archive) if self.archive is not None else None,
-            show_timing=self.archive_app.show_timing,
-            marked=len(self.archive_app.marks),
-            notice=self._notice or self.archive_app.research.status_note(),
-        )
-
     # -- the archive changed on disk (ui/live.py) ------------------------------------------
 
     def _set_notice(self, notice: str | None, *, lasts: float | None = None) -> None:
@@ -373,77 +236,6 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
         self._set_notice(
             f"archive changed but cannot be read ({one_line(reason)}); showing it as it was"
         )
-
-    def _show_filters(self) -> None:
-        filters = self.filters
-        if filters is None:
-            return
-        specs = [
-            ChipSpec(field, value) for field, values in filters.facets.items() for value in values
-        ]
-        if filters.date_from:
-            specs.append(ChipSpec("date_from", filters.date_from))
-        if filters.date_to:
-            specs.append(ChipSpec("date_to", filters.date_to))
-        self.chips.set_chips(specs)
-        self.chips.set_class(not specs, "-empty")
-        if self.result is not None:
-            self.panel.update_facets(self.result.facets, dict(filters.facets))
-        self.panel.set_dates(filters.date_from, filters.date_to)
-
-    def _paint_now(self) -> None:
-        """Paint the new results now rather than at the screen's next frame tick.
-
-        Textual paints from a frame timer that, right after another paint (the typed
-        character), waits up to two frames (~33 ms) before the next. New results are
-        worth the extra paint: this runs after the widgets' update messages (it was
-        queued behind them), so the dirty widgets are known; it is what the timer does.
-        """
-        update = getattr(self, "_on_timer_update", None)  # Textual 8 internals, pinned
-        if callable(update) and self.is_current and not self.app._batch_count:
-            update()
-
-    def _show_facets(self, generation: int) -> None:
-        if generation == self._generation and self.result is not None and self.filters is not None:
-            self.panel.update_facets(self.result.facets, dict(self.filters.facets))
-
-    def _empty_message(self, result: SearchResult) -> list[Text]:
-        """What to say when nothing matches: the query, spelling ideas, filters to loosen."""
-        if result.total:
-            return []
-        lines: list[Text] = [Text("")]
-        head = Text("  No documents match", style="bold")
-        if self.query_text.strip():
-            head.append(" “")
-            head.append(one_line(self.query_text.strip()))
-            head.append("”")
-        head.append(".")
-        lines.append(head)
-        suggestions = list(getattr(result, "suggestions", None) or [])
-        if suggestions:
-            lines.append(Text(""))
-            line = Text("  Did you mean: ")
-            for i, word in enumerate(suggestions[:5]):
-                if i:
-                    line.append(", ")
-                line.append(one_line(word), style="bold")
-            line.append("?")
-            lines.append(line)
-        filters = self.filters
-        if filters is not None and not filters.is_empty():
-            lines.append(Text(""))
-            lines.append(Text("  Loosen the search by removing a filter:"))
-            for field, values in filters.facets.items():
-                for value in values:
-                    lines.append(Text(f"    • {ChipSpec(field, value).label}"))
-            for field, value in (("date_from", filters.date_from), ("date_to", filters.date_to)):
-                if value:
-                    lines.append(Text(f"    • {ChipSpec(field, value).label}"))
-            lines.append(Text("  (x clears every filter; tab to a chip and press delete for one)"))
-        elif self.query_text.strip():
-            lines.append(Text(""))
-            lines.append(Text("  Try fewer or other words; F1 shows the search syntax."))
-        return lines
 
     # -- events from the widgets -----------------------------------------------------------
 
@@ -480,68 +272,6 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
         self.results.refresh_marks([message.index])
         self._show_status()
 
-    def on_filter_panel_value_chosen(self, message: FilterPanel.ValueChosen) -> None:
-        assert self.filters is not None
-        if message.add:
-            self.filters = self.filters.with_value(message.field, message.value)
-        else:
-            self.filters = self.filters.without_value(message.field, message.value)
-        self._show_filters()
-        self._request_search(immediate=True)
-
-    def on_filter_panel_dates_changed(self, message: FilterPanel.DatesChanged) -> None:
-        if self.filters is None:
-            return
-        if (message.date_from, message.date_to) == (self.filters.date_from, self.filters.date_to):
-            return
-        self.filters = dataclasses.replace(
-            self.filters, date_from=message.date_from, date_to=message.date_to
-        )
-        self._show_filters()
-        self._request_search()
-
-    def apply_filters(self, filters: Filters) -> None:
-        """Search with ``filters`` now (a person's page, the timeline), showing them as chips."""
-        self.filters = filters
-        self._show_filters()
-        self._request_search(immediate=True)
-
-    def on_timeline_range_chosen(self, message: Timeline.RangeChosen) -> None:
-        message.stop()
-        if self.filters is not None:
-            self.apply_filters(self.filters.with_dates(message.date_from, message.date_to))
-            self.results.focus()
-
-    def on_filter_panel_open_page(self, message: FilterPanel.OpenPage) -> None:
-        """ctrl+o on a person or place in the panel: their page; its choice comes back here."""
-        from archive_tui.ui.screens.person import EntityScreen
-
-        self.app.push_screen(
-            EntityScreen(message.kind, message.value, self.archive), self._page_closed
-        )
-
-    def _page_closed(self, filters: Filters | None) -> None:
-        if filters is not None:
-            self._close_overlay()
-            self.apply_filters(filters)
-            self.results.focus()
-
-    def on_filter_panel_close(self, message: FilterPanel.Close) -> None:
-        self.action_back()
-
-    def on_chip_remove(self, message: Chip.Remove) -> None:
-        assert self.filters is not None
-        spec = message.spec
-        if spec.field in ("date_from", "date_to"):
-            self.filters = dataclasses.replace(self.filters, **{spec.field: None})
-        else:
-            self.filters = self.filters.without_value(spec.field, spec.value)
-        self._show_filters()
-        self._request_search(immediate=True)
-
-    def on_chip_bar_emptied(self, message: ChipBar.Emptied) -> None:
-        self.results.focus()
-
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if not self.panel.has_focus_within:
             self.panel.clear_narrowing()  # it would filter the values unseen
@@ -560,29 +290,6 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
     def action_focus_search(self) -> None:
         self._close_overlay()
         self.search_input.focus()
-
-    @property
-    def filters_open(self) -> bool:
-        return self.has_class("-filters-open")
-
-    def _close_overlay(self) -> None:
-        self.remove_class("-filters-open")
-
-    def action_toggle_filters(self) -> None:
-        """Narrow terminal: open/close the panel over the results. Wide: move focus there/back."""
-        panel = self.panel
-        if self.has_class("-wide"):
-            if panel.has_focus_within:
-                self.results.focus()
-            else:
-                panel.values_list.focus()
-            return
-        if self.filters_open:
-            self._close_overlay()
-            self.results.focus()
-        else:
-            self.add_class("-filters-open")
-            self.call_after_refresh(panel.values_list.focus)
 
     def action_back(self) -> None:
         """Escape: one step back (close the panel, else to the results).
@@ -617,17 +324,6 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
         self.sort = candidate
         self.notify(f"Sorted by {sort_label(candidate)}", timeout=2)
         self._request_search(immediate=True)
-
-    def action_clear_filters(self) -> None:
-        from archive_tui.search import Filters
-
-        if self.filters is None or self.filters.is_empty():
-            self.notify("No filters to clear.", timeout=2)
-            return
-        self.filters = Filters()
-        self._show_filters()
-        self._request_search(immediate=True)
-        self.notify("Filters cleared.", timeout=2)
 
     def action_clear_marks(self) -> None:
         marks = self.archive_app.marks
@@ -741,9 +437,3 @@ class MainScreen(Guarded, MainResearch, Screen[None]):
     def action_set_sort(self, sort: str) -> None:
         self.sort = sort
         self._request_search(immediate=True)
-
-    def action_show_field(self, field: str) -> None:
-        self.panel.show_field(field)
-        if not self.has_class("-wide"):
-            self.add_class("-filters-open")
-        self.call_after_refresh(self.panel.values_list.focus)

@@ -4,13 +4,15 @@ saved searches and the research log (a mixin: main.py stays small; its keys are 
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from archive_tui.sanitize import one_line
 
-from .pickers import ResearchLogScreen, SavedSearchPicker
+from .pickers import ListPicker, ResearchLogScreen, SavedSearchPicker
 from .prompt import PromptScreen
 from .research_actions import WRITE_ERRORS, AnnotateActions, search_extras
+from .research_manage import ask_delete_list, ask_delete_saved, ask_rename_list
 
 if TYPE_CHECKING:
     from archive_tui.workspace import SavedSearch
@@ -49,9 +51,15 @@ class MainResearch(AnnotateActions):
         return hit.record if hit is not None else None
 
     def _annotations_changed(self) -> None:
+        """Cards show the change at once; the search runs again when it reads annotations,
+        or when the filter panel's Tags/Lists sections appear or go (a first tag)."""
         self.results.refresh_marks()
-        if self._uses_annotations():
-            self.refresh_search()
+        shown = frozenset(name for name, _label in self.panel.fields) & {"tags", "lists"}
+        if self._uses_annotations() or (
+            self.result is not None
+            and shown != {n for n in self.facets_in_use() if n in self.result.facets}
+        ):
+            self.refresh_search(inline=True)
 
     def _uses_annotations(self) -> bool:
         if self.archive is None or not search_extras(self.archive, None):
@@ -61,11 +69,18 @@ class MainResearch(AnnotateActions):
             facets.get("tags") or facets.get("lists")
         )
 
-    def refresh_search(self) -> None:
-        """Search again, keeping the selected record selected."""
+    def facets_in_use(self) -> frozenset[str]:
+        """The filter panel's optional sections (tags, lists) the user has any value of:
+        the others are not shown."""
+        return self.research.annotations.fields_in_use()
+
+    def refresh_search(self, *, inline: bool = False) -> None:
+        """Search again, keeping the selected record selected; ``inline``: on the UI thread
+        if it is quick (``search_inline``), else through the worker."""
         hit = self.results.selected
         self._keep_id = hit.record.get("id") if hit is not None else None
-        self._request_search(immediate=True)
+        if not (inline and self.search_inline()):
+            self._request_search(immediate=True)
 
     # -- workspace changed on disk --------------------------------------------------------
 
@@ -215,6 +230,47 @@ class MainResearch(AnnotateActions):
             self.notify(one_line(f"No saved search named {name}."), severity="warning")
             return
         self.run_search(saved.query, saved.filters, saved.sort)
+
+    def action_delete_saved(self, name: str) -> None:
+        """Delete the saved search ``name``, asked first (the palette's entry)."""
+        ask_delete_saved(self.app, name, lambda: None)
+
+    # -- lists -----------------------------------------------------------------------------
+
+    def action_lists(self) -> None:
+        """Your lists: enter shows one's records (a Lists filter), r renames, d deletes."""
+
+        def done(name: str | None) -> None:
+            if name:
+                self.run_search("", {"lists": [name]}, None)
+
+        self.app.push_screen(ListPicker(self.research.list_sizes(), self.list_changed), done)
+
+    def action_rename_list(self, name: str) -> None:
+        ask_rename_list(self.app, name, lambda new: self.list_changed(name, new))
+
+    def action_delete_list(self, name: str) -> None:
+        ask_delete_list(self.app, name, lambda: self.list_changed(name, None))
+
+    def list_changed(self, old: str, new: str | None) -> None:
+        """A list was renamed (``new``) or deleted: a Lists filter on it follows the rename
+        (a deleted one stays, matching nothing, as a chip to remove); the search re-runs."""
+        from textual.widgets import Input
+
+        lists = list(getattr(self.filters, "facets", {}).get("lists") or [])
+        if new is not None and old in lists:
+            self.filters = self.filters.without_value("lists", old).with_value("lists", new)
+            self._show_filters()
+        query = self.query_text
+        if new is not None:  # list:"old" or list:old in the box names the new list
+            named = re.compile(rf'(?i)\blist:(?:"{re.escape(old)}"|{re.escape(old)}(?=[\s)]|$))')
+            query = named.sub(lambda _m: f'list:"{new}"', query)
+        if query != self.query_text:
+            with self.search_input.prevent(Input.Changed):
+                self.search_input.value = query
+            self.query_text = query
+        self.results.refresh_marks()
+        self.refresh_search()
 
     def action_research_log(self) -> None:
         events = self.research.log()

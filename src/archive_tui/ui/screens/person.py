@@ -34,6 +34,16 @@ from archive_tui.ui.widgets.timeline import Timeline
 _TITLES = {"people": "Person", "places": "Place"}
 
 
+class PageTimeline(Timeline):
+    """The page's timeline: its keys are said under it, so the footer (80 columns) keeps
+    room for the page's own."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "mark", "Mark", show=False, tooltip="Mark the start, then the end"),
+        Binding("enter", "choose", "Filter dates", show=False, tooltip="Filter to the range"),
+    ]
+
+
 class EntityScreen(Guarded, Screen[Filters | None]):
     """One person's or place's page; ``kind`` is ``people`` or ``places``."""
 
@@ -41,9 +51,7 @@ class EntityScreen(Guarded, Screen[Filters | None]):
     HELP_CONTEXT = "Person or place page"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to where the page was opened"),
-        Binding(
-            "c", "copy_bibliography", "Copy list", tooltip="Copy the documents as a bibliography"
-        ),
+        Binding("c", "copy_bibliography", "Copy", tooltip="Copy the documents as a bibliography"),
         Binding("f", "filter", "Filter", tooltip="Show these documents as search results"),
     ]
 
@@ -63,7 +71,7 @@ class EntityScreen(Guarded, Screen[Filters | None]):
     def compose(self) -> ComposeResult:
         yield Static(id="page-header", markup=False)
         yield Static("Reading the documents…", id="page-summary", markup=False)
-        yield Timeline(id="page-timeline")
+        yield PageTimeline(id="page-timeline")
         with Horizontal(id="page-company"):
             with Vertical(id="page-people-box"):
                 yield OptionList(id="page-people")

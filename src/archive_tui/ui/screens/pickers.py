@@ -1,7 +1,9 @@
-"""Pickers over the workspace: the saved searches, and the research log.
+"""Pickers over the workspace: the saved searches, your lists, and the research log.
 
-Both are a list in a dialog; enter dismisses with the chosen entry (a ``SavedSearch``,
-or a logged search's event) for the main screen to run, escape with None.
+Each is a list in a dialog; enter dismisses with the chosen entry (a ``SavedSearch``, a
+list's name, or a logged search's event) for the main screen to run, escape with None.
+In the saved searches ``d`` deletes one; in the lists ``r`` renames and ``d`` deletes one
+(asked first: research_manage.py); the picker stays open and shows the change.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from archive_tui.research_log import describe_filters, when
 from archive_tui.sanitize import one_line
 from archive_tui.ui.guard import Guarded
 from archive_tui.workspace import SavedSearch
+
+from .research_manage import ask_delete_list, ask_delete_saved, ask_rename_list
 
 
 class PickerList(OptionList):
@@ -35,6 +39,15 @@ class PickerList(OptionList):
     ]
 
 
+class ListEntries(PickerList):
+    """Your lists; enter shows one's records."""
+
+    HELP_CONTEXT = "Your lists"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Show", tooltip="Show the highlighted list's records"),
+    ]
+
+
 class _Picker(Guarded, ModalScreen[Any]):
     CSS_PATH = "research.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -42,6 +55,7 @@ class _Picker(Guarded, ModalScreen[Any]):
     ]
     TITLE_TEXT = ""
     KEYS = "↑/↓ choose · enter run · esc close"
+    LIST: type[PickerList] = PickerList
 
     def __init__(self, entries: Sequence[Any], empty: str) -> None:
         super().__init__()
@@ -51,17 +65,33 @@ class _Picker(Guarded, ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box") as box:
             box.border_title = self.TITLE_TEXT
-            yield PickerList(id="picker-list")
+            yield self.LIST(id="picker-list")
             yield Static(Content(self.KEYS), id="picker-keys")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self._show_entries(0)
+        self.query_one(PickerList).focus()
+
+    def _show_entries(self, highlighted: int | None) -> None:
         options = self.query_one(PickerList)
+        options.clear_options()
         if not self.entries:
             options.add_option(Option(Content(self.empty), disabled=True))
         else:
             options.add_options(Option(self.prompt(entry)) for entry in self.entries)
-            options.highlighted = 0
-        options.focus()
+            options.highlighted = min(highlighted or 0, len(self.entries) - 1)
+
+    def set_entries(self, entries: Sequence[Any]) -> None:
+        """Show these entries (after a rename or a delete), the highlight kept in place."""
+        at = self.query_one(PickerList).highlighted
+        self.entries = list(entries)
+        self._show_entries(at)
+
+    @property
+    def highlighted_entry(self) -> Any | None:
+        at = self.query_one(PickerList).highlighted
+        return self.entries[at] if at is not None and 0 <= at < len(self.entries) else None
 
     def prompt(self, entry: Any) -> Content:
         raise NotImplementedError
@@ -90,13 +120,26 @@ def _search_line(query: str, filters: Mapping[str, Any] | None, sort: str | None
 
 
 class SavedSearchPicker(_Picker):
-    """The saved searches; dismisses with the ``SavedSearch`` to open."""
+    """The saved searches; dismisses with the ``SavedSearch`` to open; ``d`` deletes one."""
 
     HELP_CONTEXT = "Saved searches"
     TITLE_TEXT = "Saved searches"
+    KEYS = "↑/↓ choose · enter run · d delete · esc close"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d,delete", "delete", "Delete", tooltip="Delete the highlighted saved search"),
+    ]
 
     def __init__(self, saved: Sequence[SavedSearch]) -> None:
         super().__init__(saved, "No saved searches yet: S saves the current search.")
+
+    def action_delete(self) -> None:
+        entry = self.highlighted_entry
+        if entry is None:
+            self.notify("No saved search to delete.", severity="warning", timeout=3)
+            return
+        ask_delete_saved(
+            self.app, entry.name, lambda: self.set_entries(self.app.research.saved_searches())
+        )
 
     def prompt(self, entry: SavedSearch) -> Content:
         return Content.assemble(
@@ -104,6 +147,55 @@ class SavedSearchPicker(_Picker):
             "  ",
             Content(_search_line(entry.query, entry.filters, entry.sort)),
         )
+
+
+class ListPicker(_Picker):
+    """Your lists with their sizes; dismisses with the name of the list to show;
+    ``r`` renames, ``d`` deletes one (the main screen is told through ``changed``)."""
+
+    HELP_CONTEXT = "Your lists"
+    TITLE_TEXT = "Your lists"
+    LIST = ListEntries
+    KEYS = "↑/↓ choose · enter show · r rename · d delete · esc close"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "rename", "Rename", tooltip="Rename the highlighted list"),
+        Binding("d,delete", "delete", "Delete", tooltip="Delete the highlighted list"),
+    ]
+
+    def __init__(self, sizes: Mapping[str, int], changed: Any = None) -> None:
+        super().__init__(list(sizes.items()), "No lists yet: l adds records to a new one.")
+        #: called with (old name, new name or None) after a rename or a delete
+        self.changed = changed
+
+    def prompt(self, entry: tuple[str, int]) -> Content:
+        name, size = entry
+        return Content.assemble(
+            Content.styled(one_line(name), "bold"),
+            "  ",
+            Content.styled(f"{size:,} record{'' if size == 1 else 's'}", "dim"),
+        )
+
+    def picked(self, entry: tuple[str, int]) -> None:
+        self.dismiss(entry[0])
+
+    def _after(self, old: str, new: str | None) -> None:
+        self.set_entries(list(self.app.research.list_sizes().items()))
+        if callable(self.changed):
+            self.changed(old, new)
+
+    def action_rename(self) -> None:
+        entry = self.highlighted_entry
+        if entry is None:
+            self.notify("No list to rename.", severity="warning", timeout=3)
+            return
+        ask_rename_list(self.app, entry[0], lambda new: self._after(entry[0], new))
+
+    def action_delete(self) -> None:
+        entry = self.highlighted_entry
+        if entry is None:
+            self.notify("No list to delete.", severity="warning", timeout=3)
+            return
+        ask_delete_list(self.app, entry[0], lambda: self._after(entry[0], None))
 
 
 def describe_event(event: Mapping[str, Any], titles: Mapping[str, str]) -> str:

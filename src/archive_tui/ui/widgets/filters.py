@@ -10,7 +10,7 @@ posts messages.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import ClassVar
 
 from rich.text import Text
@@ -123,6 +123,8 @@ class FilterPanel(Guarded, Vertical):
         super().__init__(id=id, classes=classes)
         self._facets: Mapping[str, Mapping[str, int]] = {}
         self._active: Mapping[str, tuple[str, ...]] = {}
+        #: the optional fields the user has any value of (None: not said; see ``fields``)
+        self._in_use: frozenset[str] | None = None
         self._field_index = 0
         self.border_title = "Add search filter"
 
@@ -150,8 +152,17 @@ class FilterPanel(Guarded, Vertical):
     @property
     def fields(self) -> tuple[tuple[str, str], ...]:
         """The fields to cycle through: the archive's, then Tags and Lists when the results
-        carry them (``result.facets``)."""
-        extra = tuple(f for f in OPTIONAL_FIELDS if f[0] in self._facets)
+        carry them (``result.facets``) and they have values at all: the user has some
+        (``in_use``; else: these results have some), or one is an active filter."""
+        extra = tuple(
+            (name, label)
+            for name, label in OPTIONAL_FIELDS
+            if name in self._facets
+            and (
+                self._active.get(name)
+                or (self._facets[name] if self._in_use is None else name in self._in_use)
+            )
+        )
         return PANEL_FIELDS + extra
 
     @property
@@ -164,12 +175,17 @@ class FilterPanel(Guarded, Vertical):
     # -- state from the screen ----------------------------------------------------------
 
     def update_facets(
-        self, facets: Mapping[str, Mapping[str, int]], active: Mapping[str, tuple[str, ...]]
+        self,
+        facets: Mapping[str, Mapping[str, int]],
+        active: Mapping[str, tuple[str, ...]],
+        in_use: Collection[str] | None = None,
     ) -> None:
-        """New counts for the current results and the active facet filters."""
+        """New counts for the current results and the active facet filters; ``in_use``:
+        the optional fields (tags, lists) the user has any value of (see ``fields``)."""
         field = self.field
         self._facets = facets
         self._active = active
+        self._in_use = None if in_use is None else frozenset(in_use)
         names = [name for name, _label in self.fields]
         self._field_index = names.index(field) if field in names else 0
         self._refill()

@@ -348,8 +348,14 @@ class ResultList(CursorList):
             summary = Text(passage[0], style=self._style("result-list--summary"), end="")
             for start, end in passage[1]:
                 summary.stylize(match_style, start, end)
-        else:
+        elif record.get("summary") or not summary_room:
             summary = styled("summary", self._style("result-list--summary"))
+        else:  # no summary: the text's opening, rather than blank lines
+            summary = Text(
+                opening(record.get("text"), text_width * summary_room),
+                style=self._style("result-list--summary"),
+                end="",
+            )
         summary_lines = list(summary.wrap(console, text_width))
         summary_lines = _clip(summary_lines, summary_room, text_width)
         body = [*title_lines, *summary_lines]
@@ -371,6 +377,14 @@ class ResultList(CursorList):
             strips.append(text_strip(line, console, width, body_style))
         strips.append(Strip.blank(width, base))
         return strips
+
+
+def opening(text: object, room: int) -> str:
+    """The first ``room`` characters or so of a record's text on one line ('' for none):
+    what a card shows when the record has no summary."""
+    if not isinstance(text, str) or not text.strip():
+        return ""
+    return one_line(" ".join(text[: room * 2 + 200].split()))[: room + 1]
 
 
 def text_passage(text: str, parsed: Any, width: int) -> tuple[str, list[tuple[int, int]]] | None:
