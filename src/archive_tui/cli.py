@@ -180,6 +180,10 @@ def _db_path(args: argparse.Namespace) -> Path | None:
 
 def open_archive(args: argparse.Namespace) -> Archive:
     """The archive a read command works on: --db alone, else shipped + user archive."""
+    from archive_tui.cli_db import database_target, open_database_archive
+
+    if (address := database_target(args)) is not None:  # postgresql:// (or ARCHIVE_TUI_DB)
+        return open_database_archive(address)
     db = _db_path(args)
     if db is not None and not db.exists():
         raise CliError(f"error: no archive at {db} (import a file into it to create it)")
@@ -493,7 +497,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     info = archive.stats()
     result = archive.search("", limit=0)
     out = sys.stdout
-    db = _db_path(args)
+    from archive_tui.cli_db import database_target, stats_json
+
+    address = database_target(args)
+    info = info if address is None else stats_json(archive, info)
+    db = _db_path(args) if address is None else info["path"]
     wanted = ("collection", "document_type", "language", "decade")
     if args.json:
         dump_json({**info, "facets": {k: result.facets.get(k, {}) for k in wanted}})
@@ -602,6 +610,10 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"{plural(len(records), 'valid one', 'valid ones')})",
                 details={**report, "added": 0, "updated": 0, "unchanged": 0},
             )
+    from archive_tui.cli_db import database_target, import_into_database
+
+    if (address := database_target(args)) is not None:  # postgresql://: one transaction
+        return import_into_database(args, address, records, problems, report)
     if args.dry_run:
         existing: dict[str, dict] = {}
         if target.exists():
@@ -894,8 +906,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db",
         metavar="PATH",
-        help="use this archive file alone (default: the shipped archive with your own "
-        "imported records on top)",
+        help="use this archive file alone, or a PostgreSQL archive (postgresql://…; also "
+        "ARCHIVE_TUI_DB) (default: the shipped archive with your own imported records on top)",
     )
     from archive_tui.cli_edit import cmd_edit, cmd_remove
 
@@ -1021,6 +1033,9 @@ def build_parser() -> argparse.ArgumentParser:
     from archive_tui.cli_serve import add_serve_command
 
     add_serve_command(commands, common)
+    from archive_tui.cli_db import add_db_commands
+
+    add_db_commands(commands, common)
     return parser
 
 
@@ -1036,6 +1051,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
         ("archive_tui.records", ("ValidationFailed", "RecordError")),
         ("archive_tui.dates", ("DateError",)),
         ("archive_tui.paths", ("NoHomeFolder",)),
+        ("archive_tui.pg.connection", ("DatabaseProblem",)),
     ):
         loaded = sys.modules.get(module)
         for name in names:

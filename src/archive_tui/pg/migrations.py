@@ -97,28 +97,27 @@ def migrate(conn: psycopg.Connection, folder: Path | None = None) -> list[Migrat
         raise ValueError("migrate() needs an autocommit connection")
     done: list[Migration] = []
     for migration in available(folder):
-        with conn.transaction():
-            with conn.cursor() as cur:
-                cur.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
-                cur.execute(_TABLE)
-                cur.execute(
-                    "SELECT 1 FROM archive_tui_migrations WHERE version = %s",
-                    (migration.version,),
-                )
-                if cur.fetchone():
-                    continue
-                try:
-                    cur.execute(migration.sql.encode("utf-8"))
-                except _pg.Error as exc:
-                    reason = " ".join(str(exc).split())
-                    raise DatabaseProblem(
-                        f"migration {migration.version:04d}_{migration.name} failed "
-                        f"(nothing of it was kept): {reason}"
-                    ) from None
-                cur.execute(
-                    "INSERT INTO archive_tui_migrations (version, name) VALUES (%s, %s)",
-                    (migration.version, migration.name),
-                )
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+            cur.execute(_TABLE)
+            cur.execute(
+                "SELECT 1 FROM archive_tui_migrations WHERE version = %s",
+                (migration.version,),
+            )
+            if cur.fetchone():
+                continue
+            try:
+                cur.execute(migration.sql.encode("utf-8"))
+            except _pg.Error as exc:
+                reason = " ".join(str(exc).split())
+                raise DatabaseProblem(
+                    f"migration {migration.version:04d}_{migration.name} failed "
+                    f"(nothing of it was kept): {reason}"
+                ) from None
+            cur.execute(
+                "INSERT INTO archive_tui_migrations (version, name) VALUES (%s, %s)",
+                (migration.version, migration.name),
+            )
         done.append(migration)
     pending(conn, folder)  # refuses a database newer than this program
     return done

@@ -1,0 +1,266 @@
+"""Our query tree (query.py) compiled to SQL over ``archive_records``, bound parameters only.
+
+Each node becomes a boolean SQL expression (does the record match?) and, for words, a
+score expression: the local engine's BM25F (index/__init__.py) computed the same way, in
+single precision where it uses single precision, from the weighted term frequencies the
+import stored, the live document frequencies (``archive_vocab``) and the live totals
+(``archive_stats``). Scores add up through AND and OR exactly as search._Evaluator adds
+them, so the order of results is the local one (ties: date, then archive order).
+
+Values never enter the SQL text: every word, pattern, date and facet value is a named
+parameter (``%(p7)s``); only column names from fixed lists and integers we made are
+written into the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..index import FIELD_BIT, K1, B, _idf
+from ..query import (
+    And,
+    AnnotationMatch,
+    DateRange,
+    FacetValue,
+    IdMatch,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Term,
+)
+from ..wildcard import collapse, glob_match, literal_prefix
+from .rows import FIELD_BITS
+
+MAX_EXPANSIONS = 300  # search.MAX_EXPANSIONS
+_K1P1 = float(np.float32(K1 + 1))
+FALSE = "false"
+_TOP = "\U0010ffff"
+
+
+@dataclass
+class Context:
+    """What compiling needs from the database, looked up by :class:`~.archive.PgArchive`."""
+
+    n: int
+    avgdl: float
+    df: Any  # callable: list of terms -> {term: (vocabulary id, df)}
+    expand: Any  # callable: (kind, pattern, notes) -> list of terms
+    facet_values: Any  # callable: (field, wanted, notes) -> facet value ids (may be empty)
+    person_words: Any  # callable: list of words -> facet value ids of those people's names
+    resolve_id: Any  # callable: (value) -> stored id or None
+    notes: list[str] = field(default_factory=list)
+    annotations: Any = None  # pg.annotations.PgAnnotations, or None (no workspace)
+
+
+class Compiler:
+    """Turns nodes into SQL fragments, collecting their parameters."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.params: dict[str, Any] = {}
+        self._idf_cache: dict[str, float] = {}
+
+    def param(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"%({name})s"
+
+    # -------------------------------------------------------------- scoring pieces
+
+    def norm_sql(self) -> str:
+        """Per record: float32(K1 * (1 - B + B * dl / avgdl)), as index._norm."""
+        avg = self.param(float(self.ctx.avgdl))
+        scaled = f"({B!r}::float8 * r.dl) / {avg}::float8"
+        return f"({K1!r}::float8 * ((1 - {B!r}::float8) + {scaled}))::real"
+
+    def idf(self, terms: list[str]) -> dict[str, tuple[int, float] | None]:
+        """term -> (vocabulary id, idf), None for a word no record holds."""
+        missing = [t for t in terms if t not in self._idf_cache]
+        if missing:
+            found = self.ctx.df(missing)  # term -> (id, df)
+            for t in missing:
+                tid, df = found.get(t, (0, 0))
+                self._idf_cache[t] = (
+                    (tid, float(_idf(np.array([df], np.int64), self.ctx.n)[0])) if df else None
+                )
+        return {t: self._idf_cache[t] for t in terms}
+
+    def _has(self, tid: str, fieldname: str | None) -> str:
+        """Does the record hold term ``tid`` (in ``fieldname`` if given)?"""
+        has = f"(r.terms @> ARRAY[{tid}]::integer[])"
+        if fieldname is None:
+            return has
+        bit = 1 << FIELD_BIT[fieldname]
+        return f"({has} AND (r.wb[array_position(r.terms, {tid})] & {bit}) <> 0)"
+
+    def _impact(self, tid: str, idf: float, fieldname: str | None) -> str:
+        """The BM25F impact of one term in the record (0 where absent or in another field):
+        idf * wtf * (K1 + 1) / (norm + wtf) in single precision, as index._impact_values."""
+        wtf = f"((r.wb[array_position(r.terms, {tid})] >> {FIELD_BITS})::real / 2::real)"
+        value = f"(({self.param(idf)}::real * {wtf}) * {_K1P1!r}::real) / (nrm.v + {wtf})"
+        return f"(CASE WHEN {self._has(tid, fieldname)} THEN {value} ELSE 0::real END)"
+
+    # -------------------------------------------------------------- nodes
+
+    def node(self, node: Node) -> tuple[str, str | None]:
+        """(match SQL, score SQL or None) of ``node``."""
+        if isinstance(node, Term | Phrase) and node.field == "people":
+            match, score = self.term(node) if isinstance(node, Term) else self.phrase(node)
+            names = self.person_names(node)
+            if names:
+                match = f"({match} OR r.fv && {self.param(names)}::integer[])"
+            return match, score
+        if isinstance(node, Term) and node.field is None and self.ctx.annotations is not None:
+            return self.with_notes(node, *self.term(node))
+        if isinstance(node, Term):
+            return self.term(node)
+        if isinstance(node, Phrase):
+            return self.phrase(node)
+        if isinstance(node, FacetValue):
+            values = self.ctx.facet_values(node.field, node.value, self.ctx.notes)
+            return self.values_in(values), None
+        if isinstance(node, DateRange):
+            return date_sql(self, node.start, node.end), None
+        if isinstance(node, IdMatch):
+            if node.prefix:
+                return f"starts_with(r.id, {self.param(node.value)})", None
+            found = self.ctx.resolve_id(node.value)
+            return (FALSE if found is None else f"(r.id = {self.param(found)})"), None
+        if isinstance(node, AnnotationMatch):
+            if self.ctx.annotations is None:
+                return FALSE, None  # no workspace here: the caller notes it
+            return self.seq_in(self.ctx.annotations.seqs(self.ctx.annotations.search.docs(node)))
+        if isinstance(node, Not):
+            match, _ = self.node(node.child)
+            return f"(NOT {match})", None
+        if isinstance(node, And | Or):
+            parts = [self.node(child) for child in node.children]
+            joiner = " AND " if isinstance(node, And) else " OR "
+            match = "(" + joiner.join(m for m, _ in parts) + ")"
+            scores = [s for _, s in parts if s is not None]
+            score = "(" + " + ".join(scores) + ")" if scores else None
+            return match, score
+        return FALSE, None  # pragma: no cover
+
+    def values_in(self, value_ids: list[int]) -> str:
+        """Records holding one of these facet values (archive_facet_values ids)."""
+        return f"(r.fv && {self.param(value_ids)}::integer[])" if value_ids else FALSE
+
+    def seq_in(self, seqs: list[int]) -> tuple[str, None]:
+        """Records by ``seq`` (what the annotations selected)."""
+        return (f"(r.seq = ANY({self.param(seqs)}::bigint[]))" if seqs else FALSE), None
+
+    def with_notes(self, node: Term, match: str, score: str) -> tuple[str, str]:
+        """A bare word also finds the records whose note holds it, scored as locally
+        (annotation_search.add_note_matches)."""
+        seqs, add = self.ctx.annotations.note_matches(node)
+        if not seqs:
+            return match, score
+        inside = f"r.seq = ANY({self.param(seqs)}::bigint[])"
+        extra = f"(CASE WHEN {inside} THEN {self.param(add)}::real ELSE 0::real END)"
+        return f"({match} OR {inside})", f"({score} + {extra})"
+
+    def term(self, node: Term) -> tuple[str, str]:
+        if node.kind == "word":
+            terms = [node.text]
+        else:
+            terms = self.ctx.expand(node.kind, node.text, self.ctx.notes)
+        found = self.idf(terms)
+        known = [found[t] for t in terms if found[t] is not None]
+        if not known:
+            return FALSE, "0::real"
+        if len(known) == 1:
+            tid, idf = known[0]
+            p = self.param(tid)
+            return self._has(p, node.field), self._impact(p, idf, node.field)
+        tp = self.param([tid for tid, _ in known])
+        ip = self.param([idf for _, idf in known])
+        match = f"(r.terms && {tp}::integer[])"
+        # the record's terms joined to the expansion (a hash join, not a scan per term)
+        pairs = (
+            f"unnest(r.terms, r.wb) AS x(t, wb) JOIN unnest({tp}::integer[], {ip}::real[]) "
+            "AS e(t, idf) ON e.t = x.t"
+        )
+        where = ""
+        if node.field is not None:
+            bit = 1 << FIELD_BIT[node.field]
+            where = f" WHERE (x.wb & {bit}) <> 0"
+            match = f"({match} AND EXISTS (SELECT 1 FROM {pairs}{where}))"
+        w = f"((x.wb >> {FIELD_BITS})::real / 2::real)"
+        imp = f"(((e.idf * {w}) * {_K1P1!r}::real) / (nrm.v + {w}))"
+        score = f"(SELECT coalesce(sum({imp}::float8), 0)::real FROM {pairs}{where})"
+        return match, score
+
+    def phrase(self, node: Phrase) -> tuple[str, str]:
+        tokens = list(node.tokens)
+        found = self.idf(tokens)
+        if any(found[t] is None for t in tokens):
+            return FALSE, "0::real"
+        ids = [found[t][0] for t in tokens]  # type: ignore[index]
+        rx = phrase_regex(tokens, node.field)
+        match = f"(r.terms @> {self.param(ids)}::integer[] AND r.stream ~ {self.param(rx)})"
+        parts = [
+            self._impact(self.param(found[t][0]), found[t][1], node.field)  # type: ignore[index]
+            for t in tokens
+        ]
+        score = f"(CASE WHEN {match} THEN ({' + '.join(parts)}) ELSE 0::real END)"
+        return match, score
+
+    def person_names(self, node: Term | Phrase) -> list[str]:
+        if isinstance(node, Term):
+            if node.kind != "word":
+                return []
+            words = [node.text]
+        else:
+            words = list(node.tokens)
+        return self.ctx.person_words(words)
+
+
+def date_sql(c: Compiler, start: int | None, end: int | None) -> str:
+    """Records whose covered days overlap [start, end] (search.date_mask)."""
+    parts = []
+    if start is not None:
+        parts.append(f"r.date_end >= {c.param(int(start))}")
+    if end is not None:
+        parts.append(f"r.date_start <= {c.param(int(end))}")
+    return "(" + " AND ".join(parts) + ")" if parts else "true"
+
+
+_FIELD_NUMBER = {name: i for i, name in enumerate(FIELD_BIT)}
+
+
+def _slot(token: str) -> str:
+    word = re.sub(r"([^0-9A-Za-z\u0080-\U0010ffff])", r"\\\1", token)
+    return rf"(?:\S*/)?{word}(?:/\S*)?"
+
+
+def phrase_regex(tokens: list[str], fieldname: str | None) -> str:
+    """A PostgreSQL regular expression matching ``tokens`` in consecutive stream slots."""
+    body = " ".join(_slot(t) for t in tokens)
+    if fieldname is None:
+        return rf"(?:^| ){body}(?= |$)"
+    return rf"#{FIELD_BIT[fieldname]} (?:[^#]* )?{body}(?= |$)"
+
+
+def expand_like(kind: str, pattern: str) -> tuple[str, str, str]:
+    """(range low, range high, LIKE pattern) for a prefix or wildcard term."""
+    if kind == "wildcard":
+        pattern = collapse(pattern)
+        if pattern.endswith("*") and "*" not in pattern[:-1] and "?" not in pattern:
+            kind, pattern = "prefix", pattern[:-1]
+    literal = pattern if kind == "prefix" else literal_prefix(pattern)
+    like = (pattern + "%") if kind == "prefix" else pattern.replace("*", "%").replace("?", "_")
+    return literal, literal + _TOP, like
+
+
+def confirm(kind: str, pattern: str, terms: list[str]) -> list[str]:
+    """The terms a wildcard pattern really matches (the linear matcher of wildcard.py)."""
+    if kind != "wildcard":
+        return terms
+    pattern = collapse(pattern)
+    return [t for t in terms if glob_match(pattern, t)]

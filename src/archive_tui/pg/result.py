@@ -1,0 +1,249 @@
+"""PgSearchResult: search.SearchResult's face over SQL (total, pages, facets, histogram).
+
+The compiled query is kept (SQL text with named parameters), so any other page, all the
+ids or the histogram are one more query each. Highlights are made in Python on the page
+only, with the local highlighter (search.highlight_spans).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..facets import FACET_FIELDS
+from ..search import Hit, highlight_spans
+from ..timeline import Histogram, histogram
+
+if TYPE_CHECKING:
+    from ..query import ParsedQuery
+    from ..search import Filters
+    from .archive import PgArchive
+
+
+_PAGE = " OFFSET %(_off)s LIMIT %(_lim)s"
+# People: a record naming two variants of one person counts once for that person
+_MULTI = (
+    "UNION ALL SELECT 3, d.canon, count(*){extra} FROM (SELECT DISTINCT {src}.seq, g.canon "
+    "FROM {src}, unnest({src}.fv) AS v JOIN unnest(%(_mraw)s::integer[], "
+    "%(_mcanon)s::integer[]) AS g(raw, canon) ON g.raw = v) d GROUP BY d.canon"
+)
+
+
+class PgSearchResult:
+    """One search over a PgArchive; see search.SearchResult for the attributes."""
+
+    def __init__(
+        self,
+        archive: PgArchive,
+        *,
+        query: str,
+        parsed: ParsedQuery,
+        filters: Filters,
+        sort: str,
+        offset: int,
+        limit: int,
+        match: str,
+        filters_sql: dict[str, str],
+        score: str | None,
+        norm: str,
+        order: str,
+        params: dict[str, Any],
+        annotations: Any = None,
+    ) -> None:
+        self._annot = annotations
+        self._archive = archive
+        self.query = query
+        self.parsed = parsed
+        self.filters = filters
+        self.sort = sort
+        self.offset = offset
+        self.limit = limit
+        self._match = match
+        self._fsql = filters_sql
+        self._score = score or "0::real"
+        self._norm = norm
+        self._order = order
+        self._params = params
+        self.total = 0
+        self.hits: list[Hit] = []
+        self.facets: dict[str, dict[str, int]] = {}
+        self.suggestions: list[str] = []
+        self.elapsed_ms = 0.0
+        self.cut_short = False
+        self._histogram: Histogram | None = None
+
+    # -- SQL pieces
+
+    def _where(self, skip: str | None = None) -> str:
+        parts = [self._match, *(sql for k, sql in self._fsql.items() if k != skip)]
+        return " AND ".join(parts)
+
+    def _ranked(self, columns: str, tail: str = "") -> str:
+        return (
+            f"SELECT {columns} FROM archive_records r "
+            f"CROSS JOIN LATERAL (SELECT {self._norm} AS v) nrm "
+            f"WHERE {self._where()} ORDER BY {self._order}{tail}"
+        )
+
+    def _rows(self, sql: str, extra: dict[str, Any] | None = None) -> list[tuple]:
+        params = dict(self._params)
+        if extra:
+            params.update(extra)
+        return self._archive._query(sql, params)
+
+    # -- running
+
+    def run(self, budget_s: float | None = None) -> None:
+        """Total, the first page and the facets, within ``budget_s`` seconds (None: no
+        limit). A search the server stops at its limit finds nothing, and says so in the
+        notes (``cut_short``): a reader never waits without end."""
+        import psycopg
+
+        archive = self._archive
+        if budget_s is None:
+            self._run()
+            return
+        try:
+            with archive.lock, archive.conn.transaction():
+                archive._query(
+                    "SELECT set_config('statement_timeout', %s, true)",
+                    (str(max(1, int(budget_s * 1000))),),
+                )
+                self._run()
+        except psycopg.errors.QueryCanceled:
+            self.total = 0
+            self.hits = []
+            self.facets = {name: {} for name in FACET_FIELDS}
+            self.cut_short = True
+            self.parsed.notes.append(
+                f"Search stopped after {budget_s:.1f} s (its time limit): nothing is shown; "
+                "make the query more specific."
+            )
+
+    def _run(self) -> None:
+        """Total, the first page and the facet counts: one statement, the query evaluated
+        once (a materialized CTE) when it selects anything less than everything."""
+        archive = self._archive
+        everything = self._match == "true" and not self._fsql
+        extra = {"_off": self.offset, "_lim": self.limit}
+        if everything:
+            rows = self._rows(self._ranked(f"r.seq, {self._score} AS score", _PAGE), extra)
+            self.total = archive.count()
+            self.hits = self._hits(rows)
+            self.facets = archive.all_facet_counts()
+        else:
+            multi_raw, multi_canon = archive.people_multi()
+            extra.update({"_mraw": multi_raw, "_mcanon": multi_canon})
+            sql = (
+                "WITH m AS MATERIALIZED (SELECT r.seq, r.date_key, r.title_key, r.fv, "
+                f"{self._score} AS score FROM archive_records r "
+                f"CROSS JOIN LATERAL (SELECT {self._norm} AS v) nrm WHERE {self._where()}) "
+                "SELECT 0, p.seq, p.score::float8, p.rank FROM (SELECT seq, score, "
+                f"row_number() OVER (ORDER BY {self._order}) AS rank FROM m "
+                f"ORDER BY {self._order}{_PAGE}) p "
+                "UNION ALL SELECT 1, count(*), 0, 0 FROM m "
+                "UNION ALL SELECT 2, v, count(*), 0 FROM m, unnest(m.fv) AS v GROUP BY v "
+                + _MULTI.format(src="m", extra=", 0")
+            )
+            page: list[tuple[int, float, int]] = []
+            raw: dict[int, int] = {}
+            multi: dict[int, int] = {}
+            for kind, a, b, rank in self._rows(sql, extra):
+                if kind == 0:
+                    page.append((int(a), float(b), int(rank)))
+                elif kind == 1:
+                    self.total = int(a)
+                elif kind == 2:
+                    raw[int(a)] = int(b)
+                else:
+                    multi[int(a)] = int(b)
+            page.sort(key=lambda row: row[2])
+            self.hits = self._hits([(seq, score) for seq, score, _ in page])
+            self.facets = archive.facet_counts(raw, multi)
+            for name in self._fsql.keys() & set(FACET_FIELDS):
+                self.facets[name] = self._own_field_counts(name)
+        if self._annot is not None:
+            self._annotation_facets()
+
+    def _own_field_counts(self, name: str) -> dict[str, int]:
+        """A filtered field's counts under the query and the other filters only."""
+        archive = self._archive
+        ids = archive.field_value_ids(name)
+        multi_raw, multi_canon = archive.people_multi() if name == "people" else ([], [])
+        sql = (
+            "WITH m AS MATERIALIZED (SELECT r.seq, r.fv FROM archive_records r "
+            f"WHERE {self._where(skip=name)}) "
+            "SELECT 2, v, count(*) FROM m, unnest(m.fv) AS v "
+            "WHERE v = ANY(%(_ids)s::integer[]) GROUP BY v " + _MULTI.format(src="m", extra="")
+        )
+        raw: dict[int, int] = {}
+        multi: dict[int, int] = {}
+        for kind, a, b in self._rows(
+            sql, {"_ids": ids, "_mraw": multi_raw, "_mcanon": multi_canon}
+        ):
+            (raw if kind == 2 else multi)[int(a)] = int(b)
+        return archive.facet_counts(raw, multi).get(name, {})
+
+    def page(self, offset: int, limit: int) -> list[Hit]:
+        """Hits ``offset`` .. ``offset + limit`` in order (one query)."""
+        offset, limit = max(0, int(offset)), max(0, int(limit))
+        if limit == 0 or offset >= self.total:
+            return []
+        rows = self._rows(
+            self._ranked(f"r.seq, {self._score} AS score", _PAGE),
+            {"_off": offset, "_lim": limit},
+        )
+        return self._hits(rows)
+
+    def ids(self) -> list[str]:
+        """Every matching id, in result order."""
+        return [r[0] for r in self._rows(self._ranked(f"r.id, {self._score} AS score"))]
+
+    def histogram(self) -> Histogram:
+        """timeline.histogram of the results, from day counts made in SQL."""
+        if self._histogram is None:
+            rows = self._rows(
+                f"SELECT r.date_start, count(*) FROM archive_records r "
+                f"WHERE {self._where()} GROUP BY r.date_start"
+            )
+            days = np.array([d for d, _ in rows], np.int64)
+            counts = np.array([c for _, c in rows], np.int64)
+            starts = np.repeat(days, counts) if len(rows) else np.zeros(0, np.int64)
+            self._histogram = histogram(starts, starts)
+        return self._histogram
+
+    def _hits(self, rows: list[tuple]) -> list[Hit]:
+        bodies = self._archive.by_seq([seq for seq, _ in rows])
+        hits = []
+        for seq, score in rows:
+            record = bodies[seq]
+            highlights: dict[str, list[tuple[int, int]]] = {"title": [], "summary": []}
+            if self.parsed.has_words:
+                for name in ("title", "summary"):
+                    value = record.get(name)
+                    highlights[name] = (
+                        highlight_spans(value, self.parsed, field=name)
+                        if isinstance(value, str)
+                        else []
+                    )
+            hits.append(Hit(record, float(np.float32(score or 0.0)), highlights))
+        return hits
+
+    def _annotation_facets(self) -> None:
+        """``tags`` and ``lists`` counts (search._annotation_facets): the matching records
+        are fetched and counted against the workspace's id sets."""
+        annot = self._annot
+        ann = annot.search.ann
+        if not ann.tag_keys() and not ann.list_keys():
+            self.facets.update({"tags": {}, "lists": {}})
+            return
+        everything = self._match == "true" and not self._fsql
+
+        def mask(where: str) -> Any:
+            rows = self._rows(f"SELECT r.seq FROM archive_records r WHERE {where}")
+            return annot.mask_of_seqs([r[0] for r in rows])
+
+        self.facets.update(annot.search.facet_counts(None if everything else mask(self._where())))
+        for name in self._fsql.keys() & {"tags", "lists"}:
+            self.facets[name] = annot.search.facet_counts(mask(self._where(skip=name)))[name]
