@@ -50,9 +50,13 @@ def _friendly(func: Command) -> Command:
     return run
 
 
-def open_workspace(*, read_only: bool = False) -> Workspace:
-    """The user's workspace (``ARCHIVE_TUI_HOME`` honoured)."""
-    return Workspace.open(read_only=read_only)
+def open_workspace(args: argparse.Namespace | None = None, *, read_only: bool = False) -> Workspace:
+    """The user's workspace: the connecting role's in the database of a ``--db
+    postgresql://…`` (or ``ARCHIVE_TUI_DB``), else the local file (``ARCHIVE_TUI_HOME``
+    honoured). A PgWorkspace has the same API (archive_tui.pg.workspace)."""
+    from archive_tui.pg.workspace_open import open_workspace as open_either
+
+    return open_either(getattr(args, "db", None), read_only=read_only)  # type: ignore[return-value]
 
 
 def _check_ids(args: argparse.Namespace, ids: list[str], doing: str) -> None:
@@ -75,7 +79,7 @@ def _check_ids(args: argparse.Namespace, ids: list[str], doing: str) -> None:
 
 @_friendly
 def cmd_tag(args: argparse.Namespace) -> int:
-    ws = open_workspace()
+    ws = open_workspace(args)
     ids = list(dict.fromkeys(args.ids))
     if args.add:
         _check_ids(args, ids, "tagged")
@@ -94,7 +98,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 @_friendly
 def cmd_tags(args: argparse.Namespace) -> int:
-    tags = open_workspace(read_only=True).all_tags()
+    tags = open_workspace(args, read_only=True).all_tags()
     if args.json:
         dump_json({"tags": [{"tag": tag, "count": count} for tag, count in tags]})
         return EXIT_OK
@@ -110,7 +114,7 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
 @_friendly
 def cmd_note(args: argparse.Namespace) -> int:
-    ws = open_workspace(read_only=not (args.set is not None or args.append or args.edit))
+    ws = open_workspace(args, read_only=not (args.set is not None or args.append or args.edit))
     record_id = args.id
     saved = False
     if args.set is not None or args.append or args.edit:
@@ -167,7 +171,7 @@ def _edit_note(ws: Workspace, record_id: str) -> bool:
 @_friendly
 def cmd_list(args: argparse.Namespace) -> int:
     writing = bool(args.add or args.remove or args.rename or args.delete)
-    ws = open_workspace(read_only=not writing)
+    ws = open_workspace(args, read_only=not writing)
     name = args.name
     if args.add:
         _check_ids(args, list(args.add), "listed")
@@ -199,8 +203,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 @_friendly
 def cmd_lists(args: argparse.Namespace) -> int:
-    lists = open_workspace(read_only=True).lists()
-    marks = open_workspace(read_only=True).marks()
+    ws = open_workspace(args, read_only=True)
+    lists, marks = ws.lists(), ws.marks()
     if args.json:
         dump_json(
             {"lists": [{"name": n, "count": len(ids)} for n, ids in lists.items()],
@@ -236,7 +240,7 @@ def export_selection(
     """The ids of --list NAME / --marks (kept in their order, narrowed by a query if one is
     given) or of the search; the workspace's tags and notes unless --no-annotations."""
     try:
-        ws: Workspace | None = open_workspace(read_only=True)
+        ws: Workspace | None = open_workspace(args, read_only=True)
     except WorkspaceError as error:
         _err(f"note: {visible(error)}; exporting without your tags and notes")
         ws = None
@@ -267,7 +271,7 @@ def log_export(selection: ExportSelection, fmt: str, count: int, path: str | Non
     if selection.workspace is None:
         return
     try:
-        ws = open_workspace()
+        ws = open_workspace(argparse.Namespace(db=getattr(selection.workspace, "address", None)))
         ws.log_event("export", format=fmt, count=count, path=path)
     except (WorkspaceError, OSError):
         pass

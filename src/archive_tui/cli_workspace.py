@@ -62,7 +62,7 @@ def _filters_mapping(args: argparse.Namespace) -> dict[str, Any]:
 @_friendly
 def cmd_saved(args: argparse.Namespace) -> int:
     if args.name is None:
-        saved = open_workspace(read_only=True).saved_searches()
+        saved = open_workspace(args, read_only=True).saved_searches()
         if args.json:
             dump_json({"saved": [_saved_json(s) for s in saved]})
         for item in saved if not args.json else ():
@@ -71,14 +71,14 @@ def cmd_saved(args: argparse.Namespace) -> int:
             print("no saved searches yet (`archive-tui saved NAME --query Q` saves one)")
         return EXIT_OK
     if args.query is not None or args.filter or args.date_from or args.date_to:
-        ws = open_workspace()
+        ws = open_workspace(args)
         item = ws.save_search(args.name, args.query or "", _filters_mapping(args), args.sort)
         if args.json:
             dump_json({"command": "saved", "saved": _saved_json(item)})
         else:
             print(f"saved the search {visible(repr(item.name))}: {_describe_saved(item)}")
         return EXIT_OK
-    ws = open_workspace(read_only=not args.delete)
+    ws = open_workspace(args, read_only=not args.delete)
     item = ws.saved_search(args.name)
     if item is None:
         raise KeyError(f"no saved search named {args.name!r} (`archive-tui saved` lists them)")
@@ -133,7 +133,7 @@ def _search_args(args: argparse.Namespace, item: SavedSearch) -> argparse.Namesp
 
 @_friendly
 def cmd_history(args: argparse.Namespace) -> int:
-    history = open_workspace(read_only=True).history()
+    history = open_workspace(args, read_only=True).history()
     if args.json:
         dump_json({"history": history})
         return EXIT_OK
@@ -144,7 +144,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 @_friendly
 def cmd_log(args: argparse.Namespace) -> int:
-    ws = open_workspace(read_only=True)
+    ws = open_workspace(args, read_only=True)
     # the appendix is the whole log: the entries rolled out of the workspace too
     events = ws.log(older=args.markdown)
     if args.markdown:
@@ -199,15 +199,23 @@ def _write_text(path: Path, text: str, force: bool) -> None:
 @_friendly
 def cmd_workspace(args: argparse.Namespace) -> int:
     from archive_tui.paths import workspace_path
+    from archive_tui.pg.workspace_open import workspace_address
 
-    path = workspace_path()
+    address = workspace_address(getattr(args, "db", None))
+    path: Path | str = workspace_path() if address is None else _redacted(address)
+    if args.import_file and address is not None:
+        raise CliError(
+            "error: merging a workspace file into a workspace in PostgreSQL is not supported "
+            "yet; nothing was changed"
+        )
     if args.path:
         dump_json({"path": str(path)}) if args.json else print(path)
         return EXIT_OK
     if args.export:
         target = Path(args.export).expanduser()
         try:
-            count = export_workspace(open_workspace(read_only=True), target, overwrite=args.force)
+            ws = open_workspace(args, read_only=True)
+            count = export_workspace(ws, target, overwrite=args.force)  # type: ignore[arg-type]
         except FileExistsError:
             raise CliError(f"error: {target} exists; use --force to overwrite it") from None
         if args.json:
@@ -216,7 +224,7 @@ def cmd_workspace(args: argparse.Namespace) -> int:
             print(f"exported the workspace ({plural(count, 'entry', 'entries')}) to {target}")
         return EXIT_OK
     if args.import_file:
-        report = merge_workspace(open_workspace(), Path(args.import_file).expanduser())
+        report = merge_workspace(open_workspace(args), Path(args.import_file).expanduser())
         if args.json:
             dump_json({"command": "workspace", "imported": args.import_file,
                        **{k: v for k, v in vars(report).items() if k != "changes"}})  # fmt: skip
@@ -234,7 +242,7 @@ def cmd_workspace(args: argparse.Namespace) -> int:
         for name in report.saved_added:
             print(f"added the saved search {visible(repr(name))}")
         return EXIT_OK
-    ws = open_workspace(read_only=True)
+    ws = open_workspace(args, read_only=True)
     if args.orphans:
         archive = open_archive(args)
         orphans = ws.orphans({record["id"] for record in archive.records()})
@@ -253,6 +261,12 @@ def cmd_workspace(args: argparse.Namespace) -> int:
     for key, value in summary.items():
         print(f"  {key}: {value}")
     return EXIT_OK
+
+
+def _redacted(address: str) -> str:
+    from archive_tui.pg.connection import redact
+
+    return redact(address)
 
 
 def _orphan_json(orphan: Orphan) -> dict[str, Any]:
@@ -295,7 +309,7 @@ def log_search_run(args: argparse.Namespace, total: int) -> None:
     if not home_available():
         return
     try:
-        ws = open_workspace()
+        ws = open_workspace(args)
         if ws.logging_enabled:
             ws.log_search(" ".join(args.query), _filters_mapping(args), total)
     except (WorkspaceError, OSError) as error:
@@ -363,6 +377,10 @@ def add_workspace_commands(commands: Any, common: argparse.ArgumentParser) -> No
     log.add_argument("--markdown", action="store_true", help="write it as Markdown")
     log.add_argument("-o", "--output", metavar="FILE", help="with --markdown: write here")
     log.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+
+    from archive_tui.cli_share import add_share_commands
+
+    add_share_commands(command)
 
     ws = command("workspace", cmd_workspace, "where the workspace is; export, import, orphans")
     what = ws.add_mutually_exclusive_group()

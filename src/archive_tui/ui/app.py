@@ -93,7 +93,7 @@ class ArchiveApp(Guarded, App[None]):
         #: Seconds from import of this module to the first results on screen.
         self.first_results_after: float | None = None
         #: the user's research workspace (tags, notes, marks, history…), opened in a thread
-        self.research = Research()
+        self.research = Research(str(db_path) if db_path is not None else None)
         self.research.start()
         self._workspace_watch: Worker[None] | None = None
         self._workspace_error: str | None = None

@@ -60,7 +60,10 @@ class WorkspaceReadOnly(ValueError):
 class Research:
     """The user's workspace as the running app sees it (see the module docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, address: str | None = None) -> None:
+        #: the app's ``--db`` as given: a ``postgresql://`` address (or, with none,
+        #: ARCHIVE_TUI_DB) puts the workspace in that database (archive_tui.pg.workspace)
+        self.address = address
         self.workspace: Workspace | None = None
         self.annotations = AnnotationIndex()
         self.lock = threading.RLock()
@@ -91,12 +94,11 @@ class Research:
             self._open_and_index()
 
     def _open_and_index(self) -> None:
-        from archive_tui.paths import workspace_path
+        from archive_tui.pg.workspace_open import open_workspace_or_unavailable
         from archive_tui.workspace import Workspace
 
         try:
-            path = workspace_path()
-            workspace = Workspace.open_or_unavailable(path)
+            workspace = open_workspace_or_unavailable(self.address)
         except BaseException as error:  # open_or_unavailable never raises; belt and braces
             workspace = Workspace.unavailable(str(error))
         try:  # indexed here, beside the archive's open, not on the UI thread
