@@ -8,12 +8,15 @@ import json
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from test_app import make_records, ready, settle, status_text
 from test_ui_live import wait_for
 
+from archive_tui.archive import Archive, add_to_store
+from archive_tui.person_page import entity_page
 from archive_tui.pg import connect
 from archive_tui.pg.archive import PgArchive
 from archive_tui.pg.archive_live import LivePgArchive
@@ -129,3 +132,36 @@ async def test_a_database_that_cannot_be_used_is_one_sentence(
         assert "Traceback" not in text
         await pilot.press("q")
     assert app.return_code == 1
+
+
+@pytest.fixture
+def both(pg_db: str, tmp_path: Path) -> Iterator[tuple[Archive, PgArchive]]:
+    """The contract records in a local store and in the database."""
+    from test_backend_contract import contract_records
+
+    records = contract_records()
+    store = tmp_path / "local.json"
+    add_to_store(store, records)
+    with connect(pg_db, autocommit=True) as conn:
+        migrate(conn)
+    pg = PgArchive.open(pg_db)
+    pg.add(records)
+    yield Archive.open(store), pg
+    pg.close()
+
+
+def test_a_person_and_a_place_page_are_the_same_in_postgresql(
+    both: tuple[Archive, PgArchive],
+) -> None:
+    local, pg = both
+    facets = local.search("", limit=0).facets
+    names = [("people", n) for n in list(facets["people"])[:3]]
+    names += [("places", n) for n in list(facets["places"])[:2]]
+    names.append(("people", "Nobody Atall"))
+    for kind, name in names:
+        mine, theirs = entity_page(local, kind, name), entity_page(pg, kind, name)
+        assert theirs.total == mine.total, name
+        assert (theirs.name, theirs.first, theirs.last) == (mine.name, mine.first, mine.last)
+        assert theirs.record_ids == mine.record_ids
+        assert theirs.people == mine.people and theirs.places == mine.places
+        assert theirs.histogram == mine.histogram
