@@ -21,6 +21,7 @@ from archive_tui.pg import connect
 from archive_tui.pg.archive import PgArchive
 from archive_tui.pg.archive_live import LivePgArchive
 from archive_tui.pg.migrations import migrate
+from archive_tui.pg.workspace import PgWorkspace
 from archive_tui.ui.app import ArchiveApp
 from archive_tui.ui.screens.document import DocumentScreen
 from archive_tui.ui.screens.error import ErrorScreen
@@ -58,6 +59,9 @@ async def test_the_app_searches_and_opens_a_document_in_postgresql(pg_archive: s
         assert isinstance(app.screen, DocumentScreen)
         assert app.screen.record["id"] == "rec-00007"
         assert "Telegram 7 about" in str(app.screen.query_one("#doc-title").render())
+        assert isinstance(app.research.workspace, PgWorkspace)
+    searches = [e for e in PgWorkspace.open(pg_archive).log() if e["event"] == "search"]
+    assert [(e["query"], e.get("sort")) for e in searches] == [("Telegram 7", None)]
 
 
 async def test_archive_tui_db_in_the_environment_opens_the_database(

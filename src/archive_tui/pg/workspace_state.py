@@ -189,5 +189,16 @@ class PgResearchState(PgWorkspaceBase):
 
         self._mutate(apply)
 
-    def log_search(self, query: str, filters: Mapping[str, Any] | None, count: int) -> None:
-        self.log_event("search", query=query, filters=dict(filters or {}), count=count)
+    def log_search(
+        self, query: str, filters: Mapping[str, Any] | None, count: int, sort: str | None = None
+    ) -> None:
+        extra = {"sort": sort} if sort else {}  # as the local workspace (ws10b)
+        self.log_event("search", query=query, filters=dict(filters or {}), count=count, **extra)
+
+    def last_search(self) -> dict[str, Any] | None:
+        """The newest search event of the log, or None (the local workspace's call)."""
+        rows = self._rows(
+            "SELECT data FROM workspace_log WHERE owner = current_user AND event = 'search' "
+            "ORDER BY seq DESC LIMIT 1"
+        )
+        return {"event": "search", **rows[0][0]} if rows else None
