@@ -17,7 +17,7 @@ from test_ui_live import wait_for
 
 from archive_tui.archive import Archive, add_to_store
 from archive_tui.person_page import entity_page
-from archive_tui.pg import connect
+from archive_tui.pg import archive_live, connect
 from archive_tui.pg.archive import PgArchive
 from archive_tui.pg.archive_live import LivePgArchive
 from archive_tui.pg.migrations import migrate
@@ -169,3 +169,30 @@ def test_a_person_and_a_place_page_are_the_same_in_postgresql(
         assert theirs.record_ids == mine.record_ids
         assert theirs.people == mine.people and theirs.places == mine.places
         assert theirs.histogram == mine.histogram
+
+
+async def test_a_lost_connection_is_said_once_then_the_app_reconnects(
+    pg_archive: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(archive_live, "RETRY_S", 0.5)
+    app = ArchiveApp(pg_archive, show_timing=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        old = app.archive
+        with connect(pg_archive, autocommit=True) as admin:  # as a server restart would
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        await wait_for(pilot, lambda: "lost the connection" in status_text(screen), "lost", 10)
+        await wait_for(pilot, lambda: app.archive is not old, "reconnected", 10)
+        assert app.archive.feed.reconnects == 1
+        assert not app.archive.conn.broken
+        await settle(app, pilot)
+        archive = PgArchive.open(pg_archive)
+        archive.add([{"id": "after", "date": "1990-01-01", "title": "Zeppelinoid report"}])
+        archive.close()
+        await wait_for(pilot, lambda: "+1 record" in status_text(screen), "+1", 10)
+        await pilot.press("slash", *"zeppelinoid")
+        await settle(app, pilot)
+        assert screen.result.total == 1

@@ -10,7 +10,8 @@ The record count is read when the archive is opened (in the opening thread) and 
 ``len()`` is what the status line asks on the UI thread, which never waits on the
 database. A lost listening connection is said once (a DatabaseProblem from
 ``changed_on_disk``), then tried again every ``RETRY_S`` seconds; once back, the archive
-is read again (what was sent meanwhile was lost).
+is read again (what was sent meanwhile was lost), on a new connection when the search
+connection was lost too (a server restart).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import threading
 import time
 
 from .archive import PgArchive
-from .connection import DatabaseProblem
+from .connection import DatabaseProblem, connect
 from .listen import RECORDS, Listener
 
 RETRY_S = 5.0  # seconds between two attempts to listen again after the connection was lost
@@ -104,12 +105,25 @@ class LivePgArchive(PgArchive):
 
     def fingerprints(self) -> tuple[str, ...]:
         """What identifies the state read (ui/live.store_fingerprints): the generation."""
-        return (f"generation {self._stats_row()[2]}",)
+        import psycopg
+
+        lost = (f"connection lost {time.monotonic()}",)  # reopen makes a new connection
+        if self.conn.broken or self.conn.closed:
+            return lost
+        try:
+            return (f"generation {self._stats_row()[2]}",)
+        except psycopg.OperationalError:  # a server restart: the connection is broken now
+            return lost
 
     def reopen(self) -> LivePgArchive:
-        """The archive as it is now, on the same connections (this one stays usable)."""
-        new = type(self)(self.address, self.conn)
-        new.lock = self.lock  # one connection, one lock
+        """The archive as it is now, on the same connections (this one stays usable), or
+        on a new one when the connection was lost (a server restart): DatabaseProblem if
+        it cannot be made."""
+        if self.conn.broken or self.conn.closed:
+            new = type(self)(self.address, connect(self.address, autocommit=True))
+        else:
+            new = type(self)(self.address, self.conn)
+            new.lock = self.lock  # one connection, one lock
         new.feed = self.feed
         new.size = new.count()
         if self.feed is not None:
