@@ -196,3 +196,34 @@ async def test_a_lost_connection_is_said_once_then_the_app_reconnects(
         await pilot.press("slash", *"zeppelinoid")
         await settle(app, pilot)
         assert screen.result.total == 1
+
+
+async def test_cards_past_the_first_page_never_wait_behind_a_running_search(
+    pg_db: str,
+) -> None:
+    with connect(pg_db, autocommit=True) as conn:
+        migrate(conn)
+    archive = PgArchive.open(pg_db)
+    archive.add(make_records(130))
+    archive.close()
+    app = ArchiveApp(pg_db, show_timing=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        last = screen.result.ids()[-1]
+        searching, done = threading.Event(), threading.Event()
+
+        def long_search() -> None:  # holds the search connection as a slow search would
+            with app.archive.lock:
+                searching.set()
+                done.wait(30)
+
+        threading.Thread(target=long_search, daemon=True).start()
+        searching.wait(5)
+        try:
+            await pilot.press("escape", "end")
+            await pilot.pause()
+            assert screen.results.cursor == 129
+            assert screen.results.selected.record["id"] == last
+            assert app.archive.side is not None and app.archive.side.queries >= 1
+        finally:
+            done.set()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 from .archive import PgArchive
 from .connection import DatabaseProblem, connect
@@ -73,11 +74,47 @@ class _Feed:
                 self.listener = None
 
 
+class _Side:
+    """A second connection for the small reads (a page of cards, a record) made while a
+    search holds the first: the UI thread never waits behind a long search."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self.lock = threading.Lock()
+        self.conn: Any = None
+        self.queries = 0  # a debug stat: reads that went this way
+
+    def query(self, sql: str, params: Any = None) -> list[tuple]:
+        with self.lock:
+            if self.conn is None or self.conn.broken or self.conn.closed:
+                self.conn = connect(self.address, autocommit=True)
+            self.queries += 1
+            with self.conn.cursor() as cur:
+                cur.execute(sql, params)
+                return cur.fetchall()
+
+    def close(self) -> None:
+        with self.lock:
+            if self.conn is not None:
+                self.conn.close()
+
+
 class LivePgArchive(PgArchive):
     """A PgArchive that knows its size without asking and hears of imports."""
 
     feed: _Feed | None = None
+    side: _Side | None = None
     size = 0
+
+    def _query(self, sql: str, params: Any = None) -> list[tuple]:
+        """On the connection, or on the side one while another thread's search holds it."""
+        if self.side is None or self.lock.acquire(blocking=False):
+            try:
+                return super()._query(sql, params)
+            finally:
+                if self.side is not None:
+                    self.lock.release()
+        return self.side.query(sql, params)
 
     @classmethod
     def open(cls, address: str) -> LivePgArchive:
@@ -87,6 +124,7 @@ class LivePgArchive(PgArchive):
         try:
             archive.size = archive.count()
             archive.feed = _Feed(address)
+            archive.side = _Side(address)
         except Exception:
             archive.close()
             raise
@@ -124,15 +162,16 @@ class LivePgArchive(PgArchive):
         else:
             new = type(self)(self.address, self.conn)
             new.lock = self.lock  # one connection, one lock
-        new.feed = self.feed
+        new.feed, new.side = self.feed, self.side
         new.size = new.count()
         if self.feed is not None:
             self.feed.pending = {}
         return new
 
     def close(self) -> None:
-        if self.feed is not None:
-            self.feed.close()
+        for part in (self.feed, self.side):
+            if part is not None:
+                part.close()
         super().close()
 
 
