@@ -7,6 +7,7 @@ path and the reason, and a non-zero exit code, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
 import time
@@ -29,6 +30,7 @@ from archive_tui.ui.live import (
     ArchiveReloadFailed,
     store_fingerprints,
 )
+from archive_tui.ui.live_pg import SharedAnnotations
 from archive_tui.ui.research import Research, describe_problem
 from archive_tui.ui.screens.error import ErrorScreen
 from archive_tui.ui.screens.help import HelpScreen
@@ -101,6 +103,8 @@ class ArchiveApp(Guarded, App[None]):
         self._workspace_watch: Worker[None] | None = None
         self._workspace_error: str | None = None
         self.main_screen = MainScreen()
+        #: others' shared tags and lists, live (a workspace in PostgreSQL; ui/live_pg.py)
+        self.shared = SharedAnnotations()
         #: The thread that last reopened a changed archive (never the UI thread).
         self.last_reload_thread: threading.Thread | None = None
         #: How many times a changed archive was read again (a debug stat for tests).
@@ -238,6 +242,39 @@ class ArchiveApp(Guarded, App[None]):
         self.call_from_thread(self._workspace_opened, workspace, archive, marked)
         if archive is not None:
             self.call_from_thread(self._opened, archive)
+        self._follow_shared(workspace)
+
+    def _follow_shared(self, workspace: Workspace) -> None:
+        """Thread: read what others share with this user, then listen for news of it
+        (a workspace in PostgreSQL only)."""
+        from archive_tui.pg.workspace_open import workspace_address
+
+        address = workspace_address(self.research.address)
+        if address is None or not hasattr(workspace, "shared_with_me") or self.research.problem:
+            return
+        try:
+            self.call_from_thread(self._shared_read, self.shared.read(address))
+        except Exception as error:  # said once; the user's own workspace works on
+            self.call_from_thread(self._workspace_failed, error)
+        self.shared.listen(address, self._shared_heard, self._shared_problem)
+
+    def _shared_heard(self, found: dict[str, list[tuple[str, str, str]]]) -> None:
+        """Listener thread: what is shared was read again."""
+        with contextlib.suppress(Exception):  # the app is closing
+            self.call_from_thread(self._shared_read, found)
+
+    def _shared_problem(self, sentence: str) -> None:
+        with contextlib.suppress(Exception):
+            self.call_from_thread(self._workspace_failed, Exception(sentence))
+
+    def _shared_read(self, found: dict[str, list[tuple[str, str, str]]]) -> None:
+        self.shared.by_record = found
+        refresh = getattr(self.screen, "show_annotations", None)
+        if callable(refresh):
+            refresh()
+
+    def on_unmount(self) -> None:
+        self.shared.stop()
 
     def _workspace_opened(
         self, workspace: Workspace, archive: Archive | None, marked: dict[str, dict]
