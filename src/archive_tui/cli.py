@@ -873,7 +873,9 @@ def cmd_tui(args: argparse.Namespace) -> int:
             f"error: the terminal app cannot start ({missing} is not installed); "
             "the search, show, stats, import, cite and export commands still work"
         ) from None
-    return int(run(_db_path(args)) or 0)
+    from archive_tui.cli_db import database_target
+
+    return int(run(database_target(args) or _db_path(args)) or 0)
 
 
 # --------------------------------------------------------------------------- parser

@@ -59,6 +59,10 @@ def entity_page(archive: Archive, kind: Kind, name: str, *, top: int = TOP) -> E
 
     ValueError for an unknown ``kind``. A name no document holds gives an empty page.
     """
+    if not isinstance(archive, Archive):  # PostgreSQL: counted in SQL
+        from .pg.person_page import entity_page as in_database
+
+        return in_database(archive, kind, name, top=top)
     if kind not in KINDS:
         raise ValueError(f"unknown page kind {kind!r}; use one of: {', '.join(KINDS)}")
     shown = canonical_name(archive, kind, name)

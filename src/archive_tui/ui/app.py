@@ -7,6 +7,7 @@ path and the reason, and a non-zero exit code, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
 import time
@@ -29,6 +30,7 @@ from archive_tui.ui.live import (
     ArchiveReloadFailed,
     store_fingerprints,
 )
+from archive_tui.ui.live_pg import SharedAnnotations
 from archive_tui.ui.research import Research, describe_problem
 from archive_tui.ui.screens.error import ErrorScreen
 from archive_tui.ui.screens.help import HelpScreen
@@ -85,7 +87,10 @@ class ArchiveApp(Guarded, App[None]):
         show_timing: bool = True,
     ) -> None:
         super().__init__()
-        self.db_path = Path(db_path) if db_path is not None else None
+        #: a ``postgresql://`` address (``--db``, else ARCHIVE_TUI_DB), or None: a local store
+        self.db_address = database_to_open(db_path)
+        local = db_path is not None and self.db_address is None
+        self.db_path = Path(db_path) if local and db_path is not None else None
         self.archive: Archive | None = archive
         self.show_timing = show_timing
         #: Marked records by id, in marking order; they survive new searches.
@@ -93,11 +98,13 @@ class ArchiveApp(Guarded, App[None]):
         #: Seconds from import of this module to the first results on screen.
         self.first_results_after: float | None = None
         #: the user's research workspace (tags, notes, marks, history…), opened in a thread
-        self.research = Research(str(db_path) if db_path is not None else None)
+        self.research = Research(self.db_address or (str(db_path) if db_path else None))
         self.research.start()
         self._workspace_watch: Worker[None] | None = None
         self._workspace_error: str | None = None
         self.main_screen = MainScreen()
+        #: others' shared tags and lists, live (a workspace in PostgreSQL; ui/live_pg.py)
+        self.shared = SharedAnnotations()
         #: The thread that last reopened a changed archive (never the UI thread).
         self.last_reload_thread: threading.Thread | None = None
         #: How many times a changed archive was read again (a debug stat for tests).
@@ -118,7 +125,11 @@ class ArchiveApp(Guarded, App[None]):
         try:
             from archive_tui.archive import Archive
 
-            if self.db_path is not None:
+            if self.db_address is not None:  # PostgreSQL, live through LISTEN/NOTIFY
+                from archive_tui.pg.archive_live import open_live
+
+                archive = open_live(self.db_address)
+            elif self.db_path is not None:
                 archive = Archive.open(self.db_path)
             else:
                 archive = Archive.open_default()
@@ -222,16 +233,57 @@ class ArchiveApp(Guarded, App[None]):
             self.call_from_thread(self._open_failed, error)
             return
         workspace = self.research.wait()
-        self.call_from_thread(self._workspace_opened, workspace, archive)
+        marked: dict[str, dict] = {}
+        if archive is not None:  # read here: a database is never waited on by the UI thread
+            try:
+                marked = {i: archive.get(i) or {"id": i} for i in workspace.marks()}
+            except Exception as error:  # the marks stay, as bare ids
+                log_error(error, "reading the marked records")
+        self.call_from_thread(self._workspace_opened, workspace, archive, marked)
         if archive is not None:
             self.call_from_thread(self._opened, archive)
+        self._follow_shared(workspace)
 
-    def _workspace_opened(self, workspace: Workspace, archive: Archive | None) -> None:
+    def _follow_shared(self, workspace: Workspace) -> None:
+        """Thread: read what others share with this user, then listen for news of it
+        (a workspace in PostgreSQL only)."""
+        from archive_tui.pg.workspace_open import workspace_address
+
+        address = workspace_address(self.research.address)
+        if address is None or not hasattr(workspace, "shared_with_me") or self.research.problem:
+            return
+        try:
+            self.call_from_thread(self._shared_read, self.shared.read(address))
+        except Exception as error:  # said once; the user's own workspace works on
+            self.call_from_thread(self._workspace_failed, error)
+        self.shared.listen(address, self._shared_heard, self._shared_problem)
+
+    def _shared_heard(self, found: dict[str, list[tuple[str, str, str]]]) -> None:
+        """Listener thread: what is shared was read again."""
+        with contextlib.suppress(Exception):  # the app is closing
+            self.call_from_thread(self._shared_read, found)
+
+    def _shared_problem(self, sentence: str) -> None:
+        with contextlib.suppress(Exception):
+            self.call_from_thread(self._workspace_failed, Exception(sentence))
+
+    def _shared_read(self, found: dict[str, list[tuple[str, str, str]]]) -> None:
+        self.shared.by_record = found
+        refresh = getattr(self.screen, "show_annotations", None)
+        if callable(refresh):
+            refresh()
+
+    def on_unmount(self) -> None:
+        self.shared.stop()
+
+    def _workspace_opened(
+        self, workspace: Workspace, archive: Archive | None, marked: dict[str, dict]
+    ) -> None:
         """The workspace is open: its marks are the marks; a problem is said once."""
         self.research.opened(workspace)
         if archive is not None:
             for record_id in self.research.marks():
-                self.marks.setdefault(record_id, archive.get(record_id) or {"id": record_id})
+                self.marks.setdefault(record_id, marked.get(record_id) or {"id": record_id})
         if self.research.problem:
             self.notify(
                 describe_problem(self.research.problem),
@@ -251,7 +303,7 @@ class ArchiveApp(Guarded, App[None]):
             self.main_screen.set_archive(archive)
 
     def _open_failed(self, error: Exception) -> None:
-        path = getattr(error, "path", None) or self.db_path
+        path = getattr(error, "path", None) or self.db_path or shown_address(self.db_address)
         reason = getattr(error, "reason", None) or str(error) or type(error).__name__
         self.push_screen(ErrorScreen("The archive could not be opened.", str(reason), path))
 
@@ -335,7 +387,25 @@ class ArchiveApp(Guarded, App[None]):
         self.push_screen(ErrorScreen(message, reason, path))
 
 
-def run(db_path: Path | None = None) -> int:
+def database_to_open(db_path: Path | str | None) -> str | None:
+    """The ``postgresql://`` address the app opens: ``db_path`` if it is one, else (no
+    ``--db``) ARCHIVE_TUI_DB if it is one; None for a local archive."""
+    from archive_tui.backend import database_address, is_database_address
+
+    address = database_address(None) if db_path is None else str(db_path)
+    return address if is_database_address(address) else None
+
+
+def shown_address(address: str | None) -> str | None:
+    """The address without its password, for the screen."""
+    if address is None:
+        return None
+    from archive_tui.pg.connection import redact
+
+    return redact(address)
+
+
+def run(db_path: Path | str | None = None) -> int:
     """Run the app full screen; the exit code is 0, or 1 when the archive could not be opened."""
     app = ArchiveApp(db_path=db_path)
     app.run()

@@ -64,6 +64,10 @@ def describe_change(old_count: int, new_count: int) -> str:
 
 
 def store_fingerprints(archive: Archive) -> tuple[str, ...]:
-    """The store files' current stat fingerprints (to not retry a file that failed)."""
+    """The store files' current stat fingerprints (to not retry a file that failed); for
+    a PostgreSQL archive, its generation (pg/archive_live.py)."""
+    own = getattr(archive, "fingerprints", None)
+    if callable(own):
+        return tuple(own())
     stores = [s for s in (archive.base, archive.store) if s is not None]
     return tuple(s.fingerprint() for s in stores)

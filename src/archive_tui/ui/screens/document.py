@@ -313,6 +313,10 @@ class DocumentScreen(Guarded, AnnotateActions, Screen[int]):
             widget.display = False
             return
         content = annotations_view(research.tags_of(record_id), research.note(record_id))
+        shared = getattr(self.app, "shared", None)  # others' shared tags, lists (ui/live_pg.py)
+        others = shared.view(record_id) if shared is not None else None
+        if others is not None:
+            content = others if content is None else Content.assemble(content, "\n", others)
         widget.set_class(content is None, "-empty")
         widget.display = True
         widget.update(content if content is not None else ANNOTATE_HINT)
