@@ -69,7 +69,7 @@ async def settle(app: ArchiveApp, pilot) -> None:  # type: ignore[no-untyped-def
         await pilot.pause(0.02)
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if not screen._searching and not screen._dirty and screen._timer is None:
+        if screen.is_idle:
             return
     raise AssertionError("searching never settled")
 

@@ -22,6 +22,9 @@ from archive_tui.paths import cache_dir
 from archive_tui.records import ValidationFailed
 from archive_tui.store import LazyRecords, RecordStore, StaleLayout, StoreError
 
+# these tests count and damage the files of the cache folder: it starts empty
+pytestmark = pytest.mark.cold_shipped_cache
+
 
 def cache_files() -> list[Path]:
     """The manifests (one per indexed store file) under the cache folder."""

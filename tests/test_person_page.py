@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SHIPPED_PATH
+from conftest import SHIPPED_PATH, warm_home
 from shipped_records import shipped_records
 
 from archive_tui.archive import Archive
@@ -65,9 +65,13 @@ shipped = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+def archive(
+    tmp_path_factory: pytest.TempPathFactory, shipped_cache: Path | None
+) -> Iterator[Archive]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ARCHIVE_TUI_HOME", str(tmp_path_factory.mktemp("page-home")))
+        home = tmp_path_factory.mktemp("page-home")
+        warm_home(home, shipped_cache)  # the index built once a session
+        patch.setenv("ARCHIVE_TUI_HOME", str(home))
         yield Archive.open(SHIPPED_PATH, read_only=True)
 
 

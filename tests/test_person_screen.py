@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from conftest import SHIPPED_PATH
+from conftest import SHIPPED_PATH, warm_home
 from textual.widgets import OptionList, Static
 
 from archive_tui import citations, settings
@@ -22,9 +23,13 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+def archive(
+    tmp_path_factory: pytest.TempPathFactory, shipped_cache: Path | None
+) -> Iterator[Archive]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ARCHIVE_TUI_HOME", str(tmp_path_factory.mktemp("screen-home")))
+        home = tmp_path_factory.mktemp("screen-home")
+        warm_home(home, shipped_cache)  # the index built once a session
+        patch.setenv("ARCHIVE_TUI_HOME", str(home))
         yield Archive.open(SHIPPED_PATH, read_only=True)
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from conftest import SHIPPED_PATH
+from conftest import SHIPPED_PATH, warm_home
 from shipped_records import shipped_records
 
 pytestmark = pytest.mark.skipif(
@@ -17,11 +18,15 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def archive(
+    tmp_path_factory: pytest.TempPathFactory, shipped_cache: Path | None
+) -> Iterator[object]:
     from archive_tui.archive import Archive
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ARCHIVE_TUI_HOME", str(tmp_path_factory.mktemp("shape-home")))
+        home = tmp_path_factory.mktemp("shape-home")
+        warm_home(home, shipped_cache)  # the index built once a session
+        patch.setenv("ARCHIVE_TUI_HOME", str(home))
         opened = Archive.open(SHIPPED_PATH, read_only=True)
         opened.search("warm up", limit=1)
         yield opened

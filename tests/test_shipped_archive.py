@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FRUS_PATH, REPO_ROOT, SEED_PATH, SHIPPED_PATH
+from conftest import FRUS_PATH, REPO_ROOT, SEED_PATH, SHIPPED_PATH, warm_home
 
 from archive_tui.dates import parse_date
 
@@ -34,12 +34,16 @@ SOCIETY = "wilson-2007-06-ussr-france-society"
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def archive(
+    tmp_path_factory: pytest.TempPathFactory, shipped_cache: Path | None
+) -> Iterator[object]:
     """The shipped archive, opened once for the module, read-only, its cache in a temp folder."""
     from archive_tui.archive import Archive
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ARCHIVE_TUI_HOME", str(tmp_path_factory.mktemp("shipped-home")))
+        home = tmp_path_factory.mktemp("shipped-home")
+        warm_home(home, shipped_cache)  # the index built once a session
+        patch.setenv("ARCHIVE_TUI_HOME", str(home))
         opened = Archive.open(SHIPPED_PATH, read_only=True)
         opened.search("warm up", limit=1)  # build the index while the temp home is set
         yield opened

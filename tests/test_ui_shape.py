@@ -4,9 +4,10 @@ document view and the filter panel, the provenance facets; the real app on the s
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from conftest import SHIPPED_PATH
+from conftest import SHIPPED_PATH, warm_home
 from ui_helpers import settled, typed
 
 from archive_tui.archive import Archive
@@ -25,9 +26,13 @@ BLOCKS = set("▁▂▃▄▅▆▇█")
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+def archive(
+    tmp_path_factory: pytest.TempPathFactory, shipped_cache: Path | None
+) -> Iterator[Archive]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ARCHIVE_TUI_HOME", str(tmp_path_factory.mktemp("shape-home")))
+        home = tmp_path_factory.mktemp("shape-home")
+        warm_home(home, shipped_cache)  # the index built once a session
+        patch.setenv("ARCHIVE_TUI_HOME", str(home))
         yield Archive.open(SHIPPED_PATH, read_only=True)
 
 

@@ -10,8 +10,7 @@ async def settled(pilot) -> None:  # type: ignore[no-untyped-def]
         await app.workers.wait_for_complete()
         await pilot.pause()
         screen = app.main_screen
-        idle = not screen._searching and not screen._dirty and screen._timer is None
-        if screen.result is not None and idle:
+        if screen.result is not None and screen.is_idle:
             break
     await pilot.pause()
 

@@ -145,6 +145,11 @@ class MainScreen(Guarded, MainSearch, MainFilters, MainResearch, Screen[None]):
     def archive_app(self) -> ArchiveApp:
         return self.app  # type: ignore[return-value]
 
+    @property
+    def is_idle(self) -> bool:
+        """No search running, none waiting for its debounce timer, no keystroke unsearched."""
+        return not self._searching and not self._dirty and self._timer is None
+
     def compose(self) -> ComposeResult:
         yield SearchInput(placeholder=SEARCH_PLACEHOLDER, id="search")
         yield StatusLine("Opening the archive…", id="status")
