@@ -8,6 +8,7 @@ the test process may have loaded ``numpy.ma`` already.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -64,3 +65,31 @@ def test_sorted_intersection_matches_numpy() -> None:
         b = np.unique(rng.integers(0, 40, rng.integers(0, 30)))
         got = sorted_intersection(a, b)
         assert got.tolist() == np.intersect1d(a, b).tolist()
+
+
+_IMPORT_COMMAND = textwrap.dedent(
+    """
+    import json, sys
+    from archive_tui.cli import main
+
+    path = sys.argv[1]
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump([{"id": "x1", "date": "1961-08-13", "title": "A wall",
+                    "collection": "FRUS", "doc_type": "memo"}], fh)
+    assert main(["import", path]) == 0
+    print(sorted(m for m in ("asyncio", "numpy.ma") if m in sys.modules))
+    """
+)
+
+
+def test_an_import_process_does_not_load_what_only_serve_needs(tmp_path) -> None:
+    """Every command builds the whole parser; `serve`'s asyncio (~12 ms of CPU) waits
+    until `serve` runs."""
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_COMMAND, str(tmp_path / "one.json")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "ARCHIVE_TUI_HOME": str(tmp_path / "home")},
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stderr
