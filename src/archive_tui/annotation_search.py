@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .annotations import AnnotationIndex, tag_key
-from .index import FIELD_WEIGHTS, K1, _idf
+from .index import FIELD_WEIGHTS, K1, _idf, distinct
 from .query import AnnotationMatch, Node, Term
 from .wildcard import compile_glob, literal_prefix
 
@@ -38,6 +38,16 @@ ANNOTATION_FACETS = ("tags", "lists")
 ANNOTATION_FILTER_NAMES = {"tag": "tags", "tags": "tags", "list": "lists", "lists": "lists"}
 _TOP = "\U0010ffff"
 _LOCK = threading.Lock()
+
+
+def sorted_intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values in both of two sorted arrays of distinct values: ``np.intersect1d``
+    without its ``np.unique`` (which imports ``numpy.ma``, ~10 ms of a search process)."""
+    if not len(a) or not len(b):
+        return a[:0]
+    at = np.searchsorted(b, a)
+    at[at == len(b)] = 0
+    return a[b[at] == a]
 
 
 class _Cache:
@@ -101,7 +111,7 @@ class AnnotationSearch:
             doc_of = self.doc_of
             snapshot = tuple(ids())  # one C-level copy: safe while the app applies a change
             docs = [d for d in map(doc_of.get, snapshot) if d is not None]
-            found = np.unique(np.array(docs, np.int64))
+            found = distinct(np.array(docs, np.int64))
             type(self).conversions += 1
             self.cache.docs[cache_key] = found
         return found
@@ -157,14 +167,14 @@ class AnnotationSearch:
             if node.words:  # note:"two words": notes holding all of them
                 found = self._key_docs(node.field, node.words[0])
                 for word in node.words[1:]:
-                    found = np.intersect1d(found, self._key_docs(node.field, word))
+                    found = sorted_intersection(found, self._key_docs(node.field, word))
                 return found
             key = node.value if node.field == "note" else tag_key(node.value)
             return self._key_docs(node.field, key)
         keys = self._expand(node.field, node.value, node.kind)
         if not keys:
             return np.zeros(0, np.int64)
-        return np.unique(np.concatenate([self._key_docs(node.field, k) for k in keys]))
+        return distinct(np.concatenate([self._key_docs(node.field, k) for k in keys]))
 
     def mask(self, node: AnnotationMatch) -> np.ndarray:
         return self._mask(self.docs(node))

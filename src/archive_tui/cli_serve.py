@@ -10,7 +10,6 @@ reaches the port can use the app.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import errno
 import ipaddress
@@ -184,6 +183,8 @@ def child_pids() -> set[int]:
 async def wait_for_children(timeout: float) -> bool:
     """Let the loop run until every child process has exited and been reaped; False if
     some are still there after `timeout` seconds."""
+    import asyncio  # here, not at the top: every command builds the parser (~12 ms of CPU)
+
     deadline = time.monotonic() + timeout
     while child_pids():
         if time.monotonic() > deadline:
@@ -200,6 +201,7 @@ def _server_class(base: type) -> type:
     a browser elsewhere cannot reach when the server listens on 0.0.0.0, nor through an SSH
     tunnel to another local port; the Host header the browser sent is the address it reached.
     """
+    import asyncio
 
     class Server(base):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:

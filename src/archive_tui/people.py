@@ -26,7 +26,7 @@ cost grows with the number of distinct names, not with their square.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,6 +81,61 @@ class Person:
     records: int  # how many name occurrences (records, when counts were given) in all
 
 
+@dataclass(frozen=True)
+class NameGrouping:
+    """Which names are one person: everything of the grouping but the counts.
+
+    Made by :func:`group_names` from the names and the alias files alone; with the counts,
+    :meth:`PersonResolver.from_grouping` orders each person's variants and names them.
+    """
+
+    names: tuple[str, ...]  # the names grouped, in the order given
+    keys: tuple[Key, ...]  # each name's key (its NameForm's, or its own for no surname)
+    specificity: tuple[int, ...]  # each name's specificity
+    groups: tuple[tuple[int, ...], ...]  # each person's names (indices into ``names``)
+    stated: tuple[str | None, ...]  # each person's canonical name from an alias file
+    notes: tuple[str, ...]  # what the alias files asked that could not be done
+
+
+def group_names(names: Sequence[str], aliases: Aliases | None = None) -> NameGrouping:
+    """Group distinct, non-blank ``names`` into people (the rule, then the alias files)."""
+    aliases = aliases or Aliases()
+    notes: list[str] = []
+    forms: dict[str, NameForm] = {n: parse_name(n) for n in names}
+    key_of = {n: f.key if f.surname else ("", (n,), "") for n, f in forms.items()}
+    by_key: dict[Key, list[str]] = {}
+    for name, key in key_of.items():  # no letters at all: a person of its own
+        by_key.setdefault(key, []).append(name)
+    key_form = {k: forms[ns[0]] for k, ns in by_key.items()}
+    splits = _split_pairs(aliases, notes)
+    uf = _UnionFind()
+    buckets: dict[str, list[Key]] = {}
+    for key in by_key:
+        if key[0]:
+            buckets.setdefault(key[0], []).append(key)
+    for keys in buckets.values():
+        _group_bucket(keys, key_form, splits, uf)
+    canonical_of: dict[Key, str] = {}
+    for line in aliases.merges:
+        _apply_merge(line, by_key, splits, uf, canonical_of, notes)
+    for name, form in forms.items():
+        for other in form.also:
+            _apply_merge((name, other), by_key, splits, uf, {}, notes, stated=False)
+    groups: dict[Key, list[str]] = {}
+    for key, key_names in by_key.items():
+        groups.setdefault(uf.find(key), []).extend(key_names)
+    order = list(forms)
+    at = {n: i for i, n in enumerate(order)}
+    return NameGrouping(
+        names=tuple(order),
+        keys=tuple(key_of[n] for n in order),
+        specificity=tuple(specificity(forms[n]) for n in order),
+        groups=tuple(tuple(at[n] for n in group) for group in groups.values()),
+        stated=tuple(canonical_of.get(root) for root in groups),
+        notes=tuple(notes),
+    )
+
+
 class PersonResolver:
     """Name string -> canonical name, canonical name -> variants (see the module doc)."""
 
@@ -97,39 +152,26 @@ class PersonResolver:
         """Group ``names`` (strings, repeats counted; or name -> count) into people."""
         counts = Counter(names if isinstance(names, Mapping) else list(names))
         counts = Counter({n: c for n, c in counts.items() if isinstance(n, str) and n.strip()})
-        aliases = aliases or Aliases()
-        notes: list[str] = []
-        forms: dict[str, NameForm] = {n: parse_name(n) for n in counts}
-        key_of = {n: f.key if f.surname else ("", (n,), "") for n, f in forms.items()}
-        by_key: dict[Key, list[str]] = {}
-        for name, key in key_of.items():  # no letters at all: a person of its own
-            by_key.setdefault(key, []).append(name)
-        key_form = {k: forms[ns[0]] for k, ns in by_key.items()}
-        splits = _split_pairs(aliases, notes)
-        uf = _UnionFind()
-        buckets: dict[str, list[Key]] = {}
-        for key in by_key:
-            if key[0]:
-                buckets.setdefault(key[0], []).append(key)
-        for keys in buckets.values():
-            _group_bucket(keys, key_form, splits, uf)
-        canonical_of: dict[Key, str] = {}
-        for line in aliases.merges:
-            _apply_merge(line, by_key, splits, uf, canonical_of, notes)
-        for name, form in forms.items():
-            for other in form.also:
-                _apply_merge((name, other), by_key, splits, uf, {}, notes, stated=False)
-        groups: dict[Key, list[str]] = {}
-        for key, key_names in by_key.items():
-            groups.setdefault(uf.find(key), []).extend(key_names)
+        return cls.from_grouping(group_names(list(counts), aliases), counts)
+
+    @classmethod
+    def from_grouping(cls, grouping: NameGrouping, counts: Mapping[str, int]) -> PersonResolver:
+        """The people of ``grouping`` (:func:`group_names`), ordered and named by ``counts``
+        (name -> count, every grouped name): ``from_names`` in two steps, the first of
+        which does not depend on the counts (so it can be kept while they change)."""
+        names, spec = grouping.names, grouping.specificity
         people = []
-        for root, group in groups.items():
-            group.sort(key=lambda n: (-counts[n], -specificity(forms[n]), -len(n), n))
-            canonical = canonical_of.get(root, group[0])
-            people.append(Person(canonical, tuple(group), sum(counts[n] for n in group)))
+        for members, stated in zip(grouping.groups, grouping.stated, strict=True):
+            group = sorted(
+                members, key=lambda i: (-counts[names[i]], -spec[i], -len(names[i]), names[i])
+            )
+            variants = tuple(names[i] for i in group)
+            canonical = stated if stated is not None else variants[0]
+            people.append(Person(canonical, variants, sum(counts[n] for n in variants)))
         people = _unique_canonicals(people)
+        key_of = dict(zip(names, grouping.keys, strict=True))
         keys_out = {key_of[v]: p.canonical for p in people for v in p.variants}
-        return cls(people, keys_out, notes)
+        return cls(people, keys_out, list(grouping.notes))
 
     @classmethod
     def from_records(

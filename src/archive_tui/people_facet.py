@@ -24,6 +24,7 @@ import numpy as np
 from .facets import Facet
 from .people import PersonResolver, merge_facet_arrays
 from .people_aliases import Aliases, load_aliases, shipped_aliases_path, user_aliases_path
+from .people_cache import cached_grouping
 from .text import tokenize
 from .values import matching_values
 
@@ -74,7 +75,12 @@ def build_people_facet(raw: Facet, aliases: Aliases | None = None) -> PeopleFace
     if aliases is None:
         aliases, notes = alias_files()
     counts = np.bincount(np.asarray(raw.entry_value), minlength=len(raw.values)).tolist()
-    resolver = PersonResolver.from_names(dict(zip(raw.values, counts, strict=True)), aliases)
+    # as PersonResolver.from_names, with the count-free grouping kept on disk (people_cache)
+    named = {
+        n: c for n, c in zip(raw.values, counts, strict=True) if isinstance(n, str) and n.strip()
+    }
+    grouping = cached_grouping(list(named), aliases)
+    resolver = PersonResolver.from_grouping(grouping, named)
     notes += [f"People alias file: {n}." for n in resolver.notes]
     values, docs, vals = merge_facet_arrays(raw.values, raw.entry_doc, raw.entry_value, resolver)
     where = {v: i for i, v in enumerate(values)}

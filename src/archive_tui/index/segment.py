@@ -84,15 +84,30 @@ def _blob(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _strings(blob: np.ndarray, ptr: np.ndarray) -> list[str]:
-    text = bytes(blob)
-    bounds = ptr.tolist()
-    if len(bounds) < 1 or bounds[0] != 0 or bounds[-1] != len(text):
+    """The strings of a table (``blob`` of UTF-8, ``ptr`` its offsets), checked.
+
+    ASCII without a newline (ids at every open: 100,000 of them at 100k records): a
+    newline inserted at every boundary, one decode and one ``split``, no Python loop
+    (half the CPU of slicing). Otherwise each string is decoded on its own.
+    """
+    ptr = np.asarray(ptr)
+    if (
+        len(ptr) < 1
+        or int(ptr[0]) != 0
+        or int(ptr[-1]) != len(blob)
+        or bool(np.any(ptr[1:] < ptr[:-1]))
+    ):
         raise DamagedSegment("bad string table")
+    if len(ptr) == 1:
+        return []
+    text = bytes(blob)
+    if text.isascii() and b"\n" not in text:
+        joined = np.insert(np.frombuffer(text, np.uint8), ptr[1:-1], np.uint8(10))
+        return joined.tobytes().decode("ascii").split("\n")
     try:
-        if text.isascii():  # one decode, then str slices
-            whole = text.decode("ascii")
-            return [whole[a:b] for a, b in itertools.pairwise(bounds)]
-        return [text[a:b].decode("utf-8", "surrogatepass") for a, b in itertools.pairwise(bounds)]
+        return [
+            text[a:b].decode("utf-8", "surrogatepass") for a, b in itertools.pairwise(ptr.tolist())
+        ]
     except UnicodeDecodeError:
         raise DamagedSegment("bad string table") from None
 
