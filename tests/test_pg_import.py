@@ -43,14 +43,20 @@ def pg_archive(pg_db: str):
 
 def consistency(archive: PgArchive) -> None:
     """The document frequencies of terms and facet values, and the totals, equal a recount."""
-    for table, column in (("archive_vocab", "terms"), ("archive_facet_values", "fv")):
-        recount = dict(
-            archive._query(
-                f"SELECT t, count(*) FROM archive_records, unnest({column}) t GROUP BY t"
-            )
-        )
+    recounts = {
+        "archive_vocab": "SELECT p.term, count(*) FROM archive_postings p, unnest(p.docs) d "
+        "JOIN archive_records r ON r.doc = d GROUP BY p.term",
+        "archive_facet_values": "SELECT t, count(*) FROM archive_records, unnest(fv) t GROUP BY t",
+    }
+    for table, sql in recounts.items():
+        recount = dict(archive._query(sql))
         stored = dict(archive._query(f"SELECT id, df FROM {table} WHERE df <> 0"))
         assert stored == recount, table
+    streams = archive._query(
+        "SELECT count(*), count(r.doc) FROM archive_streams s LEFT JOIN archive_records r "
+        "USING (doc)"
+    )[0]
+    assert streams[0] == streams[1] == len(archive), "one phrase stream per live record"
     n, total, _gen = archive._query("SELECT records, total_dl, generation FROM archive_stats")[0]
     count, dl = archive._query("SELECT count(*), coalesce(sum(dl), 0) FROM archive_records")[0]
     assert (n, total) == (count, dl)

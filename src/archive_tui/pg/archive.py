@@ -240,6 +240,7 @@ class PgArchive(FacetLookups):
                 order=_ORDER[sort],
                 params=compiler.params,
                 annotations=annot,
+                joins=" ".join(compiler.joins),
             )
             result.run(budget_s)
             if result.total == 0 and parsed.root is not None:

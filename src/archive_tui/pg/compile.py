@@ -64,6 +64,8 @@ class Compiler:
         self.ctx = ctx
         self.params: dict[str, Any] = {}
         self._idf_cache: dict[str, float] = {}
+        self.joins: list[str] = []  # LEFT JOINs of posting lists (alias t0, t1, ...)
+        self._aliases: dict[Any, str] = {}
 
     def param(self, value: Any) -> str:
         name = f"p{len(self.params)}"
@@ -90,20 +92,35 @@ class Compiler:
                 )
         return {t: self._idf_cache[t] for t in terms}
 
-    def _has(self, tid: str, fieldname: str | None) -> str:
-        """Does the record hold term ``tid`` (in ``fieldname`` if given)?"""
-        has = f"(r.terms @> ARRAY[{tid}]::integer[])"
+    def postings(self, tid: int) -> str:
+        """The alias of term ``tid``'s posting list joined to the record (``.doc``, ``.wb``;
+        NULL where the record does not hold it)."""
+        key = ("one", tid)
+        if key not in self._aliases:
+            alias = f"t{len(self._aliases)}"
+            self._aliases[key] = alias
+            self.joins.append(
+                f"LEFT JOIN (SELECT u.doc, u.wb FROM archive_postings p CROSS JOIN LATERAL "
+                f"unnest(p.docs, p.wbs) AS u(doc, wb) WHERE p.term = {self.param(tid)}) "
+                f"{alias} ON {alias}.doc = r.doc"
+            )
+        return self._aliases[key]
+
+    def _has(self, alias: str, fieldname: str | None) -> str:
+        """Does the record hold the term joined as ``alias`` (in ``fieldname`` if given)?
+        Never NULL (a NOT above it must see false)."""
+        has = f"({alias}.doc IS NOT NULL)"
         if fieldname is None:
             return has
         bit = 1 << FIELD_BIT[fieldname]
-        return f"({has} AND (r.wb[array_position(r.terms, {tid})] & {bit}) <> 0)"
+        return f"({has} AND ({alias}.wb & {bit}) <> 0)"
 
-    def _impact(self, tid: str, idf: float, fieldname: str | None) -> str:
+    def _impact(self, alias: str, idf: float, fieldname: str | None) -> str:
         """The BM25F impact of one term in the record (0 where absent or in another field):
         idf * wtf * (K1 + 1) / (norm + wtf) in single precision, as index._impact_values."""
-        wtf = f"((r.wb[array_position(r.terms, {tid})] >> {FIELD_BITS})::real / 2::real)"
+        wtf = f"(({alias}.wb >> {FIELD_BITS})::real / 2::real)"
         value = f"(({self.param(idf)}::real * {wtf}) * {_K1P1!r}::real) / (nrm.v + {wtf})"
-        return f"(CASE WHEN {self._has(tid, fieldname)} THEN {value} ELSE 0::real END)"
+        return f"(CASE WHEN {self._has(alias, fieldname)} THEN {value} ELSE 0::real END)"
 
     # -------------------------------------------------------------- nodes
 
@@ -176,24 +193,30 @@ class Compiler:
             return FALSE, "0::real"
         if len(known) == 1:
             tid, idf = known[0]
-            p = self.param(tid)
-            return self._has(p, node.field), self._impact(p, idf, node.field)
+            alias = self.postings(tid)
+            return self._has(alias, node.field), self._impact(alias, idf, node.field)
+        # the expansion's posting lists, per record the (wb, idf) of the terms it holds
+        alias = f"t{len(self._aliases)}"
+        self._aliases[("many", alias)] = alias
         tp = self.param([tid for tid, _ in known])
         ip = self.param([idf for _, idf in known])
-        match = f"(r.terms && {tp}::integer[])"
-        # the record's terms joined to the expansion (a hash join, not a scan per term)
-        pairs = (
-            f"unnest(r.terms, r.wb) AS x(t, wb) JOIN unnest({tp}::integer[], {ip}::real[]) "
-            "AS e(t, idf) ON e.t = x.t"
-        )
         where = ""
         if node.field is not None:
-            bit = 1 << FIELD_BIT[node.field]
-            where = f" WHERE (x.wb & {bit}) <> 0"
-            match = f"({match} AND EXISTS (SELECT 1 FROM {pairs}{where}))"
+            where = f" WHERE (u.wb & {1 << FIELD_BIT[node.field]}) <> 0"
+        self.joins.append(
+            f"LEFT JOIN (SELECT u.doc, array_agg(u.wb) AS wbs, array_agg(e.idf) AS idfs "
+            f"FROM unnest({tp}::integer[], {ip}::real[]) AS e(t, idf) "
+            f"JOIN archive_postings p ON p.term = e.t CROSS JOIN LATERAL "
+            f"unnest(p.docs, p.wbs) AS u(doc, wb){where} GROUP BY u.doc) {alias} "
+            f"ON {alias}.doc = r.doc"
+        )
+        match = f"({alias}.doc IS NOT NULL)"
         w = f"((x.wb >> {FIELD_BITS})::real / 2::real)"
-        imp = f"(((e.idf * {w}) * {_K1P1!r}::real) / (nrm.v + {w}))"
-        score = f"(SELECT coalesce(sum({imp}::float8), 0)::real FROM {pairs}{where})"
+        imp = f"(((x.idf * {w}) * {_K1P1!r}::real) / (nrm.v + {w}))"
+        score = (
+            f"(SELECT coalesce(sum({imp}::float8), 0)::real "
+            f"FROM unnest({alias}.wbs, {alias}.idfs) AS x(wb, idf))"
+        )
         return match, score
 
     def phrase(self, node: Phrase) -> tuple[str, str]:
@@ -201,12 +224,17 @@ class Compiler:
         found = self.idf(tokens)
         if any(found[t] is None for t in tokens):
             return FALSE, "0::real"
-        ids = [found[t][0] for t in tokens]  # type: ignore[index]
+        aliases = [self.postings(found[t][0]) for t in tokens]  # type: ignore[index]
         rx = phrase_regex(tokens, node.field)
-        match = f"(r.terms @> {self.param(ids)}::integer[] AND r.stream ~ {self.param(rx)})"
+        holds = " AND ".join(self._has(a, None) for a in dict.fromkeys(aliases))
+        stream = (
+            f"coalesce((SELECT s.stream ~ {self.param(rx)} FROM archive_streams s "
+            "WHERE s.doc = r.doc), false)"
+        )
+        match = f"({holds} AND {stream})"
         parts = [
-            self._impact(self.param(found[t][0]), found[t][1], node.field)  # type: ignore[index]
-            for t in tokens
+            self._impact(a, found[t][1], node.field)  # type: ignore[index]
+            for a, t in zip(aliases, tokens, strict=True)
         ]
         score = f"(CASE WHEN {match} THEN ({' + '.join(parts)}) ELSE 0::real END)"
         return match, score

@@ -50,8 +50,10 @@ class PgSearchResult:
         order: str,
         params: dict[str, Any],
         annotations: Any = None,
+        joins: str = "",
     ) -> None:
         self._annot = annotations
+        self._joins = joins  # the posting lists the match and score read (compile.Compiler)
         self._archive = archive
         self.query = query
         self.parsed = parsed
@@ -81,7 +83,7 @@ class PgSearchResult:
 
     def _ranked(self, columns: str, tail: str = "") -> str:
         return (
-            f"SELECT {columns} FROM archive_records r "
+            f"SELECT {columns} FROM archive_records r {self._joins} "
             f"CROSS JOIN LATERAL (SELECT {self._norm} AS v) nrm "
             f"WHERE {self._where()} ORDER BY {self._order}{tail}"
         )
@@ -137,7 +139,7 @@ class PgSearchResult:
             extra.update({"_mraw": multi_raw, "_mcanon": multi_canon})
             sql = (
                 "WITH m AS MATERIALIZED (SELECT r.seq, r.date_key, r.title_key, r.fv, "
-                f"{self._score} AS score FROM archive_records r "
+                f"{self._score} AS score FROM archive_records r {self._joins} "
                 f"CROSS JOIN LATERAL (SELECT {self._norm} AS v) nrm WHERE {self._where()}) "
                 "SELECT 0, p.seq, p.score::float8, p.rank FROM (SELECT seq, score, "
                 f"row_number() OVER (ORDER BY {self._order}) AS rank FROM m "
@@ -172,7 +174,7 @@ class PgSearchResult:
         ids = archive.field_value_ids(name)
         multi_raw, multi_canon = archive.people_multi() if name == "people" else ([], [])
         sql = (
-            "WITH m AS MATERIALIZED (SELECT r.seq, r.fv FROM archive_records r "
+            f"WITH m AS MATERIALIZED (SELECT r.seq, r.fv FROM archive_records r {self._joins} "
             f"WHERE {self._where(skip=name)}) "
             "SELECT 2, v, count(*) FROM m, unnest(m.fv) AS v "
             "WHERE v = ANY(%(_ids)s::integer[]) GROUP BY v " + _MULTI.format(src="m", extra="")
@@ -204,7 +206,7 @@ class PgSearchResult:
         """timeline.histogram of the results, from day counts made in SQL."""
         if self._histogram is None:
             rows = self._rows(
-                f"SELECT r.date_start, count(*) FROM archive_records r "
+                f"SELECT r.date_start, count(*) FROM archive_records r {self._joins} "
                 f"WHERE {self._where()} GROUP BY r.date_start"
             )
             days = np.array([d for d, _ in rows], np.int64)
@@ -241,7 +243,7 @@ class PgSearchResult:
         everything = self._match == "true" and not self._fsql
 
         def mask(where: str) -> Any:
-            rows = self._rows(f"SELECT r.seq FROM archive_records r WHERE {where}")
+            rows = self._rows(f"SELECT r.seq FROM archive_records r {self._joins} WHERE {where}")
             return annot.mask_of_seqs([r[0] for r in rows])
 
         self.facets.update(annot.search.facet_counts(None if everything else mask(self._where())))
