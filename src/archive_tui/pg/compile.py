@@ -227,11 +227,14 @@ class Compiler:
         aliases = [self.postings(found[t][0]) for t in tokens]  # type: ignore[index]
         rx = phrase_regex(tokens, node.field)
         holds = " AND ".join(self._has(a, None) for a in dict.fromkeys(aliases))
-        stream = (
-            f"coalesce((SELECT s.stream ~ {self.param(rx)} FROM archive_streams s "
-            "WHERE s.doc = r.doc), false)"
+        # the stream read and matched once a record, only where it holds every word
+        alias = f"t{len(self._aliases)}"
+        self._aliases[("phrase", alias)] = alias
+        self.joins.append(
+            f"LEFT JOIN LATERAL (SELECT s.stream ~ {self.param(rx)} AS ok FROM archive_streams "
+            f"s WHERE s.doc = r.doc AND {holds}) {alias} ON true"
         )
-        match = f"({holds} AND {stream})"
+        match = f"({holds} AND coalesce({alias}.ok, false))"
         parts = [
             self._impact(a, found[t][1], node.field)  # type: ignore[index]
             for a, t in zip(aliases, tokens, strict=True)

@@ -38,6 +38,9 @@ CREATE TABLE archive_records (
     fv integer[] NOT NULL           -- archive_facet_values ids of the record's facet values
 ) WITH (toast_tuple_target = 128);
 
+-- the sort keys inline and uncompressed: a sort compares them many times
+ALTER TABLE archive_records ALTER COLUMN title_key SET STORAGE PLAIN;
+
 CREATE SEQUENCE archive_doc AS integer;  -- doc numbers (records.py reserves a batch's)
 
 CREATE INDEX archive_records_fv ON archive_records USING gin (fv);
