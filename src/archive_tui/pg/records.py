@@ -74,7 +74,14 @@ def _write(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[int, int]
         # GIN entries of the import gathered in a pending list and merged in bulk (much
         # faster than one by one), merged before commit so searches never scan the list
         cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cur.execute("SET LOCAL gin_pending_list_limit = '512MB'")
+        # (merging needs the index's owner: an importer who is not keeps the usual limit)
+        cur.execute(
+            "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class "
+            "WHERE oid = 'archive_records_fv'::regclass"
+        )
+        owner = bool(cur.fetchone()[0])  # type: ignore[index]
+        if owner:
+            cur.execute("SET LOCAL gin_pending_list_limit = '512MB'")
         cur.execute(
             "CREATE TEMP TABLE archive_import (LIKE archive_records INCLUDING DEFAULTS) "
             "ON COMMIT DROP"
@@ -84,7 +91,7 @@ def _write(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[int, int]
             a, u = _write_chunk(cur, records[lo : lo + _CHUNK])
             added += a
             updated += u
-        if added or updated:
+        if owner and (added or updated):
             cur.execute("SELECT gin_clean_pending_list('archive_records_fv'::regclass)")
         _finish(cur, added=added, updated=updated, removed=0)
     return added, updated
