@@ -130,6 +130,13 @@ class PgArchive(FacetLookups):
         )
         return {term: (tid, df) for term, tid, df in rows}
 
+    def composite(self, terms: list[str]) -> set[str]:
+        """The terms ever in a phrase-stream slot with parts (an apostrophe word)."""
+        rows = self._query(
+            "SELECT term FROM archive_vocab WHERE term = ANY(%s) AND composite", (list(terms),)
+        )
+        return {r[0] for r in rows}
+
     def expand(self, kind: str, pattern: str, notes: list[str]) -> list[str]:
         """Vocabulary words a prefix or wildcard term stands for (wildcard.expand_terms)."""
         key = f"expand:{kind}:{pattern}"
@@ -211,6 +218,7 @@ class PgArchive(FacetLookups):
             n=n,
             avgdl=mean if n and mean > 0 else 1.0,
             df=self.dfs,
+            composite=self.composite,
             expand=self.expand,
             facet_values=self.match_values,
             person_words=self.person_words,

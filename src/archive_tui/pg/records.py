@@ -133,6 +133,11 @@ def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int
         [(t,) for t in batch.vocab],
         batch.term_df,
     )
+    if batch.composite:
+        cur.execute(
+            "UPDATE archive_vocab SET composite = true WHERE term = ANY(%s) AND NOT composite",
+            (batch.composite,),
+        )
     value_ids = _upsert_counts(
         cur,
         "archive_facet_values",

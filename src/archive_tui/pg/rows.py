@@ -49,6 +49,7 @@ class Batch:
     post_wtf: np.ndarray
     post_bits: np.ndarray
     streams: list[str]
+    composite: list[str]  # terms of the batch in a stream slot with parts ("gaulles/gaulle/s")
     values: list[tuple[str, str]]  # (field, value) of the batch, each once
     value_df: np.ndarray
     value_ptr: np.ndarray  # per record: its slice of value_ids
@@ -87,6 +88,7 @@ def make_batch(records: Sequence[dict]) -> Batch:
         post_wtf=np.asarray(index.post_wtf)[order],
         post_bits=np.asarray(index.post_fields)[order],
         streams=_streams(index, n),
+        composite=_composite(index),
         values=values,
         value_df=value_df,
         value_ptr=value_ptr,
@@ -116,6 +118,17 @@ def _streams(index: TokenIndex, n: int) -> list[str]:
     return [
         " ".join(slots[a:b].tolist()) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
     ]
+
+
+def _composite(index: TokenIndex) -> list[str]:
+    """The terms in a slot with parts: the apostrophe words and their parts."""
+    parts = np.asarray(index.part_positions)
+    if not len(parts):
+        return []
+    stream = np.asarray(index.stream)
+    part_term = np.repeat(np.arange(len(index.vocab)), np.diff(index.part_ptr))
+    ids = np.unique(np.concatenate([stream[parts], part_term]))
+    return [index.vocab[i] for i in ids.tolist() if i >= 0]
 
 
 def _facet_entries(

@@ -9,7 +9,10 @@
 CREATE TABLE archive_vocab (
     id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     term text COLLATE "C" NOT NULL UNIQUE,
-    df integer NOT NULL
+    df integer NOT NULL,
+    -- ever in a phrase-stream slot with parts ("gaulles/gaulle/s", rows.py): a phrase of
+    -- words never so is found by a plain substring of the stream, others by a regex
+    composite boolean NOT NULL DEFAULT false
 );
 CREATE INDEX archive_vocab_length ON archive_vocab (char_length(term), df);
 
