@@ -152,14 +152,14 @@ class PgSearchResult:
             self.facets = archive.all_facet_counts()
         else:
             multi_raw, multi_canon = archive.people_multi()
-            extra.update({"_mraw": multi_raw, "_mcanon": multi_canon})
             sql = (
                 "WITH m AS MATERIALIZED (SELECT r.seq, r.date_key, r.title_key, "
                 f"{self._score} AS score FROM archive_records r {self._joins} "
                 f"CROSS JOIN LATERAL (SELECT {self._norm} AS v) nrm WHERE {self._where()}) "
-                "SELECT 0, p.seq, p.score::float8, p.rank, NULL FROM (SELECT seq, score, "
-                f"row_number() OVER (ORDER BY {self._order}) AS rank FROM m "
-                f"ORDER BY {self._order}{_PAGE}) p "
+                # the page by a top-N sort (not a window over every match), numbered in
+                # the order it comes out of it
+                "SELECT 0, p.seq, p.score::float8, row_number() OVER (), NULL FROM "
+                f"(SELECT seq, score FROM m ORDER BY {self._order}{_PAGE}) p "
                 "UNION ALL SELECT 1, count(*), 0, 0, "
                 "coalesce(array_to_string(array_agg(seq), ','), '') FROM m "
                 "UNION ALL SELECT 4, generation, 0, 0, NULL FROM archive_stats"
