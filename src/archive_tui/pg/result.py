@@ -15,7 +15,7 @@ import numpy as np
 from ..facets import FACET_FIELDS
 from ..search import Hit, highlight_spans
 from ..timeline import Histogram, histogram
-from .facet_counts import facet_arrays
+from .facet_counts import by_field, facet_arrays
 
 log = logging.getLogger(__name__)
 
@@ -190,14 +190,16 @@ class PgSearchResult:
         """The matching records' facet counts: numpy over the generation's value ids
         (facet_counts.py), or in SQL when the database has moved on (``facet_path``)."""
         archive = self._archive
+        if generation != archive._generation:  # the value tables of that generation
+            archive._stats_row()
         arrays = facet_arrays(archive, generation)
         found = None
-        if arrays is not None:
+        if arrays is not None and generation == archive._generation:
             wanted = np.array(seqs.split(","), np.int64) if seqs else np.zeros(0, np.int64)
             found = arrays.counts(wanted, multi_raw, multi_canon)
         if found is not None:
             self.facet_path = "numpy"
-            return archive.facet_counts(*found)
+            return by_field(archive, *found)
         self.facet_path = "sql"
         log.info("facet counts made in SQL: the database changed during the search")
         sql = (
