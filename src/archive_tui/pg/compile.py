@@ -34,7 +34,7 @@ from ..query import (
     Term,
 )
 from ..wildcard import collapse, glob_match, literal_prefix
-from .rows import FIELD_BITS
+from .rows import COMPOSITE, FIELD_BITS
 
 MAX_EXPANSIONS = 300  # search.MAX_EXPANSIONS
 _K1P1 = float(np.float32(K1 + 1))
@@ -231,11 +231,17 @@ class Compiler:
         # the stream read and matched once a record, only where it holds every word: words
         # never in a slot with parts are whole slots, so a substring between spaces is the
         # phrase (a few µs); else the regular expression (~30 µs)
+        # (in a record where none of them is: the COMPOSITE bit of its postings)
         plain = node.field is None and self.ctx.composite is not None
-        if plain and not self.ctx.composite(tokens):
-            test = f"strpos(' ' || s.stream || ' ', {self.param(' ' + ' '.join(tokens) + ' ')}) > 0"
+        regex = f"s.stream ~ {self.param(rx)}"
+        if plain:
+            literal = self.param(" " + " ".join(tokens) + " ")
+            test = f"strpos(' ' || s.stream || ' ', {literal}) > 0"
+            if self.ctx.composite(tokens):
+                bits = " | ".join(f"{a}.wb" for a in dict.fromkeys(aliases))
+                test = f"(CASE WHEN (({bits}) & {COMPOSITE}) <> 0 THEN {regex} ELSE {test} END)"
         else:
-            test = f"s.stream ~ {self.param(rx)}"
+            test = regex
         alias = f"t{len(self._aliases)}"
         self._aliases[("phrase", alias)] = alias
         self.joins.append(

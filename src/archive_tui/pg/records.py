@@ -192,7 +192,7 @@ def _copy_postings(
     cur: psycopg.Cursor, batch: Batch, term_ids: np.ndarray, docs: np.ndarray
 ) -> None:
     """One archive_postings row per term of the batch: its docs ascending, their ``wb``."""
-    wb = wtf_bits(batch.post_wtf, batch.post_bits)
+    wb = wtf_bits(batch.post_wtf, batch.post_bits, batch.post_composite)
     post_doc = np.repeat(docs, np.diff(batch.doc_ptr))
     order = np.lexsort((post_doc, batch.post_term))  # by term, then doc
     terms = batch.post_term[order]
