@@ -75,10 +75,10 @@ class Compiler:
 
     # -------------------------------------------------------------- scoring pieces
 
-    def norm_sql(self) -> str:
+    def norm_sql(self, dl: str = "r.dl") -> str:
         """Per record: float32(K1 * (1 - B + B * dl / avgdl)), as index._norm."""
         avg = self.param(float(self.ctx.avgdl))
-        scaled = f"({B!r}::float8 * r.dl) / {avg}::float8"
+        scaled = f"({B!r}::float8 * {dl}) / {avg}::float8"
         return f"({K1!r}::float8 * ((1 - {B!r}::float8) + {scaled}))::real"
 
     def idf(self, terms: list[str]) -> dict[str, tuple[int, float] | None]:
@@ -196,29 +196,26 @@ class Compiler:
             tid, idf = known[0]
             alias = self.postings(tid)
             return self._has(alias, node.field), self._impact(alias, idf, node.field)
-        # the expansion's posting lists, per record the (wb, idf) of the terms it holds
+        # the expansion's posting lists (read by term), per record the sum of the impacts of
+        # the terms it holds, its norm from its weighted length (a join, not a subquery a row)
         alias = f"t{len(self._aliases)}"
         self._aliases[("many", alias)] = alias
         tp = self.param([tid for tid, _ in known])
         ip = self.param([idf for _, idf in known])
-        where = ""
+        where = f"p.term = ANY({tp}::integer[])"
         if node.field is not None:
-            where = f" WHERE (u.wb & {1 << FIELD_BIT[node.field]}) <> 0"
+            where += f" AND (u.wb & {1 << FIELD_BIT[node.field]}) <> 0"
+        w = f"((u.wb >> {FIELD_BITS})::real / 2::real)"
+        imp = f"(((e.idf * {w}) * {_K1P1!r}::real) / ({self.norm_sql('d.dl')} + {w}))"
         self.joins.append(
-            f"LEFT JOIN (SELECT u.doc, array_agg(u.wb) AS wbs, array_agg(e.idf) AS idfs "
-            f"FROM unnest({tp}::integer[], {ip}::real[]) AS e(t, idf) "
-            f"JOIN archive_postings p ON p.term = e.t CROSS JOIN LATERAL "
-            f"unnest(p.docs, p.wbs) AS u(doc, wb){where} GROUP BY u.doc) {alias} "
+            f"LEFT JOIN (SELECT u.doc, sum({imp}::float8)::real AS score "
+            f"FROM archive_postings p CROSS JOIN LATERAL unnest(p.docs, p.wbs) AS u(doc, wb) "
+            f"JOIN unnest({tp}::integer[], {ip}::real[]) AS e(t, idf) ON e.t = p.term "
+            f"JOIN archive_records d ON d.doc = u.doc WHERE {where} GROUP BY u.doc) {alias} "
             f"ON {alias}.doc = r.doc"
         )
         match = f"({alias}.doc IS NOT NULL)"
-        w = f"((x.wb >> {FIELD_BITS})::real / 2::real)"
-        imp = f"(((x.idf * {w}) * {_K1P1!r}::real) / (nrm.v + {w}))"
-        score = (
-            f"(SELECT coalesce(sum({imp}::float8), 0)::real "
-            f"FROM unnest({alias}.wbs, {alias}.idfs) AS x(wb, idf))"
-        )
-        return match, score
+        return match, f"coalesce({alias}.score, 0::real)"
 
     def phrase(self, node: Phrase) -> tuple[str, str]:
         tokens = list(node.tokens)
