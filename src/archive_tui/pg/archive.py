@@ -1,10 +1,13 @@
 """PgArchive: an archive in PostgreSQL with the local Archive's reading and writing calls.
 
-Searches are compiled to SQL (:mod:`.compile`) and run in the database: matching,
-scoring, ordering, paging, facet counts and the histogram's day counts. What stays in
-Python is what must equal the local engine character for character and is small: reading
-the query, matching a filter value as the user sees it against the stored values
-(values.matching_values, the People resolver and alias files), and highlighting the page.
+Searches are compiled to SQL (:mod:`.compile`) and run in the database: matching (the
+words' posting lists joined to the records), scoring, ordering, paging, the total and the
+histogram's day counts. What stays in Python is what must equal the local engine character
+for character and is small: reading the query, matching a filter value as the user sees it
+against the stored values (values.matching_values, the People resolver and alias files),
+and highlighting the page; and the facet counts of the matching records, which the search
+statement returns by ``seq`` and numpy counts over every record's value ids read once per
+database generation (:mod:`.facet_counts`; in SQL when the database moved on meanwhile).
 Those lookups are cached per database generation (every write makes a new one).
 """
 
