@@ -43,14 +43,20 @@ def pg_archive(pg_db: str):
 
 def consistency(archive: PgArchive) -> None:
     """The document frequencies of terms and facet values, and the totals, equal a recount."""
-    for table, column in (("archive_vocab", "terms"), ("archive_facet_values", "fv")):
-        recount = dict(
-            archive._query(
-                f"SELECT t, count(*) FROM archive_records, unnest({column}) t GROUP BY t"
-            )
-        )
+    recounts = {
+        "archive_vocab": "SELECT p.term, count(*) FROM archive_postings p, unnest(p.docs) d "
+        "JOIN archive_records r ON r.doc = d GROUP BY p.term",
+        "archive_facet_values": "SELECT t, count(*) FROM archive_records, unnest(fv) t GROUP BY t",
+    }
+    for table, sql in recounts.items():
+        recount = dict(archive._query(sql))
         stored = dict(archive._query(f"SELECT id, df FROM {table} WHERE df <> 0"))
         assert stored == recount, table
+    streams = archive._query(
+        "SELECT count(*), count(r.doc) FROM archive_streams s LEFT JOIN archive_records r "
+        "USING (doc)"
+    )[0]
+    assert streams[0] == streams[1] == len(archive), "one phrase stream per live record"
     n, total, _gen = archive._query("SELECT records, total_dl, generation FROM archive_stats")[0]
     count, dl = archive._query("SELECT count(*), coalesce(sum(dl), 0) FROM archive_records")[0]
     assert (n, total) == (count, dl)
@@ -191,3 +197,23 @@ def test_two_processes_importing_at_once_lose_nothing(
     assert len(pg_archive) == 500
     assert {r["id"] for r in pg_archive.records()} == {f"rec-{i:04d}" for i in range(500)}
     consistency(pg_archive)
+
+
+def test_facet_counts_over_matches_use_the_generation_arrays(pg_archive: PgArchive) -> None:
+    """A search's facet counts are made with numpy over the value ids read once per
+    database generation; a new import makes a new generation the next search reads; a
+    result whose generation the database has left is counted in SQL, to the same counts."""
+    pg_archive.add([made(i) for i in range(12)])
+    first = pg_archive.search("soviet")
+    assert first.facet_path == "numpy"
+    assert sum(first.facets["collection"].values()) == first.total > 0
+    pg_archive.add([made(i) for i in range(12, 20)])
+    second = pg_archive.search("soviet")
+    assert second.facet_path == "numpy"
+    assert second.total > first.total
+    assert sum(second.facets["collection"].values()) == second.total
+    gen = pg_archive._stats_row()[2]
+    seqs = ",".join(str(r[0]) for r in pg_archive._query("SELECT seq FROM archive_records"))
+    stale = second._facet_counts(gen - 1, seqs, [], [], second._where())
+    assert second.facet_path == "sql"
+    assert stale == pg_archive.search("").facets

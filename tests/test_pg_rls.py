@@ -239,7 +239,7 @@ def test_the_owner_of_the_tables_obeys_the_policies_too(
     try:
         dba_here = with_database(dba, name)
         with connect(dba_here, autocommit=True) as conn:
-            assert [m.version for m in migrate(conn)][-3:] == [10, 11, 12]
+            assert {10, 11, 12} <= {m.version for m in migrate(conn)}
         ann = make_role("ann")
         ws = PgWorkspace.open(with_database(ann, name))
         ws.set_note("r1", SECRET)

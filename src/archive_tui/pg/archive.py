@@ -1,10 +1,13 @@
 """PgArchive: an archive in PostgreSQL with the local Archive's reading and writing calls.
 
-Searches are compiled to SQL (:mod:`.compile`) and run in the database: matching,
-scoring, ordering, paging, facet counts and the histogram's day counts. What stays in
-Python is what must equal the local engine character for character and is small: reading
-the query, matching a filter value as the user sees it against the stored values
-(values.matching_values, the People resolver and alias files), and highlighting the page.
+Searches are compiled to SQL (:mod:`.compile`) and run in the database: matching (the
+words' posting lists joined to the records), scoring, ordering, paging, the total and the
+histogram's day counts. What stays in Python is what must equal the local engine character
+for character and is small: reading the query, matching a filter value as the user sees it
+against the stored values (values.matching_values, the People resolver and alias files),
+and highlighting the page; and the facet counts of the matching records, which the search
+statement returns by ``seq`` and numpy counts over every record's value ids read once per
+database generation (:mod:`.facet_counts`; in SQL when the database moved on meanwhile).
 Those lookups are cached per database generation (every write makes a new one).
 """
 
@@ -130,6 +133,13 @@ class PgArchive(FacetLookups):
         )
         return {term: (tid, df) for term, tid, df in rows}
 
+    def composite(self, terms: list[str]) -> set[str]:
+        """The terms ever in a phrase-stream slot with parts (an apostrophe word)."""
+        rows = self._query(
+            "SELECT term FROM archive_vocab WHERE term = ANY(%s) AND composite", (list(terms),)
+        )
+        return {r[0] for r in rows}
+
     def expand(self, kind: str, pattern: str, notes: list[str]) -> list[str]:
         """Vocabulary words a prefix or wildcard term stands for (wildcard.expand_terms)."""
         key = f"expand:{kind}:{pattern}"
@@ -211,6 +221,7 @@ class PgArchive(FacetLookups):
             n=n,
             avgdl=mean if n and mean > 0 else 1.0,
             df=self.dfs,
+            composite=self.composite,
             expand=self.expand,
             facet_values=self.match_values,
             person_words=self.person_words,
@@ -240,6 +251,7 @@ class PgArchive(FacetLookups):
                 order=_ORDER[sort],
                 params=compiler.params,
                 annotations=annot,
+                joins=" ".join(compiler.joins),
             )
             result.run(budget_s)
             if result.total == 0 and parsed.root is not None:

@@ -15,12 +15,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+import orjson
 
 from ..dates import parse_date
 from ..provenance import add_derived_fields
 from ..records import validate_records
 from .connection import DatabaseProblem
-from .rows import body_of, int_array, make_batch, wtf_bits
+from .rows import Batch, body_of, int_array, make_batch, wtf_bits
 
 if TYPE_CHECKING:
     import psycopg
@@ -37,10 +38,8 @@ COLUMNS = (
     "date_precision",
     "title_key",
     "dl",
-    "terms",
-    "wb",
-    "stream",
     "fv",
+    "doc",
 )
 
 
@@ -75,7 +74,14 @@ def _write(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[int, int]
         # GIN entries of the import gathered in a pending list and merged in bulk (much
         # faster than one by one), merged before commit so searches never scan the list
         cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cur.execute("SET LOCAL gin_pending_list_limit = '512MB'")
+        # (merging needs the index's owner: an importer who is not keeps the usual limit)
+        cur.execute(
+            "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class "
+            "WHERE oid = 'archive_records_fv'::regclass"
+        )
+        owner = bool(cur.fetchone()[0])  # type: ignore[index]
+        if owner:
+            cur.execute("SET LOCAL gin_pending_list_limit = '512MB'")
         cur.execute(
             "CREATE TEMP TABLE archive_import (LIKE archive_records INCLUDING DEFAULTS) "
             "ON COMMIT DROP"
@@ -85,11 +91,8 @@ def _write(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[int, int]
             a, u = _write_chunk(cur, records[lo : lo + _CHUNK])
             added += a
             updated += u
-        if added or updated:
-            cur.execute(
-                "SELECT gin_clean_pending_list('archive_records_terms'::regclass), "
-                "gin_clean_pending_list('archive_records_fv'::regclass)"
-            )
+        if owner and (added or updated):
+            cur.execute("SELECT gin_clean_pending_list('archive_records_fv'::regclass)")
         _finish(cur, added=added, updated=updated, removed=0)
     return added, updated
 
@@ -108,17 +111,18 @@ def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int
         return 0, 0
     batch = make_batch(changed)
     old = [r["id"] for r in changed if r["id"] in stored]
-    if old:  # the old versions' terms and values leave the counts
-        cur.execute(
-            "WITH o AS (SELECT t, count(*) AS c FROM archive_records r, unnest(r.terms) t "
-            "WHERE r.id = ANY(%(ids)s) GROUP BY t) "
-            "UPDATE archive_vocab v SET df = v.df - o.c FROM o WHERE v.id = o.t",
-            {"ids": old},
-        )
+    if old:  # the old versions' terms, values and phrase streams leave
+        cur.execute("SELECT body FROM archive_records WHERE id = ANY(%(ids)s)", {"ids": old})
+        _forget_terms(cur, [r[0] for r in cur.fetchall()])
         cur.execute(
             "WITH o AS (SELECT t, count(*) AS c FROM archive_records r, unnest(r.fv) t "
             "WHERE r.id = ANY(%(ids)s) GROUP BY t) "
             "UPDATE archive_facet_values v SET df = v.df - o.c FROM o WHERE v.id = o.t",
+            {"ids": old},
+        )
+        cur.execute(
+            "DELETE FROM archive_streams s USING archive_records r "
+            "WHERE r.id = ANY(%(ids)s) AND s.doc = r.doc",
             {"ids": old},
         )
     term_ids = _upsert_counts(
@@ -129,6 +133,11 @@ def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int
         [(t,) for t in batch.vocab],
         batch.term_df,
     )
+    if batch.composite:
+        cur.execute(
+            "UPDATE archive_vocab SET composite = true WHERE term = ANY(%s) AND NOT composite",
+            (batch.composite,),
+        )
     value_ids = _upsert_counts(
         cur,
         "archive_facet_values",
@@ -137,13 +146,12 @@ def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int
         batch.values,
         batch.value_df,
     )
-    wb = wtf_bits(batch.post_wtf, batch.post_bits)
-    terms = term_ids[batch.post_term]
+    cur.execute("SELECT nextval('archive_doc') FROM generate_series(1, %s)", (len(changed),))
+    docs = np.array([r[0] for r in cur.fetchall()], np.int64)
     facet_ids = value_ids[batch.value_ids]
 
     def rows(wanted: set[int]) -> Iterator[tuple]:
         for i in sorted(wanted):
-            a, b = batch.doc_ptr[i], batch.doc_ptr[i + 1]
             va, vb = batch.value_ptr[i], batch.value_ptr[i + 1]
             yield (
                 batch.ids[i],
@@ -154,10 +162,8 @@ def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int
                 batch.precision[i],
                 batch.titles[i],
                 float(batch.dl[i]),
-                int_array(terms[a:b]),
-                int_array(wb[a:b]),
-                batch.streams[i],
                 int_array(facet_ids[va:vb]),
+                int(docs[i]),
             )
 
     new = {i for i, r in enumerate(changed) if r["id"] not in stored}
@@ -175,7 +181,50 @@ def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int
                 copy.write_row(row)
         sets = ", ".join(f'"{c}" = s."{c}"' for c in COLUMNS if c != "id")
         cur.execute(f"UPDATE archive_records r SET {sets} FROM archive_import s WHERE r.id = s.id")
+    with cur.copy("COPY archive_streams (doc, stream) FROM STDIN") as copy:
+        for doc, stream in zip(docs.tolist(), batch.streams, strict=True):
+            copy.write_row((doc, stream))
+    _copy_postings(cur, batch, term_ids, docs)
     return len(new), len(updated)
+
+
+def _copy_postings(
+    cur: psycopg.Cursor, batch: Batch, term_ids: np.ndarray, docs: np.ndarray
+) -> None:
+    """One archive_postings row per term of the batch: its docs ascending, their ``wb``."""
+    wb = wtf_bits(batch.post_wtf, batch.post_bits, batch.post_composite)
+    post_doc = np.repeat(docs, np.diff(batch.doc_ptr))
+    order = np.lexsort((post_doc, batch.post_term))  # by term, then doc
+    terms = batch.post_term[order]
+    post_doc, wb = post_doc[order], wb[order]
+    bounds = np.flatnonzero(np.diff(terms)) + 1
+    starts = np.concatenate(([0], bounds)).tolist()
+    ends = np.concatenate((bounds, [len(terms)])).tolist()
+    doc_text = post_doc.astype(str).tolist()
+    wb_text = wb.astype(str).tolist()
+    ids = term_ids[terms[starts]].tolist() if len(terms) else []
+    with cur.copy("COPY archive_postings (term, docs, wbs) FROM STDIN") as copy:
+        out = []
+        for tid, a, b in zip(ids, starts, ends, strict=True):
+            out.append(f"{tid}\t{{{','.join(doc_text[a:b])}}}\t{{{','.join(wb_text[a:b])}}}\n")
+            if len(out) >= 5000:
+                copy.write("".join(out))
+                out = []
+        if out:
+            copy.write("".join(out))
+
+
+def _forget_terms(cur: psycopg.Cursor, bodies: Sequence[str]) -> None:
+    """Take records' terms out of the document frequencies: their stored bodies indexed
+    again by the same build, so the terms are exactly those counted when they came in."""
+    if not bodies:
+        return
+    gone = make_batch([orjson.loads(b) for b in bodies])
+    cur.execute(
+        "UPDATE archive_vocab v SET df = v.df - o.c "
+        "FROM unnest(%s::text[], %s::integer[]) AS o(term, c) WHERE v.term = o.term",
+        (gone.vocab, np.asarray(gone.term_df).tolist()),
+    )
 
 
 def _upsert_counts(
@@ -211,17 +260,18 @@ def remove_records(conn: psycopg.Connection, ids: Iterable[str]) -> int:
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
         cur.execute(
-            "WITH gone AS (DELETE FROM archive_records WHERE id = ANY(%s) RETURNING terms, fv), "
-            "ot AS (SELECT t, count(*) AS c FROM gone, unnest(gone.terms) t GROUP BY t), "
+            "WITH gone AS (DELETE FROM archive_records WHERE id = ANY(%s) "
+            "RETURNING doc, fv, body), "
             "ov AS (SELECT t, count(*) AS c FROM gone, unnest(gone.fv) t GROUP BY t), "
-            "u1 AS (UPDATE archive_vocab v SET df = v.df - ot.c FROM ot WHERE v.id = ot.t), "
             "u2 AS (UPDATE archive_facet_values v SET df = v.df - ov.c FROM ov "
-            "WHERE v.id = ov.t) "
-            "SELECT count(*) FROM gone",
+            "WHERE v.id = ov.t), "
+            "s AS (DELETE FROM archive_streams WHERE doc IN (SELECT doc FROM gone)) "
+            "SELECT body FROM gone",
             (wanted,),
         )
-        row = cur.fetchone()
-        removed = int(row[0]) if row else 0
+        bodies = [r[0] for r in cur.fetchall()]
+        _forget_terms(cur, bodies)
+        removed = len(bodies)
         _finish(cur, added=0, updated=0, removed=removed)
     return removed
 

@@ -7,6 +7,7 @@ only, with the local highlighter (search.highlight_spans).
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -14,6 +15,9 @@ import numpy as np
 from ..facets import FACET_FIELDS
 from ..search import Hit, highlight_spans
 from ..timeline import Histogram, histogram
+from .facet_counts import by_field, facet_arrays
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from ..query import ParsedQuery
@@ -50,8 +54,10 @@ class PgSearchResult:
         order: str,
         params: dict[str, Any],
         annotations: Any = None,
+        joins: str = "",
     ) -> None:
         self._annot = annotations
+        self._joins = joins  # the posting lists the match and score read (compile.Compiler)
         self._archive = archive
         self.query = query
         self.parsed = parsed
@@ -72,6 +78,7 @@ class PgSearchResult:
         self.elapsed_ms = 0.0
         self.cut_short = False
         self._histogram: Histogram | None = None
+        self.facet_path = ""  # "numpy" or "sql": how the facet counts were made (a debug stat)
 
     # -- SQL pieces
 
@@ -81,7 +88,7 @@ class PgSearchResult:
 
     def _ranked(self, columns: str, tail: str = "") -> str:
         return (
-            f"SELECT {columns} FROM archive_records r "
+            f"SELECT {columns} FROM archive_records r {self._joins} "
             f"CROSS JOIN LATERAL (SELECT {self._norm} AS v) nrm "
             f"WHERE {self._where()} ORDER BY {self._order}{tail}"
         )
@@ -90,7 +97,18 @@ class PgSearchResult:
         params = dict(self._params)
         if extra:
             params.update(extra)
-        return self._archive._query(sql, params)
+        archive = self._archive
+        # the planner guesses 10 docs a posting list (unnest): it would probe the records
+        # once per doc of a common word; hash joins read each list and the records once.
+        # The cost that steers it away from nested loops would also start JIT compiling
+        # (~0.5 s a statement): no JIT.
+        nestloop = "off" if self._joins else "on"
+        with archive.lock, archive.conn.transaction():
+            archive._query(
+                "SELECT set_config('enable_nestloop', %s, true), set_config('jit', 'off', true)",
+                (nestloop,),
+            )
+            return archive._query(sql, params)
 
     # -- running
 
@@ -134,56 +152,81 @@ class PgSearchResult:
             self.facets = archive.all_facet_counts()
         else:
             multi_raw, multi_canon = archive.people_multi()
-            extra.update({"_mraw": multi_raw, "_mcanon": multi_canon})
             sql = (
-                "WITH m AS MATERIALIZED (SELECT r.seq, r.date_key, r.title_key, r.fv, "
-                f"{self._score} AS score FROM archive_records r "
+                "WITH m AS MATERIALIZED (SELECT r.seq, r.date_key, r.title_key, "
+                f"{self._score} AS score FROM archive_records r {self._joins} "
                 f"CROSS JOIN LATERAL (SELECT {self._norm} AS v) nrm WHERE {self._where()}) "
-                "SELECT 0, p.seq, p.score::float8, p.rank FROM (SELECT seq, score, "
-                f"row_number() OVER (ORDER BY {self._order}) AS rank FROM m "
-                f"ORDER BY {self._order}{_PAGE}) p "
-                "UNION ALL SELECT 1, count(*), 0, 0 FROM m "
-                "UNION ALL SELECT 2, v, count(*), 0 FROM m, unnest(m.fv) AS v GROUP BY v "
-                + _MULTI.format(src="m", extra=", 0")
+                # the page by a top-N sort (not a window over every match), numbered in
+                # the order it comes out of it
+                "SELECT 0, p.seq, p.score::float8, row_number() OVER (), NULL FROM "
+                f"(SELECT seq, score FROM m ORDER BY {self._order}{_PAGE}) p "
+                "UNION ALL SELECT 1, count(*), 0, 0, "
+                "coalesce(array_to_string(array_agg(seq), ','), '') FROM m "
+                "UNION ALL SELECT 4, generation, 0, 0, NULL FROM archive_stats"
             )
             page: list[tuple[int, float, int]] = []
-            raw: dict[int, int] = {}
-            multi: dict[int, int] = {}
-            for kind, a, b, rank in self._rows(sql, extra):
+            seqs = ""
+            generation = -1
+            for kind, a, b, rank, text in self._rows(sql, extra):
                 if kind == 0:
                     page.append((int(a), float(b), int(rank)))
                 elif kind == 1:
-                    self.total = int(a)
-                elif kind == 2:
-                    raw[int(a)] = int(b)
+                    self.total, seqs = int(a), text
                 else:
-                    multi[int(a)] = int(b)
+                    generation = int(a)
             page.sort(key=lambda row: row[2])
             self.hits = self._hits([(seq, score) for seq, score, _ in page])
-            self.facets = archive.facet_counts(raw, multi)
+            self.facets = self._facet_counts(
+                generation, seqs, multi_raw, multi_canon, self._where()
+            )
             for name in self._fsql.keys() & set(FACET_FIELDS):
                 self.facets[name] = self._own_field_counts(name)
         if self._annot is not None:
             self._annotation_facets()
 
-    def _own_field_counts(self, name: str) -> dict[str, int]:
-        """A filtered field's counts under the query and the other filters only."""
+    def _facet_counts(
+        self, generation: int, seqs: str, multi_raw: list[int], multi_canon: list[int], where: str
+    ) -> dict[str, dict[str, int]]:
+        """The matching records' facet counts: numpy over the generation's value ids
+        (facet_counts.py), or in SQL when the database has moved on (``facet_path``)."""
         archive = self._archive
-        ids = archive.field_value_ids(name)
-        multi_raw, multi_canon = archive.people_multi() if name == "people" else ([], [])
+        if generation != archive._generation:  # the value tables of that generation
+            archive._stats_row()
+        arrays = facet_arrays(archive, generation)
+        found = None
+        if arrays is not None and generation == archive._generation:
+            wanted = np.array(seqs.split(","), np.int64) if seqs else np.zeros(0, np.int64)
+            found = arrays.counts(wanted, multi_raw, multi_canon)
+        if found is not None:
+            self.facet_path = "numpy"
+            return by_field(archive, *found)
+        self.facet_path = "sql"
+        log.info("facet counts made in SQL: the database changed during the search")
         sql = (
-            "WITH m AS MATERIALIZED (SELECT r.seq, r.fv FROM archive_records r "
-            f"WHERE {self._where(skip=name)}) "
-            "SELECT 2, v, count(*) FROM m, unnest(m.fv) AS v "
-            "WHERE v = ANY(%(_ids)s::integer[]) GROUP BY v " + _MULTI.format(src="m", extra="")
+            f"WITH m AS MATERIALIZED (SELECT r.seq, r.fv FROM archive_records r {self._joins} "
+            f"WHERE {where}) "
+            "SELECT 2, v, count(*) FROM m, unnest(m.fv) AS v GROUP BY v "
+            + _MULTI.format(src="m", extra="")
         )
         raw: dict[int, int] = {}
         multi: dict[int, int] = {}
-        for kind, a, b in self._rows(
-            sql, {"_ids": ids, "_mraw": multi_raw, "_mcanon": multi_canon}
-        ):
+        for kind, a, b in self._rows(sql, {"_mraw": multi_raw, "_mcanon": multi_canon}):
             (raw if kind == 2 else multi)[int(a)] = int(b)
-        return archive.facet_counts(raw, multi).get(name, {})
+        return archive.facet_counts(raw, multi)
+
+    def _own_field_counts(self, name: str) -> dict[str, int]:
+        """A filtered field's counts under the query and the other filters only."""
+        archive = self._archive
+        multi_raw, multi_canon = archive.people_multi() if name == "people" else ([], [])
+        where = self._where(skip=name)
+        rows = self._rows(
+            "SELECT (SELECT generation FROM archive_stats), "
+            "coalesce(array_to_string(array_agg(r.seq), ','), '') "
+            f"FROM archive_records r {self._joins} WHERE {where}"
+        )
+        generation, seqs = rows[0]
+        counts = self._facet_counts(int(generation), seqs, multi_raw, multi_canon, where)
+        return counts.get(name, {})
 
     def page(self, offset: int, limit: int) -> list[Hit]:
         """Hits ``offset`` .. ``offset + limit`` in order (one query)."""
@@ -204,7 +247,7 @@ class PgSearchResult:
         """timeline.histogram of the results, from day counts made in SQL."""
         if self._histogram is None:
             rows = self._rows(
-                f"SELECT r.date_start, count(*) FROM archive_records r "
+                f"SELECT r.date_start, count(*) FROM archive_records r {self._joins} "
                 f"WHERE {self._where()} GROUP BY r.date_start"
             )
             days = np.array([d for d, _ in rows], np.int64)
@@ -241,7 +284,7 @@ class PgSearchResult:
         everything = self._match == "true" and not self._fsql
 
         def mask(where: str) -> Any:
-            rows = self._rows(f"SELECT r.seq FROM archive_records r WHERE {where}")
+            rows = self._rows(f"SELECT r.seq FROM archive_records r {self._joins} WHERE {where}")
             return annot.mask_of_seqs([r[0] for r in rows])
 
         self.facets.update(annot.search.facet_counts(None if everything else mask(self._where())))

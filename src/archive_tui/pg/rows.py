@@ -49,6 +49,8 @@ class Batch:
     post_wtf: np.ndarray
     post_bits: np.ndarray
     streams: list[str]
+    composite: list[str]  # terms of the batch in a stream slot with parts ("gaulles/gaulle/s")
+    post_composite: np.ndarray  # per posting: the term is in such a slot in that record
     values: list[tuple[str, str]]  # (field, value) of the batch, each once
     value_df: np.ndarray
     value_ptr: np.ndarray  # per record: its slice of value_ids
@@ -87,6 +89,8 @@ def make_batch(records: Sequence[dict]) -> Batch:
         post_wtf=np.asarray(index.post_wtf)[order],
         post_bits=np.asarray(index.post_fields)[order],
         streams=_streams(index, n),
+        composite=_composite(index),
+        post_composite=_post_composite(index, docs, post_tid[order]),
         values=values,
         value_df=value_df,
         value_ptr=value_ptr,
@@ -116,6 +120,40 @@ def _streams(index: TokenIndex, n: int) -> list[str]:
     return [
         " ".join(slots[a:b].tolist()) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
     ]
+
+
+def _composite(index: TokenIndex) -> list[str]:
+    """The terms in a slot with parts: the apostrophe words and their parts."""
+    parts = np.asarray(index.part_positions)
+    if not len(parts):
+        return []
+    stream = np.asarray(index.stream)
+    part_term = np.repeat(np.arange(len(index.vocab)), np.diff(index.part_ptr))
+    ids = np.unique(np.concatenate([stream[parts], part_term]))
+    return [index.vocab[i] for i in ids.tolist() if i >= 0]
+
+
+def _post_composite(index: TokenIndex, docs: np.ndarray, terms: np.ndarray) -> np.ndarray:
+    """Per posting (sorted by record, then term): is the term in a slot with parts in that
+    record? A phrase of words in none is found there by a plain substring."""
+    out = np.zeros(len(docs), bool)
+    parts = np.asarray(index.part_positions, np.int64)
+    if not len(parts) or not len(docs):
+        return out
+    stream = np.asarray(index.stream)
+    part_term = np.repeat(np.arange(len(index.vocab)), np.diff(index.part_ptr))
+    starts = np.asarray(index.seg_start, np.int64)[::NF]
+    pos = np.concatenate([parts, parts])
+    tid = np.concatenate([stream[parts], part_term]).astype(np.int64)
+    keep = tid >= 0
+    doc = np.searchsorted(starts, pos[keep], side="right") - 1
+    nv = len(index.vocab)
+    keys = docs.astype(np.int64) * nv + terms
+    wanted = np.unique(doc * nv + tid[keep])
+    at = np.searchsorted(keys, wanted)
+    found = (at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == wanted)
+    out[at[found]] = True
+    return out
 
 
 def _facet_entries(
@@ -159,14 +197,17 @@ def int_array(values: Sequence[int] | np.ndarray) -> str:
     return "{" + ",".join(map(str, np.asarray(values).tolist())) + "}"
 
 
-FIELD_BITS = 11  # index.NF fields: the low bits of a ``wb`` entry
+FIELD_BITS = 12  # the low bits of a ``wb`` entry: index.NF field bits, then COMPOSITE
+COMPOSITE = 1 << 11  # the term is in a phrase-stream slot with parts in that record
 
 
-def wtf_bits(wtf: np.ndarray, bits: np.ndarray) -> np.ndarray:
+def wtf_bits(wtf: np.ndarray, bits: np.ndarray, composite: np.ndarray | None = None) -> np.ndarray:
     """``wb`` entries: the weighted tf in halves (exact: weights are halves) above the field
-    bits."""
+    bits and the COMPOSITE bit."""
     halves = np.rint(np.asarray(wtf, np.float64) * 2).astype(np.int64)
     out = (halves << FIELD_BITS) | np.asarray(bits, np.int64)
-    if len(out) and int(out.max()) > 2**31 - 1:  # a word ~500,000 times in one record
+    if composite is not None:
+        out |= np.where(composite, COMPOSITE, 0)
+    if len(out) and int(out.max()) > 2**31 - 1:  # a word ~250,000 times in one record
         raise ValueError("a weighted term frequency too large to store")
     return out
