@@ -291,6 +291,7 @@ def run_search(args: argparse.Namespace, archive: Archive, limit: int) -> Search
         raise CliError("--offset must be 0 or more", EXIT_USAGE)
     if limit < 0:
         raise CliError("--limit must be 0 or more", EXIT_USAGE)
+    from archive_tui.cli_db import database_target
     from archive_tui.cli_search_annotations import search_annotations
 
     return archive.search(
@@ -299,7 +300,7 @@ def run_search(args: argparse.Namespace, archive: Archive, limit: int) -> Search
         sort=args.sort,
         offset=offset,
         limit=limit,
-        annotations=search_annotations(),
+        annotations=search_annotations(database_target(args)),
     )
 
 

@@ -15,14 +15,21 @@ PROG = "archive-tui"
 ANNOTATION_FILTER_FIELDS = ("tags", "lists", "tag", "list")
 
 
-def search_annotations() -> AnnotationIndex | None:
-    """The workspace's annotations, or None (no home folder, or a note said why)."""
+def search_annotations(address: str | None = None) -> AnnotationIndex | None:
+    """The workspace's annotations, or None (no home folder, or a note said why).
+
+    ``address``: a ``postgresql://`` database, whose workspace of the connected role
+    is the one searched (the local file otherwise)."""
     from archive_tui.paths import home_available
     from archive_tui.workspace import Workspace, WorkspaceError
 
-    if not home_available():
+    if address is None and not home_available():
         return None
     try:
+        if address is not None:
+            from archive_tui.pg.workspace_open import open_workspace
+
+            return AnnotationIndex.from_workspace(open_workspace(address, read_only=True))
         return AnnotationIndex.from_workspace(Workspace.open(read_only=True))
     except (WorkspaceError, OSError) as error:
         from archive_tui.cli import visible

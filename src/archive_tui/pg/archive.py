@@ -74,6 +74,13 @@ class PgArchive(FacetLookups):
             cur.execute(sql, params)
             return cur.fetchall()
 
+    def _read(self, settings: dict[str, str], sql: str, params: Any = None) -> list[tuple]:
+        """One read with planner ``settings`` for its transaction only (set_config local)."""
+        with self.lock, self.conn.transaction():
+            for name, value in settings.items():
+                self._query("SELECT set_config(%s, %s, true)", (name, value))
+            return self._query(sql, params)
+
     def _stats_row(self) -> tuple[int, float, int]:
         n, total, gen = self._query("SELECT records, total_dl, generation FROM archive_stats")[0]
         if gen != self._generation:

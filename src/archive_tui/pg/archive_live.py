@@ -93,6 +93,18 @@ class _Side:
                 cur.execute(sql, params)
                 return cur.fetchall()
 
+    def read(self, settings: dict[str, str], sql: str, params: Any = None) -> list[tuple]:
+        """``query`` with planner settings local to its own transaction."""
+        with self.lock:
+            if self.conn is None or self.conn.broken or self.conn.closed:
+                self.conn = connect(self.address, autocommit=True)
+            self.queries += 1
+            with self.conn.transaction(), self.conn.cursor() as cur:
+                for name, value in settings.items():
+                    cur.execute("SELECT set_config(%s, %s, true)", (name, value))
+                cur.execute(sql, params)
+                return cur.fetchall()
+
     def close(self) -> None:
         with self.lock:
             if self.conn is not None:
@@ -115,6 +127,17 @@ class LivePgArchive(PgArchive):
                 if self.side is not None:
                     self.lock.release()
         return self.side.query(sql, params)
+
+    def _read(self, settings: dict[str, str], sql: str, params: Any = None) -> list[tuple]:
+        """A page's read: on the side connection while another thread's search holds
+        the first (the UI thread asks for cards past the first page)."""
+        if self.side is None or self.lock.acquire(blocking=False):
+            try:
+                return super()._read(settings, sql, params)
+            finally:
+                if self.side is not None:
+                    self.lock.release()
+        return self.side.read(settings, sql, params)
 
     @classmethod
     def open(cls, address: str) -> LivePgArchive:

@@ -103,12 +103,7 @@ class PgSearchResult:
         # The cost that steers it away from nested loops would also start JIT compiling
         # (~0.5 s a statement): no JIT.
         nestloop = "off" if self._joins else "on"
-        with archive.lock, archive.conn.transaction():
-            archive._query(
-                "SELECT set_config('enable_nestloop', %s, true), set_config('jit', 'off', true)",
-                (nestloop,),
-            )
-            return archive._query(sql, params)
+        return archive._read({"enable_nestloop": nestloop, "jit": "off"}, sql, params)
 
     # -- running
 
