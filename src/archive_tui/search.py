@@ -532,6 +532,15 @@ def filter_masks(index: TokenIndex, filters: Filters, notes: list[str]) -> dict[
         m = np.zeros(index.n, bool)
         m[facet.entry_doc[wanted[facet.entry_value]]] = True
         masks[name] = m if name not in masks else (masks[name] | m)
+    start, end = filter_date_range(filters, notes)
+    if start is not None or end is not None:
+        masks["date"] = date_mask(index, start, end)
+    return masks
+
+
+def filter_date_range(filters: Filters, notes: list[str]) -> tuple[int | None, int | None]:
+    """The From/To filters as day numbers (From's first day, To's last); a date that does
+    not parse is ignored with a note. Both engines (local and PostgreSQL) use this."""
     start = end = None
     for value, attr in ((filters.date_from, "start"), (filters.date_to, "end")):
         if not value:
@@ -545,9 +554,7 @@ def filter_masks(index: TokenIndex, filters: Filters, notes: list[str]) -> dict[
             start = d.start
         else:
             end = d.end
-    if start is not None or end is not None:
-        masks["date"] = date_mask(index, start, end)
-    return masks
+    return start, end
 
 
 def _all_of(masks: Iterable[np.ndarray]) -> np.ndarray | None:

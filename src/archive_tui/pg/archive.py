@@ -22,10 +22,9 @@ import numpy as np
 import orjson
 
 from ..annotation_search import ANNOTATION_FACETS, uses_annotations
-from ..dates import DateError, parse_date
 from ..facets import FACET_FIELDS
 from ..query import ParsedQuery, Phrase, Term, parse_query, positive_nodes
-from ..search import QUERY_FIELD_NAMES, SORTS, Filters, _levenshtein
+from ..search import QUERY_FIELD_NAMES, SORTS, Filters, _levenshtein, filter_date_range
 from .compile import FALSE, MAX_EXPANSIONS, Compiler, Context, confirm, date_sql, expand_like
 from .connection import connect
 from .facet_lookups import FacetLookups
@@ -282,19 +281,7 @@ class PgArchive(FacetLookups):
                 found += self.match_values(name, value, notes)
             cond = c.values_in(list(dict.fromkeys(found)))
             out[name] = cond if name not in out else f"({out[name]} OR {cond})"
-        start = end = None
-        for value, attr in ((filters.date_from, "start"), (filters.date_to, "end")):
-            if not value:
-                continue
-            try:
-                d = parse_date(value)
-            except DateError as exc:
-                notes.append(f"Date filter {value!r} ignored: {exc.reason}.")
-                continue
-            if attr == "start":
-                start = d.start
-            else:
-                end = d.end
+        start, end = filter_date_range(filters, notes)
         if start is not None or end is not None:
             out["date"] = date_sql(c, start, end)
         out.update(self._annotation_filters(c, filters, notes, annot))

@@ -23,6 +23,7 @@ from archive_tui.pg.workspace_share import SharingMixin
 from archive_tui.pg.workspace_state import PgResearchState
 from archive_tui.text import fold
 from archive_tui.workspace.base import Change
+from archive_tui.workspace.calls import DerivedCalls
 from archive_tui.workspace.data import Orphan, clean_tag
 from archive_tui.workspace.state import clean_name
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["PgWorkspace", "PgWorkspaceError"]
 
 
-class PgWorkspace(PgResearchState, SharingMixin):
+class PgWorkspace(PgResearchState, SharingMixin, DerivedCalls):
     """One role's research workspace in a PostgreSQL database (see the module docstring).
 
     Safe between processes and sessions; within one, calls are serialized by a lock.
@@ -331,17 +332,6 @@ class PgWorkspace(PgResearchState, SharingMixin):
             return self.marks(), []
 
         return self._mutate(apply)[0]
-
-    def clear_marks(self) -> None:
-        self.set_marked(self.marks(), False)
-
-    def save_marks_as_list(self, name: str) -> list[Change]:
-        """Add the current selection to list ``name`` (made if new)."""
-        return self.add_to_list(name, self.marks())
-
-    def annotations_of(self, record_id: str) -> tuple[list[str], str | None]:
-        """(tags, note) of a record: what ``export.export_records(annotations=...)`` takes."""
-        return self.tags(record_id), self.note(record_id)
 
     # -- the whole workspace, as the local file lays it out ---------------------------------
 

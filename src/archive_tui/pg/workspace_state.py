@@ -193,12 +193,6 @@ class PgResearchState(PgWorkspaceBase):
 
         self._mutate(apply)
 
-    def log_search(
-        self, query: str, filters: Mapping[str, Any] | None, count: int, sort: str | None = None
-    ) -> None:
-        extra = {"sort": sort} if sort else {}
-        self.log_event("search", query=query, filters=dict(filters or {}), count=count, **extra)
-
     def last_search(self) -> dict[str, Any] | None:
         """The newest search event of the log, or None."""
         rows = self._rows(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from archive_tui.text import fold
 from archive_tui.workspace.base import Change, WorkspaceError
+from archive_tui.workspace.calls import DerivedCalls
 from archive_tui.workspace.state import CONTROL, ResearchState, clean_name
 
 
@@ -40,7 +41,7 @@ def clean_tag(tag: str) -> str:
     return cleaned
 
 
-class Workspace(ResearchState):
+class Workspace(ResearchState, DerivedCalls):
     """One user's research workspace (see the module docstring and docs/architecture.md).
 
     Safe between processes; within one, use an object from one thread at a time (a change
@@ -257,17 +258,6 @@ class Workspace(ResearchState):
             return self.marks(), []
 
         return self._mutate(apply)[0]
-
-    def clear_marks(self) -> None:
-        self.set_marked(self.marks(), False)
-
-    def save_marks_as_list(self, name: str) -> list[Change]:
-        """Add the current selection to list ``name`` (made if new)."""
-        return self.add_to_list(name, self.marks())
-
-    def annotations_of(self, record_id: str) -> tuple[list[str], str | None]:
-        """(tags, note) of a record: what ``export.export_records(annotations=...)`` takes."""
-        return self.tags(record_id), self.note(record_id)
 
     # -- orphans and helpers ---------------------------------------------------------------
 

@@ -185,12 +185,6 @@ class ResearchState(WorkspaceFile):
 
         self._mutate(apply)
 
-    def log_search(
-        self, query: str, filters: Mapping[str, Any] | None, count: int, sort: str | None = None
-    ) -> None:
-        extra = {"sort": sort} if sort else {}
-        self.log_event("search", query=query, filters=dict(filters or {}), count=count, **extra)
-
     def last_search(self) -> dict[str, Any] | None:
         """The newest search event of the log (walked from the end), or None."""
         for doc in reversed(self.tables.get("log", {}).values()):
