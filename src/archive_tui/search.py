@@ -742,6 +742,25 @@ def suggest(index: TokenIndex, words: Sequence[str], limit: int = MAX_SUGGESTION
 # ----------------------------------------------------------------------------- entry points
 
 
+def prepare_search(
+    query: str | ParsedQuery, filters: Filters | Mapping[str, Any] | None, sort: str | None
+) -> tuple[ParsedQuery, Filters, str]:
+    """The query parsed (its own notes list), the filters and the sort as both engines
+    (local and PostgreSQL) run them: an unknown sort is said and replaced; relevance
+    only when the query has words."""
+    parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+    parsed = ParsedQuery(parsed.text, parsed.root, list(parsed.notes))
+    if not isinstance(filters, Filters):
+        filters = Filters.from_mapping(filters)
+    if sort not in SORTS:
+        if sort is not None:
+            parsed.notes.append(f"Unknown sort {sort!r}: sorted by relevance or date.")
+        sort = "relevance" if parsed.has_words else "date"
+    if sort == "relevance" and not parsed.has_words:
+        sort = "date"
+    return parsed, filters, sort
+
+
 def execute(
     index: TokenIndex | IndexView,
     records: Sequence[dict],
@@ -769,16 +788,7 @@ def execute(
     t0 = time.perf_counter()
     index = view_of(index)
     deadline = Deadline(budget_s, should_stop)
-    parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
-    parsed = ParsedQuery(parsed.text, parsed.root, list(parsed.notes))
-    if not isinstance(filters, Filters):
-        filters = Filters.from_mapping(filters)
-    if sort not in SORTS:
-        if sort is not None:
-            parsed.notes.append(f"Unknown sort {sort!r}: sorted by relevance or date.")
-        sort = "relevance" if parsed.has_words else "date"
-    if sort == "relevance" and not parsed.has_words:
-        sort = "date"
+    parsed, filters, sort = prepare_search(query, filters, sort)
     n = index.n
     annot = (
         AnnotationSearch(index, _doc_ids(index, records), annotations)

@@ -23,8 +23,14 @@ import orjson
 
 from ..annotation_search import ANNOTATION_FACETS, uses_annotations
 from ..facets import FACET_FIELDS
-from ..query import ParsedQuery, Phrase, Term, parse_query, positive_nodes
-from ..search import QUERY_FIELD_NAMES, SORTS, Filters, _levenshtein, filter_date_range
+from ..query import ParsedQuery, Phrase, Term, positive_nodes
+from ..search import (
+    QUERY_FIELD_NAMES,
+    Filters,
+    _levenshtein,
+    filter_date_range,
+    prepare_search,
+)
 from .compile import FALSE, MAX_EXPANSIONS, Compiler, Context, confirm, date_sql, expand_like
 from .connection import connect
 from .facet_lookups import FacetLookups
@@ -204,16 +210,7 @@ class PgArchive(FacetLookups):
         local engine's, which returns what it has so far.
         """
         t0 = time.perf_counter()
-        parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
-        parsed = ParsedQuery(parsed.text, parsed.root, list(parsed.notes))
-        if not isinstance(filters, Filters):
-            filters = Filters.from_mapping(filters)
-        if sort not in SORTS:
-            if sort is not None:
-                parsed.notes.append(f"Unknown sort {sort!r}: sorted by relevance or date.")
-            sort = "relevance" if parsed.has_words else "date"
-        if sort == "relevance" and not parsed.has_words:
-            sort = "date"
+        parsed, filters, sort = prepare_search(query, filters, sort)
         annot = None
         if annotations is not None:
             from .annotations import PgAnnotations

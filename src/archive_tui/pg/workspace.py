@@ -130,12 +130,6 @@ class PgWorkspace(PgResearchState, SharingMixin, DerivedCalls):
 
         return self._mutate(apply)[1]
 
-    def add_tags(self, record_ids: Iterable[str], tags: Iterable[str]) -> list[Change]:
-        return self.change_tags(record_ids, add=tags)
-
-    def remove_tags(self, record_ids: Iterable[str], tags: Iterable[str]) -> list[Change]:
-        return self.change_tags(record_ids, remove=tags)
-
     # -- notes -----------------------------------------------------------------------------
 
     def note(self, record_id: str) -> str | None:

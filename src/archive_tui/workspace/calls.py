@@ -3,15 +3,21 @@ workspace in PostgreSQL (``pg/workspace.py``), so the two cannot drift apart."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from archive_tui.workspace.base import Change
 
 
 class DerivedCalls:
-    """Mixed into both workspaces; each supplies marks/set_marked/add_to_list/tags/note/
-    log_event."""
+    """Mixed into both workspaces; each supplies change_tags/marks/set_marked/add_to_list/
+    tags/note/log_event."""
+
+    def add_tags(self, record_ids: Iterable[str], tags: Iterable[str]) -> list[Change]:
+        return self.change_tags(record_ids, add=tags)  # type: ignore[attr-defined]
+
+    def remove_tags(self, record_ids: Iterable[str], tags: Iterable[str]) -> list[Change]:
+        return self.change_tags(record_ids, remove=tags)  # type: ignore[attr-defined]
 
     def clear_marks(self) -> None:
         self.set_marked(self.marks(), False)  # type: ignore[attr-defined]
