@@ -8,10 +8,17 @@ dict reads returning sets the caller must not change (copy before mutating).
 Tags and list names match folded (``text.fold``: ``Piné`` = ``pine``); note words are
 ``text.tokenize`` tokens, matched exactly (``note_words()`` lists them for a caller
 that expands a prefix or wildcard).
+
+The note words are indexed on first use, not when the index is built: at start-up only
+the tags and lists are needed (the first results of an empty or restored query), and
+tokenizing thousands of notes beside the archive's open would delay them. The app asks
+for them once its first results are painted (:meth:`AnnotationIndex.index_note_words`);
+a search that needs them first builds them itself (``note_index_builds`` counts builds).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -50,8 +57,13 @@ class AnnotationIndex:
         # iterate over list(dict.items()) (one atomic step) while the UI thread applies.
         self._by_tag: dict[str, frozenset[str]] = {}  # folded tag -> record ids
         self._tag_names: dict[str, str] = {}  # folded tag -> a spelling to show
-        self._words_of: dict[str, frozenset[str]] = {}  # record id -> its note's tokens
-        self._by_word: dict[str, frozenset[str]] = {}  # note token -> record ids
+        self._notes: dict[str, str] = {}  # record id -> its note (not blank)
+        # the note words, made on first use (module docstring); both None until then
+        self._words_of: dict[str, frozenset[str]] | None = None  # record id -> its tokens
+        self._by_word: dict[str, frozenset[str]] | None = None  # note token -> record ids
+        self._words_lock = threading.Lock()  # the build (a worker) vs a change (UI thread)
+        self.note_index_builds = 0  # how often the note words were indexed (a debug stat)
+        self.note_index_thread: str | None = None  # where they were (a debug stat)
         self._lists: dict[str, tuple[str, tuple[str, ...]]] = {}  # folded -> (name, ids)
         self._list_sets: dict[str, frozenset[str]] = {}  # folded list name -> ids
         self.version = 0  # the workspace version last brought in (see from_workspace)
@@ -78,15 +90,7 @@ class AnnotationIndex:
                 index._tag_names.setdefault(key, tag)
                 by_tag.setdefault(key, set()).add(record_id)
         index._by_tag = {key: frozenset(ids) for key, ids in by_tag.items()}
-        by_word: dict[str, set[str]] = {}
-        for record_id, text in workspace.notes().items():
-            if not text.strip():
-                continue
-            words = note_words(text)
-            index._words_of[record_id] = words
-            for word in words:
-                by_word.setdefault(word, set()).add(record_id)
-        index._by_word = {word: frozenset(ids) for word, ids in by_word.items()}
+        index._notes = {rid: text for rid, text in workspace.notes().items() if text.strip()}
         for name, ids in workspace.lists().items():
             index._set_list(name, tuple(ids))
         index.version = workspace.version
@@ -101,7 +105,7 @@ class AnnotationIndex:
             self._set_tags(change.key, tags)
         elif change.kind == "note":
             text = change.value if isinstance(change.value, str) else ""
-            touched = {("note", w) for w in self._words_of.get(change.key, _EMPTY)}
+            touched = {("note", w) for w in self._old_note_words(change.key)}
             touched.update(("note", w) for w in tokenize(text))
             touched.add(("has", "note"))
             self._set_note(change.key, text)
@@ -135,18 +139,57 @@ class AnnotationIndex:
         tokens = tokenize(word)
         if not tokens:
             return _EMPTY
-        found = self._by_word.get(tokens[0], _EMPTY)
+        by_word = self._note_word_index()
+        found = by_word.get(tokens[0], _EMPTY)
         for token in tokens[1:]:  # "Manac’h-Piné" gives two tokens: all of them
-            found = found & self._by_word.get(token, _EMPTY)
+            found = found & by_word.get(token, _EMPTY)
         return found
 
     def ids_with_note(self) -> set[str]:
-        """``has:note``."""
-        return set(list(self._words_of))
+        """``has:note`` (the notes themselves: no words needed)."""
+        return set(list(self._notes))
 
     def note_words(self) -> list[str]:
         """Every token in any note, sorted (for prefix and wildcard expansion)."""
-        return sorted(list(self._by_word))
+        return sorted(list(self._note_word_index()))
+
+    @property
+    def note_words_indexed(self) -> bool:
+        return self._by_word is not None
+
+    def index_note_words(self) -> None:
+        """Index the notes' words now (the app calls it on a worker after the first paint,
+        so the first note search does not pay for it). Safe from any thread."""
+        self._note_word_index()
+
+    def _note_word_index(self) -> dict[str, frozenset[str]]:
+        """The note token -> record ids map, built on first use, in one pass: each word's
+        holders gathered in a set and frozen once (adding them one by one, as a change
+        does, copies a frozenset per holder: quadratic in a common word)."""
+        by_word = self._by_word
+        if by_word is not None:
+            return by_word
+        with self._words_lock:
+            if self._by_word is None:
+                words_of: dict[str, frozenset[str]] = {}
+                holders: dict[str, set[str]] = {}
+                for record_id, text in list(self._notes.items()):
+                    words = words_of[record_id] = note_words(text)
+                    for word in words:
+                        holders.setdefault(word, set()).add(record_id)
+                self._words_of = words_of
+                self._by_word = {word: frozenset(ids) for word, ids in holders.items()}
+                self.note_index_builds += 1
+                self.note_index_thread = threading.current_thread().name
+            return self._by_word
+
+    def _old_note_words(self, record_id: str) -> frozenset[str]:
+        """The words of ``record_id``'s note as indexed (or as they would be)."""
+        with self._words_lock:
+            if self._words_of is not None:
+                return self._words_of.get(record_id, _EMPTY)
+        text = self._notes.get(record_id)
+        return note_words(text) if text else _EMPTY
 
     def tag_names(self) -> list[str]:
         """Every tag in use, one spelling each, sorted folded."""
@@ -235,18 +278,26 @@ class AnnotationIndex:
             self._by_tag[key] = self._by_tag.get(key, _EMPTY) | {record_id}
 
     def _set_note(self, record_id: str, text: str) -> None:
-        for word in self._words_of.pop(record_id, _EMPTY):
-            rest = self._by_word[word] - {record_id}
-            if rest:
-                self._by_word[word] = rest
+        with self._words_lock:  # a build meanwhile would miss or keep this note
+            if text.strip():
+                self._notes[record_id] = text
             else:
-                del self._by_word[word]
-        if not text.strip():
-            return
-        words = frozenset(tokenize(text))
-        self._words_of[record_id] = words
-        for word in words:
-            self._by_word[word] = self._by_word.get(word, _EMPTY) | {record_id}
+                self._notes.pop(record_id, None)
+            words_of, by_word = self._words_of, self._by_word
+            if words_of is None or by_word is None:
+                return  # indexed from self._notes when first needed
+            for word in words_of.pop(record_id, _EMPTY):
+                rest = by_word[word] - {record_id}
+                if rest:
+                    by_word[word] = rest
+                else:
+                    del by_word[word]
+            if not text.strip():
+                return
+            words = frozenset(tokenize(text))
+            words_of[record_id] = words
+            for word in words:
+                by_word[word] = by_word.get(word, _EMPTY) | {record_id}
 
     def _set_list(self, name: str, ids: tuple[str, ...] | None) -> None:
         key = tag_key(name)

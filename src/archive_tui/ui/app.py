@@ -312,6 +312,16 @@ class ArchiveApp(Guarded, App[None]):
         if self.first_results_after is None:
             self.first_results_after = time.perf_counter() - STARTED
             self.log.info(f"first results after {self.first_results_after:.3f} s")
+            self.run_worker(
+                self._index_note_words, thread=True, name="note-words", group="note-words"
+            )
+
+    def _index_note_words(self) -> None:
+        """Worker: the notes' words, indexed once the first results are painted (not at
+        start, where they would delay them), before the user's first word needs them."""
+        annotations = self.research.annotations
+        if annotations is not None:
+            annotations.index_note_words()
 
     # -- errors -------------------------------------------------------------------------
 

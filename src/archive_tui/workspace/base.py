@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -63,42 +63,53 @@ class Change:
 
 def _check(path: Path, tables: Tables, only: set[tuple[str, str]] | None = None) -> None:
     """WorkspaceError unless every known table holds entries of the expected shape
-    (``only``: just these (table, entry id), the ones that changed)."""
-    if only is None:
-        entries = [(n, i, d) for n in TABLE_KEYS for i, d in tables.get(n, {}).items()]
-    else:
-        entries = [(n, i, tables[n][i]) for n, i in only if n in TABLE_KEYS]
-    for name, doc_id, doc in entries:
-        key = TABLE_KEYS[name]
-        if key is not None and not (isinstance(doc.get(key), str) and doc[key]):
-            raise WorkspaceError(
-                path, f"has an entry without a {key!r} (table {name!r}, entry {doc_id})"
-            )
-        bad = _bad_field(name, doc)
-        if bad:
-            raise WorkspaceError(
-                path, f"has an entry whose {bad!r} is not valid (table {name!r}, entry {doc_id})"
-            )
+    (``only``: just these (table, entry id), the ones that changed). One loop a table
+    with that table's check: the log's 10,000 entries are read at every start."""
+    for name, key in TABLE_KEYS.items():
+        table = tables.get(name)
+        if not table:
+            continue
+        if only is None:
+            entries: Iterable[tuple[str, Any]] = table.items()
+        else:
+            entries = [(i, table[i]) for n, i in only if n == name]
+        bad_field = _FIELD_CHECKS.get(name)
+        for doc_id, doc in entries:
+            if key is not None:
+                value = doc.get(key)
+                if not (isinstance(value, str) and value):
+                    raise WorkspaceError(
+                        path, f"has an entry without a {key!r} (table {name!r}, entry {doc_id})"
+                    )
+            bad = bad_field(doc) if bad_field is not None else None
+            if bad:
+                raise WorkspaceError(
+                    path,
+                    f"has an entry whose {bad!r} is not valid (table {name!r}, entry {doc_id})",
+                )
 
 
 def _is_strings(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
-def _bad_field(table: str, doc: dict[str, Any]) -> str | None:
-    if table == "tags" and not _is_strings(doc.get("tags")):
-        return "tags"
-    if table == "notes" and not isinstance(doc.get("text"), str):
-        return "text"
-    if table == "lists" and not _is_strings(doc.get("ids")):
-        return "ids"
-    if table in ("saved", "history") and not isinstance(doc.get("query"), str):
+def _bad_saved(doc: dict[str, Any]) -> str | None:
+    if not isinstance(doc.get("query"), str):
         return "query"
-    if table == "saved" and not isinstance(doc.get("filters", {}), dict):
-        return "filters"
-    if table == "log" and not all(isinstance(doc.get(k), str) for k in ("at", "event")):
-        return "event"
-    return None
+    return None if isinstance(doc.get("filters", {}), dict) else "filters"
+
+
+# per table: the name of an entry's field that is not valid, or None
+_FIELD_CHECKS: dict[str, Callable[[dict[str, Any]], str | None]] = {
+    "tags": lambda doc: None if _is_strings(doc.get("tags")) else "tags",
+    "notes": lambda doc: None if isinstance(doc.get("text"), str) else "text",
+    "lists": lambda doc: None if _is_strings(doc.get("ids")) else "ids",
+    "saved": _bad_saved,
+    "history": lambda doc: None if isinstance(doc.get("query"), str) else "query",
+    "log": lambda doc: (
+        None if isinstance(doc.get("at"), str) and isinstance(doc.get("event"), str) else "event"
+    ),
+}
 
 
 class WorkspaceFile:
@@ -141,7 +152,8 @@ class WorkspaceFile:
 
         With ``previous`` (the snapshot), an entry equal to its old self is the old object
         (so its line is not serialized again), and only the others are checked; returns
-        the tables and those (table, entry id) that changed or appeared.
+        the tables and those (table, entry id) that changed or appeared (without
+        ``previous``, a first read: no set; every entry is new).
         """
         data, fingerprint = read or self._read()
         try:
@@ -149,8 +161,12 @@ class WorkspaceFile:
         except StoreError as error:
             raise WorkspaceError(self.path, error.reason) from None
         changed: set[tuple[str, str]] = set()
+        if previous is None:  # a first read: everything is new and checked
+            _check(self.path, tables)
+            self._fingerprint, self._bytes = fingerprint, data
+            return tables, changed
         for name, table in tables.items():
-            old_table = (previous or {}).get(name, {})
+            old_table = previous.get(name, {})
             if old_table == table and list(old_table) == list(table):  # unchanged, in order
                 tables[name] = old_table
                 continue
@@ -160,7 +176,7 @@ class WorkspaceFile:
                     table[doc_id] = old
                 else:
                     changed.add((name, doc_id))
-        _check(self.path, tables, None if previous is None else changed)
+        _check(self.path, tables, changed)
         self._fingerprint, self._bytes = fingerprint, data
         return tables, changed
 
