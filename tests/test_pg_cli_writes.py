@@ -11,10 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import test_pg_cli
 from conftest import REPO_ROOT
-from test_pg_cli import both, run_cli  # noqa: F401  (both: a fixture)
+from test_pg_cli import run_cli
 
 from archive_tui.pg.connection import redact
+
+both = test_pg_cli.both  # the fixture: a local archive and a database, the same records
 
 # An "editor": rewrites the title; with a .meanwhile file next to it, it first has another
 # process import a changed version of the record (a colleague saving while you edit).
