@@ -145,3 +145,68 @@ def test_an_edit_never_overwrites_a_colleagues_change(
     assert json.loads(kept.read_text(encoding="utf-8"))["title"] == "Edited title, Манак’h"
     stored = json.loads(run_cli("show", "made-manach", "--json", "--db", pg).stdout)
     assert stored == theirs  # the colleague's version stands
+
+
+# Every command, once on each: the same output once the archive's (and the workspace's)
+# name is replaced. `serve` runs the app in a browser: tests/test_pg_app_serve.py.
+SWEEP: tuple[tuple[str, ...], ...] = (
+    ("search", "soviet", "--limit", "3"),
+    ("timeline", "soviet", "--json"),
+    ("timeline", "--filter", "type=Telegram"),
+    ("show", "made-pine", "--json"),
+    ("stats",),
+    ("import", "{records}", "--json"),
+    ("cite", "made-pine", "--style", "mla"),
+    ("export", "missile", "--format", "ris"),
+    ("tag", "made-pine", "--add", "crisis"),
+    ("tags", "--json"),
+    ("note", "made-pine", "--set", "Read again; Piné’s hand."),
+    ("note", "made-pine", "--json"),
+    ("list", "reading", "--add", "made-pine", "made-manach"),
+    ("lists", "--json"),
+    ("export", "--list", "reading", "--format", "csv"),
+    ("saved", "crisis", "--query", "missile"),
+    ("saved", "crisis", "--run", "--limit", "3"),
+    ("saved", "--json"),
+    ("history", "--json"),
+    ("workspace", "--json"),
+    ("workspace", "--orphans"),
+    ("remove", "made-pine", "--json"),
+    ("workspace", "--orphans", "--json"),
+    ("edit", "made-manach", "--json"),
+)
+
+
+def test_every_command_answers_as_locally(both: tuple[str, str], tmp_path: Path) -> None:
+    local, pg = both
+    records = tmp_path / "one.json"
+    records.write_text(json.dumps([{"id": "new-1", "title": "A new one", "date": "1961"}]))
+    from archive_tui.cli import build_parser
+    from archive_tui.paths import workspace_path
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    covered = {args[0] for args in SWEEP} | {"serve", "log", "share", "shared", "db"}
+    assert set(commands) == covered  # a new command must be tried on a database here
+    env = {"EDITOR": "true", "VISUAL": ""}  # an editor that changes nothing
+    for args in SWEEP:
+        args = tuple(a.replace("{records}", str(records)) for a in args)
+        a = run_cli(*args, "--db", local, env=env)
+        b = run_cli(*args, "--db", pg, env=env)
+        for proc in (a, b):
+            assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+        assert a.returncode == b.returncode == 0, (args, a.stderr, b.stderr)
+
+        def norm(text: str, name: str) -> str:
+            return text.replace(name, "ARCHIVE").replace(str(workspace_path()), "ARCHIVE")
+
+        assert norm(b.stdout, redact(pg)) == norm(a.stdout, local), args
+    # log, share, shared and db: the research log holds times, share needs roles
+    # (tests/test_pg_workspace_cli.py); here they answer on the database, in one sentence
+    assert "## Searches" in run_cli("log", "--markdown", "--db", pg).stdout
+    assert run_cli("shared", "--db", pg).returncode == 0
+    assert run_cli("db", "status", "--db", pg).returncode == 0
+    refused = run_cli("share", "list", "reading", "--with", "no_such_group_x", "--db", pg)
+    assert refused.returncode == 2 and refused.stderr.endswith(
+        "archive-tui share: error: there is no role named 'no_such_group_x' to share with\n"
+    )
