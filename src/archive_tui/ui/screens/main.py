@@ -157,7 +157,11 @@ class MainScreen(Guarded, MainSearch, MainFilters, MainResearch, Screen[None]):
         yield Timeline(id="timeline")
         with Horizontal(id="body"):
             yield ResultList(
-                id="results", is_marked=self._is_marked, annotations=self._annotations_of
+                id="results",
+                is_marked=self._is_marked,
+                annotations=self._annotations_of,
+                # a database's pages are read in a worker, never on the UI thread
+                pages_in_worker=getattr(self.app, "db_address", None) is not None,
             )
             yield FilterPanel(id="filters")
         yield Footer(compact=True)

@@ -1,0 +1,114 @@
+"""Scrolling past the first page of results in the app: on PostgreSQL each further block of
+hits is read in a worker thread, so a slow (here: locked) database never freezes the app;
+on a local archive the pages are in memory and read where they are drawn."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from test_app import make_records, ready
+from test_ui_live import wait_for
+
+from archive_tui.archive import add_to_store
+from archive_tui.pg import connect
+from archive_tui.pg.archive import PgArchive
+from archive_tui.pg.migrations import migrate
+from archive_tui.ui.app import ArchiveApp
+from archive_tui.ui.widgets.result_pages import FAILED, LOADING
+from archive_tui.ui.widgets.results import BLOCK_SIZE
+
+SIZE = (100, 30)
+COUNT = 130  # three blocks of hits
+
+
+@pytest.fixture
+def pg_archive(pg_db: str) -> str:
+    with connect(pg_db, autocommit=True) as conn:
+        migrate(conn)
+    archive = PgArchive.open(pg_db)
+    try:
+        archive.add(make_records(COUNT))
+    finally:
+        archive.close()
+    return pg_db
+
+
+def screen_text(app: ArchiveApp) -> str:
+    results = app.main_screen.results
+    return "\n".join(results.render_line(y).text for y in range(results.size.height))
+
+
+async def test_a_page_from_postgresql_is_read_in_a_worker_while_the_app_answers(
+    pg_archive: str,
+) -> None:
+    app = ArchiveApp(pg_archive, show_timing=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        results = screen.results
+        assert screen.result.total == COUNT and results.pages_in_worker
+        # another session locks the records: every read of them waits until it ends
+        locker = connect(pg_archive)
+        locker.execute("LOCK TABLE archive_records IN ACCESS EXCLUSIVE MODE")
+        release = threading.Timer(30, locker.rollback)  # never left waiting for ever
+        release.start()
+        try:
+            results.focus()
+            await pilot.press("end")  # the last card: the third block, not read yet
+            await wait_for(pilot, lambda: LOADING in screen_text(app), "a loading line")
+            await pilot.press("up")  # the app still answers keys while the read waits
+            await pilot.pause()
+            assert results.cursor == COUNT - 2
+            assert results.worker_page_reads == []  # still waiting on the lock
+            locker.rollback()  # the lock ends: the block arrives
+        finally:
+            release.cancel()
+            locker.close()
+        await wait_for(pilot, lambda: results.hit(COUNT - 1) is not None, "the last block")
+        await pilot.pause()
+        last = results.hit(COUNT - 1).record
+        assert last["id"] == screen.result.ids()[COUNT - 1]
+        assert last["title"] in screen_text(app)
+        main = threading.get_ident()
+        assert [b for b, _ in results.worker_page_reads] == [(COUNT - 1) // BLOCK_SIZE]
+        assert all(thread != main for _, thread in results.worker_page_reads)
+        assert results.inline_page_reads == 0
+        await pilot.press("enter")  # the selected card opens as any other
+        await pilot.pause()
+        assert app.screen.record["id"] == screen.result.ids()[COUNT - 2]
+
+
+async def test_a_page_that_cannot_be_read_is_said_in_one_sentence(pg_archive: str) -> None:
+    app = ArchiveApp(pg_archive, show_timing=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        with connect(pg_archive, autocommit=True) as admin:  # the server ends the session
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        screen.results.focus()
+        await pilot.press("end")
+        await wait_for(pilot, lambda: FAILED in screen_text(app), "the failure on the card")
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("More results could not be read: ") for m in said), said
+        assert "Traceback" not in "".join(said)
+        await pilot.press("home")  # the first page is still there
+        await pilot.pause()
+        assert screen.results.selected is not None
+
+
+async def test_a_local_page_is_read_where_it_is_drawn(tmp_path: Path) -> None:
+    db = tmp_path / "archive.json"
+    add_to_store(db, make_records(COUNT))
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        assert not screen.results.pages_in_worker
+        screen.results.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert screen.results.hit(COUNT - 1) is not None
+        assert screen.results.inline_page_reads >= 1
+        assert screen.results.worker_page_reads == []
