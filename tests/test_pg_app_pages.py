@@ -16,6 +16,7 @@ from archive_tui.pg import connect
 from archive_tui.pg.archive import PgArchive
 from archive_tui.pg.migrations import migrate
 from archive_tui.ui.app import ArchiveApp
+from archive_tui.ui.screens.document import DocumentScreen
 from archive_tui.ui.widgets.result_pages import FAILED, LOADING
 from archive_tui.ui.widgets.results import BLOCK_SIZE
 
@@ -112,3 +113,51 @@ async def test_a_local_page_is_read_where_it_is_drawn(tmp_path: Path) -> None:
         assert screen.results.hit(COUNT - 1) is not None
         assert screen.results.inline_page_reads >= 1
         assert screen.results.worker_page_reads == []
+
+
+def doc_text(app: ArchiveApp) -> str:
+    return " ".join(str(app.screen.query_one(w).render()) for w in ("#doc-header", "#doc-title"))
+
+
+async def test_the_document_view_reads_from_postgresql_in_workers(pg_archive: str) -> None:
+    app = ArchiveApp(pg_archive, show_timing=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        ids = screen.result.ids()
+        await pilot.press("escape", "enter")  # the first card: its record is already read
+        await pilot.pause()
+        doc = app.screen
+        assert isinstance(doc, DocumentScreen) and doc.record["id"] == ids[0]
+        await wait_for(pilot, lambda: ("related", doc_thread(doc)) in doc.worker_reads, "related")
+        assert doc._related and "Related documents (" in str(
+            doc.query_one("#doc-related").border_title
+        )
+        # a record not read yet, while another session holds the records: the app answers
+        locker = connect(pg_archive)
+        locker.execute("LOCK TABLE archive_records IN ACCESS EXCLUSIVE MODE")
+        release = threading.Timer(30, locker.rollback)
+        release.start()
+        try:
+            app.push_screen(DocumentScreen(app.archive, screen.result, 70))
+            await pilot.pause()
+            doc = app.screen
+            await wait_for(pilot, lambda: "Reading the document" in doc_text(app), "loading")
+            assert doc.record is None and doc.worker_reads == []
+            locker.rollback()
+        finally:
+            release.cancel()
+            locker.close()
+        await wait_for(pilot, lambda: doc.record is not None, "the record read")
+        assert doc.record["id"] == ids[70]
+        assert doc.record["title"] in doc_text(app) and "71 of 130" in doc_text(app)
+        await pilot.press("n")  # the next one: read in a worker too
+        await wait_for(pilot, lambda: doc.record["id"] == ids[71], "the next record")
+        main = threading.get_ident()
+        reads = [what for what, thread in doc.worker_reads if thread != main]
+        assert reads.count("record") == 2 and len(reads) == len(doc.worker_reads)
+
+
+def doc_thread(doc: DocumentScreen) -> int:
+    """The thread id of the document's related read (any but the main one)."""
+    main = threading.get_ident()
+    return next((t for what, t in doc.worker_reads if what == "related" and t != main), -1)

@@ -414,8 +414,13 @@ class MainScreen(Guarded, MainSearch, MainFilters, MainResearch, Screen[None]):
             return
         shown = self.result
         self.commit_search()
+
+        def known(position: int) -> dict | None:  # the list's hits, while it shows ``shown``
+            results = self.results
+            return results.cached_record(position) if results.result is shown else None
+
         self.app.push_screen(
-            DocumentScreen(self.archive, shown, index),
+            DocumentScreen(self.archive, shown, index, known=known),
             lambda position: self._document_closed(position, shown),
         )
 

@@ -201,6 +201,12 @@ class ResultList(PagesInWorker, CursorList):
         offset = index - block_no * BLOCK_SIZE
         return block[offset] if offset < len(block) else None
 
+    def cached_record(self, index: int) -> dict | None:
+        """The record at ``index`` if its block is already read (never reads one)."""
+        block = self._blocks.get(index // BLOCK_SIZE)
+        offset = index % BLOCK_SIZE
+        return block[offset].record if block is not None and offset < len(block) else None
+
     @property
     def selected(self) -> Hit | None:
         return self.hit(self.cursor)
