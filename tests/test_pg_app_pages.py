@@ -161,3 +161,22 @@ def doc_thread(doc: DocumentScreen) -> int:
     """The thread id of the document's related read (any but the main one)."""
     main = threading.get_ident()
     return next((t for what, t in doc.worker_reads if what == "related" and t != main), -1)
+
+
+async def test_a_document_that_cannot_be_read_is_said_in_one_sentence(pg_archive: str) -> None:
+    app = ArchiveApp(pg_archive, show_timing=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        with connect(pg_archive, autocommit=True) as admin:  # the server ends the session
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        app.push_screen(DocumentScreen(app.archive, screen.result, 70))
+        await pilot.pause()
+        await wait_for(pilot, lambda: "no longer available" in doc_text(app), "the failure")
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("The document could not be read: ") for m in said), said
+        await pilot.press("escape")  # back to the list, which still answers
+        await pilot.pause()
+        assert app.screen is screen and screen.results.selected is not None
