@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_app import make_records, ready
+from test_app import make_records, ready, settle
 from test_ui_live import wait_for
 
 from archive_tui.archive import add_to_store
@@ -180,3 +180,28 @@ async def test_a_document_that_cannot_be_read_is_said_in_one_sentence(pg_archive
         await pilot.press("escape")  # back to the list, which still answers
         await pilot.pause()
         assert app.screen is screen and screen.results.selected is not None
+
+
+async def test_a_search_after_a_tag_runs_in_the_worker_on_postgresql(pg_archive: str) -> None:
+    """Locally a search after a tag runs at once on the UI thread (within 15 ms, else the
+    worker); a database cannot be stopped at a budget, so it always goes to the worker."""
+    from test_research_app import type_text
+
+    from archive_tui.pg.workspace import PgWorkspace
+
+    PgWorkspace.open(pg_archive).add_tags(["rec-00002"], ["To read"])
+    app = ArchiveApp(pg_archive, show_timing=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        screen.search_input.value = 'tag:"to read"'
+        await settle(app, pilot)
+        assert screen.result.ids() == ["rec-00002"]
+        app.marks["rec-00007"] = app.archive.get("rec-00007")  # marked in another search
+        await pilot.press("escape", "t")
+        await pilot.pause()
+        await type_text(pilot, "to read")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (screen.inline_searches, screen.inline_fallbacks) == (0, 1)
+        await settle(app, pilot)
+        assert sorted(screen.result.ids()) == ["rec-00002", "rec-00007"]

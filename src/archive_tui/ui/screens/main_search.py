@@ -124,6 +124,12 @@ class MainSearch:
         many GIL hand-overs up to a switch interval (5 ms): 15-70 ms in all."""
         if self.archive is None or self.filters is None or self._searching:
             return False
+        if getattr(self.app, "db_address", None) is not None:
+            # a database answers over the network and cannot be stopped at the budget:
+            # never on the UI thread (counted and logged as any fallback)
+            self.inline_fallbacks += 1
+            self.log.info("a database is searched in the worker, never inline")
+            return False
         keep, stop_at = self._keep_id, time.perf_counter() + INLINE_BUDGET_S
         try:
             result = self.archive.search(
