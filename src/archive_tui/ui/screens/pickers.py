@@ -161,7 +161,12 @@ class ListPicker(_Picker):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "rename", "Rename", tooltip="Rename the highlighted list"),
         Binding("d,delete", "delete", "Delete", tooltip="Delete the highlighted list"),
-        Binding("s", "share", "Share", tooltip="Let a group read the highlighted list"),
+        Binding(
+            "s",
+            "share",
+            "Share",
+            tooltip="Let a group read the highlighted list (a workspace in PostgreSQL)",
+        ),
     ]
 
     def __init__(self, sizes: Mapping[str, int], changed: Any = None) -> None:
