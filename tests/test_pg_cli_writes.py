@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pg_roles
 import pytest
 import test_pg_cli
 from conftest import REPO_ROOT
@@ -18,6 +19,8 @@ from test_pg_cli import run_cli
 from archive_tui.pg.connection import redact
 
 both = test_pg_cli.both  # the fixture: a local archive and a database, the same records
+make_role = pg_roles.make_role  # fixtures
+pg_workspace_db = pg_roles.pg_workspace_db
 
 # An "editor": rewrites the title; with a .meanwhile file next to it, it first has another
 # process import a changed version of the record (a colleague saving while you edit).
@@ -210,3 +213,36 @@ def test_every_command_answers_as_locally(both: tuple[str, str], tmp_path: Path)
     assert refused.returncode == 2 and refused.stderr.endswith(
         "archive-tui share: error: there is no role named 'no_such_group_x' to share with\n"
     )
+
+
+def test_a_researcher_may_not_remove_or_edit_an_importer_may(
+    pg_workspace_db: str, make_role, editor, tmp_path: Path
+) -> None:
+    """The database decides who changes records (0013): a refusal is one sentence, and
+    the edited text is kept in a named file."""
+    from archive_tui.pg import connect
+
+    source = tmp_path / "two.json"
+    source.write_text(json.dumps([{"id": "r1", "title": "One", "date": "1961"},
+                                  {"id": "r2", "title": "Two", "date": "1962"}]))  # fmt: skip
+    assert run_cli("import", str(source), "--db", pg_workspace_db).returncode == 0
+    reader = make_role("reader")
+    refused = run_cli("remove", "r1", "--db", reader)
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+    assert refused.stderr.startswith("archive-tui: error: the database refused: permission denied")
+    assert "db add-user YOUR_ROLE, with --importer" in refused.stderr
+    _script, env = editor
+    refused = run_edit("r1", "--db", reader, env=env)
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+    assert "the database refused: permission denied" in refused.stderr
+    kept = Path(refused.stderr.split("your edit was not saved and is kept in ")[1].strip())
+    assert json.loads(kept.read_text(encoding="utf-8"))["title"] == "Edited title, Манак’h"
+    assert json.loads(run_cli("show", "r1", "--json", "--db", reader).stdout)["title"] == "One"
+    importer = make_role("importer")
+    with connect(pg_workspace_db, autocommit=True) as admin:
+        admin.execute(f'GRANT archive_tui_importers TO "{pg_roles.role_of(importer)}"')
+    assert run_cli("remove", "r1", "--db", importer).returncode == 0
+    assert run_edit("r2", "--db", importer, env=env).returncode == 0
+    assert run_cli("show", "r1", "--db", importer).returncode == 1
+    edited = json.loads(run_cli("show", "r2", "--json", "--db", importer).stdout)
+    assert edited["title"] == "Edited title, Манак’h"

@@ -12,13 +12,33 @@ from __future__ import annotations
 import argparse
 import sys
 
-from archive_tui.cli import EXIT_OK, CliError, _err, dump_json, plural, visible
+from archive_tui.cli import (
+    EXIT_OK,
+    CliError,
+    _database_error,
+    _err,
+    dump_json,
+    plural,
+    visible,
+)
 
 
 def _open(address: str):  # -> PgArchive
     from archive_tui.cli_db import open_database_archive
 
     return open_database_archive(address)
+
+
+def _refusal(error: Exception) -> str:
+    """Why PgArchive.add refused an edited record, as one clause."""
+    reason = " ".join(str(error).split())
+    reason = reason.removeprefix("the import failed and nothing of it was kept: ")
+    if "permission denied" in reason:
+        return (
+            f"the database refused: {reason} (ask its administrator to run archive-tui db "
+            "add-user YOUR_ROLE --importer)"
+        )
+    return f"the database failed: {reason}"
 
 
 def remove_in_database(args: argparse.Namespace, address: str) -> int:
@@ -79,7 +99,14 @@ def edit_in_database(args: argparse.Namespace, address: str) -> int:
                     f"error: {visible(repr(args.id))} was changed in {where} while you edited "
                     f"it, so your edit was not saved; your text is kept in {kept}"
                 )
-            archive.add([edited])  # one transaction
+            try:
+                archive.add([edited])  # one transaction
+            except Exception as error:  # refused (a researcher), or the server failed
+                kept = edit_file_path(folder, args.id)
+                reason = _database_error(error) or _refusal(error)
+                raise CliError(
+                    f"error: {visible(reason)}; your edit was not saved and is kept in {kept}"
+                ) from None
             finish_edit(folder, args.id)
     finally:
         archive.close()
