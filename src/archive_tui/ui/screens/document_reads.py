@@ -36,8 +36,8 @@ class DatabaseReads:
 
     @property
     def reads_in_worker(self) -> bool:
-        """True for an archive in a database (the app's ``db_address``)."""
-        return getattr(self.app, "db_address", None) is not None  # type: ignore[attr-defined]
+        """True for an archive in a database."""
+        return in_database(self.archive)
 
     @work(thread=True, exclusive=True, group="document-record", exit_on_error=False)
     def _read_record(self, position: int) -> None:
@@ -96,8 +96,16 @@ class DatabaseReads:
         self._fill_related([])  # type: ignore[attr-defined]
 
 
+def in_database(archive: Any) -> bool:
+    """True for an archive in a database (a PgArchive: its ``address`` is
+    ``postgresql://…``); a local archive answers in memory."""
+    from archive_tui.backend import is_database_address
+
+    return is_database_address(getattr(archive, "address", None))
+
+
 def loading_header() -> Content:
     return Content.styled("Reading the document…", "italic")
 
 
-__all__ = ["FINDING_RELATED", "DatabaseReads", "loading_header"]
+__all__ = ["FINDING_RELATED", "DatabaseReads", "in_database", "loading_header"]

@@ -33,6 +33,7 @@ from archive_tui.ui.live import (
 )
 from archive_tui.ui.screens.cite import CitationPickerScreen
 from archive_tui.ui.screens.document import DocumentScreen
+from archive_tui.ui.screens.document_reads import in_database
 from archive_tui.ui.screens.export import ExportScreen
 from archive_tui.ui.screens.main_filters import MainFilters
 from archive_tui.ui.screens.main_research import MainResearch
@@ -161,7 +162,7 @@ class MainScreen(Guarded, MainSearch, MainFilters, MainResearch, Screen[None]):
                 is_marked=self._is_marked,
                 annotations=self._annotations_of,
                 # a database's pages are read in a worker, never on the UI thread
-                pages_in_worker=getattr(self.app, "db_address", None) is not None,
+                pages_in_worker=lambda: in_database(self.archive),
             )
             yield FilterPanel(id="filters")
         yield Footer(compact=True)

@@ -12,6 +12,7 @@ arrives. A failed read is said once, in one sentence; the cards say it too.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from textual import work
@@ -28,18 +29,22 @@ class PagesInWorker:
     ``BLOCK_SIZE`` reads and the widget's ``app``/``refresh``.
     """
 
-    #: read blocks in a worker thread (set for a database archive); else where drawn
-    pages_in_worker: bool = False
     _blocks: Any
     _generation: int
 
-    def _init_pages(self) -> None:
+    def _init_pages(self, in_worker: Callable[[], bool]) -> None:
+        self._in_worker = in_worker
         self._pending: set[int] = set()
         self._failed: set[int] = set()
         #: debug stats: (block number, thread id) of each block read in a worker, and how
         #: many blocks were read where they were drawn (tests check which path ran)
         self.worker_page_reads: list[tuple[int, int]] = []
         self.inline_page_reads = 0
+
+    @property
+    def pages_in_worker(self) -> bool:
+        """Blocks are read in a worker thread (the archive is in a database)."""
+        return self._in_worker()
 
     def _forget_pages(self) -> None:
         """A new result: blocks being read for the old one are dropped when they arrive."""

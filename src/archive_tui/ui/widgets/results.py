@@ -124,7 +124,7 @@ class ResultList(PagesInWorker, CursorList):
         *,
         is_marked: Callable[[str], bool] | None = None,
         annotations: Callable[[str], tuple[tuple[str, ...], bool]] | None = None,
-        pages_in_worker: bool = False,
+        pages_in_worker: Callable[[], bool] = lambda: False,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -146,9 +146,8 @@ class ResultList(PagesInWorker, CursorList):
         self._message: list[Text] = []
         self._generation = 0
         self._base_style = Style()
-        #: read blocks of hits in a worker thread (a database's result): result_pages.py
-        self.pages_in_worker = pages_in_worker
-        self._init_pages()
+        #: asked when a block is needed: read it in a worker thread (result_pages.py)?
+        self._init_pages(pages_in_worker)
 
     # -- data -------------------------------------------------------------------------
 
