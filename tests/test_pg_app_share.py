@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pg_roles
-from test_app import make_records, ready
+from test_app import make_records, ready, settle
 from test_research_app import footer_text, picker_lines, type_text
 from test_ui_live import wait_for
 
@@ -17,6 +17,7 @@ from archive_tui.pg import connect
 from archive_tui.pg.archive import PgArchive
 from archive_tui.pg.workspace import PgWorkspace
 from archive_tui.ui.app import ArchiveApp
+from archive_tui.ui.screens.document import DocumentScreen
 from archive_tui.ui.screens.pickers import ListPicker
 from archive_tui.ui.screens.prompt import PromptScreen
 from archive_tui.workspace import Workspace
@@ -91,3 +92,35 @@ async def test_a_local_workspace_has_no_share_key(tmp_path: Path) -> None:
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, ListPicker)  # nothing asked
+
+
+async def test_a_tag_is_shared_from_the_document_view(
+    make_role: Callable[..., str], pg_workspace_db: str
+) -> None:
+    archive = PgArchive.open(pg_workspace_db)
+    archive.add(make_records(10))
+    archive.close()
+    with connect(pg_workspace_db, autocommit=True) as conn:
+        conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO archive_tui_users")
+    ann, bob = make_role("ann"), make_role("bob")
+    PgWorkspace.open(ann).add_tags(["rec-00000"], ["wall", "kept to myself"])
+    app = ArchiveApp(ann, show_timing=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        screen.search_input.value = "tag:wall"
+        await settle(app, pilot)
+        await pilot.press("escape", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DocumentScreen) and app.screen.record["id"] == "rec-00000"
+        await pilot.press("s")  # two tags: which one?
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen) and app.screen.input_id == "share-tag-input"
+        await type_text(pilot, "wall")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen) and app.screen.input_id == "share-input"
+        await type_text(pilot, "archive_tui_users")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("may now read your tag" in m for m in said(app)), "ok")
+    owner = pg_roles.role_of(ann)
+    assert PgWorkspace.open(bob).shared_with_me().tags == {(owner, "wall"): ["rec-00000"]}

@@ -43,6 +43,7 @@ from .record_view import (
     shortened_notice,
 )
 from .research_actions import AnnotateActions
+from .share_actions import ask_share_tag, can_share
 
 #: Under the title of a record without tags or a note: how to add them.
 ANNOTATE_HINT = Content("Your notes: t tag · a write a note · l add to a list")
@@ -184,6 +185,13 @@ class DocumentScreen(DatabaseReads, Guarded, AnnotateActions, Screen[int]):
         ),
         Binding("a", "note", "Note", show=False, tooltip="Write this record's note (ctrl+s saves)"),
         Binding("l", "add_to_list", "List", show=False, tooltip="Add this record to a list"),
+        Binding(
+            "s",
+            "share_tag",
+            "Share",
+            show=False,
+            tooltip="Let a group read one of this record's tags (a workspace in PostgreSQL)",
+        ),
         Binding("P", "entity_page", "People", tooltip="A person's or place's page"),
     ]
 
@@ -383,6 +391,16 @@ class DocumentScreen(DatabaseReads, Guarded, AnnotateActions, Screen[int]):
         options.highlighted = 0
 
     # -- actions -----------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "share_tag":
+            return can_share(self.app)  # only a workspace in a database can share
+        return super().check_action(action, parameters)
+
+    def action_share_tag(self) -> None:
+        record_id = str(self.record.get("id", "")) if self.record else ""
+        if record_id:
+            ask_share_tag(self.app, list(self.app.research.tags_of(record_id)))  # type: ignore[attr-defined]
 
     def action_back(self) -> None:
         self.dismiss(self.position)

@@ -1,10 +1,12 @@
-"""Sharing one of your lists with a group, from the app (a workspace in PostgreSQL only).
+"""Sharing a list or a tag with a group, from the app (a workspace in PostgreSQL only).
 
-The lists picker's ``s`` asks for a group role (completion: the groups you already share
-with, and ``archive_tui_users``, every researcher of the database) and lets its members
-read the list, never change it: ``PgWorkspace.share``, enforced by row-level security
-(as ``archive-tui share list NAME --with ROLE``). The database is asked in a worker
-thread; a refusal (no such role, no such list) is one sentence and nothing changes.
+The lists picker's ``s`` (the highlighted list) and the document view's ``s`` (one of
+the record's tags; asked which when it has several) ask for a group role (completion:
+the groups you already share with, and ``archive_tui_users``, every researcher of the
+database) and let its members read the list or tag, never change it:
+``PgWorkspace.share``, enforced by row-level security (as ``archive-tui share``). The
+database is asked in a worker thread; a refusal (no such role, no such list) is one
+sentence and nothing changes.
 """
 
 from __future__ import annotations
@@ -55,6 +57,31 @@ def ask_share(app: Any, kind: str, name: str) -> None:
     )
 
 
+def ask_share_tag(app: Any, tags: list[str]) -> None:
+    """Share one of ``tags`` (the record's): asked which when there are several."""
+    if not tags:
+        app.notify("This record has no tags to share: t adds one.", severity="warning", timeout=3)
+        return
+    if len(tags) == 1:
+        ask_share(app, "tag", tags[0])
+        return
+
+    def chosen(tag: str | None) -> None:
+        if tag:
+            ask_share(app, "tag", tag)
+
+    app.push_screen(
+        PromptScreen(
+            "Share which tag?",
+            hint=one_line(f"Its tags: {', '.join(tags)}."),
+            choices=tags,
+            placeholder="a tag",
+            input_id="share-tag-input",
+        ),
+        chosen,
+    )
+
+
 def _share(app: Any, workspace: Any, kind: str, name: str, role: str) -> None:
     """Thread: share; said in a notification either way."""
     try:
@@ -68,4 +95,4 @@ def _share(app: Any, workspace: Any, kind: str, name: str, role: str) -> None:
     app.call_from_thread(app.notify, said, timeout=4, markup=False)
 
 
-__all__ = ["EVERYONE", "ask_share", "can_share"]
+__all__ = ["EVERYONE", "ask_share", "ask_share_tag", "can_share"]
