@@ -142,9 +142,18 @@ def test_a_failed_import_leaves_nothing_and_notifies_nothing(
     listener = connect(pg_db, autocommit=True)
     listener.execute(f"LISTEN {CHANNEL}")
     before = pg_archive._query("SELECT generation FROM archive_stats")[0][0]
-    # a NUL character is valid JSON but PostgreSQL text cannot hold it: the import fails
-    # after the COPY of the good records
-    bad = [made(i) for i in range(5, 40)] + [made(99, people=["Nul\x00Person"])]
+    # the server refuses the last record (a trigger): the import fails after the COPY
+    # of the good records (a NUL character, which once did this, is stored now: pg/nul.py)
+    with pg_archive.conn.cursor() as cur:
+        cur.execute(
+            "CREATE FUNCTION refuse_99() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
+        )
+        cur.execute(
+            "CREATE TRIGGER refuse_99 BEFORE INSERT ON archive_records FOR EACH ROW "
+            "WHEN (NEW.id = 'rec-0099') EXECUTE FUNCTION refuse_99()"
+        )
+    bad = [made(i) for i in range(5, 40)] + [made(99)]
     with pytest.raises(DatabaseProblem, match="nothing of it was kept"):
         pg_archive.add(bad)
     assert len(pg_archive) == 5 and pg_archive.get("rec-0010") is None

@@ -45,7 +45,8 @@ def _friendly(func: Command) -> Command:
         except KeyError as error:
             raise CliError(f"error: {visible(error.args[0])}") from None
         except ValueError as error:
-            raise CliError(f"error: {visible(error)}", EXIT_USAGE) from None
+            # a usage error: main() prints "PROG CMD: error: …" itself
+            raise CliError(visible(error), EXIT_USAGE) from None
 
     return run
 

@@ -46,7 +46,13 @@ def _shipped_records(args: argparse.Namespace) -> dict[str, dict]:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
+    from archive_tui.cli_db import database_target
     from archive_tui.store import RecordStore
+
+    if (address := database_target(args)) is not None:  # postgresql://
+        from archive_tui.cli_edit_db import remove_in_database
+
+        return remove_in_database(args, address)
 
     target = _writable_store_path(args)
     store = RecordStore.open(target, create=True)
@@ -82,6 +88,12 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
+    from archive_tui.cli_db import database_target
+
+    if (address := database_target(args)) is not None:  # postgresql://
+        from archive_tui.cli_edit_db import edit_in_database
+
+        return edit_in_database(args, address)
     from archive_tui.editing import EditError, edit_record, finish_edit
     from archive_tui.paths import user_archive_path
     from archive_tui.store import RecordStore

@@ -203,11 +203,6 @@ def cmd_workspace(args: argparse.Namespace) -> int:
 
     address = workspace_address(getattr(args, "db", None))
     path: Path | str = workspace_path() if address is None else _redacted(address)
-    if args.import_file and address is not None:
-        raise CliError(
-            "error: merging a workspace file into a workspace in PostgreSQL is not supported "
-            "yet; nothing was changed"
-        )
     if args.path:
         dump_json({"path": str(path)}) if args.json else print(path)
         return EXIT_OK
@@ -224,7 +219,13 @@ def cmd_workspace(args: argparse.Namespace) -> int:
             print(f"exported the workspace ({plural(count, 'entry', 'entries')}) to {target}")
         return EXIT_OK
     if args.import_file:
-        report = merge_workspace(open_workspace(args), Path(args.import_file).expanduser())
+        source = Path(args.import_file).expanduser()
+        if address is not None:  # into the role's workspace in PostgreSQL, one transaction
+            from archive_tui.pg.workspace_merge import merge_into_database
+
+            report = merge_into_database(open_workspace(args), source)  # type: ignore[arg-type]
+        else:
+            report = merge_workspace(open_workspace(args), source)
         if args.json:
             dump_json({"command": "workspace", "imported": args.import_file,
                        **{k: v for k, v in vars(report).items() if k != "changes"}})  # fmt: skip

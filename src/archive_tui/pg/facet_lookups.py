@@ -19,6 +19,7 @@ from ..facets import FACET_FIELDS, Facet
 from ..people_facet import PeopleFacet, build_people_facet
 from ..search import QUERY_FIELD_NAMES
 from ..values import close_values, matching_values, no_value_note
+from .nul import unescape_value
 
 
 class FacetLookups:
@@ -37,6 +38,7 @@ class FacetLookups:
         if table is None:
             rows = self._query("SELECT id, field, value, df FROM archive_facet_values WHERE df > 0")
             fields: dict[str, list[tuple[str, int, int]]] = {f: [] for f in FACET_FIELDS}
+            rows = [(vid, name, unescape_value(value), df) for vid, name, value, df in rows]
             for vid, name, value, df in rows:
                 fields.setdefault(name, []).append((value, vid, df))
             table = {"by_id": {vid: (name, value) for vid, name, value, _ in rows}}

@@ -21,6 +21,7 @@ from ..dates import parse_date
 from ..provenance import add_derived_fields
 from ..records import validate_records
 from .connection import DatabaseProblem
+from .nul import refuse_nul_ids, storable
 from .rows import Batch, body_of, int_array, make_batch, wtf_bits
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ def prepare(records: Iterable[object]) -> list[dict]:
     """Validate as a local import does (ValidationFailed lists every problem), derived
     fields added."""
     batch = add_derived_fields(validate_records(records))
+    refuse_nul_ids(batch)  # an id is a key: NUL cannot be in one (pg/nul.py)
     for record in batch:
         parse_date(record["date"])
     return batch
@@ -109,7 +111,7 @@ def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int
     changed, stored = _changed(cur, records)
     if not changed:
         return 0, 0
-    batch = make_batch(changed)
+    batch = storable(make_batch(changed))  # NUL kept in the body, never in raw text
     old = [r["id"] for r in changed if r["id"] in stored]
     if old:  # the old versions' terms, values and phrase streams leave
         cur.execute("SELECT body FROM archive_records WHERE id = ANY(%(ids)s)", {"ids": old})

@@ -13,7 +13,7 @@ builders live in :mod:`record_view`; this module is the screen and its keys.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -32,6 +32,7 @@ from archive_tui.ui.guard import Guarded
 from ..clipboard import copy_text, put_on_clipboard
 from ..links import can_open_browser, safe_url
 from ..links import link as url_link
+from .document_reads import FINDING_RELATED, DatabaseReads, loading_header
 from .record_view import (
     annotations_view,
     display_date,
@@ -42,6 +43,7 @@ from .record_view import (
     shortened_notice,
 )
 from .research_actions import AnnotateActions
+from .share_actions import ask_share_tag, can_share
 
 #: Under the title of a record without tags or a note: how to add them.
 ANNOTATE_HINT = Content("Your notes: t tag · a write a note · l add to a list")
@@ -140,7 +142,7 @@ class RelatedList(OptionList):
     ]
 
 
-class DocumentScreen(Guarded, AnnotateActions, Screen[int]):
+class DocumentScreen(DatabaseReads, Guarded, AnnotateActions, Screen[int]):
     """One record in full. Dismisses with the position the user ended on."""
 
     CSS_PATH = "document.tcss"
@@ -183,10 +185,25 @@ class DocumentScreen(Guarded, AnnotateActions, Screen[int]):
         ),
         Binding("a", "note", "Note", show=False, tooltip="Write this record's note (ctrl+s saves)"),
         Binding("l", "add_to_list", "List", show=False, tooltip="Add this record to a list"),
+        Binding(
+            "s",
+            "share_tag",
+            "Share",
+            show=False,
+            tooltip="Let a group read one of this record's tags (a workspace in PostgreSQL)",
+        ),
         Binding("P", "entity_page", "People", tooltip="A person's or place's page"),
     ]
 
-    def __init__(self, archive: Any, result: RecordSource, position: int) -> None:
+    def __init__(
+        self,
+        archive: Any,
+        result: RecordSource,
+        position: int,
+        known: Callable[[int], dict | None] | None = None,
+    ) -> None:
+        """``known(position)``: the record there if already read (the result list's cache),
+        else None; with a database, anything else is read in a worker (document_reads.py)."""
         super().__init__()
         self.archive = archive
         self.result = result
@@ -194,6 +211,8 @@ class DocumentScreen(Guarded, AnnotateActions, Screen[int]):
         self.position = min(max(position, 0), max(total - 1, 0))
         self.record: dict | None = None
         self._related: list[dict] = []
+        self._known = known or (lambda _position: None)
+        self._init_reads()
 
     # -- layout ------------------------------------------------------------------------
 
@@ -242,8 +261,18 @@ class DocumentScreen(Guarded, AnnotateActions, Screen[int]):
 
     async def _show(self) -> None:
         """Fill the screen with the record at ``self.position``."""
-        hits = self.result.page(self.position, 1) if self.result.total else []
-        record = hits[0].record if hits else None
+        record = self._known(self.position) if self.result.total else None
+        if record is None and self.result.total:
+            if self.reads_in_worker and not isinstance(self.result, RecordSequence):
+                self.query_one("#doc-header", Static).update(loading_header())
+                self._read_record(self.position)  # shown by _record_read
+                return
+            hits = self.result.page(self.position, 1)
+            record = hits[0].record if hits else None
+        await self._show_record(record)
+
+    async def _show_record(self, record: dict | None) -> None:
+        """Fill the screen with ``record`` (None: the result no longer has it)."""
         self.record = record
         header = self.query_one("#doc-header", Static)
         header.update(self._header() if record else Content("No document to show"))
@@ -290,7 +319,10 @@ class DocumentScreen(Guarded, AnnotateActions, Screen[int]):
         self.query_one(DocumentBody).scroll_home(animate=False)
         self.show_annotations()
         self._log_open(record)
-        self._fill_related(self._load_related(record))
+        if self.reads_in_worker:
+            self._related_later(record)
+        else:
+            self._fill_related(self._load_related(record))
 
     # -- your tags and note ------------------------------------------------------------
 
@@ -340,12 +372,17 @@ class DocumentScreen(Guarded, AnnotateActions, Screen[int]):
             self.notify(f"Related documents unavailable: {error}", severity="warning", markup=False)
             return []
 
-    def _fill_related(self, related: list[dict]) -> None:
+    def _fill_related(self, related: list[dict], *, waiting: bool = False) -> None:
         self._related = related
         options = self.query_one(RelatedList)
         options.clear_options()
         panel = self.query_one("#doc-related", Vertical)
-        panel.border_title = f"Related documents ({len(related)})"
+        panel.border_title = (
+            "Related documents" if waiting else (f"Related documents ({len(related)})")
+        )
+        if waiting:
+            options.add_option(Option(Content(FINDING_RELATED), disabled=True))
+            return
         if not related:
             options.add_option(Option(Content("No related documents."), disabled=True))
             return
@@ -354,6 +391,16 @@ class DocumentScreen(Guarded, AnnotateActions, Screen[int]):
         options.highlighted = 0
 
     # -- actions -----------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "share_tag":
+            return can_share(self.app)  # only a workspace in a database can share
+        return super().check_action(action, parameters)
+
+    def action_share_tag(self) -> None:
+        record_id = str(self.record.get("id", "")) if self.record else ""
+        if record_id:
+            ask_share_tag(self.app, list(self.app.research.tags_of(record_id)))  # type: ignore[attr-defined]
 
     def action_back(self) -> None:
         self.dismiss(self.position)

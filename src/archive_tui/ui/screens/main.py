@@ -33,6 +33,7 @@ from archive_tui.ui.live import (
 )
 from archive_tui.ui.screens.cite import CitationPickerScreen
 from archive_tui.ui.screens.document import DocumentScreen
+from archive_tui.ui.screens.document_reads import in_database
 from archive_tui.ui.screens.export import ExportScreen
 from archive_tui.ui.screens.main_filters import MainFilters
 from archive_tui.ui.screens.main_research import MainResearch
@@ -157,7 +158,11 @@ class MainScreen(Guarded, MainSearch, MainFilters, MainResearch, Screen[None]):
         yield Timeline(id="timeline")
         with Horizontal(id="body"):
             yield ResultList(
-                id="results", is_marked=self._is_marked, annotations=self._annotations_of
+                id="results",
+                is_marked=self._is_marked,
+                annotations=self._annotations_of,
+                # a database's pages are read in a worker, never on the UI thread
+                pages_in_worker=lambda: in_database(self.archive),
             )
             yield FilterPanel(id="filters")
         yield Footer(compact=True)
@@ -410,8 +415,13 @@ class MainScreen(Guarded, MainSearch, MainFilters, MainResearch, Screen[None]):
             return
         shown = self.result
         self.commit_search()
+
+        def known(position: int) -> dict | None:  # the list's hits, while it shows ``shown``
+            results = self.results
+            return results.cached_record(position) if results.result is shown else None
+
         self.app.push_screen(
-            DocumentScreen(self.archive, shown, index),
+            DocumentScreen(self.archive, shown, index, known=known),
             lambda position: self._document_closed(position, shown),
         )
 

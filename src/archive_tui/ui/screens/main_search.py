@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from archive_tui.sanitize import one_line
+from archive_tui.ui.screens.document_reads import in_database
 from archive_tui.ui.screens.research_actions import search_extras
 from archive_tui.ui.widgets.chips import ChipSpec
 from archive_tui.ui.widgets.results import BLOCK_SIZE
@@ -123,6 +124,12 @@ class MainSearch:
         milliseconds of search waited behind the redraw of the closed dialog, each of its
         many GIL hand-overs up to a switch interval (5 ms): 15-70 ms in all."""
         if self.archive is None or self.filters is None or self._searching:
+            return False
+        if in_database(self.archive):
+            # a database answers over the network and cannot be stopped at the budget:
+            # never on the UI thread (counted and logged as any fallback)
+            self.inline_fallbacks += 1
+            self.log.info("a database is searched in the worker, never inline")
             return False
         keep, stop_at = self._keep_id, time.perf_counter() + INLINE_BUDGET_S
         try:

@@ -26,6 +26,7 @@ from archive_tui.ui.guard import Guarded
 from archive_tui.workspace import SavedSearch
 
 from .research_manage import ask_delete_list, ask_delete_saved, ask_rename_list
+from .share_actions import ask_share, can_share
 
 
 class PickerList(OptionList):
@@ -160,12 +161,36 @@ class ListPicker(_Picker):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "rename", "Rename", tooltip="Rename the highlighted list"),
         Binding("d,delete", "delete", "Delete", tooltip="Delete the highlighted list"),
+        Binding(
+            "s",
+            "share",
+            "Share",
+            tooltip="Let a group read the highlighted list (a workspace in PostgreSQL)",
+        ),
     ]
 
     def __init__(self, sizes: Mapping[str, int], changed: Any = None) -> None:
         super().__init__(list(sizes.items()), "No lists yet: l adds records to a new one.")
         #: called with (old name, new name or None) after a rename or a delete
         self.changed = changed
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if can_share(self.app):  # a workspace in PostgreSQL: s shares (share_actions.py)
+            keys = self.KEYS.replace(" · esc", " · s share · esc")
+            self.query_one("#picker-keys", Static).update(Content(keys))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "share":
+            return can_share(self.app)  # only a workspace in a database can share
+        return super().check_action(action, parameters)
+
+    def action_share(self) -> None:
+        entry = self.highlighted_entry
+        if entry is None:
+            self.notify("No list to share.", severity="warning", timeout=3)
+            return
+        ask_share(self.app, "list", entry[0])
 
     def prompt(self, entry: tuple[str, int]) -> Content:
         name, size = entry

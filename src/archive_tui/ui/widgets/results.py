@@ -30,6 +30,7 @@ from textual.strip import Strip
 from archive_tui.sanitize import one_line
 from archive_tui.store import StoreError
 from archive_tui.ui.widgets.cursor_list import CursorList
+from archive_tui.ui.widgets.result_pages import PagesInWorker
 from archive_tui.ui.widgets.styles import background, foreground, text_strip
 from archive_tui.values import short_name
 
@@ -78,7 +79,7 @@ def facts_line(record: dict) -> str:
     return one_line(" · ".join(parts))
 
 
-class ResultList(CursorList):
+class ResultList(PagesInWorker, CursorList):
     """Cards for the hits of one `SearchResult`; only the visible ones are ever built."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -123,6 +124,7 @@ class ResultList(CursorList):
         *,
         is_marked: Callable[[str], bool] | None = None,
         annotations: Callable[[str], tuple[tuple[str, ...], bool]] | None = None,
+        pages_in_worker: Callable[[], bool] = lambda: False,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -144,6 +146,8 @@ class ResultList(CursorList):
         self._message: list[Text] = []
         self._generation = 0
         self._base_style = Style()
+        #: asked when a block is needed: read it in a worker thread (result_pages.py)?
+        self._init_pages(pages_in_worker)
 
     # -- data -------------------------------------------------------------------------
 
@@ -161,6 +165,7 @@ class ResultList(CursorList):
         self._total = result.total
         self._generation += 1
         self._blocks.clear()
+        self._forget_pages()
         self._cards.clear()
         self._snippets.clear()
         if result.hits and result.offset % BLOCK_SIZE == 0:
@@ -182,6 +187,10 @@ class ResultList(CursorList):
         block_no = index // BLOCK_SIZE
         block = self._blocks.get(block_no)
         if block is None:
+            if self.pages_in_worker:  # read in a worker; the cards appear when it is read
+                self._want_block(self._result, block_no, BLOCK_SIZE)
+                return None
+            self.inline_page_reads += 1
             try:
                 block = list(self._result.page(block_no * BLOCK_SIZE, BLOCK_SIZE))
             except StoreError as error:  # the file changed under us and no longer reads
@@ -190,6 +199,12 @@ class ResultList(CursorList):
             self._blocks[block_no] = block
         offset = index - block_no * BLOCK_SIZE
         return block[offset] if offset < len(block) else None
+
+    def cached_record(self, index: int) -> dict | None:
+        """The record at ``index`` if its block is already read (never reads one)."""
+        block = self._blocks.get(index // BLOCK_SIZE)
+        offset = index % BLOCK_SIZE
+        return block[offset].record if block is not None and offset < len(block) else None
 
     @property
     def selected(self) -> Hit | None:
@@ -278,7 +293,12 @@ class ResultList(CursorList):
             return Strip.blank(width, base)
         hit = self.hit(index)
         if hit is None:
-            return Strip.blank(width, base)
+            state = self.block_state(index // BLOCK_SIZE)
+            if state is None or row != 0:
+                return Strip.blank(width, base)
+            text = Text(" " * GUTTER + state, style=self._style("result-list--facts"), end="")
+            text.truncate(width, overflow="ellipsis")
+            return text_strip(text, self.app.console, width, base)
         selected = index == self.cursor
         marked = self._is_marked(hit.record.get("id", ""))
         key = (index, width, selected, marked)
