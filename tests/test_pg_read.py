@@ -1,0 +1,87 @@
+"""The PostgreSQL read side's fast paths: each one asserted to have run, and its answer
+equal to the slow, obvious one (a fresh process reading everything, or SQL).
+Real PostgreSQL (tests/pg_server.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from archive_tui.pg import connect
+from archive_tui.pg.archive import PgArchive
+from archive_tui.pg.binary import ints_of
+from archive_tui.pg.facet_counts import facet_loads
+from archive_tui.pg.migrations import migrate
+
+
+def made(i: int, **extra: object) -> dict:
+    return {
+        "id": f"rec-{i:04d}",
+        "date": f"{1950 + i % 30}-{1 + i % 12:02d}",
+        "title": f"Record {i} on the Soviet question, part {i % 7}",
+        "summary": f"Gromyko and Piné discuss item {i}; Manac’h notes it.",
+        "people": [f"Person {i % 13}", "Gromyko, Andrei"],
+        "subjects": ["Cold War", f"topic {i % 5}"],
+        "collection": f"Collection {i % 3}",
+        **extra,
+    }
+
+
+@pytest.fixture
+def pg_archive(pg_db: str):
+    with connect(pg_db, autocommit=True) as conn:
+        migrate(conn)
+    archive = PgArchive.open(pg_db)
+    yield archive
+    archive.close()
+
+
+def fresh_facets(archive: PgArchive, query: str) -> dict:
+    """The facets a new process (arrays read whole) counts."""
+    other = PgArchive.open(archive.address)
+    try:
+        result = other.search(query)
+        assert facet_loads(other) == ({"full": 1} if query else {})
+        return result.facets
+    finally:
+        other.close()
+
+
+def test_binary_int_arrays_read_as_numpy(pg_archive: PgArchive) -> None:
+    row = pg_archive._query(
+        "SELECT array_send(ARRAY[1, -2, 9000000000]::bigint[]), "
+        "array_send(ARRAY[7, 8]::integer[]), array_send('{}'::integer[]), "
+        "array_send(NULL::integer[])"
+    )[0]
+    assert ints_of(row[0]).tolist() == [1, -2, 9000000000]
+    assert ints_of(row[1]).tolist() == [7, 8]
+    assert ints_of(row[2]).dtype == np.int64 and ints_of(row[2]).size == 0
+    assert ints_of(row[3]).size == 0
+
+
+def test_facet_arrays_read_only_what_each_write_changed(pg_archive: PgArchive) -> None:
+    """After an import only the new records are read (appended), after an update the
+    changed ones (merged), after a removal the live seqs too; the counts equal those of a
+    process that reads everything."""
+    pg_archive.add([made(i) for i in range(30)])
+    first = pg_archive.search("soviet")
+    assert first.facet_path == "numpy" and facet_loads(pg_archive) == {"full": 1}
+
+    pg_archive.add([made(i) for i in range(30, 45)])
+    second = pg_archive.search("soviet")
+    assert facet_loads(pg_archive) == {"full": 1, "appended": 1}
+    assert second.total == 45 and second.facets == fresh_facets(pg_archive, "soviet")
+
+    pg_archive.add([made(3, collection="Elsewhere", people=["Someone, New"])])
+    third = pg_archive.search("soviet")
+    assert facet_loads(pg_archive)["merged"] == 1
+    assert third.facets["collection"]["Elsewhere"] == 1
+    assert third.facets == fresh_facets(pg_archive, "soviet")
+
+    pg_archive.remove(["rec-0004", "rec-0040"])
+    pg_archive.add([made(50)])
+    fourth = pg_archive.search("soviet")
+    assert facet_loads(pg_archive)["merged+removed"] == 1
+    assert fourth.total == 44
+    assert fourth.facets == fresh_facets(pg_archive, "soviet")
+    assert pg_archive.search("").facets == fresh_facets(pg_archive, "")
