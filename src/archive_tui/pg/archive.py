@@ -80,10 +80,16 @@ class PgArchive(FacetLookups):
             return cur.fetchall()
 
     def _read(self, settings: dict[str, str], sql: str, params: Any = None) -> list[tuple]:
-        """One read with planner ``settings`` for its transaction only (set_config local)."""
+        """One read with planner ``settings`` for its transaction only (set_config local,
+        all in one round trip)."""
         with self.lock, self.conn.transaction():
-            for name, value in settings.items():
-                self._query("SELECT set_config(%s, %s, true)", (name, value))
+            if settings:
+                calls = ", ".join(
+                    f"set_config(%(n{i})s, %(v{i})s, true)" for i in range(len(settings))
+                )
+                named = {f"n{i}": name for i, name in enumerate(settings)}
+                named.update({f"v{i}": value for i, value in enumerate(settings.values())})
+                self._query(f"SELECT {calls}", named)
             return self._query(sql, params)
 
     def _stats_row(self) -> tuple[int, float, int]:

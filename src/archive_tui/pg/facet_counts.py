@@ -74,29 +74,51 @@ class FacetArrays:
         self, seqs: np.ndarray, multi_raw: list[int], multi_canon: list[int]
     ) -> tuple[np.ndarray, dict[int, int]] | None:
         """(count per value id as an array, count per person named several ways) over the
-        records ``seqs``; None if one of them is not in these arrays."""
+        records ``seqs`` (distinct); None if one of them is not in these arrays. More than
+        half the records: the others are counted and taken from the totals."""
+        seqs = np.asarray(seqs, np.int64)
         rows = np.searchsorted(self.seqs, seqs)
         if len(rows) and (rows.max() >= len(self.seqs) or (self.seqs[rows] != seqs).any()):
             return None
-        starts, ends = self.ptr[rows], self.ptr[rows + 1]
-        lengths = ends - starts
-        owner = np.repeat(np.arange(len(rows)), lengths)
-        offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        vals = self.values[np.repeat(starts, lengths) + offsets]
-        raw = np.bincount(vals) if len(vals) else np.zeros(0, np.int64)
-        multi: dict[int, int] = {}
-        if multi_raw and len(vals):
-            canon_of = np.full(int(max(int(vals.max()), max(multi_raw))) + 1, -1, np.int64)
+        n = len(self.seqs)
+        chosen = np.zeros(n, bool)
+        chosen[rows] = True
+        on_value = chosen[self.owner_rows]
+        if 2 * len(rows) > n:
+            raw = self.totals - np.bincount(self.values[~on_value], minlength=len(self.totals))
+        else:
+            raw = np.bincount(self.values[on_value], minlength=len(self.totals))
+        return raw, self._multi(on_value, multi_raw, multi_canon)
+
+    def _multi(
+        self, on_value: np.ndarray, multi_raw: list[int], multi_canon: list[int]
+    ) -> dict[int, int]:
+        """Per person named more than one way: the chosen records naming them (once each)."""
+        if not multi_raw or not len(self.values):
+            return {}
+        key = (tuple(multi_raw), tuple(multi_canon))
+        if self._multi_key != key:  # where those names are, and their person (once)
+            canon_of = np.full(int(max(int(self.values.max()), max(multi_raw))) + 1, -1)
             canon_of[np.asarray(multi_raw)] = np.asarray(multi_canon)
-            c = canon_of[vals]
-            keep = c >= 0
-            if keep.any():
-                ncanon = int(c.max()) + 1
-                pairs = np.unique(owner[keep] * ncanon + c[keep])  # a record once a person
-                per = np.bincount(pairs % ncanon, minlength=ncanon)
-                nz = np.flatnonzero(per)
-                multi = dict(zip(nz.tolist(), per[nz].tolist(), strict=True))
-        return raw, multi
+            canon = canon_of[self.values]
+            at = np.flatnonzero(canon >= 0)
+            self._multi_at = (at, self.owner_rows[at], canon[at])
+            self._multi_key = key
+        at, owner, canon = self._multi_at
+        keep = on_value[at]
+        if not keep.any():
+            return {}
+        ncanon = int(canon.max()) + 1
+        pairs = np.unique(owner[keep] * ncanon + canon[keep])  # a record once a person
+        per = np.bincount(pairs % ncanon, minlength=ncanon)
+        nz = np.flatnonzero(per)
+        return dict(zip(nz.tolist(), per[nz].tolist(), strict=True))
+
+    def __post_init__(self) -> None:
+        self.owner_rows = np.repeat(np.arange(len(self.seqs)), np.diff(self.ptr))
+        self.totals = np.bincount(self.values) if len(self.values) else np.zeros(0, np.int64)
+        self._multi_key: tuple | None = None
+        self._multi_at: tuple = ()
 
     def refreshed(self, archive: Any) -> FacetArrays:
         """The arrays of the database as it is now: the changed records read and merged."""

@@ -11,10 +11,12 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import orjson
 
 from ..facets import FACET_FIELDS
 from ..search import Hit, highlight_spans
 from ..timeline import Histogram, histogram
+from .binary import ints_of
 from .facet_counts import by_field, facet_arrays
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,7 @@ class PgSearchResult:
         self.cut_short = False
         self._histogram: Histogram | None = None
         self.facet_path = ""  # "numpy" or "sql": how the facet counts were made (a debug stat)
+        self._budget: dict[str, str] = {}  # statement_timeout while run() runs
 
     # -- SQL pieces
 
@@ -101,29 +104,29 @@ class PgSearchResult:
         # the planner guesses 10 docs a posting list (unnest): it would probe the records
         # once per doc of a common word; hash joins read each list and the records once.
         # The cost that steers it away from nested loops would also start JIT compiling
-        # (~0.5 s a statement): no JIT.
-        nestloop = "off" if self._joins else "on"
-        return archive._read({"enable_nestloop": nestloop, "jit": "off"}, sql, params)
+        # (~0.5 s a statement): no JIT. Room for the matches in memory (not temp files).
+        settings = {
+            "enable_nestloop": "off" if self._joins else "on",
+            "jit": "off",
+            "work_mem": "64MB",
+            **self._budget,
+        }
+        return archive._read(settings, sql, params)
 
     # -- running
 
     def run(self, budget_s: float | None = None) -> None:
-        """Total, the first page and the facets, within ``budget_s`` seconds (None: no
-        limit). A search the server stops at its limit finds nothing, and says so in the
-        notes (``cut_short``): a reader never waits without end."""
+        """Total, the first page and the facets, within ``budget_s`` seconds a statement
+        (None: no limit). A search the server stops at its limit finds nothing, and says
+        so in the notes (``cut_short``): a reader never waits without end."""
         import psycopg
 
-        archive = self._archive
         if budget_s is None:
             self._run()
             return
+        self._budget = {"statement_timeout": str(max(1, int(budget_s * 1000)))}
         try:
-            with archive.lock, archive.conn.transaction():
-                archive._query(
-                    "SELECT set_config('statement_timeout', %s, true)",
-                    (str(max(1, int(budget_s * 1000))),),
-                )
-                self._run()
+            self._run()
         except psycopg.errors.QueryCanceled:
             self.total = 0
             self.hits = []
@@ -133,10 +136,13 @@ class PgSearchResult:
                 f"Search stopped after {budget_s:.1f} s (its time limit): nothing is shown; "
                 "make the query more specific."
             )
+        finally:
+            self._budget = {}
 
     def _run(self) -> None:
         """Total, the first page and the facet counts: one statement, the query evaluated
-        once (a materialized CTE) when it selects anything less than everything."""
+        once (a materialized CTE) when it selects anything less than everything; the
+        matching seqs come back as one binary array (facet_counts.py counts them)."""
         archive = self._archive
         everything = self._match == "true" and not self._fsql
         extra = {"_off": self.offset, "_lim": self.limit}
@@ -144,7 +150,7 @@ class PgSearchResult:
             rows = self._rows(self._ranked(f"r.seq, {self._score} AS score", _PAGE), extra)
             self.total = archive.count()
             self.hits = self._hits(rows)
-            self.facets = archive.all_facet_counts()
+            self.facets = self._all_counts()
         else:
             multi_raw, multi_canon = archive.people_multi()
             sql = (
@@ -152,25 +158,27 @@ class PgSearchResult:
                 f"{self._score} AS score FROM archive_records r {self._joins} "
                 f"CROSS JOIN LATERAL (SELECT {self._norm} AS v) nrm WHERE {self._where()}) "
                 # the page by a top-N sort (not a window over every match), numbered in
-                # the order it comes out of it
-                "SELECT 0, p.seq, p.score::float8, row_number() OVER (), NULL FROM "
-                f"(SELECT seq, score FROM m ORDER BY {self._order}{_PAGE}) p "
-                "UNION ALL SELECT 1, count(*), 0, 0, "
-                "coalesce(array_to_string(array_agg(seq), ','), '') FROM m "
-                "UNION ALL SELECT 4, generation, 0, 0, NULL FROM archive_stats"
+                # the order it comes out of it, with the records' bodies
+                "SELECT 0, p.seq, p.score::float8, p.rank, b.body, NULL::bytea FROM "
+                "(SELECT seq, score, row_number() OVER () AS rank FROM "
+                f"(SELECT seq, score FROM m ORDER BY {self._order}{_PAGE}) o) p "
+                "JOIN archive_records b ON b.seq = p.seq "
+                "UNION ALL SELECT 1, count(*), 0, 0, NULL, array_send(array_agg(seq)) FROM m "
+                "UNION ALL SELECT 4, generation, 0, 0, NULL, NULL FROM archive_stats"
             )
-            page: list[tuple[int, float, int]] = []
-            seqs = ""
+            page: list[tuple[int, float, int, str]] = []
+            seqs = np.zeros(0, np.int64)
             generation = -1
-            for kind, a, b, rank, text in self._rows(sql, extra):
+            for kind, a, b, rank, body, sent in self._rows(sql, extra):
                 if kind == 0:
-                    page.append((int(a), float(b), int(rank)))
+                    page.append((int(a), float(b), int(rank), body))
                 elif kind == 1:
-                    self.total, seqs = int(a), text
+                    self.total, seqs = int(a), ints_of(sent)
                 else:
                     generation = int(a)
             page.sort(key=lambda row: row[2])
-            self.hits = self._hits([(seq, score) for seq, score, _ in page])
+            bodies = {seq: orjson.loads(body) for seq, _, _, body in page}
+            self.hits = self._hits([(seq, score) for seq, score, _, _ in page], bodies)
             self.facets = self._facet_counts(
                 generation, seqs, multi_raw, multi_canon, self._where()
             )
@@ -180,7 +188,12 @@ class PgSearchResult:
             self._annotation_facets()
 
     def _facet_counts(
-        self, generation: int, seqs: str, multi_raw: list[int], multi_canon: list[int], where: str
+        self,
+        generation: int,
+        seqs: np.ndarray | str,
+        multi_raw: list[int],
+        multi_canon: list[int],
+        where: str,
     ) -> dict[str, dict[str, int]]:
         """The matching records' facet counts: numpy over the generation's value ids
         (facet_counts.py), or in SQL when the database has moved on (``facet_path``)."""
@@ -190,8 +203,9 @@ class PgSearchResult:
         arrays = facet_arrays(archive, generation)
         found = None
         if arrays is not None and generation == archive._generation:
-            wanted = np.array(seqs.split(","), np.int64) if seqs else np.zeros(0, np.int64)
-            found = arrays.counts(wanted, multi_raw, multi_canon)
+            if isinstance(seqs, str):  # a comma list
+                seqs = np.array(seqs.split(","), np.int64) if seqs else np.zeros(0, np.int64)
+            found = arrays.counts(seqs, multi_raw, multi_canon)
         if found is not None:
             self.facet_path = "numpy"
             return by_field(archive, *found)
@@ -209,18 +223,34 @@ class PgSearchResult:
             (raw if kind == 2 else multi)[int(a)] = int(b)
         return archive.facet_counts(raw, multi)
 
+    def _all_counts(self) -> dict[str, dict[str, int]]:
+        """Every record's facet counts: numpy over the generation's arrays (cached per
+        generation), or in SQL when the database has moved on (``facet_path``)."""
+        archive = self._archive
+        counts = archive._cache.get("all_counts")
+        if counts is None:
+            arrays = facet_arrays(archive, archive._generation)
+            if arrays is None:
+                self.facet_path = "sql"
+                log.info("facet counts made in SQL: the database changed during the search")
+                return archive.all_facet_counts()
+            counts = archive._cache["all_counts"] = by_field(
+                archive, *arrays.counts(arrays.seqs, *archive.people_multi())
+            )
+        self.facet_path = "numpy"
+        return {name: dict(values) for name, values in counts.items()}
+
     def _own_field_counts(self, name: str) -> dict[str, int]:
         """A filtered field's counts under the query and the other filters only."""
         archive = self._archive
         multi_raw, multi_canon = archive.people_multi() if name == "people" else ([], [])
         where = self._where(skip=name)
         rows = self._rows(
-            "SELECT (SELECT generation FROM archive_stats), "
-            "coalesce(array_to_string(array_agg(r.seq), ','), '') "
+            "SELECT (SELECT generation FROM archive_stats), array_send(array_agg(r.seq)) "
             f"FROM archive_records r {self._joins} WHERE {where}"
         )
-        generation, seqs = rows[0]
-        counts = self._facet_counts(int(generation), seqs, multi_raw, multi_canon, where)
+        generation, sent = rows[0]
+        counts = self._facet_counts(int(generation), ints_of(sent), multi_raw, multi_canon, where)
         return counts.get(name, {})
 
     def page(self, offset: int, limit: int) -> list[Hit]:
@@ -251,8 +281,9 @@ class PgSearchResult:
             self._histogram = histogram(starts, starts)
         return self._histogram
 
-    def _hits(self, rows: list[tuple]) -> list[Hit]:
-        bodies = self._archive.by_seq([seq for seq, _ in rows])
+    def _hits(self, rows: list[tuple], bodies: dict[int, dict] | None = None) -> list[Hit]:
+        if bodies is None:
+            bodies = self._archive.by_seq([seq for seq, _ in rows])
         hits = []
         for seq, score in rows:
             record = bodies[seq]
