@@ -33,6 +33,7 @@ from ..search import (
 )
 from .compile import FALSE, MAX_EXPANSIONS, Compiler, Context, confirm, date_sql, expand_like
 from .connection import connect
+from .driver import driver_sql, query_terms
 from .facet_lookups import FacetLookups
 from .records import ensure_schema, prepare, remove_records, write_records
 from .result import PgSearchResult
@@ -98,6 +99,30 @@ class PgArchive(FacetLookups):
             self._cache = {}
             self._generation = gen
         return int(n), float(total), int(gen)
+
+    def _stats_and_dfs(self, terms: list[str]) -> tuple[int, float, Any]:
+        """The live count and total length, and the document frequencies of ``terms``, in
+        one round trip: (n, total_dl, a ``dfs`` that answers those without asking)."""
+        rows = self._query(
+            "SELECT s.records, s.total_dl, s.generation, v.term, v.id, v.df "
+            "FROM archive_stats s LEFT JOIN archive_vocab v ON v.term = ANY(%s) AND v.df > 0",
+            (terms,),
+        )
+        n, total, gen = rows[0][:3]
+        if gen != self._generation:
+            self._cache = {}
+            self._generation = gen
+        found = {term: (tid, df) for *_, term, tid, df in rows if term is not None}
+        asked = set(terms)
+
+        def dfs(wanted: list[str]) -> dict[str, tuple[int, int]]:
+            out = {t: found[t] for t in wanted if t in found}
+            missing = [t for t in wanted if t not in asked]
+            if missing:
+                out.update(self.dfs(missing))
+            return out
+
+        return int(n), float(total), dfs
 
     def __len__(self) -> int:
         return self._stats_row()[0]
@@ -224,12 +249,12 @@ class PgArchive(FacetLookups):
             annot = PgAnnotations(self, annotations)
         elif uses_annotations(parsed.root) or any(filters.facets.get(f) for f in ANNOTATION_FACETS):
             parsed.notes.append(NO_ANNOTATIONS)
-        n, total_dl, _gen = self._stats_row()
+        n, total_dl, known = self._stats_and_dfs(query_terms(parsed.root))
         mean = total_dl / n if n else 0.0
         ctx = Context(
             n=n,
             avgdl=mean if n and mean > 0 else 1.0,
-            df=self.dfs,
+            df=known,
             composite=self.composite,
             expand=self.expand,
             facet_values=self.match_values,
@@ -240,10 +265,14 @@ class PgArchive(FacetLookups):
         )
         compiler = Compiler(ctx)
         with self.lock:
+            driver = None
             if parsed.root is None:
                 match, score = "true", None
             else:
                 match, score = compiler.node(parsed.root)
+                driver = driver_sql(compiler, parsed.root, n)
+                if driver is not None:  # only the records of those posting lists are read
+                    match = f"({driver} AND {match})"
             fsql = self._filter_sql(compiler, filters, parsed.notes, annot)
             result = PgSearchResult(
                 self,
@@ -262,6 +291,7 @@ class PgArchive(FacetLookups):
                 annotations=annot,
                 joins=" ".join(compiler.joins),
             )
+            result.driver = "postings" if driver is not None else "scan"
             result.run(budget_s)
             if result.total == 0 and parsed.root is not None:
                 result.suggestions = self.suggest(_query_words(parsed))

@@ -67,6 +67,7 @@ class Compiler:
         self._idf_cache: dict[str, float] = {}
         self.joins: list[str] = []  # LEFT JOINs of posting lists (alias t0, t1, ...)
         self._aliases: dict[Any, str] = {}
+        self.df_of: dict[int, int] = {}  # vocabulary id -> document frequency (driver.py)
 
     def param(self, value: Any) -> str:
         name = f"p{len(self.params)}"
@@ -88,6 +89,8 @@ class Compiler:
             found = self.ctx.df(missing)  # term -> (id, df)
             for t in missing:
                 tid, df = found.get(t, (0, 0))
+                if df:
+                    self.df_of[tid] = df
                 self._idf_cache[t] = (
                     (tid, float(_idf(np.array([df], np.int64), self.ctx.n)[0])) if df else None
                 )

@@ -82,6 +82,7 @@ class PgSearchResult:
         self._histogram: Histogram | None = None
         self.facet_path = ""  # "numpy" or "sql": how the facet counts were made (a debug stat)
         self._budget: dict[str, str] = {}  # statement_timeout while run() runs
+        self.driver = ""  # "postings" or "scan": which records were read (driver.py)
 
     # -- SQL pieces
 
@@ -159,10 +160,10 @@ class PgSearchResult:
                 f"CROSS JOIN LATERAL (SELECT {self._norm} AS v) nrm WHERE {self._where()}) "
                 # the page by a top-N sort (not a window over every match), numbered in
                 # the order it comes out of it, with the records' bodies
-                "SELECT 0, p.seq, p.score::float8, p.rank, b.body, NULL::bytea FROM "
+                "SELECT 0, p.seq, p.score::float8, p.rank, "
+                "(SELECT b.body FROM archive_records b WHERE b.seq = p.seq), NULL::bytea FROM "
                 "(SELECT seq, score, row_number() OVER () AS rank FROM "
                 f"(SELECT seq, score FROM m ORDER BY {self._order}{_PAGE}) o) p "
-                "JOIN archive_records b ON b.seq = p.seq "
                 "UNION ALL SELECT 1, count(*), 0, 0, NULL, array_send(array_agg(seq)) FROM m "
                 "UNION ALL SELECT 4, generation, 0, 0, NULL, NULL FROM archive_stats"
             )
