@@ -96,3 +96,15 @@ def test_everything_is_counted_from_the_arrays_as_sql_counts_it(pg_archive: PgAr
     assert result.facet_path == "numpy"
     assert result.facets == pg_archive.all_facet_counts()
     assert result.facets["people"]["Gromyko, Andrei"] == 21
+
+
+def test_facet_value_ids_are_stored_in_the_row(pg_archive: PgArchive) -> None:
+    """Migration 0002: the facet value ids are inline (MAIN), not in the TOAST table,
+    also for records imported after it, and still found and filtered on."""
+    pg_archive.add([made(i) for i in range(5)])
+    storage = pg_archive._query(
+        "SELECT attstorage, attcompression FROM pg_attribute "
+        "WHERE attrelid = 'archive_records'::regclass AND attname = 'fv'"
+    )[0]
+    assert storage == ("m", "l")
+    assert pg_archive.search("", filters={"collection": "Collection 1"}).total == 2
