@@ -108,3 +108,54 @@ def test_facet_value_ids_are_stored_in_the_row(pg_archive: PgArchive) -> None:
     )[0]
     assert storage == ("m", "l")
     assert pg_archive.search("", filters={"collection": "Collection 1"}).total == 2
+
+
+def observed(result) -> dict:
+    return {
+        "total": result.total,
+        "hits": [(h.record["id"], h.score) for h in result.hits],
+        "facets": result.facets,
+        "histogram": result.histogram().buckets,
+        "ids": result.ids()[:50],
+        "page": [h.id for h in result.page(3, 5)],
+    }
+
+
+DRIVEN = [
+    "zeppelinoid",
+    "zeppelinoid OR manach",
+    "manach",
+    "record 7",
+    "soviet OR part",
+    '"soviet question"',
+    "gromyko -collection:1",
+    "item 3 OR item 5",
+    "rec*",
+    "title:soviet",
+    "nosuchword",
+    "soviet nosuchword",
+]
+
+
+def test_reading_by_posting_lists_finds_what_the_scan_finds(
+    pg_archive: PgArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rare words: only the records of their posting lists are read (``driver``); forced
+    either way, every query gives the same totals, pages, scores, facets and histogram."""
+    from archive_tui.pg import driver
+
+    pg_archive.add([made(i) for i in range(200)])
+    pg_archive.add([made(i, summary=f"A zeppelinoid {i}") for i in range(3)])  # updated
+    assert pg_archive.search("zeppelinoid").driver == "postings"  # 3 of 200 records
+    assert pg_archive.search("soviet").driver == "scan"  # every record
+    assert pg_archive.search("-soviet").driver == "scan"  # NOT: no posting list covers it
+    assert pg_archive.search("collection:1").driver == "scan"
+    for query in DRIVEN:
+        monkeypatch.setattr(driver, "DRIVER_SHARE", 0)  # always by posting lists
+        by_postings = pg_archive.search(query, filters={"people": "Gromyko, Andrei"})
+        monkeypatch.setattr(driver, "DRIVER_SHARE", 10**9)  # never
+        by_scan = pg_archive.search(query, filters={"people": "Gromyko, Andrei"})
+        assert by_scan.driver == "scan"
+        assert observed(by_postings) == observed(by_scan), query
+        if by_scan.total:
+            assert by_postings.driver == "postings", query

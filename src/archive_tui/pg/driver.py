@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..query import And, Node, Not, Or, Phrase, Term, positive_nodes
 
-DRIVER_SHARE = 8  # drive by postings when they hold at most 1/8 of the records
+DRIVER_SHARE = 20  # drive by postings when they hold at most 1/20 of the records (measured)
 
 
 def query_terms(root: Node | None) -> list[str]:
