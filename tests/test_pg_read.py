@@ -159,3 +159,32 @@ def test_reading_by_posting_lists_finds_what_the_scan_finds(
         assert observed(by_postings) == observed(by_scan), query
         if by_scan.total:
             assert by_postings.driver == "postings", query
+
+
+def test_a_search_nobody_wants_any_more_is_cancelled_on_the_server(
+    pg_archive: PgArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``should_stop`` turning true cancels the running statement (a 5 s one here): the
+    search returns at once, cut short, saying so; the connection serves the next one."""
+    import time
+
+    from archive_tui.pg.result import STOPPED, PgSearchResult
+
+    pg_archive.add([made(i) for i in range(10)])
+    slow_run = PgSearchResult._run
+
+    def slow(self: PgSearchResult) -> None:
+        self._rows("SELECT pg_sleep(5)")
+        slow_run(self)
+
+    monkeypatch.setattr(PgSearchResult, "_run", slow)
+    t0 = time.perf_counter()
+    result = pg_archive.search("soviet", should_stop=lambda: time.perf_counter() > t0 + 0.1)
+    took = time.perf_counter() - t0
+    assert result.stopped and result.cut_short and took < 2.5
+    assert result.total == 0 and result.hits == [] and STOPPED in result.parsed.notes
+    monkeypatch.setattr(PgSearchResult, "_run", slow_run)
+    # already true: nothing runs; never true: the whole search
+    assert pg_archive.search("soviet", should_stop=lambda: True).stopped
+    done = pg_archive.search("soviet", should_stop=lambda: False)
+    assert not done.stopped and not done.cut_short and done.total == 10

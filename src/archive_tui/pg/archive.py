@@ -292,8 +292,8 @@ class PgArchive(FacetLookups):
                 joins=" ".join(compiler.joins),
             )
             result.driver = "postings" if driver is not None else "scan"
-            result.run(budget_s)
-            if result.total == 0 and parsed.root is not None:
+            result.run(budget_s, should_stop)
+            if result.total == 0 and parsed.root is not None and not result.cut_short:
                 result.suggestions = self.suggest(_query_words(parsed))
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
         return result

@@ -17,6 +17,7 @@ from ..facets import FACET_FIELDS
 from ..search import Hit, highlight_spans
 from ..timeline import Histogram, histogram
 from .binary import ints_of
+from .cancel import watching
 from .facet_counts import by_field, facet_arrays
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from .archive import PgArchive
 
 
+STOPPED = "Search stopped before it finished: results are incomplete."  # as deadline.py says
 _PAGE = " OFFSET %(_off)s LIMIT %(_lim)s"
 # People: a record naming two variants of one person counts once for that person
 _MULTI = (
@@ -83,6 +85,8 @@ class PgSearchResult:
         self.facet_path = ""  # "numpy" or "sql": how the facet counts were made (a debug stat)
         self._budget: dict[str, str] = {}  # statement_timeout while run() runs
         self.driver = ""  # "postings" or "scan": which records were read (driver.py)
+        self.stopped = False  # should_stop() asked for it: the statement was cancelled
+        self._done = False  # _run() finished
 
     # -- SQL pieces
 
@@ -116,29 +120,44 @@ class PgSearchResult:
 
     # -- running
 
-    def run(self, budget_s: float | None = None) -> None:
+    def run(self, budget_s: float | None = None, should_stop: Any = None) -> None:
         """Total, the first page and the facets, within ``budget_s`` seconds a statement
-        (None: no limit). A search the server stops at its limit finds nothing, and says
-        so in the notes (``cut_short``): a reader never waits without end."""
+        (None: no limit), cancelled on the server once ``should_stop()`` is true
+        (cancel.py). A search stopped either way finds nothing, and says so in the notes
+        (``cut_short``; ``stopped`` when should_stop asked): a reader never waits without
+        end, nor for a search nobody wants any more."""
         import psycopg
 
-        if budget_s is None:
-            self._run()
-            return
-        self._budget = {"statement_timeout": str(max(1, int(budget_s * 1000)))}
+        if budget_s is not None:
+            self._budget = {"statement_timeout": str(max(1, int(budget_s * 1000)))}
+        watch = None
         try:
-            self._run()
+            with watching(self._archive.conn, should_stop) as watch:
+                if should_stop is not None and should_stop():
+                    watch.stopped = True
+                else:
+                    self._run()
         except psycopg.errors.QueryCanceled:
-            self.total = 0
-            self.hits = []
-            self.facets = {name: {} for name in FACET_FIELDS}
-            self.cut_short = True
-            self.parsed.notes.append(
+            if watch is None or not (watch.stopped or budget_s is not None):
+                raise  # cancelled by someone else: not ours to hide
+        finally:
+            self._budget = {}
+        if watch is not None and watch.stopped:
+            self.stopped = True
+            self._nothing(STOPPED)
+        elif budget_s is not None and watch is not None and not self._done:
+            self._nothing(
                 f"Search stopped after {budget_s:.1f} s (its time limit): nothing is shown; "
                 "make the query more specific."
             )
-        finally:
-            self._budget = {}
+
+    def _nothing(self, note: str) -> None:
+        """A search that did not finish: no results, and the note that says why."""
+        self.total = 0
+        self.hits = []
+        self.facets = {name: {} for name in FACET_FIELDS}
+        self.cut_short = True
+        self.parsed.notes.append(note)
 
     def _run(self) -> None:
         """Total, the first page and the facet counts: one statement, the query evaluated
@@ -154,8 +173,10 @@ class PgSearchResult:
             self.facets = self._all_counts()
         else:
             multi_raw, multi_canon = archive.people_multi()
+            # only what the order reads goes into the matches (the title is long)
+            keys = "r.date_key, r.title_key" if "title_key" in self._order else "r.date_key"
             sql = (
-                "WITH m AS MATERIALIZED (SELECT r.seq, r.date_key, r.title_key, "
+                f"WITH m AS MATERIALIZED (SELECT r.seq, {keys}, "
                 f"{self._score} AS score FROM archive_records r {self._joins} "
                 f"CROSS JOIN LATERAL (SELECT {self._norm} AS v) nrm WHERE {self._where()}) "
                 # the page by a top-N sort (not a window over every match), numbered in
@@ -187,6 +208,7 @@ class PgSearchResult:
                 self.facets[name] = self._own_field_counts(name)
         if self._annot is not None:
             self._annotation_facets()
+        self._done = True
 
     def _facet_counts(
         self,
