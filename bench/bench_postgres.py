@@ -100,14 +100,16 @@ def _client(address: str, stop, out) -> None:
 
     times: list[float] = []
     errors: list[str] = []
+    which: list[int] = []  # the query of each time (QUERIES index)
     try:
         archive = PgArchive.open(address)
     except Exception as exc:
-        out.put(([], [f"open: {exc}"]))
+        out.put(([], [f"open: {exc}"], []))
         return
     i = os.getpid()
     while not stop.is_set():
         query, filters, sort = QUERIES[i % len(QUERIES)]
+        which.append(i % len(QUERIES))
         i += 1
         t0 = time.perf_counter()
         try:
@@ -116,7 +118,7 @@ def _client(address: str, stop, out) -> None:
             errors.append(f"{type(exc).__name__}: {exc}")
         times.append((time.perf_counter() - t0) * 1000)
     archive.close()
-    out.put((times, errors))
+    out.put((times, errors, which))
 
 
 def _importer(address: str, records: list[dict], out) -> None:
@@ -153,13 +155,16 @@ def concurrent(address: str, clients: int, records: list[dict], least_s: float =
     stop.set()
     times: list[float] = []
     errors: list[str] = []
+    by_query: dict[int, list[float]] = {}
     for _ in procs:
-        t, e = results.get()
+        t, e, w = results.get()
         times += t
         errors += e
+        for q, ms in zip(w, t, strict=True):
+            by_query.setdefault(q, []).append(ms)
     for p in procs:
         p.join()
-    return {"import": status, "times": times, "errors": errors}
+    return {"import": status, "times": times, "errors": errors, "by_query": by_query}
 
 
 def streamed_records(count: int, seed: int, start: int = 0, chunk: int = 50_000):
@@ -229,8 +234,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pg_only = args.pg_only or bool(args.database)
 
-    from archive_tui.pg import connect
-
     os.environ["ARCHIVE_TUI_HOME"] = tempfile.mkdtemp(prefix="atui-bench-pg-")
     print(machine_line())
     print(f"load average before: {os.getloadavg()}")
@@ -250,11 +253,12 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_concurrent:
             from archive_tui.pg.records import prepare
 
-            if args.database:
-                with connect(address, autocommit=True) as conn:
-                    have = conn.execute("SELECT records FROM archive_stats").fetchone()[0]
-                total = have + args.concurrent_import
-                extra = next(streamed_records(total, args.seed, have, chunk=total))
+            if args.database:  # new records (ids of their own) of another seed
+                from bench.generate import generate_records
+
+                extra = generate_records(args.concurrent_import, args.seed + 1)
+                for record in extra:
+                    record["id"] = "bench-extra-" + record["id"]
             else:
                 extra = records if pg_only else records[args.count :]
             _concurrent(address, args.clients, prepare(extra), figures)
@@ -363,6 +367,11 @@ def _concurrent(address: str, clients: int, extra: list[dict], figures: dict) ->
     )
     for error in got["errors"][:5]:
         print(f"  error: {error}")
+    print(f"  {'query (while importing)':<40} {'median':>8} {'p95':>8} {'n':>5}")
+    for q, ms in sorted(got["by_query"].items(), key=lambda kv: -median(kv[1])):
+        query, filters, sort = QUERIES[q]
+        label = f"{query} {filters or ''} {sort or ''}".strip()
+        print(f"  {label[:40]:<40} {median(ms):>8.1f} {percentile(ms, 95):>8.1f} {len(ms):>5}")
     figures["concurrent"] = {
         "clients": clients,
         "searches": len(times),
