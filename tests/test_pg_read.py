@@ -188,3 +188,28 @@ def test_a_search_nobody_wants_any_more_is_cancelled_on_the_server(
     assert pg_archive.search("soviet", should_stop=lambda: True).stopped
     done = pg_archive.search("soviet", should_stop=lambda: False)
     assert not done.stopped and not done.cut_short and done.total == 10
+
+
+def test_a_filtered_search_is_one_statement_with_each_filters_own_counts(
+    pg_archive: PgArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page, the total and every facet's counts — a filtered field's without its own
+    filter — come from one statement (the query evaluated once), equal to what each filter
+    alone gives."""
+    pg_archive.add([made(i) for i in range(40)])
+    reads: list[str] = []
+    read = pg_archive._read
+
+    def counted(settings: dict, sql: str, params: object = None) -> list[tuple]:
+        reads.append(sql)
+        return read(settings, sql, params)
+
+    monkeypatch.setattr(pg_archive, "_read", counted)
+    filters = {"collection": "Collection 1", "subjects": "topic 2"}
+    both = pg_archive.search("soviet", filters=filters)
+    assert len(reads) == 1 and both.total == len([i for i in range(40) if i % 15 == 7])
+    without_collection = pg_archive.search("soviet", filters={"subjects": "topic 2"})
+    without_subjects = pg_archive.search("soviet", filters={"collection": "Collection 1"})
+    assert both.facets["collection"] == without_collection.facets["collection"]
+    assert both.facets["subjects"] == without_subjects.facets["subjects"]
+    assert both.facets["people"] != without_subjects.facets["people"]  # narrowed by both

@@ -172,43 +172,65 @@ class PgSearchResult:
             self.hits = self._hits(rows)
             self.facets = self._all_counts()
         else:
-            multi_raw, multi_canon = archive.people_multi()
-            # only what the order reads goes into the matches (the title is long)
-            keys = "r.date_key, r.title_key" if "title_key" in self._order else "r.date_key"
-            sql = (
-                f"WITH m AS MATERIALIZED (SELECT r.seq, {keys}, "
-                f"{self._score} AS score FROM archive_records r {self._joins} "
-                f"CROSS JOIN LATERAL (SELECT {self._norm} AS v) nrm WHERE {self._where()}) "
-                # the page by a top-N sort (not a window over every match), numbered in
-                # the order it comes out of it, with the records' bodies
-                "SELECT 0, p.seq, p.score::float8, p.rank, "
-                "(SELECT b.body FROM archive_records b WHERE b.seq = p.seq), NULL::bytea FROM "
-                "(SELECT seq, score, row_number() OVER () AS rank FROM "
-                f"(SELECT seq, score FROM m ORDER BY {self._order}{_PAGE}) o) p "
-                "UNION ALL SELECT 1, count(*), 0, 0, NULL, array_send(array_agg(seq)) FROM m "
-                "UNION ALL SELECT 4, generation, 0, 0, NULL, NULL FROM archive_stats"
-            )
-            page: list[tuple[int, float, int, str]] = []
-            seqs = np.zeros(0, np.int64)
-            generation = -1
-            for kind, a, b, rank, body, sent in self._rows(sql, extra):
-                if kind == 0:
-                    page.append((int(a), float(b), int(rank), body))
-                elif kind == 1:
-                    self.total, seqs = int(a), ints_of(sent)
-                else:
-                    generation = int(a)
-            page.sort(key=lambda row: row[2])
-            bodies = {seq: orjson.loads(body) for seq, _, _, body in page}
-            self.hits = self._hits([(seq, score) for seq, score, _, _ in page], bodies)
-            self.facets = self._facet_counts(
-                generation, seqs, multi_raw, multi_canon, self._where()
-            )
-            for name in self._fsql.keys() & set(FACET_FIELDS):
-                self.facets[name] = self._own_field_counts(name)
+            self._matches(extra)
         if self._annot is not None:
             self._annotation_facets()
         self._done = True
+
+    def _matches(self, extra: dict[str, Any]) -> None:
+        """The query evaluated once (a materialized CTE): the page by a top-N sort, the
+        total, the matching seqs as one binary array (facet_counts.py counts them), and,
+        for each facet field with a filter, the seqs matching without that filter (its
+        own counts: choosing a value does not hide the others), all in one statement."""
+        archive = self._archive
+        multi_raw, multi_canon = archive.people_multi()
+        # only what the order reads goes into the matches (the title is long)
+        keys = "r.date_key, r.title_key" if "title_key" in self._order else "r.date_key"
+        own = [k for k in self._fsql if k in FACET_FIELDS]  # each also counted without
+        rest = [self._match, *(sql for k, sql in self._fsql.items() if k not in own)]
+        flags = "".join(f", ({self._fsql[k]}) AS f{i}" for i, k in enumerate(own))
+        every = " AND ".join(f"a.f{i}" for i in range(len(own))) or "true"
+        sql = (
+            f"WITH a AS MATERIALIZED (SELECT r.seq, {keys}, {self._score} AS score{flags} "
+            f"FROM archive_records r {self._joins} "
+            f"CROSS JOIN LATERAL (SELECT {self._norm} AS v) nrm WHERE {' AND '.join(rest)}), "
+            f"m AS (SELECT * FROM a WHERE {every}) "
+            # the page, numbered in the order it comes out of the sort, with the bodies
+            "SELECT 0, p.seq, p.score::float8, p.rank, "
+            "(SELECT b.body FROM archive_records b WHERE b.seq = p.seq), NULL::bytea FROM "
+            "(SELECT seq, score, row_number() OVER () AS rank FROM "
+            f"(SELECT seq, score FROM m ORDER BY {self._order}{_PAGE}) o) p "
+            "UNION ALL SELECT 1, count(*), 0, 0, NULL, array_send(array_agg(seq)) FROM m "
+            "UNION ALL SELECT 4, generation, 0, 0, NULL, NULL FROM archive_stats"
+        )
+        for i in range(len(own)):
+            others = " AND ".join(f"a.f{j}" for j in range(len(own)) if j != i) or "true"
+            sql += (
+                f" UNION ALL SELECT {10 + i}, count(*), 0, 0, NULL, "
+                f"array_send(array_agg(seq)) FROM a WHERE {others}"
+            )
+        page: list[tuple[int, float, int, str]] = []
+        seqs = np.zeros(0, np.int64)
+        own_seqs: dict[str, np.ndarray] = {}
+        generation = -1
+        for kind, a, b, rank, body, sent in self._rows(sql, extra):
+            if kind == 0:
+                page.append((int(a), float(b), int(rank), body))
+            elif kind == 1:
+                self.total, seqs = int(a), ints_of(sent)
+            elif kind == 4:
+                generation = int(a)
+            else:
+                own_seqs[own[kind - 10]] = ints_of(sent)
+        page.sort(key=lambda row: row[2])
+        bodies = {seq: orjson.loads(body) for seq, _, _, body in page}
+        self.hits = self._hits([(seq, score) for seq, score, _, _ in page], bodies)
+        self.facets = self._facet_counts(generation, seqs, multi_raw, multi_canon, self._where())
+        for name, found in own_seqs.items():
+            counts = self._facet_counts(
+                generation, found, multi_raw, multi_canon, self._where(skip=name)
+            )
+            self.facets[name] = counts.get(name, {})
 
     def _facet_counts(
         self,
@@ -262,19 +284,6 @@ class PgSearchResult:
             )
         self.facet_path = "numpy"
         return {name: dict(values) for name, values in counts.items()}
-
-    def _own_field_counts(self, name: str) -> dict[str, int]:
-        """A filtered field's counts under the query and the other filters only."""
-        archive = self._archive
-        multi_raw, multi_canon = archive.people_multi() if name == "people" else ([], [])
-        where = self._where(skip=name)
-        rows = self._rows(
-            "SELECT (SELECT generation FROM archive_stats), array_send(array_agg(r.seq)) "
-            f"FROM archive_records r {self._joins} WHERE {where}"
-        )
-        generation, sent = rows[0]
-        counts = self._facet_counts(int(generation), ints_of(sent), multi_raw, multi_canon, where)
-        return counts.get(name, {})
 
     def page(self, offset: int, limit: int) -> list[Hit]:
         """Hits ``offset`` .. ``offset + limit`` in order (one query)."""
