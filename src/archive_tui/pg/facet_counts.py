@@ -68,7 +68,9 @@ class FacetArrays:
         order = np.argsort(owners, kind="stable")
         seqs = np.sort(seqs)
         ptr = np.searchsorted(owners[order], seqs, side="right")
-        return cls(gen, seqs, np.concatenate(([0], ptr)), vals[order], int(top or 0))
+        # int32 value ids (half the memory: 13M of them at 1M records, in every process)
+        values = vals[order].astype(np.int32)
+        return cls(gen, seqs, np.concatenate(([0], ptr)), values, int(top or 0))
 
     def counts(
         self, seqs: np.ndarray, multi_raw: list[int], multi_canon: list[int]
@@ -109,13 +111,14 @@ class FacetArrays:
         if not keep.any():
             return {}
         ncanon = int(canon.max()) + 1
-        pairs = np.unique(owner[keep] * ncanon + canon[keep])  # a record once a person
+        pairs = np.unique(owner[keep].astype(np.int64) * ncanon + canon[keep])  # once a person
         per = np.bincount(pairs % ncanon, minlength=ncanon)
         nz = np.flatnonzero(per)
         return dict(zip(nz.tolist(), per[nz].tolist(), strict=True))
 
     def __post_init__(self) -> None:
-        self.owner_rows = np.repeat(np.arange(len(self.seqs)), np.diff(self.ptr))
+        rows = np.arange(len(self.seqs), dtype=np.int32)
+        self.owner_rows = np.repeat(rows, np.diff(self.ptr))
         self.totals = np.bincount(self.values) if len(self.values) else np.zeros(0, np.int64)
         self._multi_key: tuple | None = None
         self._multi_at: tuple = ()
