@@ -213,3 +213,30 @@ def test_a_filtered_search_is_one_statement_with_each_filters_own_counts(
     assert both.facets["collection"] == without_collection.facets["collection"]
     assert both.facets["subjects"] == without_subjects.facets["subjects"]
     assert both.facets["people"] != without_subjects.facets["people"]  # narrowed by both
+
+
+FILTERS_ONLY = [
+    {"collection": "Collection 1"},
+    {"collection": ["Collection 1", "Collection 2"], "subjects": "topic 3"},
+    {"date_from": "1955", "date_to": "1960-06"},
+    {"date_from": "1970", "people": "Person 4"},
+    {"subjects": "nothing like this"},
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS_ONLY, ids=str)
+def test_filters_only_are_counted_from_the_arrays_as_sql_counts_them(
+    pg_archive: PgArchive, monkeypatch: pytest.MonkeyPatch, filters: dict
+) -> None:
+    """No query words: the total and the counts come from the facet arrays (the page
+    from SQL), equal to the SQL path's; a date filter keeps what overlaps its range."""
+    from archive_tui.pg.result import PgSearchResult
+
+    pg_archive.add([made(i) for i in range(60)])
+    pg_archive.add([made(5, date="1962-10-16"), made(6, date="1956")])  # updated
+    fast = pg_archive.search("", filters=filters, sort="-date")
+    assert fast.filter_path == "arrays"
+    monkeypatch.setattr(PgSearchResult, "_from_arrays", lambda self, extra: False)
+    slow = pg_archive.search("", filters=filters, sort="-date")
+    assert slow.filter_path == ""
+    assert observed(fast) == observed(slow)

@@ -282,7 +282,8 @@ class PgArchive(FacetLookups):
                 driver = driver_sql(compiler, parsed.root, n)
                 if driver is not None:  # only the records of those posting lists are read
                     match = f"({driver} AND {match})"
-            fsql = self._filter_sql(compiler, filters, parsed.notes, annot)
+            plain: dict[str, Any] = {}
+            fsql = self._filter_sql(compiler, filters, parsed.notes, annot, plain)
             result = PgSearchResult(
                 self,
                 query=parsed.text,
@@ -301,6 +302,8 @@ class PgArchive(FacetLookups):
                 joins=" ".join(compiler.joins),
             )
             result.driver = "postings" if driver is not None else "scan"
+            if parsed.root is None and annot is None and not plain["annotations"]:
+                result.plain_filters = plain  # filters only: counted from the arrays
             result.run(budget_s, should_stop)
             if result.total == 0 and parsed.root is not None and not result.cut_short:
                 result.suggestions = self.suggest(_query_words(parsed))
@@ -308,25 +311,37 @@ class PgArchive(FacetLookups):
         return result
 
     def _filter_sql(
-        self, c: Compiler, filters: Filters, notes: list[str], annot: Any = None
+        self,
+        c: Compiler,
+        filters: Filters,
+        notes: list[str],
+        annot: Any = None,
+        plain: dict[str, Any] | None = None,
     ) -> dict[str, str]:
-        """One SQL condition per active filter (search.filter_masks), by field."""
+        """One SQL condition per active filter (search.filter_masks), by field; the same
+        as value ids and a date range in ``plain`` (facet_counts.FacetArrays.filter_rows)."""
         out: dict[str, str] = {}
+        plain = {} if plain is None else plain
+        plain.update(values={}, dates=None)
         for name, values in filters.facets.items():
             name = QUERY_FIELD_NAMES.get(name, name)
             if name in ANNOTATION_FACETS:
                 continue
             if name not in FACET_FIELDS or not values:
                 continue
-            found: list[str] = []
+            found: list[int] = []
             for value in values:
                 found += self.match_values(name, value, notes)
             cond = c.values_in(list(dict.fromkeys(found)))
             out[name] = cond if name not in out else f"({out[name]} OR {cond})"
+            plain["values"].setdefault(name, []).extend(found)
         start, end = filter_date_range(filters, notes)
         if start is not None or end is not None:
             out["date"] = date_sql(c, start, end)
-        out.update(self._annotation_filters(c, filters, notes, annot))
+            plain["dates"] = (start, end)
+        mine = self._annotation_filters(c, filters, notes, annot)
+        plain["annotations"] = bool(mine)
+        out.update(mine)
         return out
 
     def _annotation_filters(

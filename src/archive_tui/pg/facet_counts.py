@@ -28,11 +28,14 @@ log = logging.getLogger(__name__)
 # all larger), with their facet value ids; the live count; and, when asked, every live seq
 # (to find removed records). One statement: one snapshot, the generation matches the rows.
 _DELTA = (
-    "WITH a AS MATERIALIZED (SELECT seq, doc, fv FROM archive_records WHERE doc > %(since)s) "
-    "SELECT g.generation, g.records, s.seqs, s.top, v.owners, v.vals, "
+    "WITH a AS MATERIALIZED (SELECT seq, doc, fv, date_start, date_end FROM archive_records "
+    "WHERE doc > %(since)s) "
+    "SELECT g.generation, g.records, s.seqs, s.starts, s.ends, s.top, v.owners, v.vals, "
     "CASE WHEN %(live)s THEN (SELECT array_send(array_agg(seq)) FROM archive_records) END "
     "FROM archive_stats g, "
-    "LATERAL (SELECT array_send(array_agg(seq)) AS seqs, max(doc) AS top FROM a) s, "
+    "LATERAL (SELECT array_send(array_agg(seq)) AS seqs, max(doc) AS top, "
+    "array_send(array_agg(date_start)) AS starts, array_send(array_agg(date_end)) AS ends "
+    "FROM a) s, "
     "LATERAL (SELECT array_send(array_agg(a.seq)) AS owners, array_send(array_agg(x)) AS vals "
     "FROM a, unnest(a.fv) AS x) v"
 )
@@ -50,27 +53,36 @@ class FacetArrays:
     seqs: np.ndarray  # ascending
     ptr: np.ndarray
     values: np.ndarray
+    dates: np.ndarray  # per record: (first day, last day) covered, int32 (filters.py)
     top_doc: int = 0  # the largest doc read
 
     @classmethod
     def load(cls, archive: Any) -> FacetArrays:
         """Everything, read in one statement."""
         count_load(archive, "full")
-        gen, _n, seqs, top, owners, vals, _live = archive._query(
+        gen, _n, seqs, starts, ends, top, owners, vals, _live = archive._query(
             _DELTA, {"since": -1, "live": False}
         )[0]
-        return cls._of(int(gen), ints_of(seqs), ints_of(owners), ints_of(vals), top)
+        dates = _dates(starts, ends)
+        return cls._of(int(gen), ints_of(seqs), dates, ints_of(owners), ints_of(vals), top)
 
     @classmethod
     def _of(
-        cls, gen: int, seqs: np.ndarray, owners: np.ndarray, vals: np.ndarray, top: Any
+        cls,
+        gen: int,
+        seqs: np.ndarray,
+        dates: np.ndarray,
+        owners: np.ndarray,
+        vals: np.ndarray,
+        top: Any,
     ) -> FacetArrays:
         order = np.argsort(owners, kind="stable")
-        seqs = np.sort(seqs)
+        by_seq = np.argsort(seqs, kind="stable")
+        seqs, dates = seqs[by_seq], dates[by_seq]
         ptr = np.searchsorted(owners[order], seqs, side="right")
         # int32 value ids (half the memory: 13M of them at 1M records, in every process)
         values = vals[order].astype(np.int32)
-        return cls(gen, seqs, np.concatenate(([0], ptr)), values, int(top or 0))
+        return cls(gen, seqs, np.concatenate(([0], ptr)), values, dates, int(top or 0))
 
     def counts(
         self, seqs: np.ndarray, multi_raw: list[int], multi_canon: list[int]
@@ -82,11 +94,16 @@ class FacetArrays:
         rows = np.searchsorted(self.seqs, seqs)
         if len(rows) and (rows.max() >= len(self.seqs) or (self.seqs[rows] != seqs).any()):
             return None
-        n = len(self.seqs)
-        chosen = np.zeros(n, bool)
+        chosen = np.zeros(len(self.seqs), bool)
         chosen[rows] = True
+        return self.counts_rows(chosen, multi_raw, multi_canon)
+
+    def counts_rows(
+        self, chosen: np.ndarray, multi_raw: list[int], multi_canon: list[int]
+    ) -> tuple[np.ndarray, dict[int, int]]:
+        """As :meth:`counts`, over the records where ``chosen`` (by row) is true."""
         on_value = chosen[self.owner_rows]
-        if 2 * len(rows) > n:
+        if 2 * int(np.count_nonzero(chosen)) > len(chosen):
             raw = self.totals - np.bincount(self.values[~on_value], minlength=len(self.totals))
         else:
             raw = np.bincount(self.values[on_value], minlength=len(self.totals))
@@ -123,6 +140,28 @@ class FacetArrays:
         self._multi_key: tuple | None = None
         self._multi_at: tuple = ()
 
+    def filter_rows(
+        self, values: dict[str, list[int]], dates: tuple[int | None, int | None] | None
+    ) -> dict[str, np.ndarray]:
+        """Per filter, the records (by row) it keeps: a facet filter those holding one of
+        its value ids (compile.values_in), the date filter those whose days overlap the
+        range (compile.date_sql)."""
+        out: dict[str, np.ndarray] = {}
+        for name, ids in values.items():
+            keep = np.zeros(len(self.seqs), bool)
+            if ids:
+                keep[self.owner_rows[np.isin(self.values, np.asarray(ids, np.int32))]] = True
+            out[name] = keep
+        if dates is not None:
+            start, end = dates
+            keep = np.ones(len(self.seqs), bool)
+            if start is not None:
+                keep &= self.dates[:, 1] >= start
+            if end is not None:
+                keep &= self.dates[:, 0] <= end
+            out["date"] = keep
+        return out
+
     def refreshed(self, archive: Any) -> FacetArrays:
         """The arrays of the database as it is now: the changed records read and merged."""
         row = archive._query(_DELTA, {"since": self.top_doc, "live": False})[0]
@@ -138,25 +177,37 @@ class FacetArrays:
         return merged
 
     def _merged(
-        self, gen: int, live_count: int, seqs: Any, top: Any, owners: Any, vals: Any, live: Any
+        self,
+        gen: int,
+        live_count: int,
+        seqs: Any,
+        starts: Any,
+        ends: Any,
+        top: Any,
+        owners: Any,
+        vals: Any,
+        live: Any,
     ) -> tuple[str, FacetArrays] | None:
         """(how, the arrays) with the newer versions merged in; None if the live count says
         records are missing (removed) and ``live`` was not read."""
         new, owners, vals = ints_of(seqs), ints_of(owners), ints_of(vals)
+        dates = _dates(starts, ends)
         sizes = np.diff(self.ptr)
         keep = ~np.isin(self.seqs, new)
         if live is not None:
             keep &= np.isin(self.seqs, ints_of(live))
         if len(new) == 0 and keep.all():
-            kind, out = "same", FacetArrays(int(gen), self.seqs, self.ptr, self.values, 0)
+            kind = "same"
+            out = FacetArrays(int(gen), self.seqs, self.ptr, self.values, self.dates, 0)
         elif keep.all() and (len(self.seqs) == 0 or new.min() > self.seqs[-1]):
             kind = "appended"  # only new records, after every one read: no sort of the old
-            tail = FacetArrays._of(int(gen), new, owners, vals, top)
+            tail = FacetArrays._of(int(gen), new, dates, owners, vals, top)
             out = FacetArrays(
                 int(gen),
                 np.concatenate((self.seqs, tail.seqs)),
                 np.concatenate((self.ptr, tail.ptr[1:] + self.ptr[-1])),
                 np.concatenate((self.values, tail.values)),
+                np.concatenate((self.dates, tail.dates)),
                 0,
             )
         else:
@@ -166,6 +217,7 @@ class FacetArrays:
             out = FacetArrays._of(
                 int(gen),
                 np.concatenate((self.seqs[keep], new)),
+                np.concatenate((self.dates[keep], dates)),
                 np.concatenate((old_owner[kept], owners)),
                 np.concatenate((self.values[kept], vals)),
                 top,
@@ -174,6 +226,10 @@ class FacetArrays:
             return None
         out.top_doc = max(self.top_doc, int(top or 0))
         return (kind + "+removed" if live is not None else kind), out
+
+
+def _dates(starts: Any, ends: Any) -> np.ndarray:
+    return np.stack((ints_of(starts), ints_of(ends)), axis=1).astype(np.int32)
 
 
 def by_field(archive: Any, raw: np.ndarray, multi: dict[int, int]) -> dict[str, dict[str, int]]:

@@ -86,6 +86,8 @@ class PgSearchResult:
         self._budget: dict[str, str] = {}  # statement_timeout while run() runs
         self.driver = ""  # "postings" or "scan": which records were read (driver.py)
         self.stopped = False  # should_stop() asked for it: the statement was cancelled
+        self.plain_filters: dict[str, Any] | None = None  # filters only: value ids, dates
+        self.filter_path = ""  # "arrays" or "sql": how a filters-only search was counted
         self._done = False  # _run() finished
 
     # -- SQL pieces
@@ -171,11 +173,46 @@ class PgSearchResult:
             self.total = archive.count()
             self.hits = self._hits(rows)
             self.facets = self._all_counts()
-        else:
+        elif self.plain_filters is None or not self._from_arrays(extra):
             self._matches(extra)
         if self._annot is not None:
             self._annotation_facets()
         self._done = True
+
+    def _from_arrays(self, extra: dict[str, Any]) -> bool:
+        """Filters only (no query words): the page in SQL (the date or GIN index), the
+        total and every count from the facet arrays (facet_counts.FacetArrays.filter_rows)
+        of the generation the page saw. False (logged; ``filter_path``) if the database
+        moved on meanwhile: the caller counts in SQL."""
+        archive = self._archive
+        plain = self.plain_filters or {}
+        page = self._ranked("r.seq, 0::real AS score", _PAGE)
+        rows = self._rows(
+            f"SELECT 0, q.seq, row_number() OVER () FROM ({page}) q "
+            "UNION ALL SELECT 1, generation, 0 FROM archive_stats",
+            extra,
+        )
+        generation = next(int(a) for kind, a, _ in rows if kind == 1)
+        ranked = sorted((rank, seq) for kind, seq, rank in rows if kind == 0)
+        if generation != archive._generation:
+            archive._stats_and_dfs([])
+        arrays = facet_arrays(archive, generation)
+        if arrays is None or generation != archive._generation:
+            self.filter_path = "sql"
+            log.info("filters counted in SQL: the database changed during the search")
+            return False
+        masks = arrays.filter_rows(plain["values"], plain["dates"])
+        multi = archive.people_multi()
+        chosen = np.logical_and.reduce(list(masks.values()))
+        self.total = int(np.count_nonzero(chosen))
+        self.hits = self._hits([(seq, 0.0) for _, seq in ranked])
+        self.facets = by_field(archive, *arrays.counts_rows(chosen, *multi))
+        for name in masks.keys() & set(FACET_FIELDS):
+            others = [m for k, m in masks.items() if k != name]
+            keep = np.logical_and.reduce(others) if others else np.ones_like(chosen)
+            self.facets[name] = by_field(archive, *arrays.counts_rows(keep, *multi))[name]
+        self.filter_path = self.facet_path = "arrays"
+        return True
 
     def _matches(self, extra: dict[str, Any]) -> None:
         """The query evaluated once (a materialized CTE): the page by a top-N sort, the
