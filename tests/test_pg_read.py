@@ -240,3 +240,24 @@ def test_filters_only_are_counted_from_the_arrays_as_sql_counts_them(
     slow = pg_archive.search("", filters=filters, sort="-date")
     assert slow.filter_path == ""
     assert observed(fast) == observed(slow)
+
+
+def test_suggestions_come_from_a_table_read_once_a_generation(pg_archive: PgArchive) -> None:
+    """A search that finds nothing suggests near words (as the local engine, tested in the
+    contract suite) from the suggestible words read once per generation."""
+    pg_archive.add([made(i) for i in range(60)])
+    assert pg_archive.search("sovet").suggestions == ["soviet"]
+    assert "suggest:2" in pg_archive._cache
+    asked: list[str] = []
+    query = pg_archive._query
+
+    def counted(sql: str, params: object = None) -> list[tuple]:
+        asked.append(sql)
+        return query(sql, params)
+
+    pg_archive._query = counted  # type: ignore[method-assign]
+    assert pg_archive.search("gromykko").suggestions == ["gromyko"]
+    assert not any("char_length" in sql for sql in asked)
+    pg_archive.add([made(60), made(61)])  # a new generation: read again
+    assert pg_archive.search("sovet").suggestions == ["soviet"]
+    assert any("char_length" in sql for sql in asked)

@@ -27,7 +27,6 @@ from ..query import ParsedQuery, Phrase, Term, positive_nodes
 from ..search import (
     QUERY_FIELD_NAMES,
     Filters,
-    _levenshtein,
     filter_date_range,
     prepare_search,
 )
@@ -37,6 +36,7 @@ from .driver import driver_sql, query_terms
 from .facet_lookups import FacetLookups
 from .records import ensure_schema, prepare, remove_records, write_records
 from .result import PgSearchResult
+from .suggest import suggest_words
 
 _ORDER = {  # ties: earlier date, then archive order (search.SearchResult._prepare)
     "relevance": "score DESC, date_key, seq",
@@ -354,23 +354,14 @@ class PgArchive(FacetLookups):
         return {name: c.seq_in(annot.seqs(np.flatnonzero(mask)))[0] for name, mask in masks.items()}
 
     def suggest(self, words: list[str], limit: int = 5) -> list[str]:
-        """Known words within edit distance 2 of unknown query words (search.suggest)."""
+        """Known words within edit distance 2 of unknown query words (search.suggest;
+        pg/suggest.py)."""
         known = self.dfs(words) if words else {}
         unknown = [w for w in dict.fromkeys(words) if w.isalpha() and w not in known]
-        found: dict[str, int] = {}
+        if not unknown:
+            return []
         min_df = 2 if len(self) >= 50 else 1  # index.suggestion_arrays: suggestible words
-        for word in unknown[:4]:
-            if not 3 <= len(word) <= 40:
-                continue
-            rows = self._query(
-                "SELECT term, df FROM archive_vocab WHERE char_length(term) BETWEEN %s AND %s "
-                "AND df >= %s",
-                (max(3, len(word) - 2), len(word) + 2, min_df),
-            )
-            for term, df in rows:
-                if term.isalpha() and _levenshtein(word, term, 2) <= 2:
-                    found[term] = max(found.get(term, 0), int(df))
-        return sorted(found, key=lambda t: (-found[t], t))[:limit]
+        return suggest_words(self, unknown, min_df, limit)
 
     # ------------------------------------------------------------------ the rest
 
