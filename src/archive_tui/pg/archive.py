@@ -18,22 +18,19 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-import numpy as np
 import orjson
 
 from ..annotation_search import ANNOTATION_FACETS, uses_annotations
-from ..facets import FACET_FIELDS
 from ..query import ParsedQuery, Phrase, Term, positive_nodes
 from ..search import (
-    QUERY_FIELD_NAMES,
     Filters,
-    filter_date_range,
     prepare_search,
 )
-from .compile import FALSE, MAX_EXPANSIONS, Compiler, Context, confirm, date_sql, expand_like
+from .compile import MAX_EXPANSIONS, Compiler, Context, confirm, expand_like
 from .connection import connect
 from .driver import driver_sql, query_terms
 from .facet_lookups import FacetLookups
+from .filters import filter_sql
 from .records import ensure_schema, prepare, remove_records, write_records
 from .result import PgSearchResult
 from .suggest import suggest_words
@@ -283,7 +280,7 @@ class PgArchive(FacetLookups):
                 if driver is not None:  # only the records of those posting lists are read
                     match = f"({driver} AND {match})"
             plain: dict[str, Any] = {}
-            fsql = self._filter_sql(compiler, filters, parsed.notes, annot, plain)
+            fsql = filter_sql(self, compiler, filters, parsed.notes, annot, plain)
             result = PgSearchResult(
                 self,
                 query=parsed.text,
@@ -309,49 +306,6 @@ class PgArchive(FacetLookups):
                 result.suggestions = self.suggest(_query_words(parsed))
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
         return result
-
-    def _filter_sql(
-        self,
-        c: Compiler,
-        filters: Filters,
-        notes: list[str],
-        annot: Any = None,
-        plain: dict[str, Any] | None = None,
-    ) -> dict[str, str]:
-        """One SQL condition per active filter (search.filter_masks), by field; the same
-        as value ids and a date range in ``plain`` (facet_counts.FacetArrays.filter_rows)."""
-        out: dict[str, str] = {}
-        plain = {} if plain is None else plain
-        plain.update(values={}, dates=None)
-        for name, values in filters.facets.items():
-            name = QUERY_FIELD_NAMES.get(name, name)
-            if name in ANNOTATION_FACETS:
-                continue
-            if name not in FACET_FIELDS or not values:
-                continue
-            found: list[int] = []
-            for value in values:
-                found += self.match_values(name, value, notes)
-            cond = c.values_in(list(dict.fromkeys(found)))
-            out[name] = cond if name not in out else f"({out[name]} OR {cond})"
-            plain["values"].setdefault(name, []).extend(found)
-        start, end = filter_date_range(filters, notes)
-        if start is not None or end is not None:
-            out["date"] = date_sql(c, start, end)
-            plain["dates"] = (start, end)
-        mine = self._annotation_filters(c, filters, notes, annot)
-        plain["annotations"] = bool(mine)
-        out.update(mine)
-        return out
-
-    def _annotation_filters(
-        self, c: Compiler, filters: Filters, notes: list[str], annot: Any
-    ) -> dict[str, str]:
-        """The ``tags`` / ``lists`` filters (without a workspace: they match nothing)."""
-        if annot is None:
-            return {f: FALSE for f in ANNOTATION_FACETS if filters.facets.get(f)}
-        masks = annot.search.filter_masks(filters.facets, notes)
-        return {name: c.seq_in(annot.seqs(np.flatnonzero(mask)))[0] for name, mask in masks.items()}
 
     def suggest(self, words: list[str], limit: int = 5) -> list[str]:
         """Known words within edit distance 2 of unknown query words (search.suggest;
