@@ -116,20 +116,29 @@ class FacetArrays:
         if not multi_raw or not len(self.values):
             return {}
         key = (tuple(multi_raw), tuple(multi_canon))
-        if self._multi_key != key:  # where those names are, and their person (once)
+        if self._multi_key != key:  # where those names are, their person, and (once)
             canon_of = np.full(int(max(int(self.values.max()), max(multi_raw))) + 1, -1)
             canon_of[np.asarray(multi_raw)] = np.asarray(multi_canon)
             canon = canon_of[self.values]
             at = np.flatnonzero(canon >= 0)
-            self._multi_at = (at, self.owner_rows[at], canon[at])
+            owner, canon = self.owner_rows[at], canon[at]
+            ncanon = int(canon.max()) + 1 if len(canon) else 1
+            # the records naming one person more than one way: counted once, not n times
+            pairs, times = np.unique(owner.astype(np.int64) * ncanon + canon, return_counts=True)
+            twice = times > 1
+            extra = (pairs[twice] // ncanon, pairs[twice] % ncanon, times[twice] - 1)
+            self._multi_at = (at, canon, ncanon, extra)
             self._multi_key = key
-        at, owner, canon = self._multi_at
+        at, canon, ncanon, (dup_row, dup_canon, dup_extra) = self._multi_at
         keep = on_value[at]
         if not keep.any():
             return {}
-        ncanon = int(canon.max()) + 1
-        pairs = np.unique(owner[keep].astype(np.int64) * ncanon + canon[keep])  # once a person
-        per = np.bincount(pairs % ncanon, minlength=ncanon)
+        per = np.bincount(canon[keep], minlength=ncanon)
+        chosen_dup = on_value[self.ptr[dup_row]] if len(dup_row) else np.zeros(0, bool)
+        if chosen_dup.any():
+            per -= np.bincount(
+                dup_canon[chosen_dup], weights=dup_extra[chosen_dup], minlength=ncanon
+            ).astype(per.dtype)
         nz = np.flatnonzero(per)
         return dict(zip(nz.tolist(), per[nz].tolist(), strict=True))
 
