@@ -78,6 +78,6 @@ def driver_sql(compiler, root: Node | None, n: int) -> str | None:
         return None
     tids = compiler.param(found[0])
     return (
-        "r.doc = ANY(ARRAY(SELECT u.doc FROM archive_postings dp CROSS JOIN LATERAL "
-        f"unnest(dp.docs) AS u(doc) WHERE dp.term = ANY({tids}::integer[])))"
+        "r.doc = ANY(ARRAY(SELECT unnest(dp.docs) FROM archive_postings dp "
+        f"WHERE dp.term = ANY({tids}::integer[])))"
     )
