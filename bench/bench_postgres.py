@@ -255,6 +255,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.database:
         address = args.database
         records: list[dict] = []
+        from archive_tui.pg.archive import PgArchive
+
+        pg = PgArchive.open(address)
+        figures["count"] = len(pg)  # the archive's, not --count
+        pg.close()
+        print(f"archive {address}: {figures['count']:,} records")
     else:
         name, address = make_database(server)
     try:
