@@ -18,24 +18,22 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-import numpy as np
 import orjson
 
 from ..annotation_search import ANNOTATION_FACETS, uses_annotations
-from ..facets import FACET_FIELDS
 from ..query import ParsedQuery, Phrase, Term, positive_nodes
 from ..search import (
-    QUERY_FIELD_NAMES,
     Filters,
-    _levenshtein,
-    filter_date_range,
     prepare_search,
 )
-from .compile import FALSE, MAX_EXPANSIONS, Compiler, Context, confirm, date_sql, expand_like
+from .compile import MAX_EXPANSIONS, Compiler, Context, confirm, expand_like
 from .connection import connect
+from .driver import driver_sql, query_terms
 from .facet_lookups import FacetLookups
+from .filters import filter_sql
 from .records import ensure_schema, prepare, remove_records, write_records
 from .result import PgSearchResult
+from .suggest import suggest_words
 
 _ORDER = {  # ties: earlier date, then archive order (search.SearchResult._prepare)
     "relevance": "score DESC, date_key, seq",
@@ -80,10 +78,16 @@ class PgArchive(FacetLookups):
             return cur.fetchall()
 
     def _read(self, settings: dict[str, str], sql: str, params: Any = None) -> list[tuple]:
-        """One read with planner ``settings`` for its transaction only (set_config local)."""
+        """One read with planner ``settings`` for its transaction only (set_config local,
+        all in one round trip)."""
         with self.lock, self.conn.transaction():
-            for name, value in settings.items():
-                self._query("SELECT set_config(%s, %s, true)", (name, value))
+            if settings:
+                calls = ", ".join(
+                    f"set_config(%(n{i})s, %(v{i})s, true)" for i in range(len(settings))
+                )
+                named = {f"n{i}": name for i, name in enumerate(settings)}
+                named.update({f"v{i}": value for i, value in enumerate(settings.values())})
+                self._query(f"SELECT {calls}", named)
             return self._query(sql, params)
 
     def _stats_row(self) -> tuple[int, float, int]:
@@ -92,6 +96,39 @@ class PgArchive(FacetLookups):
             self._cache = {}
             self._generation = gen
         return int(n), float(total), int(gen)
+
+    def _stats_and_dfs(self, terms: list[str]) -> tuple[int, float, Any, Any]:
+        """The live count and total length, and the document frequencies and phrase-slot
+        flags of ``terms``, in one round trip: (n, total_dl, a ``dfs`` and a ``composite``
+        that answer for those terms without asking)."""
+        rows = self._query(
+            "SELECT s.records, s.total_dl, s.generation, v.term, v.id, v.df, v.composite "
+            "FROM archive_stats s LEFT JOIN archive_vocab v ON v.term = ANY(%s) AND v.df > 0",
+            (terms,),
+        )
+        n, total, gen = rows[0][:3]
+        if gen != self._generation:
+            self._cache = {}
+            self._generation = gen
+        found = {term: (tid, df) for *_, term, tid, df, _c in rows if term is not None}
+        parts = {term for *_, term, _t, _d, comp in rows if term is not None and comp}
+        asked = set(terms)
+
+        def dfs(wanted: list[str]) -> dict[str, tuple[int, int]]:
+            out = {t: found[t] for t in wanted if t in found}
+            missing = [t for t in wanted if t not in asked]
+            if missing:
+                out.update(self.dfs(missing))
+            return out
+
+        def composite(wanted: list[str]) -> set[str]:
+            # (a word no record holds matches nothing: its flag does not matter)
+            missing = [t for t in wanted if t not in asked]
+            return {t for t in wanted if t in parts} | (
+                self.composite(missing) if missing else set()
+            )
+
+        return int(n), float(total), dfs, composite
 
     def __len__(self) -> int:
         return self._stats_row()[0]
@@ -218,13 +255,13 @@ class PgArchive(FacetLookups):
             annot = PgAnnotations(self, annotations)
         elif uses_annotations(parsed.root) or any(filters.facets.get(f) for f in ANNOTATION_FACETS):
             parsed.notes.append(NO_ANNOTATIONS)
-        n, total_dl, _gen = self._stats_row()
+        n, total_dl, known, composite = self._stats_and_dfs(query_terms(parsed.root))
         mean = total_dl / n if n else 0.0
         ctx = Context(
             n=n,
             avgdl=mean if n and mean > 0 else 1.0,
-            df=self.dfs,
-            composite=self.composite,
+            df=known,
+            composite=composite,
             expand=self.expand,
             facet_values=self.match_values,
             person_words=self.person_words,
@@ -234,11 +271,16 @@ class PgArchive(FacetLookups):
         )
         compiler = Compiler(ctx)
         with self.lock:
+            driver = None
             if parsed.root is None:
                 match, score = "true", None
             else:
                 match, score = compiler.node(parsed.root)
-            fsql = self._filter_sql(compiler, filters, parsed.notes, annot)
+                driver = driver_sql(compiler, parsed.root, n)
+                if driver is not None:  # only the records of those posting lists are read
+                    match = f"({driver} AND {match})"
+            plain: dict[str, Any] = {}
+            fsql = filter_sql(self, compiler, filters, parsed.notes, annot, plain)
             result = PgSearchResult(
                 self,
                 query=parsed.text,
@@ -256,61 +298,24 @@ class PgArchive(FacetLookups):
                 annotations=annot,
                 joins=" ".join(compiler.joins),
             )
-            result.run(budget_s)
-            if result.total == 0 and parsed.root is not None:
+            result.driver = "postings" if driver is not None else "scan"
+            if parsed.root is None and annot is None and not plain["annotations"]:
+                result.plain_filters = plain  # filters only: counted from the arrays
+            result.run(budget_s, should_stop)
+            if result.total == 0 and parsed.root is not None and not result.cut_short:
                 result.suggestions = self.suggest(_query_words(parsed))
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
         return result
 
-    def _filter_sql(
-        self, c: Compiler, filters: Filters, notes: list[str], annot: Any = None
-    ) -> dict[str, str]:
-        """One SQL condition per active filter (search.filter_masks), by field."""
-        out: dict[str, str] = {}
-        for name, values in filters.facets.items():
-            name = QUERY_FIELD_NAMES.get(name, name)
-            if name in ANNOTATION_FACETS:
-                continue
-            if name not in FACET_FIELDS or not values:
-                continue
-            found: list[str] = []
-            for value in values:
-                found += self.match_values(name, value, notes)
-            cond = c.values_in(list(dict.fromkeys(found)))
-            out[name] = cond if name not in out else f"({out[name]} OR {cond})"
-        start, end = filter_date_range(filters, notes)
-        if start is not None or end is not None:
-            out["date"] = date_sql(c, start, end)
-        out.update(self._annotation_filters(c, filters, notes, annot))
-        return out
-
-    def _annotation_filters(
-        self, c: Compiler, filters: Filters, notes: list[str], annot: Any
-    ) -> dict[str, str]:
-        """The ``tags`` / ``lists`` filters (without a workspace: they match nothing)."""
-        if annot is None:
-            return {f: FALSE for f in ANNOTATION_FACETS if filters.facets.get(f)}
-        masks = annot.search.filter_masks(filters.facets, notes)
-        return {name: c.seq_in(annot.seqs(np.flatnonzero(mask)))[0] for name, mask in masks.items()}
-
     def suggest(self, words: list[str], limit: int = 5) -> list[str]:
-        """Known words within edit distance 2 of unknown query words (search.suggest)."""
+        """Known words within edit distance 2 of unknown query words (search.suggest;
+        pg/suggest.py)."""
         known = self.dfs(words) if words else {}
         unknown = [w for w in dict.fromkeys(words) if w.isalpha() and w not in known]
-        found: dict[str, int] = {}
+        if not unknown:
+            return []
         min_df = 2 if len(self) >= 50 else 1  # index.suggestion_arrays: suggestible words
-        for word in unknown[:4]:
-            if not 3 <= len(word) <= 40:
-                continue
-            rows = self._query(
-                "SELECT term, df FROM archive_vocab WHERE char_length(term) BETWEEN %s AND %s "
-                "AND df >= %s",
-                (max(3, len(word) - 2), len(word) + 2, min_df),
-            )
-            for term, df in rows:
-                if term.isalpha() and _levenshtein(word, term, 2) <= 2:
-                    found[term] = max(found.get(term, 0), int(df))
-        return sorted(found, key=lambda t: (-found[t], t))[:limit]
+        return suggest_words(self, unknown, min_df, limit)
 
     # ------------------------------------------------------------------ the rest
 

@@ -67,6 +67,7 @@ class Compiler:
         self._idf_cache: dict[str, float] = {}
         self.joins: list[str] = []  # LEFT JOINs of posting lists (alias t0, t1, ...)
         self._aliases: dict[Any, str] = {}
+        self.df_of: dict[int, int] = {}  # vocabulary id -> document frequency (driver.py)
 
     def param(self, value: Any) -> str:
         name = f"p{len(self.params)}"
@@ -88,6 +89,8 @@ class Compiler:
             found = self.ctx.df(missing)  # term -> (id, df)
             for t in missing:
                 tid, df = found.get(t, (0, 0))
+                if df:
+                    self.df_of[tid] = df
                 self._idf_cache[t] = (
                     (tid, float(_idf(np.array([df], np.int64), self.ctx.n)[0])) if df else None
                 )
@@ -100,9 +103,12 @@ class Compiler:
         if key not in self._aliases:
             alias = f"t{len(self._aliases)}"
             self._aliases[key] = alias
+            # the lists unnested in the select list (in step), not by a LATERAL join: the
+            # planner (told no nested loops) would otherwise loop over a list's rows
+            # around the whole join (the records read once a row: 36 s at 1M)
             self.joins.append(
-                f"LEFT JOIN (SELECT u.doc, u.wb FROM archive_postings p CROSS JOIN LATERAL "
-                f"unnest(p.docs, p.wbs) AS u(doc, wb) WHERE p.term = {self.param(tid)}) "
+                "LEFT JOIN (SELECT unnest(p.docs) AS doc, unnest(p.wbs) AS wb "
+                f"FROM archive_postings p WHERE p.term = {self.param(tid)}) "
                 f"{alias} ON {alias}.doc = r.doc"
             )
         return self._aliases[key]
@@ -202,15 +208,16 @@ class Compiler:
         self._aliases[("many", alias)] = alias
         tp = self.param([tid for tid, _ in known])
         ip = self.param([idf for _, idf in known])
-        where = f"p.term = ANY({tp}::integer[])"
+        where = "true"
         if node.field is not None:
-            where += f" AND (u.wb & {1 << FIELD_BIT[node.field]}) <> 0"
+            where = f"(u.wb & {1 << FIELD_BIT[node.field]}) <> 0"
         w = f"((u.wb >> {FIELD_BITS})::real / 2::real)"
         imp = f"(((e.idf * {w}) * {_K1P1!r}::real) / ({self.norm_sql('d.dl')} + {w}))"
         self.joins.append(
             f"LEFT JOIN (SELECT u.doc, sum({imp}::float8)::real AS score "
-            f"FROM archive_postings p CROSS JOIN LATERAL unnest(p.docs, p.wbs) AS u(doc, wb) "
-            f"JOIN unnest({tp}::integer[], {ip}::real[]) AS e(t, idf) ON e.t = p.term "
+            "FROM (SELECT p.term, unnest(p.docs) AS doc, unnest(p.wbs) AS wb "
+            f"FROM archive_postings p WHERE p.term = ANY({tp}::integer[])) u "
+            f"JOIN unnest({tp}::integer[], {ip}::real[]) AS e(t, idf) ON e.t = u.term "
             f"JOIN archive_records d ON d.doc = u.doc WHERE {where} GROUP BY u.doc) {alias} "
             f"ON {alias}.doc = r.doc"
         )

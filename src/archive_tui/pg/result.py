@@ -11,10 +11,13 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import orjson
 
 from ..facets import FACET_FIELDS
 from ..search import Hit, highlight_spans
 from ..timeline import Histogram, histogram
+from .binary import ints_of
+from .cancel import watching
 from .facet_counts import by_field, facet_arrays
 
 log = logging.getLogger(__name__)
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
     from .archive import PgArchive
 
 
+STOPPED = "Search stopped before it finished: results are incomplete."  # as deadline.py says
 _PAGE = " OFFSET %(_off)s LIMIT %(_lim)s"
 # People: a record naming two variants of one person counts once for that person
 _MULTI = (
@@ -79,6 +83,12 @@ class PgSearchResult:
         self.cut_short = False
         self._histogram: Histogram | None = None
         self.facet_path = ""  # "numpy" or "sql": how the facet counts were made (a debug stat)
+        self._budget: dict[str, str] = {}  # statement_timeout while run() runs
+        self.driver = ""  # "postings" or "scan": which records were read (driver.py)
+        self.stopped = False  # should_stop() asked for it: the statement was cancelled
+        self.plain_filters: dict[str, Any] | None = None  # filters only: value ids, dates
+        self.filter_path = ""  # "arrays" or "sql": how a filters-only search was counted
+        self._done = False  # _run() finished
 
     # -- SQL pieces
 
@@ -101,42 +111,60 @@ class PgSearchResult:
         # the planner guesses 10 docs a posting list (unnest): it would probe the records
         # once per doc of a common word; hash joins read each list and the records once.
         # The cost that steers it away from nested loops would also start JIT compiling
-        # (~0.5 s a statement): no JIT.
-        nestloop = "off" if self._joins else "on"
-        return archive._read({"enable_nestloop": nestloop, "jit": "off"}, sql, params)
+        # (~0.5 s a statement): no JIT. Room for the matches in memory (not temp files).
+        settings = {
+            "enable_nestloop": "off" if self._joins else "on",
+            "jit": "off",
+            "work_mem": "64MB",
+            **self._budget,
+        }
+        return archive._read(settings, sql, params)
 
     # -- running
 
-    def run(self, budget_s: float | None = None) -> None:
-        """Total, the first page and the facets, within ``budget_s`` seconds (None: no
-        limit). A search the server stops at its limit finds nothing, and says so in the
-        notes (``cut_short``): a reader never waits without end."""
+    def run(self, budget_s: float | None = None, should_stop: Any = None) -> None:
+        """Total, the first page and the facets, within ``budget_s`` seconds a statement
+        (None: no limit), cancelled on the server once ``should_stop()`` is true
+        (cancel.py). A search stopped either way finds nothing, and says so in the notes
+        (``cut_short``; ``stopped`` when should_stop asked): a reader never waits without
+        end, nor for a search nobody wants any more."""
         import psycopg
 
-        archive = self._archive
-        if budget_s is None:
-            self._run()
-            return
+        if budget_s is not None:
+            self._budget = {"statement_timeout": str(max(1, int(budget_s * 1000)))}
+        watch = None
         try:
-            with archive.lock, archive.conn.transaction():
-                archive._query(
-                    "SELECT set_config('statement_timeout', %s, true)",
-                    (str(max(1, int(budget_s * 1000))),),
-                )
-                self._run()
+            with watching(self._archive.conn, should_stop) as watch:
+                if should_stop is not None and should_stop():
+                    watch.stopped = True
+                else:
+                    self._run()
         except psycopg.errors.QueryCanceled:
-            self.total = 0
-            self.hits = []
-            self.facets = {name: {} for name in FACET_FIELDS}
-            self.cut_short = True
-            self.parsed.notes.append(
+            if watch is None or not (watch.stopped or budget_s is not None):
+                raise  # cancelled by someone else: not ours to hide
+        finally:
+            self._budget = {}
+        if watch is not None and watch.stopped:
+            self.stopped = True
+            self._nothing(STOPPED)
+        elif budget_s is not None and watch is not None and not self._done:
+            self._nothing(
                 f"Search stopped after {budget_s:.1f} s (its time limit): nothing is shown; "
                 "make the query more specific."
             )
 
+    def _nothing(self, note: str) -> None:
+        """A search that did not finish: no results, and the note that says why."""
+        self.total = 0
+        self.hits = []
+        self.facets = {name: {} for name in FACET_FIELDS}
+        self.cut_short = True
+        self.parsed.notes.append(note)
+
     def _run(self) -> None:
         """Total, the first page and the facet counts: one statement, the query evaluated
-        once (a materialized CTE) when it selects anything less than everything."""
+        once (a materialized CTE) when it selects anything less than everything; the
+        matching seqs come back as one binary array (facet_counts.py counts them)."""
         archive = self._archive
         everything = self._match == "true" and not self._fsql
         extra = {"_off": self.offset, "_lim": self.limit}
@@ -144,43 +172,110 @@ class PgSearchResult:
             rows = self._rows(self._ranked(f"r.seq, {self._score} AS score", _PAGE), extra)
             self.total = archive.count()
             self.hits = self._hits(rows)
-            self.facets = archive.all_facet_counts()
-        else:
-            multi_raw, multi_canon = archive.people_multi()
-            sql = (
-                "WITH m AS MATERIALIZED (SELECT r.seq, r.date_key, r.title_key, "
-                f"{self._score} AS score FROM archive_records r {self._joins} "
-                f"CROSS JOIN LATERAL (SELECT {self._norm} AS v) nrm WHERE {self._where()}) "
-                # the page by a top-N sort (not a window over every match), numbered in
-                # the order it comes out of it
-                "SELECT 0, p.seq, p.score::float8, row_number() OVER (), NULL FROM "
-                f"(SELECT seq, score FROM m ORDER BY {self._order}{_PAGE}) p "
-                "UNION ALL SELECT 1, count(*), 0, 0, "
-                "coalesce(array_to_string(array_agg(seq), ','), '') FROM m "
-                "UNION ALL SELECT 4, generation, 0, 0, NULL FROM archive_stats"
-            )
-            page: list[tuple[int, float, int]] = []
-            seqs = ""
-            generation = -1
-            for kind, a, b, rank, text in self._rows(sql, extra):
-                if kind == 0:
-                    page.append((int(a), float(b), int(rank)))
-                elif kind == 1:
-                    self.total, seqs = int(a), text
-                else:
-                    generation = int(a)
-            page.sort(key=lambda row: row[2])
-            self.hits = self._hits([(seq, score) for seq, score, _ in page])
-            self.facets = self._facet_counts(
-                generation, seqs, multi_raw, multi_canon, self._where()
-            )
-            for name in self._fsql.keys() & set(FACET_FIELDS):
-                self.facets[name] = self._own_field_counts(name)
+            self.facets = self._all_counts()
+        elif self.plain_filters is None or not self._from_arrays(extra):
+            self._matches(extra)
         if self._annot is not None:
             self._annotation_facets()
+        self._done = True
+
+    def _from_arrays(self, extra: dict[str, Any]) -> bool:
+        """Filters only (no query words): the page in SQL (the date or GIN index), the
+        total and every count from the facet arrays (facet_counts.FacetArrays.filter_rows)
+        of the generation the page saw. False (logged; ``filter_path``) if the database
+        moved on meanwhile: the caller counts in SQL."""
+        archive = self._archive
+        plain = self.plain_filters or {}
+        page = self._ranked("r.seq, 0::real AS score", _PAGE)
+        rows = self._rows(
+            f"SELECT 0, q.seq, row_number() OVER () FROM ({page}) q "
+            "UNION ALL SELECT 1, generation, 0 FROM archive_stats",
+            extra,
+        )
+        generation = next(int(a) for kind, a, _ in rows if kind == 1)
+        ranked = sorted((rank, seq) for kind, seq, rank in rows if kind == 0)
+        if generation != archive._generation:
+            archive._stats_and_dfs([])
+        arrays = facet_arrays(archive, generation)
+        if arrays is None or generation != archive._generation:
+            self.filter_path = "sql"
+            log.info("filters counted in SQL: the database changed during the search")
+            return False
+        masks = arrays.filter_rows(plain["values"], plain["dates"])
+        multi = archive.people_multi()
+        chosen = np.logical_and.reduce(list(masks.values()))
+        self.total = int(np.count_nonzero(chosen))
+        self.hits = self._hits([(seq, 0.0) for _, seq in ranked])
+        self.facets = by_field(archive, *arrays.counts_rows(chosen, *multi))
+        for name in masks.keys() & set(FACET_FIELDS):
+            others = [m for k, m in masks.items() if k != name]
+            keep = np.logical_and.reduce(others) if others else np.ones_like(chosen)
+            self.facets[name] = by_field(archive, *arrays.counts_rows(keep, *multi))[name]
+        self.filter_path = self.facet_path = "arrays"
+        return True
+
+    def _matches(self, extra: dict[str, Any]) -> None:
+        """The query evaluated once (a materialized CTE): the page by a top-N sort, the
+        total, the matching seqs as one binary array (facet_counts.py counts them), and,
+        for each facet field with a filter, the seqs matching without that filter (its
+        own counts: choosing a value does not hide the others), all in one statement."""
+        archive = self._archive
+        multi_raw, multi_canon = archive.people_multi()
+        # only what the order reads goes into the matches (the title is long)
+        keys = "r.date_key, r.title_key" if "title_key" in self._order else "r.date_key"
+        own = [k for k in self._fsql if k in FACET_FIELDS]  # each also counted without
+        rest = [self._match, *(sql for k, sql in self._fsql.items() if k not in own)]
+        flags = "".join(f", ({self._fsql[k]}) AS f{i}" for i, k in enumerate(own))
+        every = " AND ".join(f"a.f{i}" for i in range(len(own))) or "true"
+        sql = (
+            f"WITH a AS MATERIALIZED (SELECT r.seq, {keys}, {self._score} AS score{flags} "
+            f"FROM archive_records r {self._joins} "
+            f"CROSS JOIN LATERAL (SELECT {self._norm} AS v) nrm WHERE {' AND '.join(rest)}), "
+            f"m AS (SELECT * FROM a WHERE {every}) "
+            # the page, numbered in the order it comes out of the sort, with the bodies
+            "SELECT 0, p.seq, p.score::float8, p.rank, "
+            "(SELECT b.body FROM archive_records b WHERE b.seq = p.seq), NULL::bytea FROM "
+            "(SELECT seq, score, row_number() OVER () AS rank FROM "
+            f"(SELECT seq, score FROM m ORDER BY {self._order}{_PAGE}) o) p "
+            "UNION ALL SELECT 1, count(*), 0, 0, NULL, array_send(array_agg(seq)) FROM m "
+            "UNION ALL SELECT 4, generation, 0, 0, NULL, NULL FROM archive_stats"
+        )
+        for i in range(len(own)):
+            others = " AND ".join(f"a.f{j}" for j in range(len(own)) if j != i) or "true"
+            sql += (
+                f" UNION ALL SELECT {10 + i}, count(*), 0, 0, NULL, "
+                f"array_send(array_agg(seq)) FROM a WHERE {others}"
+            )
+        page: list[tuple[int, float, int, str]] = []
+        seqs = np.zeros(0, np.int64)
+        own_seqs: dict[str, np.ndarray] = {}
+        generation = -1
+        for kind, a, b, rank, body, sent in self._rows(sql, extra):
+            if kind == 0:
+                page.append((int(a), float(b), int(rank), body))
+            elif kind == 1:
+                self.total, seqs = int(a), ints_of(sent)
+            elif kind == 4:
+                generation = int(a)
+            else:
+                own_seqs[own[kind - 10]] = ints_of(sent)
+        page.sort(key=lambda row: row[2])
+        bodies = {seq: orjson.loads(body) for seq, _, _, body in page}
+        self.hits = self._hits([(seq, score) for seq, score, _, _ in page], bodies)
+        self.facets = self._facet_counts(generation, seqs, multi_raw, multi_canon, self._where())
+        for name, found in own_seqs.items():
+            counts = self._facet_counts(
+                generation, found, multi_raw, multi_canon, self._where(skip=name)
+            )
+            self.facets[name] = counts.get(name, {})
 
     def _facet_counts(
-        self, generation: int, seqs: str, multi_raw: list[int], multi_canon: list[int], where: str
+        self,
+        generation: int,
+        seqs: np.ndarray | str,
+        multi_raw: list[int],
+        multi_canon: list[int],
+        where: str,
     ) -> dict[str, dict[str, int]]:
         """The matching records' facet counts: numpy over the generation's value ids
         (facet_counts.py), or in SQL when the database has moved on (``facet_path``)."""
@@ -190,8 +285,9 @@ class PgSearchResult:
         arrays = facet_arrays(archive, generation)
         found = None
         if arrays is not None and generation == archive._generation:
-            wanted = np.array(seqs.split(","), np.int64) if seqs else np.zeros(0, np.int64)
-            found = arrays.counts(wanted, multi_raw, multi_canon)
+            if isinstance(seqs, str):  # a comma list
+                seqs = np.array(seqs.split(","), np.int64) if seqs else np.zeros(0, np.int64)
+            found = arrays.counts(seqs, multi_raw, multi_canon)
         if found is not None:
             self.facet_path = "numpy"
             return by_field(archive, *found)
@@ -209,19 +305,22 @@ class PgSearchResult:
             (raw if kind == 2 else multi)[int(a)] = int(b)
         return archive.facet_counts(raw, multi)
 
-    def _own_field_counts(self, name: str) -> dict[str, int]:
-        """A filtered field's counts under the query and the other filters only."""
+    def _all_counts(self) -> dict[str, dict[str, int]]:
+        """Every record's facet counts: numpy over the generation's arrays (cached per
+        generation), or in SQL when the database has moved on (``facet_path``)."""
         archive = self._archive
-        multi_raw, multi_canon = archive.people_multi() if name == "people" else ([], [])
-        where = self._where(skip=name)
-        rows = self._rows(
-            "SELECT (SELECT generation FROM archive_stats), "
-            "coalesce(array_to_string(array_agg(r.seq), ','), '') "
-            f"FROM archive_records r {self._joins} WHERE {where}"
-        )
-        generation, seqs = rows[0]
-        counts = self._facet_counts(int(generation), seqs, multi_raw, multi_canon, where)
-        return counts.get(name, {})
+        counts = archive._cache.get("all_counts")
+        if counts is None:
+            arrays = facet_arrays(archive, archive._generation)
+            if arrays is None:
+                self.facet_path = "sql"
+                log.info("facet counts made in SQL: the database changed during the search")
+                return archive.all_facet_counts()
+            counts = archive._cache["all_counts"] = by_field(
+                archive, *arrays.counts(arrays.seqs, *archive.people_multi())
+            )
+        self.facet_path = "numpy"
+        return {name: dict(values) for name, values in counts.items()}
 
     def page(self, offset: int, limit: int) -> list[Hit]:
         """Hits ``offset`` .. ``offset + limit`` in order (one query)."""
@@ -251,8 +350,9 @@ class PgSearchResult:
             self._histogram = histogram(starts, starts)
         return self._histogram
 
-    def _hits(self, rows: list[tuple]) -> list[Hit]:
-        bodies = self._archive.by_seq([seq for seq, _ in rows])
+    def _hits(self, rows: list[tuple], bodies: dict[int, dict] | None = None) -> list[Hit]:
+        if bodies is None:
+            bodies = self._archive.by_seq([seq for seq, _ in rows])
         hits = []
         for seq, score in rows:
             record = bodies[seq]
