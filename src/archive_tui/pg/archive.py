@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,7 @@ from ..search import (
 from .compile import FALSE, MAX_EXPANSIONS, Compiler, Context, confirm, date_sql, expand_like
 from .connection import connect
 from .facet_lookups import FacetLookups
+from .phrase import legacy_terms
 from .records import ensure_schema, prepare, remove_records, write_records
 from .result import PgSearchResult
 
@@ -225,6 +227,7 @@ class PgArchive(FacetLookups):
             avgdl=mean if n and mean > 0 else 1.0,
             df=self.dfs,
             composite=self.composite,
+            phrase_legacy=partial(legacy_terms, self._query),
             expand=self.expand,
             facet_values=self.match_values,
             person_words=self.person_words,

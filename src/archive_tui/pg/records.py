@@ -21,6 +21,7 @@ from ..dates import parse_date
 from ..provenance import add_derived_fields
 from ..records import validate_records
 from .connection import DatabaseProblem
+from .copybin import int_rows
 from .rows import Batch, body_of, int_array, make_batch, wtf_bits
 
 if TYPE_CHECKING:
@@ -97,21 +98,25 @@ def _write(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[int, int]
     return added, updated
 
 
-def _changed(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[list[dict], set[str]]:
-    """The records new or different from the stored ones, and the ids already stored."""
+def _changed(
+    cur: psycopg.Cursor, records: Sequence[dict]
+) -> tuple[list[dict], list[str], set[str]]:
+    """The records new or different from the stored ones (and their bodies), and the ids
+    already stored."""
     bodies = {r["id"]: body_of(r) for r in records}
     cur.execute("SELECT id, body FROM archive_records WHERE id = ANY(%s)", (list(bodies),))
     stored = dict(cur.fetchall())
-    return [r for r in records if stored.get(r["id"]) != bodies[r["id"]]], set(stored)
+    changed = [r for r in records if stored.get(r["id"]) != bodies[r["id"]]]
+    return changed, [bodies[r["id"]] for r in changed], set(stored)
 
 
 def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int]:
-    changed, stored = _changed(cur, records)
+    changed, bodies, stored = _changed(cur, records)
     if not changed:
         return 0, 0
-    batch = make_batch(changed)
+    batch = make_batch(changed, bodies)
     old = [r["id"] for r in changed if r["id"] in stored]
-    if old:  # the old versions' terms, values and phrase streams leave
+    if old:  # the old versions' terms and values leave (their postings stay, never matching)
         cur.execute("SELECT body FROM archive_records WHERE id = ANY(%(ids)s)", {"ids": old})
         _forget_terms(cur, [r[0] for r in cur.fetchall()])
         cur.execute(
@@ -120,7 +125,7 @@ def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int
             "UPDATE archive_facet_values v SET df = v.df - o.c FROM o WHERE v.id = o.t",
             {"ids": old},
         )
-        cur.execute(
+        cur.execute(  # rows of an archive made before phrase positions (migration 0003)
             "DELETE FROM archive_streams s USING archive_records r "
             "WHERE r.id = ANY(%(ids)s) AND s.doc = r.doc",
             {"ids": old},
@@ -133,11 +138,6 @@ def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int
         [(t,) for t in batch.vocab],
         batch.term_df,
     )
-    if batch.composite:
-        cur.execute(
-            "UPDATE archive_vocab SET composite = true WHERE term = ANY(%s) AND NOT composite",
-            (batch.composite,),
-        )
     value_ids = _upsert_counts(
         cur,
         "archive_facet_values",
@@ -181,9 +181,6 @@ def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int
                 copy.write_row(row)
         sets = ", ".join(f'"{c}" = s."{c}"' for c in COLUMNS if c != "id")
         cur.execute(f"UPDATE archive_records r SET {sets} FROM archive_import s WHERE r.id = s.id")
-    with cur.copy("COPY archive_streams (doc, stream) FROM STDIN") as copy:
-        for doc, stream in zip(docs.tolist(), batch.streams, strict=True):
-            copy.write_row((doc, stream))
     _copy_postings(cur, batch, term_ids, docs)
     return len(new), len(updated)
 
@@ -191,27 +188,29 @@ def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int
 def _copy_postings(
     cur: psycopg.Cursor, batch: Batch, term_ids: np.ndarray, docs: np.ndarray
 ) -> None:
-    """One archive_postings row per term of the batch: its docs ascending, their ``wb``."""
-    wb = wtf_bits(batch.post_wtf, batch.post_bits, batch.post_composite)
+    """The batch's chunk (its docs and segment starts) and one archive_postings row per
+    term of the batch: its docs ascending, their ``wb``, its positions (binary COPY)."""
+    cur.execute("SELECT nextval('archive_chunk')")
+    chunk = int(cur.fetchone()[0])  # type: ignore[index]
+    cur.execute(
+        "INSERT INTO archive_chunks (chunk, docs, seg) VALUES (%s, %s, %s)",
+        (chunk, docs.tolist(), batch.seg.tolist()),
+    )
+    wb = wtf_bits(batch.post_wtf, batch.post_bits)
     post_doc = np.repeat(docs, np.diff(batch.doc_ptr))
     order = np.lexsort((post_doc, batch.post_term))  # by term, then doc
     terms = batch.post_term[order]
-    post_doc, wb = post_doc[order], wb[order]
-    bounds = np.flatnonzero(np.diff(terms)) + 1
-    starts = np.concatenate(([0], bounds)).tolist()
-    ends = np.concatenate((bounds, [len(terms)])).tolist()
-    doc_text = post_doc.astype(str).tolist()
-    wb_text = wb.astype(str).tolist()
-    ids = term_ids[terms[starts]].tolist() if len(terms) else []
-    with cur.copy("COPY archive_postings (term, docs, wbs) FROM STDIN") as copy:
-        out = []
-        for tid, a, b in zip(ids, starts, ends, strict=True):
-            out.append(f"{tid}\t{{{','.join(doc_text[a:b])}}}\t{{{','.join(wb_text[a:b])}}}\n")
-            if len(out) >= 5000:
-                copy.write("".join(out))
-                out = []
-        if out:
-            copy.write("".join(out))
+    nv = len(batch.vocab)
+    ptr = np.searchsorted(terms, np.arange(nv + 1))
+    data = int_rows(
+        [term_ids, np.full(nv, chunk)],
+        [(post_doc[order], ptr), (wb[order], ptr), (batch.positions, batch.pos_ptr)],
+    )
+    with cur.copy(
+        "COPY archive_postings (term, chunk, docs, wbs, poss) FROM STDIN (FORMAT BINARY)"
+    ) as copy:
+        for block in data:
+            copy.write(block)
 
 
 def _forget_terms(cur: psycopg.Cursor, bodies: Sequence[str]) -> None:
@@ -265,6 +264,7 @@ def remove_records(conn: psycopg.Connection, ids: Iterable[str]) -> int:
             "ov AS (SELECT t, count(*) AS c FROM gone, unnest(gone.fv) t GROUP BY t), "
             "u2 AS (UPDATE archive_facet_values v SET df = v.df - ov.c FROM ov "
             "WHERE v.id = ov.t), "
+            # rows of an archive made before phrase positions (migration 0003)
             "s AS (DELETE FROM archive_streams WHERE doc IN (SELECT doc FROM gone)) "
             "SELECT body FROM gone",
             (wanted,),
