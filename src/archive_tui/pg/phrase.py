@@ -70,17 +70,20 @@ def positions_sql(param: Any, tids: list[int], rarity: list[float], fieldname: s
         name, off = arrays[tids[i]], i - rare
         at = f"(u.s + {off})" if off else "u.s"
         probes.append(f"{name}.a[width_bucket({at}, {name}.a)] = {at}")
-    segment = "(width_bucket(u.s, c.seg) - 1)"
     if fieldname is not None:
-        probes.append(f"{segment} %% {NF} = {FIELD_BIT[fieldname]}")
+        probes.append(f"(width_bucket(u.s, c.seg) - 1) %% {NF} = {FIELD_BIT[fieldname]}")
+    segment = "(width_bucket(v.s, c.seg) - 1)"
     rare_tid = param(tids[rare])
     sources = ", ".join(["c", *arrays.values()])
     where = " AND ".join([f"p0.term = {rare_tid}", "p0.chunk = ch.chunk", *probes])
+    # the probes in a LATERAL subquery (kept apart by OFFSET 0) that reads the arrays from
+    # the one-row CTEs outside it: each array is handed over once, not rescanned per probe
     return (
         f"(SELECT DISTINCT x.doc FROM archive_chunks ch CROSS JOIN LATERAL ("
         f"WITH {', '.join(ctes)} "
-        f"SELECT c.docs[{segment} / {NF} + 1] AS doc FROM {sources}, archive_postings p0 "
-        f"CROSS JOIN LATERAL unnest(p0.poss) AS u(s) WHERE {where}) x "
+        f"SELECT c.docs[{segment} / {NF} + 1] AS doc FROM {sources} CROSS JOIN LATERAL ("
+        f"SELECT u.s FROM archive_postings p0 CROSS JOIN LATERAL unnest(p0.poss) AS u(s) "
+        f"WHERE {where} OFFSET 0) v) x "
         f"WHERE ch.chunk IN (SELECT p.chunk FROM archive_postings p WHERE p.term = {rare_tid}))"
     )
 
