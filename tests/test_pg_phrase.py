@@ -132,7 +132,8 @@ def _old_streams(batch_records: list[dict]) -> list[str]:
         at = seg[f::NF]
         slots[at] = [f"#{f} {s}" for s in slots[at].tolist()]
     ends = np.append(seg[::NF][1:], len(stream))
-    return [" ".join(slots[a:b].tolist()) for a, b in zip(seg[::NF].tolist(), ends.tolist())]
+    bounds = zip(seg[::NF].tolist(), ends.tolist(), strict=True)
+    return [" ".join(slots[a:b].tolist()) for a, b in bounds]
 
 
 def test_rows_without_positions_are_found_through_their_text_logged_and_counted(
