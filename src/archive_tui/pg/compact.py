@@ -103,5 +103,5 @@ def _compact(cur: psycopg.Cursor, everything: bool) -> Compacted:
         if len(term_ids) != len(batch.vocab):  # a broken invariant, never silent
             raise DatabaseProblem("a live record's word is missing from the vocabulary")
         _records._copy_postings(cur, batch, term_ids, np.array([d for d, _ in part], np.int64))
-        after += len(batch.post_term)
+        after += len(batch.post_doc)
     return Compacted(len(chosen) + int(legacy), len(rows), before - after)

@@ -197,14 +197,12 @@ def _copy_postings(
         (chunk, docs.tolist(), batch.seg.tolist()),
     )
     wb = wtf_bits(batch.post_wtf, batch.post_bits)
-    post_doc = np.repeat(docs, np.diff(batch.doc_ptr))
-    order = np.lexsort((post_doc, batch.post_term))  # by term, then doc
-    terms = batch.post_term[order]
+    post_doc = np.asarray(docs)[batch.post_doc]  # ascending per term: docs grow with records
     nv = len(batch.vocab)
-    ptr = np.searchsorted(terms, np.arange(nv + 1))
+    ptr = batch.term_ptr
     data = int_rows(
         [term_ids, np.full(nv, chunk)],
-        [(post_doc[order], ptr), (wb[order], ptr), (batch.positions, batch.pos_ptr)],
+        [(post_doc, ptr), (wb, ptr), (batch.positions, batch.pos_ptr)],
     )
     with cur.copy(
         "COPY archive_postings (term, chunk, docs, wbs, poss) FROM STDIN (FORMAT BINARY)"

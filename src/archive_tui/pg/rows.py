@@ -43,8 +43,8 @@ class Batch:
     dl: np.ndarray
     vocab: list[str]  # the batch's terms, sorted
     term_df: np.ndarray  # records of the batch holding each
-    doc_ptr: np.ndarray  # per record: its slice of post_term / post_wtf / post_bits
-    post_term: np.ndarray  # batch term ids, by record then term
+    term_ptr: np.ndarray  # per batch term: its slice of post_doc / post_wtf / post_bits
+    post_doc: np.ndarray  # batch record numbers, by term then record (ascending)
     post_wtf: np.ndarray
     post_bits: np.ndarray
     pos_ptr: np.ndarray  # per batch term: its slice of positions
@@ -66,12 +66,7 @@ def make_batch(records: Sequence[dict], bodies: Sequence[str] | None = None) -> 
     (``bodies``: their :func:`body_of`, when made already)."""
     index = TokenIndex.build(records)
     n = index.n
-    nv = len(index.vocab)
     counts = np.diff(index.term_ptr)
-    post_tid = np.repeat(np.arange(nv, dtype=np.int64), counts)
-    order = np.lexsort((post_tid, index.post_doc))
-    docs = np.asarray(index.post_doc)[order]
-    doc_ptr = np.searchsorted(docs, np.arange(n + 1))
     values, value_df, value_ptr, value_ids = _facet_entries(index, n)
     return Batch(
         ids=[r["id"] for r in records],
@@ -84,10 +79,10 @@ def make_batch(records: Sequence[dict], bodies: Sequence[str] | None = None) -> 
         dl=np.asarray(index._doc_len, np.float64),
         vocab=list(index.vocab),
         term_df=counts,
-        doc_ptr=doc_ptr,
-        post_term=post_tid[order],
-        post_wtf=np.asarray(index.post_wtf)[order],
-        post_bits=np.asarray(index.post_fields)[order],
+        term_ptr=np.asarray(index.term_ptr, np.int64),
+        post_doc=np.asarray(index.post_doc),
+        post_wtf=np.asarray(index.post_wtf),
+        post_bits=np.asarray(index.post_fields),
         pos_ptr=np.asarray(index.pos_ptr, np.int64),
         positions=_sorted_positions(index),
         seg=_int32(index.seg_start),
@@ -104,7 +99,7 @@ def _sorted_positions(index: TokenIndex) -> np.ndarray:
     pos = _int32(index.positions)
     ptr = np.asarray(index.pos_ptr, np.int64)
     if len(pos) > 1:
-        down = np.diff(pos.astype(np.int64)) < 0
+        down = pos[1:] < pos[:-1]
         down[ptr[1:-1][(ptr[1:-1] > 0) & (ptr[1:-1] < len(pos))] - 1] = False  # term bounds
         if down.any():  # pragma: no cover - not made by the build today
             term = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
