@@ -227,16 +227,24 @@ class Compiler:
         if any(found[t] is None for t in tokens):
             return FALSE, "0::real"
         tids = [found[t][0] for t in tokens]  # type: ignore[index]
-        aliases = [self.postings(tid) for tid in tids]
+        idfs = [found[t][1] for t in tokens]  # type: ignore[index]
+        rarity = [-idf for idf in idfs]  # a higher idf: a rarer word
         alias = f"t{len(self._aliases)}"
         self._aliases[("phrase", alias)] = alias
-        rarity = [-found[t][1] for t in tokens]  # type: ignore[index]  # a higher idf: rarer
-        sub = phrase_sql.positions_sql(self.param, tids, rarity, node.field)
-        self.joins.append(f"LEFT JOIN {sub} {alias} ON {alias}.doc = r.doc")
-        match = f"({alias}.doc IS NOT NULL)"
         legacy = self.ctx.phrase_legacy is None or self.ctx.phrase_legacy(tids)
         phrase_sql.note_path(legacy)
-        if legacy:  # records imported before phrase positions: their token texts
+        if not legacy:
+            sub, cols = phrase_sql.scored_sql(self.param, tids, rarity, node.field)
+            self.joins.append(f"LEFT JOIN {sub} {alias} ON {alias}.doc = r.doc")
+            match = f"({alias}.doc IS NOT NULL)"
+            parts = [
+                self._wb_impact(f"{alias}.wb{k}", idf, node.field)
+                for k, idf in zip(cols, idfs, strict=True)
+            ]
+        else:  # records imported before phrase positions: their token texts too
+            sub = phrase_sql.positions_sql(self.param, tids, rarity, node.field)
+            self.joins.append(f"LEFT JOIN {sub} {alias} ON {alias}.doc = r.doc")
+            aliases = [self.postings(tid) for tid in tids]
             holds = " AND ".join(self._has(a, None) for a in dict.fromkeys(aliases))
             rx = self.param(phrase_sql.phrase_regex(tokens, node.field))
             old = f"{alias}s"
@@ -244,13 +252,19 @@ class Compiler:
                 f"LEFT JOIN LATERAL (SELECT s.stream ~ {rx} AS ok FROM archive_streams s "
                 f"WHERE s.doc = r.doc AND {holds}) {old} ON true"
             )
-            match = f"({match} OR coalesce({old}.ok, false))"
-        parts = [
-            self._impact(a, found[t][1], node.field)  # type: ignore[index]
-            for a, t in zip(aliases, tokens, strict=True)
-        ]
+            match = f"({alias}.doc IS NOT NULL OR coalesce({old}.ok, false))"
+            parts = [self._impact(a, idf, node.field) for a, idf in zip(aliases, idfs, strict=True)]
         score = f"(CASE WHEN {match} THEN ({' + '.join(parts)}) ELSE 0::real END)"
         return match, score
+
+    def _wb_impact(self, wb: str, idf: float, fieldname: str | None) -> str:
+        """:meth:`_impact` of a ``wb`` column known to be there (a phrase's word)."""
+        wtf = f"(({wb} >> {FIELD_BITS})::real / 2::real)"
+        value = f"(({self.param(idf)}::real * {wtf}) * {_K1P1!r}::real) / (nrm.v + {wtf})"
+        if fieldname is None:
+            return value
+        bit = 1 << FIELD_BIT[fieldname]
+        return f"(CASE WHEN ({wb} & {bit}) <> 0 THEN {value} ELSE 0::real END)"
 
     def person_names(self, node: Term | Phrase) -> list[str]:
         if isinstance(node, Term):

@@ -42,11 +42,20 @@ def legacy_terms(query: Any, tids: list[int]) -> bool:
     return bool(rows and rows[0][0])
 
 
-def positions_sql(param: Any, tids: list[int], rarity: list[float], fieldname: str | None) -> str:
+def positions_sql(
+    param: Any,
+    tids: list[int],
+    rarity: list[float],
+    fieldname: str | None,
+    *,
+    scored: bool = False,
+) -> str:
     """A subquery ``(doc)`` of the record versions holding the words ``tids`` (vocabulary
     ids, in phrase order; ``rarity``: smaller for a rarer word) at consecutive positions,
-    within ``fieldname`` if given. ``param`` binds a value and returns its placeholder;
-    only integers made here enter the text."""
+    within ``fieldname`` if given; ``scored``: with each distinct word's ``wb`` there too
+    (columns ``wb0``, ``wb1``, … in the order the words first come), found by a binary
+    search of the word's docs in the same chunk. ``param`` binds a value and returns its
+    placeholder; only integers made here enter the text."""
     rare = min(range(len(tids)), key=lambda i: (rarity[i], i))
     others = sorted((i for i in range(len(tids)) if i != rare), key=lambda i: (rarity[i], i))
     arrays: dict[int, str] = {}  # term id -> CTE name (a word twice: one array)
@@ -72,20 +81,51 @@ def positions_sql(param: Any, tids: list[int], rarity: list[float], fieldname: s
         probes.append(f"{name}.a[width_bucket({at}, {name}.a)] = {at}")
     if fieldname is not None:
         probes.append(f"(width_bucket(u.s, c.seg) - 1) %% {NF} = {FIELD_BIT[fieldname]}")
-    segment = "(width_bucket(v.s, c.seg) - 1)"
     rare_tid = param(tids[rare])
-    sources = ", ".join(["c", *arrays.values()])
     where = " AND ".join([f"p0.term = {rare_tid}", "p0.chunk = ch.chunk", *probes])
     # the probes in a LATERAL subquery (kept apart by OFFSET 0) that reads the arrays from
     # the one-row CTEs outside it: each array is handed over once, not rescanned per probe
-    return (
-        f"(SELECT DISTINCT x.doc FROM archive_chunks ch CROSS JOIN LATERAL ("
-        f"WITH {', '.join(ctes)} "
-        f"SELECT c.docs[{segment} / {NF} + 1] AS doc FROM {sources} CROSS JOIN LATERAL ("
-        f"SELECT u.s FROM archive_postings p0 CROSS JOIN LATERAL unnest(p0.poss) AS u(s) "
-        f"WHERE {where} OFFSET 0) v) x "
-        f"WHERE ch.chunk IN (SELECT p.chunk FROM archive_postings p WHERE p.term = {rare_tid}))"
+    starts = (
+        "SELECT u.s FROM archive_postings p0 CROSS JOIN LATERAL unnest(p0.poss) AS u(s) "
+        f"WHERE {where} OFFSET 0"
     )
+    doc = f"c.docs[(width_bucket(v.s, c.seg) - 1) / {NF} + 1]"
+    sources = ", ".join(["c", *arrays.values()])
+    found = f"SELECT DISTINCT {doc} AS doc FROM {sources} CROSS JOIN LATERAL ({starts}) v"
+    if scored:
+        cols = []
+        for k, tid in enumerate(dict.fromkeys(tids)):
+            ctes.append(
+                f"d{k} AS MATERIALIZED (SELECT p.docs || '{{}}'::integer[] AS d, "
+                f"p.wbs || '{{}}'::integer[] AS b FROM archive_postings p "
+                f"WHERE p.term = {param(tid)} AND p.chunk = ch.chunk)"
+            )
+            cols.append(f"d{k}.b[width_bucket(y.doc, d{k}.d)] AS wb{k}")
+        dsources = ", ".join(f"d{k}" for k in range(len(cols)))
+        found = (
+            f"SELECT y.doc, {', '.join(cols)} FROM {dsources} "
+            f"CROSS JOIN LATERAL ({found} OFFSET 0) y"
+        )
+    columns = "x.*" if scored else "x.doc"
+    # all chunks' matches made once (a materialized CTE): the search joins them to its
+    # records afterwards, rather than the records to each chunk's matches
+    return (
+        f"(WITH ph AS MATERIALIZED (SELECT {columns} FROM archive_chunks ch CROSS JOIN LATERAL ("
+        f"WITH {', '.join(ctes)} {found}) x "
+        f"WHERE ch.chunk IN (SELECT p.chunk FROM archive_postings p WHERE p.term = {rare_tid})) "
+        "SELECT * FROM ph)"
+    )
+
+
+def scored_sql(
+    param: Any, tids: list[int], rarity: list[float], fieldname: str | None
+) -> tuple[str, list[int]]:
+    """:func:`positions_sql` with each distinct word's ``wb``, and per word of the phrase
+    the number of its column: the scores come from the phrase's own rows, so the search
+    need not join the words' whole lists to every record."""
+    distinct = list(dict.fromkeys(tids))
+    sql = positions_sql(param, tids, rarity, fieldname, scored=True)
+    return sql, [distinct.index(t) for t in tids]
 
 
 def note_path(legacy: bool) -> None:
