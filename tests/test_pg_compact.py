@@ -11,6 +11,7 @@ from test_pg_phrase import RECORDS, _old_streams
 
 from archive_tui.archive import Archive, add_to_store
 from archive_tui.pg import DatabaseProblem, connect, phrase, records
+from archive_tui.pg import compact as compact_module
 from archive_tui.pg.archive import PgArchive
 from archive_tui.pg.compact import compact
 from archive_tui.pg.migrations import migrate
@@ -42,7 +43,10 @@ def pg(pg_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     archive.close()
 
 
-def test_compaction_drops_dead_entries_and_keeps_every_result(pg: PgArchive, tmp_path) -> None:
+def test_compaction_drops_dead_entries_and_keeps_every_result(
+    pg: PgArchive, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(compact_module, "WRITE_DEAD_SHARE", 2.0)  # no rewrite while writing
     store = tmp_path / "local.json"
     assert pg.add(RECORDS) == (10, 0)
     changed = [
@@ -101,3 +105,23 @@ def test_a_failed_compaction_changes_nothing(pg: PgArchive) -> None:
     with pytest.raises(DatabaseProblem, match="changed nothing"):
         compact(pg.conn, everything=True)
     assert pg._query("SELECT term, chunk, docs FROM archive_postings ORDER BY term, chunk") == rows
+
+
+def test_an_import_rewrites_chunks_it_left_mostly_dead(pg: PgArchive, tmp_path) -> None:
+    """Replacing most records of a chunk (or removing them) rewrites it in the same
+    transaction: the dead entries do not wait for a compaction."""
+    store = tmp_path / "local.json"
+    assert pg.add(RECORDS[:4]) == (4, 0)  # one chunk of 4 (the fixture's chunk size)
+    changed = [dict(r, summary="secretary of state, again") for r in RECORDS[:3]]
+    assert pg.add(changed) == (0, 3)  # 3 of 4 dead: rewritten
+    assert entries(pg)[0] == entries(pg)[1]
+    add_to_store(store, RECORDS[:4])
+    add_to_store(store, changed)
+    local = Archive.open(store)
+    assert {q: observed(pg, q) for q in QUERIES} == {q: observed(local, q) for q in QUERIES}
+    assert pg.add(RECORDS[4:8]) == (4, 0)
+    assert pg.remove(["ph-005"]) == 1  # 1 of 4 dead: left for a compaction
+    total, live = entries(pg)
+    assert total > live
+    assert pg.remove(["ph-006", "ph-007"]) == 2  # 3 of 4 dead: rewritten
+    assert entries(pg)[0] == entries(pg)[1]

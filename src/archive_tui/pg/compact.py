@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 DEAD_SHARE = 0.2  # a chunk with at least this share of dead docs is rewritten
 SMALL_SHARE = 0.25  # ... and one with fewer live docs than this share of a full chunk
+WRITE_DEAD_SHARE = 0.5  # an import or removal rewrites, in its transaction, chunks this dead
 
 
 @dataclass
@@ -56,8 +57,21 @@ def compact(conn: psycopg.Connection, *, everything: bool = False) -> Compacted:
         raise DatabaseProblem(f"the compaction failed and changed nothing: {reason}") from None
 
 
-def _compact(cur: psycopg.Cursor, everything: bool) -> Compacted:
+def compact_dead(cur: psycopg.Cursor) -> Compacted:
+    """In a writer's transaction (the lock held): rewrite the chunks that are mostly dead
+    (a share of WRITE_DEAD_SHARE), so that replaced versions never pile up for long."""
+    return _compact(cur, False, dead_share=WRITE_DEAD_SHARE, merge_small=False)
+
+
+def _compact(
+    cur: psycopg.Cursor,
+    everything: bool,
+    *,
+    dead_share: float = DEAD_SHARE,
+    merge_small: bool = True,
+) -> Compacted:
     full = _records._CHUNK
+    small = SMALL_SHARE * full if merge_small else 0
     cur.execute(
         "SELECT ch.chunk, count(*), count(r.doc) FROM archive_chunks ch "
         "CROSS JOIN LATERAL unnest(ch.docs) AS d(doc) "
@@ -66,10 +80,12 @@ def _compact(cur: psycopg.Cursor, everything: bool) -> Compacted:
     chosen = [
         chunk
         for chunk, size, live in cur.fetchall()
-        if everything or size - live >= DEAD_SHARE * size or live < SMALL_SHARE * full
+        if everything or size - live >= dead_share * size or live < small
     ]
-    cur.execute("SELECT EXISTS (SELECT 1 FROM archive_postings WHERE chunk IS NULL)")
-    legacy = bool(cur.fetchone()[0])  # type: ignore[index]
+    legacy = False
+    if merge_small:
+        cur.execute("SELECT EXISTS (SELECT 1 FROM archive_postings WHERE chunk IS NULL)")
+        legacy = bool(cur.fetchone()[0])  # type: ignore[index]
     if not chosen and not legacy:
         return Compacted(0, 0, 0)
     # the live records of those chunks, and (pre-0003) those in no chunk, in doc order
@@ -82,13 +98,15 @@ def _compact(cur: psycopg.Cursor, everything: bool) -> Compacted:
     )
     rows = cur.fetchall()
     cur.execute(
-        "WITH gone AS (DELETE FROM archive_postings WHERE chunk = ANY(%s) OR chunk IS NULL "
-        "RETURNING cardinality(docs) AS n) SELECT coalesce(sum(n), 0) FROM gone",
-        (chosen,),
+        "WITH gone AS (DELETE FROM archive_postings WHERE chunk = ANY(%(c)s) "
+        "OR (%(legacy)s AND chunk IS NULL) RETURNING cardinality(docs) AS n) "
+        "SELECT coalesce(sum(n), 0) FROM gone",
+        {"c": chosen, "legacy": legacy},
     )
     before = int(cur.fetchone()[0])  # type: ignore[index]
     cur.execute("DELETE FROM archive_chunks WHERE chunk = ANY(%s)", (chosen,))
-    cur.execute("DELETE FROM archive_streams")  # pre-0003 texts: every record is in a chunk now
+    if legacy:  # pre-0003 texts: every record is in a chunk now
+        cur.execute("DELETE FROM archive_streams")
     after = 0
     for lo in range(0, len(rows), full):
         part = rows[lo : lo + full]

@@ -92,6 +92,10 @@ def _write(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[int, int]
             a, u = _write_chunk(cur, records[lo : lo + _CHUNK])
             added += a
             updated += u
+        if updated:  # replaced versions' entries: chunks mostly dead are rewritten
+            from .compact import compact_dead
+
+            compact_dead(cur)
         if owner and (added or updated):
             cur.execute("SELECT gin_clean_pending_list('archive_records_fv'::regclass)")
         _finish(cur, added=added, updated=updated, removed=0)
@@ -270,6 +274,10 @@ def remove_records(conn: psycopg.Connection, ids: Iterable[str]) -> int:
         bodies = [r[0] for r in cur.fetchall()]
         _forget_terms(cur, bodies)
         removed = len(bodies)
+        if removed:  # removed versions' entries: chunks mostly dead are rewritten
+            from .compact import compact_dead
+
+            compact_dead(cur)
         _finish(cur, added=0, updated=0, removed=removed)
     return removed
 
