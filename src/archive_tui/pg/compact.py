@@ -57,10 +57,15 @@ def compact(conn: psycopg.Connection, *, everything: bool = False) -> Compacted:
         raise DatabaseProblem(f"the compaction failed and changed nothing: {reason}") from None
 
 
-def compact_dead(cur: psycopg.Cursor) -> Compacted:
-    """In a writer's transaction (the lock held): rewrite the chunks that are mostly dead
-    (a share of WRITE_DEAD_SHARE), so that replaced versions never pile up for long."""
-    return _compact(cur, False, dead_share=WRITE_DEAD_SHARE, merge_small=False)
+def compact_dead(cur: psycopg.Cursor, gone: list[int]) -> Compacted:
+    """In a writer's transaction (the lock held), after versions ``gone`` (docs) were
+    replaced or removed: rewrite the chunks among theirs that are mostly dead (a share of
+    WRITE_DEAD_SHARE), so that dead entries never pile up for long."""
+    if not gone:
+        return Compacted(0, 0, 0)
+    return _compact(
+        cur, False, dead_share=WRITE_DEAD_SHARE, merge_small=False, near=(min(gone), max(gone))
+    )
 
 
 def _compact(
@@ -69,13 +74,20 @@ def _compact(
     *,
     dead_share: float = DEAD_SHARE,
     merge_small: bool = True,
+    near: tuple[int, int] | None = None,
 ) -> Compacted:
     full = _records._CHUNK
     small = SMALL_SHARE * full if merge_small else 0
+    # (``near``: only the chunks whose docs, ascending, overlap that range)
+    lo, hi = near if near is not None else (None, None)
     cur.execute(
         "SELECT ch.chunk, count(*), count(r.doc) FROM archive_chunks ch "
         "CROSS JOIN LATERAL unnest(ch.docs) AS d(doc) "
-        "LEFT JOIN archive_records r ON r.doc = d.doc GROUP BY ch.chunk"
+        "LEFT JOIN archive_records r ON r.doc = d.doc "
+        "WHERE %(lo)s::integer IS NULL "
+        "OR (ch.docs[1] <= %(hi)s AND ch.docs[cardinality(ch.docs)] >= %(lo)s) "
+        "GROUP BY ch.chunk",
+        {"lo": lo, "hi": hi},
     )
     chosen = [
         chunk

@@ -70,6 +70,7 @@ def write_records(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[in
 
 def _write(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[int, int]:
     added = updated = 0
+    replaced: list[int] = []  # docs of the versions this import replaces
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
         # GIN entries of the import gathered in a pending list and merged in bulk (much
@@ -89,13 +90,13 @@ def _write(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[int, int]
         )
         cur.execute("ALTER TABLE archive_import DROP COLUMN seq")
         for lo in range(0, len(records), _CHUNK):
-            a, u = _write_chunk(cur, records[lo : lo + _CHUNK])
+            a, u = _write_chunk(cur, records[lo : lo + _CHUNK], replaced)
             added += a
             updated += u
         if updated:  # replaced versions' entries: chunks mostly dead are rewritten
             from .compact import compact_dead
 
-            compact_dead(cur)
+            compact_dead(cur, replaced)
         if owner and (added or updated):
             cur.execute("SELECT gin_clean_pending_list('archive_records_fv'::regclass)")
         _finish(cur, added=added, updated=updated, removed=0)
@@ -114,15 +115,21 @@ def _changed(
     return changed, [bodies[r["id"]] for r in changed], set(stored)
 
 
-def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int]:
+def _write_chunk(
+    cur: psycopg.Cursor, records: Sequence[dict], replaced: list[int]
+) -> tuple[int, int]:
+    """Write one chunk of records; the docs of the versions they replace go to
+    ``replaced``."""
     changed, bodies, stored = _changed(cur, records)
     if not changed:
         return 0, 0
     batch = make_batch(changed, bodies)
     old = [r["id"] for r in changed if r["id"] in stored]
     if old:  # the old versions' terms and values leave (their postings stay, never matching)
-        cur.execute("SELECT body FROM archive_records WHERE id = ANY(%(ids)s)", {"ids": old})
-        _forget_terms(cur, [r[0] for r in cur.fetchall()])
+        cur.execute("SELECT doc, body FROM archive_records WHERE id = ANY(%(ids)s)", {"ids": old})
+        found = cur.fetchall()
+        replaced += [r[0] for r in found]
+        _forget_terms(cur, [r[1] for r in found])
         cur.execute(
             "WITH o AS (SELECT t, count(*) AS c FROM archive_records r, unnest(r.fv) t "
             "WHERE r.id = ANY(%(ids)s) GROUP BY t) "
@@ -268,16 +275,17 @@ def remove_records(conn: psycopg.Connection, ids: Iterable[str]) -> int:
             "WHERE v.id = ov.t), "
             # rows of an archive made before phrase positions (migration 0003)
             "s AS (DELETE FROM archive_streams WHERE doc IN (SELECT doc FROM gone)) "
-            "SELECT body FROM gone",
+            "SELECT doc, body FROM gone",
             (wanted,),
         )
-        bodies = [r[0] for r in cur.fetchall()]
+        found = cur.fetchall()
+        bodies = [r[1] for r in found]
         _forget_terms(cur, bodies)
         removed = len(bodies)
         if removed:  # removed versions' entries: chunks mostly dead are rewritten
             from .compact import compact_dead
 
-            compact_dead(cur)
+            compact_dead(cur, [r[0] for r in found])
         _finish(cur, added=0, updated=0, removed=removed)
     return removed
 
