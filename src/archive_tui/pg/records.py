@@ -158,7 +158,8 @@ def _write_chunk(
         batch.value_df,
     )
     cur.execute("SELECT nextval('archive_doc') FROM generate_series(1, %s)", (len(changed),))
-    docs = np.array([r[0] for r in cur.fetchall()], np.int64)
+    # ascending, as the chunk's arrays must be (a binary search reads them)
+    docs = np.sort(np.array([r[0] for r in cur.fetchall()], np.int64))
     facet_ids = value_ids[batch.value_ids]
 
     def rows(wanted: set[int]) -> Iterator[tuple]:
