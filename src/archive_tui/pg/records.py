@@ -89,8 +89,8 @@ def _write(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[int, int]
             "ON COMMIT DROP"
         )
         cur.execute("ALTER TABLE archive_import DROP COLUMN seq")
-        for lo in range(0, len(records), _CHUNK):
-            a, u = _write_chunk(cur, records[lo : lo + _CHUNK], replaced)
+        for changed, stored, batch in _batches(cur, records):
+            a, u = _write_chunk(cur, changed, stored, batch, replaced)
             added += a
             updated += u
         if updated:  # replaced versions' entries: chunks mostly dead are rewritten
@@ -115,15 +115,32 @@ def _changed(
     return changed, [bodies[r["id"]] for r in changed], set(stored)
 
 
+def _batches(
+    cur: psycopg.Cursor, records: Sequence[dict]
+) -> Iterator[tuple[list[dict], set[str], Batch]]:
+    """Per chunk of ``records``: those new or changed, the ids stored, and their batch.
+    The next chunk is indexed in a thread while the caller writes this one, so the
+    server's work on a chunk and ours on the next overlap (the build releases the GIL).
+    Ids are unique in an import (validation), so no chunk changes another's comparison."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pending = None
+    with ThreadPoolExecutor(1, thread_name_prefix="archive-import") as pool:
+        for lo in range(0, len(records), _CHUNK):
+            changed, bodies, stored = _changed(cur, records[lo : lo + _CHUNK])
+            ahead = (changed, stored, pool.submit(make_batch, changed, bodies)) if changed else None
+            if pending is not None:
+                yield pending[0], pending[1], pending[2].result()
+            pending = ahead
+        if pending is not None:
+            yield pending[0], pending[1], pending[2].result()
+
+
 def _write_chunk(
-    cur: psycopg.Cursor, records: Sequence[dict], replaced: list[int]
+    cur: psycopg.Cursor, changed: list[dict], stored: set[str], batch: Batch, replaced: list[int]
 ) -> tuple[int, int]:
-    """Write one chunk of records; the docs of the versions they replace go to
-    ``replaced``."""
-    changed, bodies, stored = _changed(cur, records)
-    if not changed:
-        return 0, 0
-    batch = make_batch(changed, bodies)
+    """Write one chunk's new and changed records; the docs of the versions they replace
+    go to ``replaced``."""
     old = [r["id"] for r in changed if r["id"] in stored]
     if old:  # the old versions' terms and values leave (their postings stay, never matching)
         cur.execute("SELECT doc, body FROM archive_records WHERE id = ANY(%(ids)s)", {"ids": old})
