@@ -6,6 +6,11 @@ the same transaction, and ``NOTIFY archive_tui_records`` says what changed when 
 commits. A failed import leaves nothing. Writers take one transaction-level advisory
 lock, so two imports from two processes run one after the other and neither loses the
 other's records or counts; readers are never blocked.
+
+Records are indexed in chunks (``_CHUNK``), each with its own word positions for phrases
+(pg/phrase.py); the posting lists go in by binary COPY (pg/copybin.py), the next chunk
+indexed in a thread meanwhile. Replaced and removed versions leave dead entries in the
+lists; a chunk left mostly dead is rewritten in the same transaction (pg/compact.py).
 """
 
 from __future__ import annotations
