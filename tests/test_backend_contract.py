@@ -227,24 +227,22 @@ def test_sorts_give_the_same_order(backends: dict, query: str, sort: str | None)
     assert [h.score for h in pg.hits] == [h.score for h in local.hits]
 
 
-def test_phrases_take_the_substring_or_the_regex_path(backends: dict) -> None:
-    """A phrase of words never in a slot with parts (an apostrophe word) is found by a
-    substring of the stream, others by the regular expression: both find what the local
-    engine finds (the phrase queries above), and each path is taken here."""
+def test_phrases_are_checked_by_word_positions(backends: dict) -> None:
+    """Phrases are found by consecutive word positions (pg/phrase.py), never by reading a
+    record's text: an apostrophe word's parts share its position (``"de gaulle"`` finds
+    de Gaulle’s), a field phrase stays in its field; both engines find the same."""
+    from archive_tui.pg import phrase
+
     pg = backends["pg"]
-    assert pg.composite(["de", "gaulle", "view"]) == {"gaulle"}
-    assert pg.composite(["cuban", "missile"]) == set()
-    # per record: "gaulle" is in an apostrophe slot in some records (the regex there), a
-    # plain word in others (the substring there)
-    some, every = pg._query(
-        "SELECT bool_or(wb & 2048 <> 0), bool_and(wb & 2048 <> 0) FROM archive_postings p "
-        "JOIN archive_vocab v ON v.id = p.term, unnest(p.wbs) AS wb WHERE v.term = 'gaulle'"
-    )[0]
-    assert (some, every) == (True, False)
-    for phrase in ('"de gaulle"', '"cuban missile"'):
-        local = backends["local"].search(phrase, limit=20)
-        assert observed(pg.search(phrase, limit=20)) == observed(local)
-        assert local.total > 0
+    before = phrase.stats()
+    for query in ('"de gaulle"', '"cuban missile"', 'title:"cuban missile"', '"gaulle view"'):
+        local = backends["local"].search(query, limit=20)
+        assert observed(pg.search(query, limit=20)) == observed(local)
+        assert local.total > 0, query
+    after = phrase.stats()
+    assert after["positions"] - before["positions"] == 4
+    assert after["streams"] == before["streams"]  # no record text was read
+    assert pg._query("SELECT count(*) FROM archive_streams") == [(0,)]
 
 
 def test_pages_and_all_ids_match(backends: dict) -> None:

@@ -52,11 +52,13 @@ def consistency(archive: PgArchive) -> None:
         recount = dict(archive._query(sql))
         stored = dict(archive._query(f"SELECT id, df FROM {table} WHERE df <> 0"))
         assert stored == recount, table
-    streams = archive._query(
-        "SELECT count(*), count(r.doc) FROM archive_streams s LEFT JOIN archive_records r "
-        "USING (doc)"
-    )[0]
-    assert streams[0] == streams[1] == len(archive), "one phrase stream per live record"
+    placed = archive._query(
+        "SELECT count(DISTINCT r.doc) FROM archive_records r "
+        "JOIN (SELECT unnest(docs) AS doc FROM archive_chunks) c USING (doc)"
+    )[0][0]
+    assert placed == len(archive), "every live record's positions are in a chunk"
+    bare = "SELECT count(*) FROM archive_postings WHERE chunk IS NULL OR poss IS NULL"
+    assert archive._query(bare) == [(0,)], "every posting row has its positions"
     n, total, _gen = archive._query("SELECT records, total_dl, generation FROM archive_stats")[0]
     count, dl = archive._query("SELECT count(*), coalesce(sum(dl), 0) FROM archive_records")[0]
     assert (n, total) == (count, dl)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from functools import partial
 from typing import Any
 
 import orjson
@@ -31,6 +32,7 @@ from .connection import connect
 from .driver import driver_sql, query_terms
 from .facet_lookups import FacetLookups
 from .filters import filter_sql
+from .phrase import legacy_terms
 from .records import ensure_schema, prepare, remove_records, write_records
 from .result import PgSearchResult
 from .suggest import suggest_words
@@ -262,6 +264,7 @@ class PgArchive(FacetLookups):
             avgdl=mean if n and mean > 0 else 1.0,
             df=known,
             composite=composite,
+            phrase_legacy=partial(legacy_terms, self._query),
             expand=self.expand,
             facet_values=self.match_values,
             person_words=self.person_words,

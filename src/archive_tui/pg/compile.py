@@ -14,7 +14,6 @@ written into the text.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +33,8 @@ from ..query import (
     Term,
 )
 from ..wildcard import collapse, glob_match, literal_prefix
-from .rows import COMPOSITE, FIELD_BITS
+from . import phrase as phrase_sql
+from .rows import FIELD_BITS
 
 MAX_EXPANSIONS = 300  # search.MAX_EXPANSIONS
 _K1P1 = float(np.float32(K1 + 1))
@@ -56,6 +56,9 @@ class Context:
     notes: list[str] = field(default_factory=list)
     annotations: Any = None  # pg.annotations.PgAnnotations, or None (no workspace)
     composite: Any = None  # callable: list of terms -> those ever in a slot with parts
+    # callable: vocabulary ids -> do any have postings without positions (phrase.py);
+    # None: assume so (the slower phrase check, correct either way)
+    phrase_legacy: Any = None
 
 
 class Compiler:
@@ -225,40 +228,50 @@ class Compiler:
         return match, f"coalesce({alias}.score, 0::real)"
 
     def phrase(self, node: Phrase) -> tuple[str, str]:
+        """Records holding the words in a row, by their positions (pg/phrase.py)."""
         tokens = list(node.tokens)
         found = self.idf(tokens)
         if any(found[t] is None for t in tokens):
             return FALSE, "0::real"
-        aliases = [self.postings(found[t][0]) for t in tokens]  # type: ignore[index]
-        rx = phrase_regex(tokens, node.field)
-        holds = " AND ".join(self._has(a, None) for a in dict.fromkeys(aliases))
-        # the stream read and matched once a record, only where it holds every word: words
-        # never in a slot with parts are whole slots, so a substring between spaces is the
-        # phrase (a few µs); else the regular expression (~30 µs)
-        # (in a record where none of them is: the COMPOSITE bit of its postings)
-        plain = node.field is None and self.ctx.composite is not None
-        regex = f"s.stream ~ {self.param(rx)}"
-        if plain:
-            literal = self.param(" " + " ".join(tokens) + " ")
-            test = f"strpos(' ' || s.stream || ' ', {literal}) > 0"
-            if self.ctx.composite(tokens):
-                bits = " | ".join(f"{a}.wb" for a in dict.fromkeys(aliases))
-                test = f"(CASE WHEN (({bits}) & {COMPOSITE}) <> 0 THEN {regex} ELSE {test} END)"
-        else:
-            test = regex
+        tids = [found[t][0] for t in tokens]  # type: ignore[index]
+        idfs = [found[t][1] for t in tokens]  # type: ignore[index]
+        rarity = [-idf for idf in idfs]  # a higher idf: a rarer word
         alias = f"t{len(self._aliases)}"
         self._aliases[("phrase", alias)] = alias
-        self.joins.append(
-            f"LEFT JOIN LATERAL (SELECT {test} AS ok FROM archive_streams "
-            f"s WHERE s.doc = r.doc AND {holds}) {alias} ON true"
-        )
-        match = f"({holds} AND coalesce({alias}.ok, false))"
-        parts = [
-            self._impact(a, found[t][1], node.field)  # type: ignore[index]
-            for a, t in zip(aliases, tokens, strict=True)
-        ]
+        legacy = self.ctx.phrase_legacy is None or self.ctx.phrase_legacy(tids)
+        phrase_sql.note_path(legacy)
+        if not legacy:
+            sub, cols = phrase_sql.scored_sql(self.param, tids, rarity, node.field)
+            self.joins.append(f"LEFT JOIN {sub} {alias} ON {alias}.doc = r.doc")
+            match = f"({alias}.doc IS NOT NULL)"
+            parts = [
+                self._wb_impact(f"{alias}.wb{k}", idf, node.field)
+                for k, idf in zip(cols, idfs, strict=True)
+            ]
+        else:  # records imported before phrase positions: their token texts too
+            sub = phrase_sql.positions_sql(self.param, tids, rarity, node.field)
+            self.joins.append(f"LEFT JOIN {sub} {alias} ON {alias}.doc = r.doc")
+            aliases = [self.postings(tid) for tid in tids]
+            holds = " AND ".join(self._has(a, None) for a in dict.fromkeys(aliases))
+            rx = self.param(phrase_sql.phrase_regex(tokens, node.field))
+            old = f"{alias}s"
+            self.joins.append(
+                f"LEFT JOIN LATERAL (SELECT s.stream ~ {rx} AS ok FROM archive_streams s "
+                f"WHERE s.doc = r.doc AND {holds}) {old} ON true"
+            )
+            match = f"({alias}.doc IS NOT NULL OR coalesce({old}.ok, false))"
+            parts = [self._impact(a, idf, node.field) for a, idf in zip(aliases, idfs, strict=True)]
         score = f"(CASE WHEN {match} THEN ({' + '.join(parts)}) ELSE 0::real END)"
         return match, score
+
+    def _wb_impact(self, wb: str, idf: float, fieldname: str | None) -> str:
+        """:meth:`_impact` of a ``wb`` column known to be there (a phrase's word)."""
+        wtf = f"(({wb} >> {FIELD_BITS})::real / 2::real)"
+        value = f"(({self.param(idf)}::real * {wtf}) * {_K1P1!r}::real) / (nrm.v + {wtf})"
+        if fieldname is None:
+            return value
+        bit = 1 << FIELD_BIT[fieldname]
+        return f"(CASE WHEN ({wb} & {bit}) <> 0 THEN {value} ELSE 0::real END)"
 
     def person_names(self, node: Term | Phrase) -> list[str]:
         if isinstance(node, Term):
@@ -281,19 +294,6 @@ def date_sql(c: Compiler, start: int | None, end: int | None) -> str:
 
 
 _FIELD_NUMBER = {name: i for i, name in enumerate(FIELD_BIT)}
-
-
-def _slot(token: str) -> str:
-    word = re.sub(r"([^0-9A-Za-z\u0080-\U0010ffff])", r"\\\1", token)
-    return rf"(?:\S*/)?{word}(?:/\S*)?"
-
-
-def phrase_regex(tokens: list[str], fieldname: str | None) -> str:
-    """A PostgreSQL regular expression matching ``tokens`` in consecutive stream slots."""
-    body = " ".join(_slot(t) for t in tokens)
-    if fieldname is None:
-        return rf"(?:^| ){body}(?= |$)"
-    return rf"#{FIELD_BIT[fieldname]} (?:[^#]* )?{body}(?= |$)"
 
 
 def expand_like(kind: str, pattern: str) -> tuple[str, str, str]:

@@ -6,6 +6,11 @@ the same transaction, and ``NOTIFY archive_tui_records`` says what changed when 
 commits. A failed import leaves nothing. Writers take one transaction-level advisory
 lock, so two imports from two processes run one after the other and neither loses the
 other's records or counts; readers are never blocked.
+
+Records are indexed in chunks (``_CHUNK``), each with its own word positions for phrases
+(pg/phrase.py); the posting lists go in by binary COPY (pg/copybin.py). Replaced and
+removed versions leave dead entries in the lists; a chunk left mostly dead is rewritten
+in the same transaction (pg/compact.py).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from ..dates import parse_date
 from ..provenance import add_derived_fields
 from ..records import validate_records
 from .connection import DatabaseProblem
+from .copybin import int_rows
 from .nul import refuse_nul_ids, storable
 from .rows import Batch, body_of, int_array, make_batch, wtf_bits
 
@@ -71,6 +77,7 @@ def write_records(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[in
 
 def _write(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[int, int]:
     added = updated = 0
+    replaced: list[int] = []  # docs of the versions this import replaces
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
         # GIN entries of the import gathered in a pending list and merged in bulk (much
@@ -89,40 +96,65 @@ def _write(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[int, int]
             "ON COMMIT DROP"
         )
         cur.execute("ALTER TABLE archive_import DROP COLUMN seq")
-        for lo in range(0, len(records), _CHUNK):
-            a, u = _write_chunk(cur, records[lo : lo + _CHUNK])
+        for changed, stored, batch in _batches(cur, records):
+            a, u = _write_chunk(cur, changed, stored, batch, replaced)
             added += a
             updated += u
+        if updated:  # replaced versions' entries: chunks mostly dead are rewritten
+            from .compact import compact_dead
+
+            compact_dead(cur, replaced)
         if owner and (added or updated):
             cur.execute("SELECT gin_clean_pending_list('archive_records_fv'::regclass)")
         _finish(cur, added=added, updated=updated, removed=0)
     return added, updated
 
 
-def _changed(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[list[dict], set[str]]:
-    """The records new or different from the stored ones, and the ids already stored."""
+def _changed(
+    cur: psycopg.Cursor, records: Sequence[dict]
+) -> tuple[list[dict], list[str], set[str]]:
+    """The records new or different from the stored ones (and their bodies), and the ids
+    already stored."""
     bodies = {r["id"]: body_of(r) for r in records}
     cur.execute("SELECT id, body FROM archive_records WHERE id = ANY(%s)", (list(bodies),))
     stored = dict(cur.fetchall())
-    return [r for r in records if stored.get(r["id"]) != bodies[r["id"]]], set(stored)
+    changed = [r for r in records if stored.get(r["id"]) != bodies[r["id"]]]
+    return changed, [bodies[r["id"]] for r in changed], set(stored)
 
 
-def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int]:
-    changed, stored = _changed(cur, records)
-    if not changed:
-        return 0, 0
-    batch = storable(make_batch(changed))  # NUL kept in the body, never in raw text
+def _batches(
+    cur: psycopg.Cursor, records: Sequence[dict]
+) -> Iterator[tuple[list[dict], set[str], Batch]]:
+    """Per chunk of ``records``: those new or changed, the ids stored, and their batch.
+
+    One after the other: indexing the next chunk in a thread while this one is copied was
+    ~15% faster on a quiet machine but twice as slow on a busy one (the copying thread
+    waits for the interpreter's lock at every socket write)."""
+    for lo in range(0, len(records), _CHUNK):
+        changed, bodies, stored = _changed(cur, records[lo : lo + _CHUNK])
+        if changed:
+            # NUL kept in the body, never in raw text
+            yield changed, stored, storable(make_batch(changed, bodies))
+
+
+def _write_chunk(
+    cur: psycopg.Cursor, changed: list[dict], stored: set[str], batch: Batch, replaced: list[int]
+) -> tuple[int, int]:
+    """Write one chunk's new and changed records; the docs of the versions they replace
+    go to ``replaced``."""
     old = [r["id"] for r in changed if r["id"] in stored]
-    if old:  # the old versions' terms, values and phrase streams leave
-        cur.execute("SELECT body FROM archive_records WHERE id = ANY(%(ids)s)", {"ids": old})
-        _forget_terms(cur, [r[0] for r in cur.fetchall()])
+    if old:  # the old versions' terms and values leave (their postings stay, never matching)
+        cur.execute("SELECT doc, body FROM archive_records WHERE id = ANY(%(ids)s)", {"ids": old})
+        found = cur.fetchall()
+        replaced += [r[0] for r in found]
+        _forget_terms(cur, [r[1] for r in found])
         cur.execute(
             "WITH o AS (SELECT t, count(*) AS c FROM archive_records r, unnest(r.fv) t "
             "WHERE r.id = ANY(%(ids)s) GROUP BY t) "
             "UPDATE archive_facet_values v SET df = v.df - o.c FROM o WHERE v.id = o.t",
             {"ids": old},
         )
-        cur.execute(
+        cur.execute(  # rows of an archive made before phrase positions (migration 0003)
             "DELETE FROM archive_streams s USING archive_records r "
             "WHERE r.id = ANY(%(ids)s) AND s.doc = r.doc",
             {"ids": old},
@@ -135,11 +167,6 @@ def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int
         [(t,) for t in batch.vocab],
         batch.term_df,
     )
-    if batch.composite:
-        cur.execute(
-            "UPDATE archive_vocab SET composite = true WHERE term = ANY(%s) AND NOT composite",
-            (batch.composite,),
-        )
     value_ids = _upsert_counts(
         cur,
         "archive_facet_values",
@@ -149,7 +176,8 @@ def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int
         batch.value_df,
     )
     cur.execute("SELECT nextval('archive_doc') FROM generate_series(1, %s)", (len(changed),))
-    docs = np.array([r[0] for r in cur.fetchall()], np.int64)
+    # ascending, as the chunk's arrays must be (a binary search reads them)
+    docs = np.sort(np.array([r[0] for r in cur.fetchall()], np.int64))
     facet_ids = value_ids[batch.value_ids]
 
     def rows(wanted: set[int]) -> Iterator[tuple]:
@@ -183,9 +211,6 @@ def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int
                 copy.write_row(row)
         sets = ", ".join(f'"{c}" = s."{c}"' for c in COLUMNS if c != "id")
         cur.execute(f"UPDATE archive_records r SET {sets} FROM archive_import s WHERE r.id = s.id")
-    with cur.copy("COPY archive_streams (doc, stream) FROM STDIN") as copy:
-        for doc, stream in zip(docs.tolist(), batch.streams, strict=True):
-            copy.write_row((doc, stream))
     _copy_postings(cur, batch, term_ids, docs)
     return len(new), len(updated)
 
@@ -193,27 +218,27 @@ def _write_chunk(cur: psycopg.Cursor, records: Sequence[dict]) -> tuple[int, int
 def _copy_postings(
     cur: psycopg.Cursor, batch: Batch, term_ids: np.ndarray, docs: np.ndarray
 ) -> None:
-    """One archive_postings row per term of the batch: its docs ascending, their ``wb``."""
-    wb = wtf_bits(batch.post_wtf, batch.post_bits, batch.post_composite)
-    post_doc = np.repeat(docs, np.diff(batch.doc_ptr))
-    order = np.lexsort((post_doc, batch.post_term))  # by term, then doc
-    terms = batch.post_term[order]
-    post_doc, wb = post_doc[order], wb[order]
-    bounds = np.flatnonzero(np.diff(terms)) + 1
-    starts = np.concatenate(([0], bounds)).tolist()
-    ends = np.concatenate((bounds, [len(terms)])).tolist()
-    doc_text = post_doc.astype(str).tolist()
-    wb_text = wb.astype(str).tolist()
-    ids = term_ids[terms[starts]].tolist() if len(terms) else []
-    with cur.copy("COPY archive_postings (term, docs, wbs) FROM STDIN") as copy:
-        out = []
-        for tid, a, b in zip(ids, starts, ends, strict=True):
-            out.append(f"{tid}\t{{{','.join(doc_text[a:b])}}}\t{{{','.join(wb_text[a:b])}}}\n")
-            if len(out) >= 5000:
-                copy.write("".join(out))
-                out = []
-        if out:
-            copy.write("".join(out))
+    """The batch's chunk (its docs and segment starts) and one archive_postings row per
+    term of the batch: its docs ascending, their ``wb``, its positions (binary COPY)."""
+    cur.execute("SELECT nextval('archive_chunk')")
+    chunk = int(cur.fetchone()[0])  # type: ignore[index]
+    cur.execute(
+        "INSERT INTO archive_chunks (chunk, docs, seg) VALUES (%s, %s, %s)",
+        (chunk, docs.tolist(), batch.seg.tolist()),
+    )
+    wb = wtf_bits(batch.post_wtf, batch.post_bits)
+    post_doc = np.asarray(docs)[batch.post_doc]  # ascending per term: docs grow with records
+    nv = len(batch.vocab)
+    ptr = batch.term_ptr
+    data = int_rows(
+        [term_ids, np.full(nv, chunk)],
+        [(post_doc, ptr), (wb, ptr), (batch.positions, batch.pos_ptr)],
+    )
+    with cur.copy(
+        "COPY archive_postings (term, chunk, docs, wbs, poss) FROM STDIN (FORMAT BINARY)"
+    ) as copy:
+        for block in data:
+            copy.write(block)
 
 
 def _forget_terms(cur: psycopg.Cursor, bodies: Sequence[str]) -> None:
@@ -267,13 +292,19 @@ def remove_records(conn: psycopg.Connection, ids: Iterable[str]) -> int:
             "ov AS (SELECT t, count(*) AS c FROM gone, unnest(gone.fv) t GROUP BY t), "
             "u2 AS (UPDATE archive_facet_values v SET df = v.df - ov.c FROM ov "
             "WHERE v.id = ov.t), "
+            # rows of an archive made before phrase positions (migration 0003)
             "s AS (DELETE FROM archive_streams WHERE doc IN (SELECT doc FROM gone)) "
-            "SELECT body FROM gone",
+            "SELECT doc, body FROM gone",
             (wanted,),
         )
-        bodies = [r[0] for r in cur.fetchall()]
+        found = cur.fetchall()
+        bodies = [r[1] for r in found]
         _forget_terms(cur, bodies)
         removed = len(bodies)
+        if removed:  # removed versions' entries: chunks mostly dead are rewritten
+            from .compact import compact_dead
+
+            compact_dead(cur, [r[0] for r in found])
         _finish(cur, added=0, updated=0, removed=removed)
     return removed
 

@@ -1,4 +1,4 @@
-"""Records as rows of ``archive_records``: terms, the phrase stream, facets, dates.
+"""Records as rows of ``archive_records``: terms, their positions, facets, dates.
 
 Everything a search compares is made by the local index's own build
 (:meth:`index.TokenIndex.build`, compiled when available), so PostgreSQL never folds or
@@ -6,11 +6,12 @@ tokenizes: ``Громыко``, ``Manac’h`` and ``Piné`` are the same words in
 term's weighted frequency, a record's weighted length, its facet values and date interval
 are the local index's, array for array.
 
-The phrase stream is one slot per token position, separated by spaces: a word, or an
-apostrophe word with its parts (``gaulles/gaulle/s``: the local index puts the parts at
-the word's position); ``|`` is a gap (the end of a field or of a list item, a token with
-no letters); ``#N`` starts field N of ``index.TEXT_FIELDS``. A phrase is then a regular
-expression over consecutive slots that cannot cross a gap or a field.
+Positions are the local index's token slots of the batch (one position space a batch,
+record after record, field after field): a word, or an apostrophe word whose parts
+(``gaulle`` and ``s`` of ``gaulle's``) share its position; a gap slot (the end of a field
+or of a list item, a token with no letters) holds no term, so no phrase crosses one.
+``seg`` says where each (record, field) segment starts. A phrase is then consecutive
+positions of its words (pg/phrase.py).
 """
 
 from __future__ import annotations
@@ -27,8 +28,6 @@ from ..index import NF, TokenIndex
 
 assert NF <= 11, "FIELD_BITS below holds index.TEXT_FIELDS bits"
 
-GAP = "|"
-
 
 @dataclass
 class Batch:
@@ -44,13 +43,13 @@ class Batch:
     dl: np.ndarray
     vocab: list[str]  # the batch's terms, sorted
     term_df: np.ndarray  # records of the batch holding each
-    doc_ptr: np.ndarray  # per record: its slice of post_term / post_wtf / post_bits
-    post_term: np.ndarray  # batch term ids, by record then term
+    term_ptr: np.ndarray  # per batch term: its slice of post_doc / post_wtf / post_bits
+    post_doc: np.ndarray  # batch record numbers, by term then record (ascending)
     post_wtf: np.ndarray
     post_bits: np.ndarray
-    streams: list[str]
-    composite: list[str]  # terms of the batch in a stream slot with parts ("gaulles/gaulle/s")
-    post_composite: np.ndarray  # per posting: the term is in such a slot in that record
+    pos_ptr: np.ndarray  # per batch term: its slice of positions
+    positions: np.ndarray  # int32, ascending per term (parts at their word's position)
+    seg: np.ndarray  # int32, n * NF: first position of each (record, field) segment
     values: list[tuple[str, str]]  # (field, value) of the batch, each once
     value_df: np.ndarray
     value_ptr: np.ndarray  # per record: its slice of value_ids
@@ -62,20 +61,16 @@ def body_of(record: dict) -> str:
     return orjson.dumps(record).decode("utf-8")
 
 
-def make_batch(records: Sequence[dict]) -> Batch:
-    """Index ``records`` (validated, derived fields added) the way the local engine does."""
+def make_batch(records: Sequence[dict], bodies: Sequence[str] | None = None) -> Batch:
+    """Index ``records`` (validated, derived fields added) the way the local engine does
+    (``bodies``: their :func:`body_of`, when made already)."""
     index = TokenIndex.build(records)
     n = index.n
-    nv = len(index.vocab)
     counts = np.diff(index.term_ptr)
-    post_tid = np.repeat(np.arange(nv, dtype=np.int64), counts)
-    order = np.lexsort((post_tid, index.post_doc))
-    docs = np.asarray(index.post_doc)[order]
-    doc_ptr = np.searchsorted(docs, np.arange(n + 1))
     values, value_df, value_ptr, value_ids = _facet_entries(index, n)
     return Batch(
         ids=[r["id"] for r in records],
-        bodies=[body_of(r) for r in records],
+        bodies=list(bodies) if bodies is not None else [body_of(r) for r in records],
         date_start=np.asarray(index.date_start),
         date_end=np.asarray(index.date_end),
         date_key=np.asarray(index.date_key),
@@ -84,13 +79,13 @@ def make_batch(records: Sequence[dict]) -> Batch:
         dl=np.asarray(index._doc_len, np.float64),
         vocab=list(index.vocab),
         term_df=counts,
-        doc_ptr=doc_ptr,
-        post_term=post_tid[order],
-        post_wtf=np.asarray(index.post_wtf)[order],
-        post_bits=np.asarray(index.post_fields)[order],
-        streams=_streams(index, n),
-        composite=_composite(index),
-        post_composite=_post_composite(index, docs, post_tid[order]),
+        term_ptr=np.asarray(index.term_ptr, np.int64),
+        post_doc=np.asarray(index.post_doc),
+        post_wtf=np.asarray(index.post_wtf),
+        post_bits=np.asarray(index.post_fields),
+        pos_ptr=np.asarray(index.pos_ptr, np.int64),
+        positions=_sorted_positions(index),
+        seg=_int32(index.seg_start),
         values=values,
         value_df=value_df,
         value_ptr=value_ptr,
@@ -98,62 +93,26 @@ def make_batch(records: Sequence[dict]) -> Batch:
     )
 
 
-def _streams(index: TokenIndex, n: int) -> list[str]:
-    """Each record's phrase stream (see the module docstring)."""
-    stream = np.asarray(index.stream)
-    words = np.empty(len(index.vocab) + 1, dtype=object)
-    words[0] = GAP
-    words[1:] = index.vocab
-    slots = words[stream + 1]  # -1 (a gap) -> "|"
-    parts = np.asarray(index.part_positions)
-    if len(parts):
-        part_term = np.repeat(np.arange(len(index.vocab)), np.diff(index.part_ptr))
-        for pos, tid in zip(parts.tolist(), part_term.tolist(), strict=True):
-            slots[pos] = f"{slots[pos]}/{index.vocab[tid]}"
-    seg = np.asarray(index.seg_start)
-    marks = seg  # every field segment ends with a gap, so it is never empty
-    for f in range(NF):
-        at = marks[f::NF]
-        slots[at] = [f"#{f} {s}" for s in slots[at].tolist()]
-    ends = np.append(seg[::NF][1:], len(stream))
-    starts = seg[::NF]
-    return [
-        " ".join(slots[a:b].tolist()) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
-    ]
+def _sorted_positions(index: TokenIndex) -> np.ndarray:
+    """Each term's positions ascending (the build makes them so; checked, as a binary
+    search of them relies on it)."""
+    pos = _int32(index.positions)
+    ptr = np.asarray(index.pos_ptr, np.int64)
+    if len(pos) > 1:
+        down = pos[1:] < pos[:-1]
+        down[ptr[1:-1][(ptr[1:-1] > 0) & (ptr[1:-1] < len(pos))] - 1] = False  # term bounds
+        if down.any():  # pragma: no cover - not made by the build today
+            term = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+            pos = pos[np.lexsort((pos, term))]
+    return pos
 
 
-def _composite(index: TokenIndex) -> list[str]:
-    """The terms in a slot with parts: the apostrophe words and their parts."""
-    parts = np.asarray(index.part_positions)
-    if not len(parts):
-        return []
-    stream = np.asarray(index.stream)
-    part_term = np.repeat(np.arange(len(index.vocab)), np.diff(index.part_ptr))
-    ids = np.unique(np.concatenate([stream[parts], part_term]))
-    return [index.vocab[i] for i in ids.tolist() if i >= 0]
-
-
-def _post_composite(index: TokenIndex, docs: np.ndarray, terms: np.ndarray) -> np.ndarray:
-    """Per posting (sorted by record, then term): is the term in a slot with parts in that
-    record? A phrase of words in none is found there by a plain substring."""
-    out = np.zeros(len(docs), bool)
-    parts = np.asarray(index.part_positions, np.int64)
-    if not len(parts) or not len(docs):
-        return out
-    stream = np.asarray(index.stream)
-    part_term = np.repeat(np.arange(len(index.vocab)), np.diff(index.part_ptr))
-    starts = np.asarray(index.seg_start, np.int64)[::NF]
-    pos = np.concatenate([parts, parts])
-    tid = np.concatenate([stream[parts], part_term]).astype(np.int64)
-    keep = tid >= 0
-    doc = np.searchsorted(starts, pos[keep], side="right") - 1
-    nv = len(index.vocab)
-    keys = docs.astype(np.int64) * nv + terms
-    wanted = np.unique(doc * nv + tid[keep])
-    at = np.searchsorted(keys, wanted)
-    found = (at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == wanted)
-    out[at[found]] = True
-    return out
+def _int32(values: np.ndarray) -> np.ndarray:
+    """Positions as stored (integer[]): a batch of over 2**31 tokens is refused, never cut."""
+    out = np.asarray(values)
+    if len(out) and int(out.max()) > 2**31 - 1:  # pragma: no cover - ~3 million records
+        raise ValueError("an import chunk with too many words to number; import fewer at once")
+    return out.astype(np.int32, copy=False)
 
 
 def _facet_entries(
@@ -198,7 +157,9 @@ def int_array(values: Sequence[int] | np.ndarray) -> str:
 
 
 FIELD_BITS = 12  # the low bits of a ``wb`` entry: index.NF field bits, then COMPOSITE
-COMPOSITE = 1 << 11  # the term is in a phrase-stream slot with parts in that record
+# (rows written before migration 0003 only): the term is in a phrase-stream slot with parts
+# ("gaulles/gaulle/s") in that record
+COMPOSITE = 1 << 11
 
 
 def wtf_bits(wtf: np.ndarray, bits: np.ndarray, composite: np.ndarray | None = None) -> np.ndarray:
