@@ -125,3 +125,42 @@ def test_an_import_rewrites_chunks_it_left_mostly_dead(pg: PgArchive, tmp_path) 
     assert total > live
     assert pg.remove(["ph-006", "ph-007"]) == 2  # 3 of 4 dead: rewritten
     assert entries(pg)[0] == entries(pg)[1]
+
+
+def test_db_compact_on_the_command_line_drops_dead_entries_and_keeps_results(
+    pg_db: str, tmp_path: Path
+) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "archive_tui", *args, "--db", pg_db],
+            capture_output=True,
+            text=True,
+            env=os.environ.copy(),
+            timeout=180,
+        )
+
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    first.write_text(json.dumps(RECORDS), encoding="utf-8")
+    # one record of ten changed: too few dead entries for the import to compact itself
+    second.write_text(json.dumps([dict(RECORDS[0], summary="Rewritten")]), encoding="utf-8")
+    assert cli("db", "init").returncode == 0
+    assert cli("import", str(first)).returncode == 0
+    assert cli("import", str(second)).returncode == 0
+    before = cli("search", '"secretary of state"', "--json")
+    assert before.returncode == 0, before.stderr
+    done = cli("db", "compact", "--all", "--json")
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert figures["dead_entries"] > 0 and figures["records"] == len(RECORDS)
+    again = cli("db", "compact", "--json")
+    assert json.loads(again.stdout)["dead_entries"] == 0
+    after = cli("search", '"secretary of state"', "--json")
+    assert json.loads(after.stdout)["hits"] == json.loads(before.stdout)["hits"]
+    assert json.loads(after.stdout)["total"] > 0
+    text = cli("db", "compact")
+    assert text.returncode == 0 and "dead posting entries gone" in text.stdout

@@ -110,6 +110,8 @@ def cmd_db(args: argparse.Namespace) -> int:
         )
     if args.db_command == "add-user":
         return _add_user(args, address)
+    if args.db_command == "compact":
+        return _compact(args, address)
     with connect(address, autocommit=True) as conn:
         if args.db_command == "status":
             waiting = pending(conn)
@@ -135,6 +137,26 @@ def cmd_db(args: argparse.Namespace) -> int:
         print(f"{redact(address)}: applied {', '.join(versions)}")
     else:
         print(f"{redact(address)}: the schema is up to date")
+    return EXIT_OK
+
+
+def _compact(args: argparse.Namespace, address: str) -> int:
+    """``db compact [--all]``: rewrite the import chunks left mostly dead by replaced or
+    removed records (imports do the worst ones themselves) and give word positions to rows
+    imported before schema 0003 (their phrases are otherwise checked the old, slower way)."""
+    from .cli import EXIT_OK, dump_json
+    from .pg.compact import compact
+    from .pg.connection import connect, redact
+
+    with connect(address, autocommit=True) as conn:
+        done = compact(conn, everything=args.all)
+    if args.json:
+        dump_json({"database": redact(address), **done.to_dict()})
+    else:
+        print(
+            f"{redact(address)}: {done.chunks} chunks rewritten, {done.records} records "
+            f"indexed anew, {done.dead} dead posting entries gone"
+        )
     return EXIT_OK
 
 
@@ -183,17 +205,18 @@ def _add_user(args: argparse.Namespace, address: str) -> int:
 
 
 def add_db_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    """Register ``db init|migrate|status`` on cli.py's subparsers."""
+    """Register ``db init|migrate|status|add-user|compact`` on cli.py's subparsers."""
     db = commands.add_parser(
         "db",
         parents=[common],
         help="create or upgrade a PostgreSQL archive (--db postgresql://…)",
         description="PostgreSQL archives: init creates the tables, migrate applies newer "
         "schema versions, status lists them, add-user NAME makes a login role a researcher "
-        "(its own private workspace; --importer: may import). "
+        "(its own private workspace; --importer: may import), compact rewrites the posting "
+        "lists left mostly dead by replaced or removed records (--all: every chunk). "
         f"The address comes from --db or {ENV}.",
     )
-    db.add_argument("db_command", choices=("init", "migrate", "status", "add-user"))
+    db.add_argument("db_command", choices=("init", "migrate", "status", "add-user", "compact"))
     db.add_argument("name", nargs="?", help="add-user: the researcher's role name")
     db.add_argument(
         "--importer", action="store_true", help="add-user: may also import and remove records"
@@ -202,6 +225,9 @@ def add_db_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         "--password-stdin",
         action="store_true",
         help="add-user: read the new role's password from the first line of stdin",
+    )
+    db.add_argument(
+        "--all", action="store_true", help="compact: rewrite every chunk, not only the worst"
     )
     db.add_argument("--json", action="store_true", help="print one JSON object")
     db.set_defaults(func=cmd_db)
