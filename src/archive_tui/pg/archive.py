@@ -99,12 +99,12 @@ class PgArchive(FacetLookups):
             self._generation = gen
         return int(n), float(total), int(gen)
 
-    def _stats_and_dfs(self, terms: list[str]) -> tuple[int, float, Any, Any]:
-        """The live count and total length, and the document frequencies and phrase-slot
-        flags of ``terms``, in one round trip: (n, total_dl, a ``dfs`` and a ``composite``
-        that answer for those terms without asking)."""
+    def _stats_and_dfs(self, terms: list[str]) -> tuple[int, float, Any]:
+        """The live count and total length, and the document frequencies of ``terms``, in
+        one round trip: (n, total_dl, a ``dfs`` that answers for those terms without
+        asking)."""
         rows = self._query(
-            "SELECT s.records, s.total_dl, s.generation, v.term, v.id, v.df, v.composite "
+            "SELECT s.records, s.total_dl, s.generation, v.term, v.id, v.df "
             "FROM archive_stats s LEFT JOIN archive_vocab v ON v.term = ANY(%s) AND v.df > 0",
             (terms,),
         )
@@ -112,8 +112,7 @@ class PgArchive(FacetLookups):
         if gen != self._generation:
             self._cache = {}
             self._generation = gen
-        found = {term: (tid, df) for *_, term, tid, df, _c in rows if term is not None}
-        parts = {term for *_, term, _t, _d, comp in rows if term is not None and comp}
+        found = {term: (tid, df) for *_, term, tid, df in rows if term is not None}
         asked = set(terms)
 
         def dfs(wanted: list[str]) -> dict[str, tuple[int, int]]:
@@ -123,14 +122,7 @@ class PgArchive(FacetLookups):
                 out.update(self.dfs(missing))
             return out
 
-        def composite(wanted: list[str]) -> set[str]:
-            # (a word no record holds matches nothing: its flag does not matter)
-            missing = [t for t in wanted if t not in asked]
-            return {t for t in wanted if t in parts} | (
-                self.composite(missing) if missing else set()
-            )
-
-        return int(n), float(total), dfs, composite
+        return int(n), float(total), dfs
 
     def __len__(self) -> int:
         return self._stats_row()[0]
@@ -183,13 +175,6 @@ class PgArchive(FacetLookups):
             (list(terms),),
         )
         return {term: (tid, df) for term, tid, df in rows}
-
-    def composite(self, terms: list[str]) -> set[str]:
-        """The terms ever in a phrase-stream slot with parts (an apostrophe word)."""
-        rows = self._query(
-            "SELECT term FROM archive_vocab WHERE term = ANY(%s) AND composite", (list(terms),)
-        )
-        return {r[0] for r in rows}
 
     def expand(self, kind: str, pattern: str, notes: list[str]) -> list[str]:
         """Vocabulary words a prefix or wildcard term stands for (wildcard.expand_terms)."""
@@ -257,13 +242,12 @@ class PgArchive(FacetLookups):
             annot = PgAnnotations(self, annotations)
         elif uses_annotations(parsed.root) or any(filters.facets.get(f) for f in ANNOTATION_FACETS):
             parsed.notes.append(NO_ANNOTATIONS)
-        n, total_dl, known, composite = self._stats_and_dfs(query_terms(parsed.root))
+        n, total_dl, known = self._stats_and_dfs(query_terms(parsed.root))
         mean = total_dl / n if n else 0.0
         ctx = Context(
             n=n,
             avgdl=mean if n and mean > 0 else 1.0,
             df=known,
-            composite=composite,
             phrase_legacy=partial(legacy_terms, self._query),
             expand=self.expand,
             facet_values=self.match_values,

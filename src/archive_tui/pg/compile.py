@@ -55,7 +55,6 @@ class Context:
     resolve_id: Any  # callable: (value) -> stored id or None
     notes: list[str] = field(default_factory=list)
     annotations: Any = None  # pg.annotations.PgAnnotations, or None (no workspace)
-    composite: Any = None  # callable: list of terms -> those ever in a slot with parts
     # callable: vocabulary ids -> do any have postings without positions (phrase.py);
     # None: assume so (the slower phrase check, correct either way)
     phrase_legacy: Any = None
