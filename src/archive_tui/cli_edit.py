@@ -94,7 +94,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
         from archive_tui.cli_edit_db import edit_in_database
 
         return edit_in_database(args, address)
-    from archive_tui.editing import EditError, edit_record, finish_edit
+    from archive_tui.editing import finish_edit
     from archive_tui.paths import user_archive_path
     from archive_tui.store import RecordStore
 
@@ -108,17 +108,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
         raise CliError(f"error: no record with id {visible(repr(args.id))}")
     folder = user_archive_path().parent / "edits"
 
-    def ask_again(reason: str) -> bool:
-        _err(visible(reason))
-        sys.stderr.write("Open it again in the editor? [Y/n] ")
-        sys.stderr.flush()
-        answer = sys.stdin.readline()
-        return bool(answer) and answer.strip().lower() in ("", "y", "yes")
-
-    try:
-        edited = edit_record(record, folder, ask_again=ask_again, say=_err)
-    except EditError as error:
-        raise CliError(f"error: {error}") from None
+    edited = edit_in_editor(record, folder)
     if edited is not None:
         from archive_tui.archive import write_store
 
@@ -145,3 +135,21 @@ def cmd_edit(args: argparse.Namespace) -> int:
     else:
         print(f"saved {visible(repr(args.id))} in {target}")
     return EXIT_OK
+
+
+def edit_in_editor(record: dict, folder: Path) -> dict | None:
+    """``record`` edited in $EDITOR (its text kept under ``folder``); asked again on a
+    mistake; None when left unchanged. Both the local and the database edit use it."""
+    from archive_tui.editing import EditError, edit_record
+
+    def ask_again(reason: str) -> bool:
+        _err(visible(reason))
+        sys.stderr.write("Open it again in the editor? [Y/n] ")
+        sys.stderr.flush()
+        answer = sys.stdin.readline()
+        return bool(answer) and answer.strip().lower() in ("", "y", "yes")
+
+    try:
+        return edit_record(record, folder, ask_again=ask_again, say=_err)
+    except EditError as error:
+        raise CliError(f"error: {error}") from None

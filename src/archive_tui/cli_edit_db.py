@@ -10,7 +10,6 @@ may write (a refusal is one sentence, see cli._database_error).
 from __future__ import annotations
 
 import argparse
-import sys
 
 from archive_tui.cli import (
     EXIT_OK,
@@ -69,7 +68,8 @@ def remove_in_database(args: argparse.Namespace, address: str) -> int:
 
 def edit_in_database(args: argparse.Namespace, address: str) -> int:
     """Edit one record in the editor; saved only if nobody changed it meanwhile."""
-    from archive_tui.editing import EditError, edit_file_path, edit_record, finish_edit
+    from archive_tui.cli_edit import edit_in_editor
+    from archive_tui.editing import edit_file_path, finish_edit
     from archive_tui.paths import user_archive_path
     from archive_tui.pg.connection import redact
 
@@ -81,17 +81,7 @@ def edit_in_database(args: argparse.Namespace, address: str) -> int:
             raise CliError(f"error: no record with id {visible(repr(args.id))}")
         folder = user_archive_path().parent / "edits"
 
-        def ask_again(reason: str) -> bool:
-            _err(visible(reason))
-            sys.stderr.write("Open it again in the editor? [Y/n] ")
-            sys.stderr.flush()
-            answer = sys.stdin.readline()
-            return bool(answer) and answer.strip().lower() in ("", "y", "yes")
-
-        try:
-            edited = edit_record(record, folder, ask_again=ask_again, say=_err)
-        except EditError as error:
-            raise CliError(f"error: {error}") from None
+        edited = edit_in_editor(record, folder)
         if edited is not None:
             if archive.get(args.id) != record:  # a colleague saved it while you edited
                 kept = edit_file_path(folder, args.id)

@@ -710,6 +710,20 @@ def _levenshtein(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
+def near_by_letters(word: str, lengths: np.ndarray, hist: np.ndarray) -> np.ndarray:
+    """Positions, in suggestion arrays sorted by length (``lengths``, letter counts
+    ``hist``), of the words that may be within edit distance 2 of ``word``: their bag
+    distance (a lower bound of the edit distance, from the L1 distance of letter counts:
+    (L1 + |length difference|) / 2) is at most 2. Both engines' suggestions use it."""
+    h = np.zeros(27, np.int8)
+    for c in word:
+        h[ord(c) - 97 if "a" <= c <= "z" else 26] += 1  # at most 40: no overflow
+    lo, hi = np.searchsorted(lengths, [len(word) - 2, len(word) + 3])
+    l1 = np.abs(hist[lo:hi] - h).sum(axis=1, dtype=np.int32)
+    bag = (l1 + np.abs(lengths[lo:hi] - len(word))) // 2
+    return np.flatnonzero(bag <= 2) + lo
+
+
 def suggest(index: TokenIndex, words: Sequence[str], limit: int = MAX_SUGGESTIONS) -> list[str]:
     """Known words within edit distance 2 of unknown query words, most frequent first."""
     index = view_of(index)
@@ -722,16 +736,7 @@ def suggest(index: TokenIndex, words: Sequence[str], limit: int = MAX_SUGGESTION
     for word in unknown[:4]:
         if not 3 <= len(word) <= 40:
             continue
-        h = np.zeros(27, np.int8)
-        for c in word:
-            h[ord(c) - 97 if "a" <= c <= "z" else 26] += 1  # at most 40: no overflow
-        lo, hi = np.searchsorted(lengths, [len(word) - 2, len(word) + 3])
-        # bag distance (a lower bound of the edit distance) from the L1 distance of
-        # letter counts: (L1 + |length difference|) / 2
-        l1 = np.abs(hist[lo:hi] - h).sum(axis=1, dtype=np.int32)
-        bag = (l1 + np.abs(lengths[lo:hi] - len(word))) // 2
-        cands = tids[lo:hi][bag <= 2]
-        for tid in cands.tolist():
+        for tid in tids[near_by_letters(word, lengths, hist)].tolist():
             term = index.vocab[tid]
             if _levenshtein(word, term, 2) <= 2:
                 found[term] = max(found.get(term, 0), int(df[tid]))

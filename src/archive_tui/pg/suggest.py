@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..search import _levenshtein
+from ..search import _levenshtein, near_by_letters
 
 
 def suggestion_table(archive: Any, min_df: int) -> tuple[list[str], np.ndarray, Any, Any]:
@@ -48,13 +48,7 @@ def suggest_words(archive: Any, unknown: list[str], min_df: int, limit: int) -> 
     for word in unknown[:4]:
         if not 3 <= len(word) <= 40:
             continue
-        h = np.zeros(27, np.int8)
-        for c in word:
-            h[ord(c) - 97 if "a" <= c <= "z" else 26] += 1
-        lo, hi = np.searchsorted(lengths, [len(word) - 2, len(word) + 3])
-        l1 = np.abs(hist[lo:hi] - h).sum(axis=1, dtype=np.int32)
-        bag = (l1 + np.abs(lengths[lo:hi] - len(word))) // 2
-        for i in (np.flatnonzero(bag <= 2) + lo).tolist():
+        for i in near_by_letters(word, lengths, hist).tolist():
             if _levenshtein(word, words[i], 2) <= 2:
                 found[words[i]] = max(found.get(words[i], 0), int(df[i]))
     return sorted(found, key=lambda t: (-found[t], t))[:limit]
