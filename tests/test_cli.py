@@ -562,7 +562,7 @@ def test_ctrl_c_while_the_index_cache_is_written_quits_cleanly(
     import signal
     import time
 
-    env = dict(os.environ, ARCHIVE_TUI_HOME=str(tmp_path / "home"))
+    env = dict(os.environ, ARCHIVE_TUI_HOME=str(tmp_path / "home"), PYTHONFAULTHANDLER="1")
     env.pop("ARCHIVE_TUI_DEBUG", None)
     proc = subprocess.Popen(
         [sys.executable, "-c", SLOW_CACHE_WRITE, "--db", str(small_db), "search", "molotov"],
@@ -572,11 +572,21 @@ def test_ctrl_c_while_the_index_cache_is_written_quits_cleanly(
         env=env,
         cwd=REPO_ROOT,
     )
-    assert proc.stderr is not None
-    assert proc.stderr.readline().strip() == "saving"  # the search is done, the write under way
+    assert proc.stderr is not None and proc.stdout is not None
+    assert proc.stderr.readline().strip() == "saving"  # the write under way (since the open)
+    printed = []
+    while not printed or printed[-1] != "1 record.\n":  # and the search printed: it is done
+        printed.append(proc.stdout.readline())
+        assert printed[-1], printed
     time.sleep(0.3)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=20)
+    try:
+        out, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:  # where is it stuck? (faulthandler prints every thread)
+        proc.send_signal(signal.SIGABRT)
+        out, err = proc.communicate(timeout=20)
+        pytest.fail(f"Ctrl-C did not stop it within 20 s; its threads:\n{err}")
+    out = "".join(printed) + out
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     assert "the search index was not saved" in err
