@@ -541,7 +541,11 @@ def test_a_terminal_without_unicode_gets_readable_output(small_db: Path) -> None
 
 
 SLOW_CACHE_WRITE = """
-import sys, time
+import signal, sys, time
+# Ctrl-C as a shell delivers it: a pytest-xdist worker may have SIGINT ignored or blocked, and
+# a child inherits both (seen in CI: the child, waiting in join(), never got the signal)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from archive_tui.index import store_index
 from archive_tui.cli import main
 saving = store_index.save_segment
