@@ -62,47 +62,50 @@ def ask_delete_list(app: Any, name: str, then: Callable[[], None]) -> None:
     """Ask ``y``/``n``, delete the list (its records and their tags and notes stay)."""
     size = app.research.list_sizes().get(name)
     held = f" It holds {_plural(size, 'record')}" if size is not None else " It"
-
-    def done(yes: bool | None) -> None:
-        if not yes:
-            return
-        try:
-            app.research.delete_list(name)
-        except WRITE_ERRORS as error:
-            _refused(app, error)
-            return
-        app.notify(one_line(f"Deleted the list {name}."), timeout=3, markup=False)
-        then()
-
-    app.push_screen(
-        ConfirmScreen(
-            "Delete a list",
-            one_line(f"Delete the list “{name}”?")
-            + f"{held}; the records, their tags and notes are kept.",
-        ),
-        done,
+    _ask_delete(
+        app,
+        "Delete a list",
+        one_line(f"Delete the list “{name}”?")
+        + f"{held}; the records, their tags and notes are kept.",
+        lambda: app.research.delete_list(name),
+        f"Deleted the list {name}.",
+        then,
     )
 
 
 def ask_delete_saved(app: Any, name: str, then: Callable[[], None]) -> None:
     """Ask ``y``/``n``, delete the saved search."""
+    _ask_delete(
+        app,
+        "Delete a saved search",
+        one_line(f"Delete the saved search “{name}”?")
+        + " The research log keeps the searches you ran.",
+        lambda: app.research.delete_saved_search(name),
+        f"Deleted the saved search {name}.",
+        then,
+    )
+
+
+def _ask_delete(
+    app: Any,
+    title: str,
+    question: str,
+    delete: Callable[[], object],
+    done_text: str,
+    then: Callable[[], None],
+) -> None:
+    """Ask ``question``; on yes ``delete()``, say ``done_text`` and run ``then()`` (a
+    refusal is one sentence and nothing changes)."""
 
     def done(yes: bool | None) -> None:
         if not yes:
             return
         try:
-            app.research.delete_saved_search(name)
+            delete()
         except WRITE_ERRORS as error:
             _refused(app, error)
             return
-        app.notify(one_line(f"Deleted the saved search {name}."), timeout=3, markup=False)
+        app.notify(one_line(done_text), timeout=3, markup=False)
         then()
 
-    app.push_screen(
-        ConfirmScreen(
-            "Delete a saved search",
-            one_line(f"Delete the saved search “{name}”?")
-            + " The research log keeps the searches you ran.",
-        ),
-        done,
-    )
+    app.push_screen(ConfirmScreen(title, question), done)
