@@ -79,3 +79,25 @@ def test_connection_failures_are_one_sentence_without_the_password() -> None:
     with pytest.raises(DatabaseProblem, match="not a PostgreSQL address"):
         connect("mysql://x")
     assert redact("postgresql://a:b@h/d") == "postgresql://a:***@h/d"
+
+
+def test_an_archive_older_than_this_program_is_refused_in_one_sentence(
+    pg_db: str, tmp_path: Path
+) -> None:
+    """An archive migrated by an older archive-tui (here: up to 0003) is not searched
+    with columns it lacks: opening it says to migrate; after `db migrate` it opens."""
+    from archive_tui.pg.archive import PgArchive
+
+    for migration in available():
+        if migration.version <= 3:
+            _write(tmp_path, f"{migration.version:04d}_{migration.name}.sql", migration.sql)
+    with connect(pg_db, autocommit=True) as conn:
+        migrate(conn, tmp_path)
+    with pytest.raises(DatabaseProblem, match=r"older than this archive-tui \(0004_doc_values"):
+        PgArchive.open(pg_db)
+    with connect(pg_db, autocommit=True) as conn:
+        migrate(conn)
+    archive = PgArchive.open(pg_db)
+    archive.add([{"id": "a-1", "date": "1961-08-13", "title": "Berlin", "summary": "Wall"}])
+    assert archive.search("berlin").driver == "chunks"
+    archive.close()

@@ -144,6 +144,7 @@ def test_reading_by_posting_lists_finds_what_the_scan_finds(
     either way, every query gives the same totals, pages, scores, facets and histogram."""
     from archive_tui.pg import driver
 
+    pg_archive.chunk_search = False  # the general statement (test_pg_chunk_search.py)
     pg_archive.add([made(i) for i in range(200)])
     pg_archive.add([made(i, summary=f"A zeppelinoid {i}") for i in range(3)])  # updated
     assert pg_archive.search("zeppelinoid").driver == "postings"  # 3 of 200 records

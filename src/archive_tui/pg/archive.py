@@ -27,6 +27,7 @@ from ..search import (
     Filters,
     prepare_search,
 )
+from .chunk_search import plan as chunk_plan
 from .compile import MAX_EXPANSIONS, Compiler, Context, confirm, expand_like
 from .connection import connect
 from .driver import driver_sql, query_terms
@@ -49,6 +50,10 @@ NO_ANNOTATIONS = "Your tags, notes and lists are not available here: none matche
 
 class PgArchive(FacetLookups):
     """One PostgreSQL archive (``postgresql://`` address); see the module docstring."""
+
+    # queries of plain words chunk by chunk (chunk_search.py); False: the general
+    # statement for every query (tests compare the two)
+    chunk_search = True
 
     def __init__(self, address: str, conn: Any) -> None:
         self.address = address
@@ -286,6 +291,10 @@ class PgArchive(FacetLookups):
                 joins=" ".join(compiler.joins),
             )
             result.driver = "postings" if driver is not None else "scan"
+            if not fsql and self.chunk_search:  # plain words: chunk_search.py, when it can
+                result.chunk_plan = chunk_plan(
+                    compiler, parsed.root, sort, partial(legacy_terms, self._query)
+                )
             if parsed.root is None and annot is None and not plain["annotations"]:
                 result.plain_filters = plain  # filters only: counted from the arrays
             result.run(budget_s, should_stop)

@@ -31,9 +31,10 @@ _DELTA = (
     "WITH a AS MATERIALIZED (SELECT seq, doc, fv, date_start, date_end FROM archive_records "
     "WHERE doc > %(since)s) "
     "SELECT g.generation, g.records, s.seqs, s.starts, s.ends, s.top, v.owners, v.vals, "
-    "CASE WHEN %(live)s THEN (SELECT array_send(array_agg(seq)) FROM archive_records) END "
-    "FROM archive_stats g, "
+    "CASE WHEN %(live)s THEN (SELECT array_send(array_agg(seq)) FROM archive_records) END, "
+    "s.docs FROM archive_stats g, "
     "LATERAL (SELECT array_send(array_agg(seq)) AS seqs, max(doc) AS top, "
+    "array_send(array_agg(doc)) AS docs, "
     "array_send(array_agg(date_start)) AS starts, array_send(array_agg(date_end)) AS ends "
     "FROM a) s, "
     "LATERAL (SELECT array_send(array_agg(a.seq)) AS owners, array_send(array_agg(x)) AS vals "
@@ -55,16 +56,19 @@ class FacetArrays:
     values: np.ndarray
     dates: np.ndarray  # per record: (first day, last day) covered, int32 (filters.py)
     top_doc: int = 0  # the largest doc read
+    docs: np.ndarray | None = None  # per record: its version's doc (chunk searches give docs)
 
     @classmethod
     def load(cls, archive: Any) -> FacetArrays:
         """Everything, read in one statement."""
         count_load(archive, "full")
-        gen, _n, seqs, starts, ends, top, owners, vals, _live = archive._query(
+        gen, _n, seqs, starts, ends, top, owners, vals, _live, docs = archive._query(
             _DELTA, {"since": -1, "live": False}
         )[0]
         dates = _dates(starts, ends)
-        return cls._of(int(gen), ints_of(seqs), dates, ints_of(owners), ints_of(vals), top)
+        return cls._of(
+            int(gen), ints_of(seqs), dates, ints_of(owners), ints_of(vals), top, ints_of(docs)
+        )
 
     @classmethod
     def _of(
@@ -75,14 +79,15 @@ class FacetArrays:
         owners: np.ndarray,
         vals: np.ndarray,
         top: Any,
+        docs: np.ndarray,
     ) -> FacetArrays:
         order = np.argsort(owners, kind="stable")
         by_seq = np.argsort(seqs, kind="stable")
-        seqs, dates = seqs[by_seq], dates[by_seq]
+        seqs, dates, docs = seqs[by_seq], dates[by_seq], docs[by_seq]
         ptr = np.searchsorted(owners[order], seqs, side="right")
         # int32 value ids (half the memory: 13M of them at 1M records, in every process)
         values = vals[order].astype(np.int32)
-        return cls(gen, seqs, np.concatenate(([0], ptr)), values, dates, int(top or 0))
+        return cls(gen, seqs, np.concatenate(([0], ptr)), values, dates, int(top or 0), docs)
 
     def counts(
         self, seqs: np.ndarray, multi_raw: list[int], multi_canon: list[int]
@@ -96,6 +101,25 @@ class FacetArrays:
             return None
         chosen = np.zeros(len(self.seqs), bool)
         chosen[rows] = True
+        return self.counts_rows(chosen, multi_raw, multi_canon)
+
+    def counts_docs(
+        self, docs: np.ndarray, multi_raw: list[int], multi_canon: list[int]
+    ) -> tuple[np.ndarray, dict[int, int]] | None:
+        """As :meth:`counts`, over the records whose live versions are ``docs``
+        (distinct); None if one of them is not a live version in these arrays."""
+        if self.docs is None or len(self.docs) != len(self.seqs):
+            return None
+        if self._doc_order is None:
+            self._doc_order = np.argsort(self.docs, kind="stable")
+        order = self._doc_order
+        ordered = self.docs[order]
+        docs = np.asarray(docs, np.int64)
+        at = np.searchsorted(ordered, docs)
+        if len(at) and (at.max() >= len(ordered) or (ordered[at] != docs).any()):
+            return None
+        chosen = np.zeros(len(self.seqs), bool)
+        chosen[order[at]] = True
         return self.counts_rows(chosen, multi_raw, multi_canon)
 
     def counts_rows(
@@ -148,6 +172,7 @@ class FacetArrays:
         self.totals = np.bincount(self.values) if len(self.values) else np.zeros(0, np.int64)
         self._multi_key: tuple | None = None
         self._multi_at: tuple = ()
+        self._doc_order: np.ndarray | None = None
 
     def filter_rows(
         self, values: dict[str, list[int]], dates: tuple[int | None, int | None] | None
@@ -196,21 +221,23 @@ class FacetArrays:
         owners: Any,
         vals: Any,
         live: Any,
+        new_docs: Any,
     ) -> tuple[str, FacetArrays] | None:
         """(how, the arrays) with the newer versions merged in; None if the live count says
         records are missing (removed) and ``live`` was not read."""
         new, owners, vals = ints_of(seqs), ints_of(owners), ints_of(vals)
-        dates = _dates(starts, ends)
+        dates, new_docs = _dates(starts, ends), ints_of(new_docs)
+        docs = self.docs if self.docs is not None else np.zeros(len(self.seqs), np.int64)
         sizes = np.diff(self.ptr)
         keep = ~np.isin(self.seqs, new)
         if live is not None:
             keep &= np.isin(self.seqs, ints_of(live))
         if len(new) == 0 and keep.all():
             kind = "same"
-            out = FacetArrays(int(gen), self.seqs, self.ptr, self.values, self.dates, 0)
+            out = FacetArrays(int(gen), self.seqs, self.ptr, self.values, self.dates, 0, docs)
         elif keep.all() and (len(self.seqs) == 0 or new.min() > self.seqs[-1]):
             kind = "appended"  # only new records, after every one read: no sort of the old
-            tail = FacetArrays._of(int(gen), new, dates, owners, vals, top)
+            tail = FacetArrays._of(int(gen), new, dates, owners, vals, top, new_docs)
             out = FacetArrays(
                 int(gen),
                 np.concatenate((self.seqs, tail.seqs)),
@@ -218,6 +245,7 @@ class FacetArrays:
                 np.concatenate((self.values, tail.values)),
                 np.concatenate((self.dates, tail.dates)),
                 0,
+                np.concatenate((docs, tail.docs)),  # type: ignore[arg-type]
             )
         else:
             kind = "merged"
@@ -230,6 +258,7 @@ class FacetArrays:
                 np.concatenate((old_owner[kept], owners)),
                 np.concatenate((self.values[kept], vals)),
                 top,
+                np.concatenate((docs[keep], new_docs)),
             )
         if len(out.seqs) != int(live_count):
             return None

@@ -27,6 +27,7 @@ from ..provenance import add_derived_fields
 from ..records import validate_records
 from .connection import DatabaseProblem
 from .copybin import int_rows
+from .doc_values import fill, fill_holding
 from .nul import refuse_nul_ids, storable
 from .rows import Batch, body_of, int_array, make_batch, wtf_bits
 
@@ -104,6 +105,7 @@ def _write(conn: psycopg.Connection, records: Sequence[dict]) -> tuple[int, int]
             from .compact import compact_dead
 
             compact_dead(cur, replaced)
+            fill_holding(cur, replaced)  # the replaced versions' seqs: 0, and dead
         if owner and (added or updated):
             cur.execute("SELECT gin_clean_pending_list('archive_records_fv'::regclass)")
         _finish(cur, added=added, updated=updated, removed=0)
@@ -239,6 +241,7 @@ def _copy_postings(
     ) as copy:
         for block in data:
             copy.write(block)
+    fill(cur, [chunk])  # its records are in archive_records already
 
 
 def _forget_terms(cur: psycopg.Cursor, bodies: Sequence[str]) -> None:
@@ -305,6 +308,7 @@ def remove_records(conn: psycopg.Connection, ids: Iterable[str]) -> int:
             from .compact import compact_dead
 
             compact_dead(cur, [r[0] for r in found])
+            fill_holding(cur, [r[0] for r in found])
         _finish(cur, added=0, updated=0, removed=removed)
     return removed
 
@@ -322,11 +326,21 @@ def _finish(cur: psycopg.Cursor, *, added: int, updated: int, removed: int) -> N
 
 
 def ensure_schema(conn: psycopg.Connection) -> None:
-    """DatabaseProblem (one sentence) when the archive tables are missing."""
+    """DatabaseProblem (one sentence) when the archive tables are missing, or older or
+    newer than this program's."""
     with conn.cursor() as cur:
         cur.execute("SELECT to_regclass('archive_records') IS NOT NULL")
         row = cur.fetchone()
     if not row or not row[0]:
         raise DatabaseProblem(
             "the database has no archive yet: run archive-tui db init --db ADDRESS first."
+        )
+    from .migrations import pending
+
+    missing = pending(conn)  # (and refuses a database newer than this program)
+    if missing:
+        names = ", ".join(f"{m.version:04d}_{m.name}" for m in missing)
+        raise DatabaseProblem(
+            f"the archive's schema is older than this archive-tui ({names} not applied): "
+            "run archive-tui db migrate --db ADDRESS."
         )

@@ -89,6 +89,7 @@ class PgSearchResult:
         self.plain_filters: dict[str, Any] | None = None  # filters only: value ids, dates
         self.filter_path = ""  # "arrays" or "sql": how a filters-only search was counted
         self._done = False  # _run() finished
+        self.chunk_plan: Any = None  # chunk_search.ChunkPlan: a query of plain words
 
     # -- SQL pieces
 
@@ -103,7 +104,9 @@ class PgSearchResult:
             f"WHERE {self._where()} ORDER BY {self._order}{tail}"
         )
 
-    def _rows(self, sql: str, extra: dict[str, Any] | None = None) -> list[tuple]:
+    def _rows(
+        self, sql: str, extra: dict[str, Any] | None = None, *, chunks: bool = False
+    ) -> list[tuple]:
         params = dict(self._params)
         if extra:
             params.update(extra)
@@ -112,8 +115,9 @@ class PgSearchResult:
         # once per doc of a common word; hash joins read each list and the records once.
         # The cost that steers it away from nested loops would also start JIT compiling
         # (~0.5 s a statement): no JIT. Room for the matches in memory (not temp files).
+        # (a chunk statement's rows are each a chunk's: no such guess to steer away from)
         settings = {
-            "enable_nestloop": "off" if self._joins else "on",
+            "enable_nestloop": "off" if self._joins and not chunks else "on",
             "jit": "off",
             "work_mem": "64MB",
             **self._budget,
@@ -173,6 +177,8 @@ class PgSearchResult:
             self.total = archive.count()
             self.hits = self._hits(rows)
             self.facets = self._all_counts()
+        elif self.chunk_plan is not None:
+            self._chunk_matches(extra)
         elif self.plain_filters is None or not self._from_arrays(extra):
             self._matches(extra)
         if self._annot is not None:
@@ -269,6 +275,35 @@ class PgSearchResult:
             )
             self.facets[name] = counts.get(name, {})
 
+    def _chunk_matches(self, extra: dict[str, Any]) -> None:
+        """A query of plain words, chunk by chunk (chunk_search.py): the page, the total
+        and the matching docs (facet_counts.py counts them) in one statement."""
+        from .chunk_search import statement
+
+        archive = self._archive
+        multi_raw, multi_canon = archive.people_multi()
+        sql = statement(self.chunk_plan, self._order, sets=True)
+        page: list[tuple[int, float, int, str]] = []
+        docs: list[np.ndarray] = []
+        generation = -1
+        for kind, a, b, rank, body, sent in self._rows(sql, extra, chunks=True):
+            if kind == 0:
+                page.append((int(a), float(b), int(rank), body))
+            elif kind == 1:
+                self.total = int(a)
+            elif kind == 2:
+                docs.append(ints_of(sent))
+            else:
+                generation = int(a)
+        self.driver = "chunks"
+        page.sort(key=lambda row: row[2])
+        bodies = {seq: orjson.loads(body) for seq, _, _, body in page}
+        self.hits = self._hits([(seq, score) for seq, score, _, _ in page], bodies)
+        matched = np.concatenate(docs) if docs else np.zeros(0, np.int64)
+        self.facets = self._facet_counts(
+            generation, matched, multi_raw, multi_canon, self._where(), by_doc=True
+        )
+
     def _facet_counts(
         self,
         generation: int,
@@ -276,9 +311,12 @@ class PgSearchResult:
         multi_raw: list[int],
         multi_canon: list[int],
         where: str,
+        *,
+        by_doc: bool = False,
     ) -> dict[str, dict[str, int]]:
         """The matching records' facet counts: numpy over the generation's value ids
-        (facet_counts.py), or in SQL when the database has moved on (``facet_path``)."""
+        (facet_counts.py), or in SQL when the database has moved on (``facet_path``).
+        ``by_doc``: ``seqs`` are the matches' docs (record versions), not their seqs."""
         archive = self._archive
         if generation != archive._generation:  # the value tables of that generation
             archive._stats_row()
@@ -287,7 +325,10 @@ class PgSearchResult:
         if arrays is not None and generation == archive._generation:
             if isinstance(seqs, str):  # a comma list
                 seqs = np.array(seqs.split(","), np.int64) if seqs else np.zeros(0, np.int64)
-            found = arrays.counts(seqs, multi_raw, multi_canon)
+            if by_doc:
+                found = arrays.counts_docs(seqs, multi_raw, multi_canon)
+            else:
+                found = arrays.counts(seqs, multi_raw, multi_canon)
         if found is not None:
             self.facet_path = "numpy"
             return by_field(archive, *found)
@@ -327,6 +368,14 @@ class PgSearchResult:
         offset, limit = max(0, int(offset)), max(0, int(limit))
         if limit == 0 or offset >= self.total:
             return []
+        if self.chunk_plan is not None:
+            from .chunk_search import statement
+
+            sql = statement(self.chunk_plan, self._order, sets=False)
+            found = self._rows(sql, {"_off": offset, "_lim": limit}, chunks=True)
+            found.sort(key=lambda row: row[3])
+            bodies = {row[1]: orjson.loads(row[4]) for row in found}
+            return self._hits([(row[1], row[2]) for row in found], bodies)
         rows = self._rows(
             self._ranked(f"r.seq, {self._score} AS score", _PAGE),
             {"_off": offset, "_lim": limit},

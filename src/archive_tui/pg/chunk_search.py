@@ -1,0 +1,231 @@
+"""A search of words evaluated chunk by chunk: posting arrays and doc values only.
+
+The general statement (compile.py) joins every posting list it reads to
+``archive_records`` and evaluates the query per record: ~1 µs a matching record, most
+of a common word's search. For a query of plain words — words, prefixes and wildcards
+in any field, combined with AND, OR and NOT — this module writes a statement that never
+reads the records table:
+
+* per import chunk (only the chunks that hold a word the matches must hold), each
+  word's posting row of that chunk is read once, as one array of docs and one of
+  ``wb`` (weighted tf and fields), with the chunk's doc values (doc_values.py);
+* the chunk's matches are one expression of intarray's set operations on the sorted
+  doc arrays (AND an intersection, OR a union, NOT a difference from the chunk's
+  docs), minus the chunk's dead docs: the total and the matching docs (for the facet
+  counts, facet_counts.py) come from it without a row per match;
+* only the page is made row by row: each match's score is the local BM25F computed as
+  compile.py computes it (so the order is the same), each word's ``wb`` found by a
+  binary search of its doc array (``width_bucket``), the length and date key read from
+  the doc values by position; a top-N sort keeps the page.
+
+Anything else (a phrase, a field of facet values, a date, an id, an annotation, the
+title sort, a word that also matches a note, postings older than chunks) keeps the
+general statement; :func:`plan` says None and ``PgSearchResult.driver`` says which ran.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..index import K1, B
+from ..query import And, Node, Not, Or, Term
+from .compile import _K1P1, Compiler
+from .rows import FIELD_BITS
+
+MAX_TERMS = 64  # distinct words a chunk statement reads (a wide wildcard keeps the general one)
+SORTS = {"relevance", "date", "-date"}  # (the title sort needs each match's title)
+_IA = "archive_intarray"  # the schema of the intarray functions (migration 0004)
+_EMPTY = "'{}'::integer[]"
+
+
+class Unfit(Exception):
+    """The query has a part this statement does not evaluate."""
+
+
+@dataclass
+class ChunkPlan:
+    """A query compiled for the chunk statement: the set expression, the score, and the
+    words (their vocabulary ids, in column order: ``d0``/``w0``, ``d1``/``w1``, …)."""
+
+    compiler: Compiler
+    tids: list[int] = field(default_factory=list)
+    drivers: list[int] = field(default_factory=list)  # chunks holding these are read
+    set_sql: str = _EMPTY
+    score_sql: str = "0::real"
+    direct: bool = False  # one word: its own posting arrays are the rows (no search)
+    universe: bool = False  # a NOT: the chunk's docs are read too
+    words: dict[int, list[int]] = field(default_factory=dict)  # per Term node: its words
+
+    def column(self, tid: int) -> int:
+        if tid not in self.tids:
+            if len(self.tids) >= MAX_TERMS:
+                raise Unfit("too many words")
+            self.tids.append(tid)
+        return self.tids.index(tid)
+
+
+def plan(compiler: Compiler, root: Node | None, sort: str, legacy: Any) -> ChunkPlan | None:
+    """The chunk plan of ``root``, or None when the general statement must run.
+    ``legacy(tids)``: do any of these words have postings without a chunk (before 0003)?"""
+    if root is None or sort not in SORTS:
+        return None
+    out = ChunkPlan(compiler)
+    out.direct = isinstance(root, Term) and root.kind == "word"
+    # (an unknown word: no columns, the general rows, no chunk read)
+    try:
+        out.set_sql, score = _node(out, root)
+        drivers = _drivers(out, root)
+    except Unfit:
+        return None
+    if drivers is None:
+        return None  # no word holds every match (a NOT alone)
+    out.drivers = drivers
+    out.score_sql = score or "0::real"
+    if out.tids and legacy(out.tids):
+        return None
+    out.direct = out.direct and len(out.tids) == 1
+    return out
+
+
+def _drivers(p: ChunkPlan, node: Node) -> list[int] | None:
+    """Words (vocabulary ids) one of which every match of ``node`` holds: the chunks
+    holding none of them hold no match (driver.driver_terms, once the plan has checked
+    that no note adds matches)."""
+    if isinstance(node, Term):
+        return p.words[id(node)]
+    if isinstance(node, And):
+        parts = [d for d in (_drivers(p, c) for c in node.children) if d is not None]
+        if not parts:
+            return None
+        df = p.compiler.df_of
+        return min(parts, key=lambda tids: sum(df.get(t, 0) for t in tids))
+    if isinstance(node, Or):
+        parts = [_drivers(p, c) for c in node.children]
+        if any(d is None for d in parts):
+            return None
+        return list(dict.fromkeys(t for d in parts for t in d))  # type: ignore[union-attr]
+    return None
+
+
+def _node(p: ChunkPlan, node: Node) -> tuple[str, str | None]:
+    """(set SQL over the chunk row ``k``, score SQL per match or None) of ``node``."""
+    if isinstance(node, Term):
+        return _term(p, node)
+    if isinstance(node, Not):
+        inner, _ = _node(p, node.child)
+        p.universe = True
+        return f"{_IA}.intset_subtract(k.cdocs, {inner})", None
+    if isinstance(node, And | Or):
+        parts = [_node(p, child) for child in node.children]
+        fn = "_int_inter" if isinstance(node, And) else "_int_union"
+        sets = parts[0][0]
+        for other, _ in parts[1:]:
+            sets = f"{_IA}.{fn}({sets}, {other})"
+        scores = [s for _, s in parts if s is not None]
+        return sets, ("(" + " + ".join(scores) + ")" if scores else None)
+    raise Unfit(type(node).__name__)
+
+
+def _term(p: ChunkPlan, node: Term) -> tuple[str, str]:
+    """A word (or the words a prefix or wildcard stands for), as compile.Compiler.term."""
+    c = p.compiler
+    if node.field is not None:
+        raise Unfit("field")  # the set would need each entry's field bits
+    if c.ctx.annotations is not None:
+        seqs, _ = c.ctx.annotations.note_matches(node)
+        if seqs:
+            raise Unfit("note")  # also the records whose note holds it
+    terms = [node.text] if node.kind == "word" else c.ctx.expand(node.kind, node.text, c.ctx.notes)
+    found = c.idf(terms)
+    known = [found[t] for t in terms if found[t] is not None]
+    p.words[id(node)] = [tid for tid, _ in known]
+    if not known:
+        return _EMPTY, "0::real"
+    cols = [p.column(tid) for tid, _ in known]
+    impacts = [_impact(p, j, idf) for j, (_, idf) in zip(cols, known, strict=True)]
+    if len(cols) == 1:
+        return f"k.d{cols[0]}", impacts[0]
+    sets = f"k.d{cols[0]}"
+    for j in cols[1:]:
+        sets = f"{_IA}._int_union({sets}, k.d{j})"
+    # as Compiler.term: the impacts summed in double precision, then single
+    return sets, "(" + " + ".join(f"{i}::float8" for i in impacts) + ")::real"
+
+
+def _impact(p: ChunkPlan, j: int, idf: float) -> str:
+    """Word ``j``'s BM25F impact in the match ``u.doc`` (0 where it does not hold it):
+    Compiler._impact's arithmetic, the ``wb`` found by a binary search of the word's
+    docs (one word alone: the row's own ``wb``)."""
+    if p.direct:
+        wb, has = "u.wb", None
+    else:
+        wb, has = f"h.w{j}[x.i{j}]", f"(x.i{j} > 0 AND h.d{j}[x.i{j}] = u.doc)"
+    wtf = f"(({wb} >> {FIELD_BITS})::real / 2::real)"
+    value = f"((({p.compiler.param(idf)}::real * {wtf}) * {_K1P1!r}::real) / (x.v + {wtf}))"
+    return value if has is None else f"(CASE WHEN {has} THEN {value} ELSE 0::real END)"
+
+
+def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
+    """The chunk statement: rows (0, seq, score, rank, body, NULL) of the page (offset
+    ``%(_off)s``, limit ``%(_lim)s``, in ``order``) and, with ``sets``, (1, total, …)
+    and per chunk with matches (2, chunk, …, its matching docs as a binary array),
+    and (4, generation, …)."""
+    c = p.compiler
+    cols = ", ".join(
+        f"coalesce(p{j}.docs, {_EMPTY}) || {_EMPTY} AS d{j}, "
+        f"coalesce(p{j}.wbs, {_EMPTY}) || {_EMPTY} AS w{j}"
+        for j in range(len(p.tids))
+    )
+    joins = " ".join(
+        f"LEFT JOIN archive_postings p{j} ON p{j}.chunk = ch.chunk AND p{j}.term = {c.param(tid)}"
+        for j, tid in enumerate(p.tids)
+    )
+    universe = ", ch.docs AS cdocs" if p.universe else ""
+    drivers = c.param(p.drivers)
+    chunk_rows = (
+        f"SELECT ch.chunk, ch.first, ch.dead{universe}, "
+        "ch.seqs || '{}'::bigint[] AS seqs, ch.dls || '{}'::float8[] AS dls, "
+        f"ch.date_keys || '{{}}'::bigint[] AS dks{', ' + cols if cols else ''} "
+        f"FROM archive_chunks ch {joins} WHERE ch.chunk IN "
+        f"(SELECT dp.chunk FROM archive_postings dp WHERE dp.term = ANY({drivers}::integer[]))"
+    )
+    avg = c.param(float(c.ctx.avgdl))
+    dl = "h.dls[u.doc - h.first + 1]"
+    scaled = f"({B!r}::float8 * {dl}) / {avg}::float8"
+    norm = f"({K1!r}::float8 * ((1 - {B!r}::float8) + {scaled}))::real"
+    if p.direct:  # one word: its own arrays are the matches (the dead ones left out)
+        rows = "h, unnest(h.d0, h.w0) AS u(doc, wb)"
+        live = "WHERE h.seqs[u.doc - h.first + 1] <> 0"
+        probes = f"{norm} AS v"
+    else:
+        rows = "h, unnest(h.hit) AS u(doc)"
+        live = ""
+        probes = ", ".join(
+            [f"{norm} AS v"] + [f"width_bucket(u.doc, h.d{j}) AS i{j}" for j in range(len(p.tids))]
+        )
+    # (the values made before the sort, OFFSET 0 keeping them there: a sort carries what
+    # is computed after it, here the chunk's whole arrays, copied for every row)
+    page = (
+        "SELECT seq, score, row_number() OVER () AS rank FROM (SELECT seq, score FROM ("
+        "SELECT h.seqs[u.doc - h.first + 1] AS seq, h.dks[u.doc - h.first + 1] AS date_key, "
+        f"{p.score_sql} AS score FROM {rows}, LATERAL (SELECT {probes}) x {live} OFFSET 0) z "
+        f"ORDER BY {order} OFFSET %(_off)s LIMIT %(_lim)s) o"
+    )
+    sql = (
+        f"WITH h AS MATERIALIZED (SELECT k.*, "
+        f"{_IA}.intset_subtract({p.set_sql}, k.dead) AS hit "
+        f"FROM ({chunk_rows}) k) "
+        "SELECT 0, p.seq, p.score::float8, p.rank, "
+        "(SELECT b.body FROM archive_records b WHERE b.seq = p.seq), NULL::bytea "
+        f"FROM ({page}) p"
+    )
+    if sets:
+        sql += (
+            " UNION ALL SELECT 1, coalesce(sum(icount), 0), 0, 0, NULL, NULL FROM "
+            f"(SELECT {_IA}.icount(h.hit) FROM h) n"
+            " UNION ALL SELECT 2, h.chunk, 0, 0, NULL, array_send(h.hit) FROM h "
+            f"WHERE {_IA}.icount(h.hit) > 0"
+            " UNION ALL SELECT 4, generation, 0, 0, NULL, NULL FROM archive_stats"
+        )
+    return sql
