@@ -71,8 +71,10 @@ def plan(compiler: Compiler, root: Node | None, sort: str, legacy: Any) -> Chunk
     if root is None or sort not in SORTS:
         return None
     out = ChunkPlan(compiler)
-    out.direct = isinstance(root, Term) and root.kind == "word"
-    # (an unknown word: no columns, the general rows, no chunk read)
+    if isinstance(root, Term) and root.field is None:  # one known word: direct
+        c, kind = compiler.ctx, root.kind
+        words = [root.text] if kind == "word" else c.expand(kind, root.text, c.notes)
+        out.direct = sum(v is not None for v in compiler.idf(words).values()) == 1
     try:
         out.set_sql, score = _node(out, root)
         drivers = _drivers(out, root)
@@ -84,7 +86,6 @@ def plan(compiler: Compiler, root: Node | None, sort: str, legacy: Any) -> Chunk
     out.score_sql = score or "0::real"
     if out.tids and legacy(out.tids):
         return None
-    out.direct = out.direct and len(out.tids) == 1
     return out
 
 
