@@ -56,6 +56,8 @@ class ChunkPlan:
     direct: bool = False  # one word: its own posting arrays are the rows (no search)
     universe: bool = False  # a NOT: the chunk's docs are read too
     words: dict[int, list[int]] = field(default_factory=dict)  # per Term node: its words
+    # a prefix or wildcard alone: its words' (vocabulary id, idf), summed per match
+    expansion: list[tuple[int, float]] = field(default_factory=list)
 
     def column(self, tid: int) -> int:
         if tid not in self.tids:
@@ -74,7 +76,14 @@ def plan(compiler: Compiler, root: Node | None, sort: str, legacy: Any) -> Chunk
     if isinstance(root, Term) and root.field is None:  # one known word: direct
         c, kind = compiler.ctx, root.kind
         words = [root.text] if kind == "word" else c.expand(kind, root.text, c.notes)
-        out.direct = sum(v is not None for v in compiler.idf(words).values()) == 1
+        known = [v for v in compiler.idf(words).values() if v is not None]
+        out.direct = len(known) == 1
+        if len(known) > 1:  # the words a prefix or wildcard stands for, alone
+            if c.annotations is not None and c.annotations.note_matches(root)[0]:
+                return None  # also the records whose note holds it
+            out.expansion = known
+            out.tids = out.drivers = [tid for tid, _ in known]
+            return None if legacy(out.tids) else out
     try:
         out.set_sql, score = _node(out, root)
         drivers = _drivers(out, root)
@@ -172,6 +181,8 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
     ``%(_off)s``, limit ``%(_lim)s``, in ``order``) and, with ``sets``, (1, total, …)
     and per chunk with matches (2, chunk, …, its matching docs as a binary array),
     and (4, generation, …)."""
+    if p.expansion:
+        return _expansion_statement(p, order, sets=sets)
     c = p.compiler
     cols = ", ".join(
         f"coalesce(p{j}.docs, {_EMPTY}) || {_EMPTY} AS d{j}, "
@@ -191,10 +202,7 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
         f"FROM archive_chunks ch {joins} WHERE ch.chunk IN "
         f"(SELECT dp.chunk FROM archive_postings dp WHERE dp.term = ANY({drivers}::integer[]))"
     )
-    avg = c.param(float(c.ctx.avgdl))
-    dl = "h.dls[u.doc - h.first + 1]"
-    scaled = f"({B!r}::float8 * {dl}) / {avg}::float8"
-    norm = f"({K1!r}::float8 * ((1 - {B!r}::float8) + {scaled}))::real"
+    norm = _norm(c)
     if p.direct:  # one word: its own arrays are the matches (the dead ones left out)
         rows = "h, unnest(h.d0, h.w0) AS u(doc, wb)"
         live = "WHERE h.seqs[u.doc - h.first + 1] <> 0"
@@ -216,10 +224,7 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
     sql = (
         f"WITH h AS MATERIALIZED (SELECT k.*, "
         f"{_IA}.intset_subtract({p.set_sql}, k.dead) AS hit "
-        f"FROM ({chunk_rows}) k) "
-        "SELECT 0, p.seq, p.score::float8, p.rank, "
-        "(SELECT b.body FROM archive_records b WHERE b.seq = p.seq), NULL::bytea "
-        f"FROM ({page}) p"
+        f"FROM ({chunk_rows}) k) " + _PAGE_ROWS.format(page)
     )
     if sets:
         sql += (
@@ -227,6 +232,61 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
             f"(SELECT {_IA}.icount(h.hit) FROM h) n"
             " UNION ALL SELECT 2, h.chunk, 0, 0, NULL, array_send(h.hit) FROM h "
             f"WHERE {_IA}.icount(h.hit) > 0"
-            " UNION ALL SELECT 4, generation, 0, 0, NULL, NULL FROM archive_stats"
+            f"{_GENERATION}"
+        )
+    return sql
+
+
+_GENERATION = " UNION ALL SELECT 4, generation, 0, 0, NULL, NULL FROM archive_stats"
+_PAGE_ROWS = (
+    "SELECT 0, p.seq, p.score::float8, p.rank, "
+    "(SELECT b.body FROM archive_records b WHERE b.seq = p.seq), NULL::bytea FROM ({}) p"
+)
+
+
+def _norm(c: Compiler) -> str:
+    """Compiler.norm_sql of the match ``u.doc``, its length read from the doc values."""
+    avg = c.param(float(c.ctx.avgdl))
+    scaled = f"({B!r}::float8 * h.dls[u.doc - h.first + 1]) / {avg}::float8"
+    return f"({K1!r}::float8 * ((1 - {B!r}::float8) + {scaled}))::real"
+
+
+def _expansion_statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
+    """:func:`statement` of a prefix or wildcard alone: its words' entries of each chunk
+    read in one pass and summed per doc (as Compiler.term sums them); its matches are
+    what that leaves (a hundred unions of doc arrays would copy the common word's
+    array a hundred times)."""
+    c = p.compiler
+    tids = c.param([tid for tid, _ in p.expansion])
+    idfs = c.param([idf for _, idf in p.expansion])
+    wtf = f"((u.wb >> {FIELD_BITS})::real / 2::real)"
+    impact = f"(((w.idf * {wtf}) * {_K1P1!r}::real) / (x.v + {wtf}))"
+    at = "[u.doc - h.first + 1]"
+    sql = (
+        "WITH h AS MATERIALIZED (SELECT ch.chunk, ch.first, ch.seqs || '{}'::bigint[] AS seqs, "
+        "ch.dls || '{}'::float8[] AS dls, ch.date_keys || '{}'::bigint[] AS dks "
+        "FROM archive_chunks ch WHERE ch.chunk IN (SELECT dp.chunk FROM archive_postings dp "
+        f"WHERE dp.term = ANY({tids}::integer[]))), "
+        # (each entry's values made before the grouping, OFFSET 0 keeping them there:
+        # the grouping's sort would carry the chunk's arrays along with every entry)
+        "e AS MATERIALIZED (SELECT chunk, doc, min(seq) AS seq, min(date_key) AS date_key, "
+        "sum(impact)::real AS score FROM (SELECT h.chunk, u.doc, "
+        f"h.seqs{at} AS seq, h.dks{at} AS date_key, {impact}::float8 AS impact "
+        "FROM h JOIN archive_postings p ON p.chunk = h.chunk "
+        f"AND p.term = ANY({tids}::integer[]) "
+        f"JOIN unnest({tids}::integer[], {idfs}::real[]) AS w(t, idf) ON w.t = p.term "
+        "CROSS JOIN LATERAL unnest(p.docs, p.wbs) AS u(doc, wb) "
+        f"CROSS JOIN LATERAL (SELECT {_norm(c)} AS v) x "
+        f"WHERE h.seqs{at} <> 0 OFFSET 0) v GROUP BY chunk, doc) "
+        + _PAGE_ROWS.format(
+            "SELECT seq, score, row_number() OVER () AS rank FROM (SELECT seq, score FROM e "
+            f"ORDER BY {order} OFFSET %(_off)s LIMIT %(_lim)s) o"
+        )
+    )
+    if sets:
+        sql += (
+            " UNION ALL SELECT 1, count(*), 0, 0, NULL, NULL FROM e"
+            " UNION ALL SELECT 2, e.chunk, 0, 0, NULL, array_send(array_agg(e.doc)) FROM e "
+            f"GROUP BY e.chunk{_GENERATION}"
         )
     return sql
