@@ -34,7 +34,8 @@ from .compile import _K1P1, Compiler
 from .rows import FIELD_BITS
 
 MAX_TERMS = 64  # distinct words a chunk statement reads (a wide wildcard keeps the general one)
-SORTS = {"relevance", "date", "-date"}  # (the title sort needs each match's title)
+SORTS = {"relevance", "date", "-date", "title"}  # (the title: only by walking, below)
+WALK_SHARE = 20  # sorted by date or title when 1/20 of the records may match: walk the index
 _IA = "archive_intarray"  # the schema of the intarray functions (migration 0004)
 _EMPTY = "'{}'::integer[]"
 
@@ -55,6 +56,7 @@ class ChunkPlan:
     score_sql: str = "0::real"
     direct: bool = False  # one word: its own posting arrays are the rows (no search)
     universe: bool = False  # a NOT: the chunk's docs are read too
+    walk: bool = False  # the page: the records in the sort's index order, the first matching
     words: dict[int, list[int]] = field(default_factory=dict)  # per Term node: its words
     # a prefix or wildcard alone: its words' (vocabulary id, idf), summed per match
     expansion: list[tuple[int, float]] = field(default_factory=list)
@@ -77,8 +79,8 @@ def plan(compiler: Compiler, root: Node | None, sort: str, legacy: Any) -> Chunk
         c, kind = compiler.ctx, root.kind
         words = [root.text] if kind == "word" else c.expand(kind, root.text, c.notes)
         known = [v for v in compiler.idf(words).values() if v is not None]
-        out.direct = len(known) == 1
-        if len(known) > 1:  # the words a prefix or wildcard stands for, alone
+        out.direct = len(known) == 1 and sort == "relevance"
+        if len(known) > 1 and sort != "title":  # the words a prefix or wildcard stands for, alone
             if c.annotations is not None and c.annotations.note_matches(root)[0]:
                 return None  # also the records whose note holds it
             out.expansion = known
@@ -95,6 +97,12 @@ def plan(compiler: Compiler, root: Node | None, sort: str, legacy: Any) -> Chunk
     out.score_sql = score or "0::real"
     if out.tids and legacy(out.tids):
         return None
+    # a common word sorted by date or title: the records in that order, the first ones
+    # among the matches (a few dozen read); a rare one: its few matches sorted
+    many = sum(compiler.df_of.get(t, 0) for t in drivers) * WALK_SHARE >= compiler.ctx.n
+    out.walk = sort != "relevance" and many
+    if sort == "title" and not out.walk:
+        return None  # the title of every match: the general statement has them
     return out
 
 
@@ -213,6 +221,8 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
         probes = ", ".join(
             [f"{norm} AS v"] + [f"width_bucket(u.doc, h.d{j}) AS i{j}" for j in range(len(p.tids))]
         )
+    if p.walk:
+        return _walk_statement(p, order, chunk_rows, probes, sets=sets)
     # (the values made before the sort, OFFSET 0 keeping them there: a sort carries what
     # is computed after it, here the chunk's whole arrays, copied for every row)
     page = (
@@ -226,15 +236,41 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
         f"{_IA}.intset_subtract({p.set_sql}, k.dead) AS hit "
         f"FROM ({chunk_rows}) k) " + _PAGE_ROWS.format(page)
     )
-    if sets:
-        sql += (
-            " UNION ALL SELECT 1, coalesce(sum(icount), 0), 0, 0, NULL, NULL FROM "
-            f"(SELECT {_IA}.icount(h.hit) FROM h) n"
-            " UNION ALL SELECT 2, h.chunk, 0, 0, NULL, array_send(h.hit) FROM h "
-            f"WHERE {_IA}.icount(h.hit) > 0"
-            f"{_GENERATION}"
-        )
-    return sql
+    return sql + (_sets() if sets else "")
+
+
+def _sets() -> str:
+    """The total, each chunk's matching docs and the generation (rows 1, 2 and 4)."""
+    return (
+        " UNION ALL SELECT 1, coalesce(sum(icount), 0), 0, 0, NULL, NULL FROM "
+        f"(SELECT {_IA}.icount(h.hit) FROM h) n"
+        " UNION ALL SELECT 2, h.chunk, 0, 0, NULL, array_send(h.hit) FROM h "
+        f"WHERE {_IA}.icount(h.hit) > 0{_GENERATION}"
+    )
+
+
+def _walk_statement(p: ChunkPlan, order: str, chunk_rows: str, probes: str, *, sets: bool) -> str:
+    """:func:`statement` sorted by date or title for a query that matches many records:
+    the records are read in the order of the sort's index, each kept if a hashed set of
+    the matching docs holds it, until the page is full; then the page's scores, made as
+    for any page from the chunks' arrays. (The planner is told to avoid sorts, so that
+    it walks the index rather than sorting every match.)"""
+    return (
+        f"WITH h AS MATERIALIZED (SELECT k.*, {_IA}.intset_subtract({p.set_sql}, k.dead) "
+        f"AS hit FROM ({chunk_rows}) k), "
+        "walk AS MATERIALIZED (SELECT seq, doc, row_number() OVER () AS rank FROM ("
+        # (IS TRUE keeps the IN a hashed filter: pulled up into a join, the planner would
+        # sort every match rather than walk the index, not knowing how many there are)
+        "SELECT r.seq, r.doc FROM archive_records r "
+        "WHERE (r.doc IN (SELECT unnest(h.hit) FROM h)) IS TRUE "
+        f"ORDER BY {order} OFFSET %(_off)s LIMIT %(_lim)s) o), "
+        f"s AS (SELECT u.doc, {p.score_sql} AS score FROM h, unnest({_IA}._int_inter(h.hit, "
+        f"(SELECT coalesce(array_agg(walk.doc), {_EMPTY}) FROM walk))) AS u(doc), "
+        f"LATERAL (SELECT {probes}) x) "
+        "SELECT 0, walk.seq, coalesce(s.score, 0)::float8, walk.rank, "
+        "(SELECT b.body FROM archive_records b WHERE b.seq = walk.seq), NULL::bytea "
+        "FROM walk LEFT JOIN s ON s.doc = walk.doc" + (_sets() if sets else "")
+    )
 
 
 _GENERATION = " UNION ALL SELECT 4, generation, 0, 0, NULL, NULL FROM archive_stats"

@@ -115,9 +115,12 @@ class PgSearchResult:
         # once per doc of a common word; hash joins read each list and the records once.
         # The cost that steers it away from nested loops would also start JIT compiling
         # (~0.5 s a statement): no JIT. Room for the matches in memory (not temp files).
-        # (a chunk statement's rows are each a chunk's: no such guess to steer away from)
+        # (a chunk statement's rows are each a chunk's: no such guess to steer away from,
+        # but a walk of the sort's index must not turn into a sort: chunk_search.py)
+        walk = chunks and self.chunk_plan.walk
         settings = {
             "enable_nestloop": "off" if self._joins and not chunks else "on",
+            **({"enable_sort": "off"} if walk else {}),
             "jit": "off",
             "work_mem": "64MB",
             **self._budget,
