@@ -127,3 +127,41 @@ def test_other_queries_keep_the_general_statement(pg_archive: PgArchive) -> None
     assert pg_archive.search("zeppelinoid", sort="title").driver != "chunks"  # 3 titles
     assert pg_archive.search("soviet", filters={"collection": "Collection 1"}).driver != "chunks"
     assert pg_archive.search("-soviet").driver == "scan"  # no word holds every match
+
+
+@pytest.mark.parametrize("sort", ["date", "-date", "title"])
+def test_filters_with_a_common_word_walk_the_index_and_count_from_the_arrays(
+    pg_archive: PgArchive, sort: str
+) -> None:
+    """The filter panel's choices with a common word sorted by date or title: the walk
+    keeps the records the filters keep, the total and counts come from the facet arrays
+    (each filtered facet counted without its own filter), all as the general statement."""
+    for filters in (
+        {"collection": "Collection 1"},
+        {"collection": "Collection 1", "subjects": "topic 2"},
+        {"people": "Person 3"},
+    ):
+        for query in ("soviet", "soviet OR cuba", "record -cuba"):
+            (path, walked), *chunked = answer_filtered(pg_archive, query, filters, sort, True)
+            (general_path, _), *general = answer_filtered(pg_archive, query, filters, sort, False)
+            assert path == "chunks" and walked, (query, filters)
+            assert general_path != "chunks"
+            assert chunked == general, (query, filters, sort)
+    dated = pg_archive.search("soviet", filters={"date_from": "1960"}, sort=sort)
+    assert dated.driver != "chunks"  # a date filter: the general statement's date index
+    ranked = pg_archive.search("soviet", filters={"collection": "Collection 1"})
+    assert ranked.driver != "chunks"  # by relevance every match's score and values
+
+
+def answer_filtered(
+    archive: PgArchive, query: str, filters: dict, sort: str, chunks: bool
+) -> tuple:
+    archive.chunk_search = chunks
+    try:
+        result = archive.search(query, filters=filters, sort=sort, limit=10)
+        later = [h.record["id"] for h in result.page(10, 15)]
+    finally:
+        archive.chunk_search = True
+    page = [(h.record["id"], h.score) for h in result.hits]
+    walked = result.chunk_plan is not None and result.chunk_plan.walk
+    return (result.driver, walked), result.total, page, later, result.facets

@@ -291,10 +291,19 @@ class PgArchive(FacetLookups):
                 joins=" ".join(compiler.joins),
             )
             result.driver = "postings" if driver is not None else "scan"
-            if not fsql and self.chunk_search:  # plain words: chunk_search.py, when it can
-                result.chunk_plan = chunk_plan(
-                    compiler, parsed.root, sort, partial(legacy_terms, self._query)
-                )
+            # plain words: chunk_search.py, when it can (with the filter panel's choices:
+            # sorted by date or title, walking the index; counted from the facet arrays)
+            if self.chunk_search and (
+                not fsql or (sort != "relevance" and annot is None and not plain["annotations"])
+            ):
+                found = chunk_plan(compiler, parsed.root, sort, partial(legacy_terms, self._query))
+                if found is not None and fsql:
+                    # (a date filter: the general statement reads the date index's range)
+                    found = found if found.walk and plain["dates"] is None else None
+                    if found is not None:
+                        found.filters = list(fsql.values())
+                        result.plain_filters = plain
+                result.chunk_plan = found
             if parsed.root is None and annot is None and not plain["annotations"]:
                 result.plain_filters = plain  # filters only: counted from the arrays
             result.run(budget_s, should_stop)

@@ -57,6 +57,7 @@ class ChunkPlan:
     direct: bool = False  # one word: its own posting arrays are the rows (no search)
     universe: bool = False  # a NOT: the chunk's docs are read too
     walk: bool = False  # the page: the records in the sort's index order, the first matching
+    filters: list[str] = field(default_factory=list)  # the filter panel's (a walk only)
     words: dict[int, list[int]] = field(default_factory=dict)  # per Term node: its words
     # a prefix or wildcard alone: its words' (vocabulary id, idf), summed per match
     expansion: list[tuple[int, float]] = field(default_factory=list)
@@ -255,6 +256,7 @@ def _walk_statement(p: ChunkPlan, order: str, chunk_rows: str, probes: str, *, s
     the matching docs holds it, until the page is full; then the page's scores, made as
     for any page from the chunks' arrays. (The planner is told to avoid sorts, so that
     it walks the index rather than sorting every match.)"""
+    keep = "".join(f" AND {cond}" for cond in p.filters)
     return (
         f"WITH h AS MATERIALIZED (SELECT k.*, {_IA}.intset_subtract({p.set_sql}, k.dead) "
         f"AS hit FROM ({chunk_rows}) k), "
@@ -262,7 +264,7 @@ def _walk_statement(p: ChunkPlan, order: str, chunk_rows: str, probes: str, *, s
         # (IS TRUE keeps the IN a hashed filter: pulled up into a join, the planner would
         # sort every match rather than walk the index, not knowing how many there are)
         "SELECT r.seq, r.doc FROM archive_records r "
-        "WHERE (r.doc IN (SELECT unnest(h.hit) FROM h)) IS TRUE "
+        f"WHERE (r.doc IN (SELECT unnest(h.hit) FROM h)) IS TRUE{keep} "
         f"ORDER BY {order} OFFSET %(_off)s LIMIT %(_lim)s) o), "
         f"s AS (SELECT u.doc, {p.score_sql} AS score FROM h, unnest({_IA}._int_inter(h.hit, "
         f"(SELECT coalesce(array_agg(walk.doc), {_EMPTY}) FROM walk))) AS u(doc), "

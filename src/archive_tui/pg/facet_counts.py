@@ -108,6 +108,12 @@ class FacetArrays:
     ) -> tuple[np.ndarray, dict[int, int]] | None:
         """As :meth:`counts`, over the records whose live versions are ``docs``
         (distinct); None if one of them is not a live version in these arrays."""
+        chosen = self.rows_of_docs(docs)
+        return None if chosen is None else self.counts_rows(chosen, multi_raw, multi_canon)
+
+    def rows_of_docs(self, docs: np.ndarray) -> np.ndarray | None:
+        """The records (by row) whose live versions are ``docs``; None if one of them is
+        not a live version in these arrays (another generation's)."""
         if self.docs is None or len(self.docs) != len(self.seqs):
             return None
         if self._doc_order is None:
@@ -120,7 +126,7 @@ class FacetArrays:
             return None
         chosen = np.zeros(len(self.seqs), bool)
         chosen[order[at]] = True
-        return self.counts_rows(chosen, multi_raw, multi_canon)
+        return chosen
 
     def counts_rows(
         self, chosen: np.ndarray, multi_raw: list[int], multi_canon: list[int]

@@ -194,7 +194,6 @@ class PgSearchResult:
         of the generation the page saw. False (logged; ``filter_path``) if the database
         moved on meanwhile: the caller counts in SQL."""
         archive = self._archive
-        plain = self.plain_filters or {}
         page = self._ranked("r.seq, 0::real AS score", _PAGE)
         rows = self._rows(
             f"SELECT 0, q.seq, row_number() OVER () FROM ({page}) q "
@@ -210,18 +209,26 @@ class PgSearchResult:
             self.filter_path = "sql"
             log.info("filters counted in SQL: the database changed during the search")
             return False
-        masks = arrays.filter_rows(plain["values"], plain["dates"])
-        multi = archive.people_multi()
-        chosen = np.logical_and.reduce(list(masks.values()))
-        self.total = int(np.count_nonzero(chosen))
         self.hits = self._hits([(seq, 0.0) for _, seq in ranked])
+        self._count_filtered(arrays, None)
+        return True
+
+    def _count_filtered(self, arrays: Any, matched: np.ndarray | None) -> None:
+        """The total and the facet counts of the records (by row) ``matched`` (None:
+        every record) that the filters keep, from the facet arrays; each filtered facet
+        counted without its own filter (choosing a value does not hide the others)."""
+        archive = self._archive
+        plain = self.plain_filters or {}
+        masks = arrays.filter_rows(plain["values"], plain["dates"])
+        every = np.ones(len(arrays.seqs), bool) if matched is None else matched
+        multi = archive.people_multi()
+        chosen = np.logical_and.reduce([every, *masks.values()])
+        self.total = int(np.count_nonzero(chosen))
         self.facets = by_field(archive, *arrays.counts_rows(chosen, *multi))
         for name in masks.keys() & set(FACET_FIELDS):
-            others = [m for k, m in masks.items() if k != name]
-            keep = np.logical_and.reduce(others) if others else np.ones_like(chosen)
+            keep = np.logical_and.reduce([every, *(m for k, m in masks.items() if k != name)])
             self.facets[name] = by_field(archive, *arrays.counts_rows(keep, *multi))[name]
         self.filter_path = self.facet_path = "arrays"
-        return True
 
     def _matches(self, extra: dict[str, Any]) -> None:
         """The query evaluated once (a materialized CTE): the page by a top-N sort, the
@@ -298,14 +305,36 @@ class PgSearchResult:
                 docs.append(ints_of(sent))
             else:
                 generation = int(a)
+        matched = np.concatenate(docs) if docs else np.zeros(0, np.int64)
+        if self.plain_filters is not None and not self._filtered_docs(generation, matched):
+            self.filter_path = "sql"
+            log.info("filters counted in SQL: the database changed during the search")
+            self.chunk_plan = None  # the general statement, later pages too
+            self._matches(extra)
+            return
         self.driver = "chunks"
         page.sort(key=lambda row: row[2])
         bodies = {seq: orjson.loads(body) for seq, _, _, body in page}
         self.hits = self._hits([(seq, score) for seq, score, _, _ in page], bodies)
-        matched = np.concatenate(docs) if docs else np.zeros(0, np.int64)
-        self.facets = self._facet_counts(
-            generation, matched, multi_raw, multi_canon, self._where(), by_doc=True
-        )
+        if self.plain_filters is None:
+            self.facets = self._facet_counts(
+                generation, matched, multi_raw, multi_canon, self._where(), by_doc=True
+            )
+
+    def _filtered_docs(self, generation: int, matched: np.ndarray) -> bool:
+        """The total and counts of the matching ``docs`` the filters keep, from the facet
+        arrays of ``generation``; False if the database has moved past it."""
+        archive = self._archive
+        if generation != archive._generation:
+            archive._stats_and_dfs([])
+        arrays = facet_arrays(archive, generation)
+        if arrays is None or generation != archive._generation:
+            return False
+        rows = arrays.rows_of_docs(matched)
+        if rows is None:
+            return False
+        self._count_filtered(arrays, rows)
+        return True
 
     def _facet_counts(
         self,
