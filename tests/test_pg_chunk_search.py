@@ -27,9 +27,12 @@ PLAIN = [
     "zeppelinoid",
     "soviet zeppelinoid",
     "cuba OR zeppelinoid",
+    '"soviet union"',
+    'title:"soviet union"',
+    '"manac’h notes"',
 ]
 GENERAL = [
-    '"soviet union"',
+    '"soviet union" cuba',
     "title:soviet",
     "collection:Collection 1",
     "date:1960",

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..index import K1, B
-from ..query import And, Node, Not, Or, Term
+from ..query import And, Node, Not, Or, Phrase, Term
+from . import phrase as phrase_sql
 from .compile import _K1P1, Compiler
 from .rows import FIELD_BITS
 
@@ -61,6 +62,7 @@ class ChunkPlan:
     words: dict[int, list[int]] = field(default_factory=dict)  # per Term node: its words
     # a prefix or wildcard alone: its words' (vocabulary id, idf), summed per match
     expansion: list[tuple[int, float]] = field(default_factory=list)
+    phrase: Phrase | None = None  # a phrase alone
 
     def column(self, tid: int) -> int:
         if tid not in self.tids:
@@ -76,6 +78,8 @@ def plan(compiler: Compiler, root: Node | None, sort: str, legacy: Any) -> Chunk
     if root is None or sort not in SORTS:
         return None
     out = ChunkPlan(compiler)
+    if isinstance(root, Phrase):
+        return _phrase_plan(out, root, sort, legacy)
     if isinstance(root, Term) and root.field is None:  # one known word: direct
         c, kind = compiler.ctx, root.kind
         words = [root.text] if kind == "word" else c.expand(kind, root.text, c.notes)
@@ -104,6 +108,25 @@ def plan(compiler: Compiler, root: Node | None, sort: str, legacy: Any) -> Chunk
     out.walk = sort != "relevance" and many
     if sort == "title" and not out.walk:
         return None  # the title of every match: the general statement has them
+    return out
+
+
+def _phrase_plan(out: ChunkPlan, node: Phrase, sort: str, legacy: Any) -> ChunkPlan | None:
+    """A phrase alone: its matches found by their words' positions chunk by chunk
+    (phrase.py), scored from its own rows, as Compiler.phrase scores them."""
+    c = out.compiler
+    if node.field == "people" or sort == "title":
+        return None  # (also the people facet's names; every match's title)
+    tokens = list(node.tokens)
+    found = c.idf(tokens)
+    if not tokens or any(found[t] is None for t in tokens):
+        return None  # matches nothing: the general statement knows it at once
+    tids = [found[t][0] for t in tokens]  # type: ignore[index]
+    if legacy(tids):
+        return None
+    out.phrase = node
+    out.tids = list(dict.fromkeys(tids))
+    out.drivers = [min(tids, key=c.df_of.__getitem__)]
     return out
 
 
@@ -192,6 +215,8 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
     and (4, generation, …)."""
     if p.expansion:
         return _expansion_statement(p, order, sets=sets)
+    if p.phrase is not None:
+        return _phrase_statement(p, order, sets=sets)
     c = p.compiler
     cols = ", ".join(
         f"coalesce(p{j}.docs, {_EMPTY}) || {_EMPTY} AS d{j}, "
@@ -275,6 +300,7 @@ def _walk_statement(p: ChunkPlan, order: str, chunk_rows: str, probes: str, *, s
     )
 
 
+_AT = "[u.doc - h.first + 1]"  # the match's place in its chunk's doc values
 _GENERATION = " UNION ALL SELECT 4, generation, 0, 0, NULL, NULL FROM archive_stats"
 _PAGE_ROWS = (
     "SELECT 0, p.seq, p.score::float8, p.rank, "
@@ -299,23 +325,53 @@ def _expansion_statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
     idfs = c.param([idf for _, idf in p.expansion])
     wtf = f"((u.wb >> {FIELD_BITS})::real / 2::real)"
     impact = f"(((w.idf * {wtf}) * {_K1P1!r}::real) / (x.v + {wtf}))"
-    at = "[u.doc - h.first + 1]"
-    sql = (
-        "WITH h AS MATERIALIZED (SELECT ch.chunk, ch.first, ch.seqs || '{}'::bigint[] AS seqs, "
-        "ch.dls || '{}'::float8[] AS dls, ch.date_keys || '{}'::bigint[] AS dks "
-        "FROM archive_chunks ch WHERE ch.chunk IN (SELECT dp.chunk FROM archive_postings dp "
-        f"WHERE dp.term = ANY({tids}::integer[]))), "
-        # (each entry's values made before the grouping, OFFSET 0 keeping them there:
-        # the grouping's sort would carry the chunk's arrays along with every entry)
-        "e AS MATERIALIZED (SELECT chunk, doc, min(seq) AS seq, min(date_key) AS date_key, "
+    # (each entry's values made before the grouping, OFFSET 0 keeping them there: the
+    # grouping's sort would carry the chunk's arrays along with every entry)
+    matches = (
+        "SELECT chunk, doc, min(seq) AS seq, min(date_key) AS date_key, "
         "sum(impact)::real AS score FROM (SELECT h.chunk, u.doc, "
-        f"h.seqs{at} AS seq, h.dks{at} AS date_key, {impact}::float8 AS impact "
+        f"h.seqs{_AT} AS seq, h.dks{_AT} AS date_key, {impact}::float8 AS impact "
         "FROM h JOIN archive_postings p ON p.chunk = h.chunk "
         f"AND p.term = ANY({tids}::integer[]) "
         f"JOIN unnest({tids}::integer[], {idfs}::real[]) AS w(t, idf) ON w.t = p.term "
         "CROSS JOIN LATERAL unnest(p.docs, p.wbs) AS u(doc, wb) "
         f"CROSS JOIN LATERAL (SELECT {_norm(c)} AS v) x "
-        f"WHERE h.seqs{at} <> 0 OFFSET 0) v GROUP BY chunk, doc) "
+        f"WHERE h.seqs{_AT} <> 0 OFFSET 0) v GROUP BY chunk, doc"
+    )
+    return _matches_statement(p, tids, matches, order, sets=sets)
+
+
+def _phrase_statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
+    """:func:`statement` of a phrase alone: phrase.py's rows of each chunk (doc and each
+    word's ``wb``), scored as Compiler.phrase scores them."""
+    c, node = p.compiler, p.phrase
+    assert node is not None
+    tokens = list(node.tokens)
+    found = c.idf(tokens)
+    tids = [found[t][0] for t in tokens]  # type: ignore[index]
+    idfs = [found[t][1] for t in tokens]  # type: ignore[index]
+    sub, cols = phrase_sql.scored_sql(c.param, tids, [-i for i in idfs], node.field, chunk=True)
+    parts = [
+        c.wb_impact(f"u.wb{k}", idf, node.field, norm="x.v")
+        for k, idf in zip(cols, idfs, strict=True)
+    ]
+    matches = (
+        f"SELECT u.chunk, u.doc, h.seqs{_AT} AS seq, h.dks{_AT} AS date_key, "
+        f"({' + '.join(parts)}) AS score FROM {sub} u JOIN h ON h.chunk = u.chunk "
+        f"CROSS JOIN LATERAL (SELECT {_norm(c)} AS v) x WHERE h.seqs{_AT} <> 0"
+    )
+    return _matches_statement(p, c.param(p.drivers), matches, order, sets=sets)
+
+
+def _matches_statement(p: ChunkPlan, tids: str, matches: str, order: str, *, sets: bool) -> str:
+    """The statement over the matches ``e`` (chunk, doc, seq, date_key, score) made from
+    the doc values ``h`` of the chunks holding one of ``tids`` (a placeholder)."""
+    sql = (
+        "WITH h AS MATERIALIZED (SELECT ch.chunk, ch.first, ch.seqs || '{}'::bigint[] AS seqs, "
+        "ch.dls || '{}'::float8[] AS dls, ch.date_keys || '{}'::bigint[] AS dks "
+        "FROM archive_chunks ch WHERE ch.chunk IN (SELECT dp.chunk FROM archive_postings dp "
+        f"WHERE dp.term = ANY({tids}::integer[]))), "
+        f"e AS MATERIALIZED ({matches}) "
         + _PAGE_ROWS.format(
             "SELECT seq, score, row_number() OVER () AS rank FROM (SELECT seq, score FROM e "
             f"ORDER BY {order} OFFSET %(_off)s LIMIT %(_lim)s) o"
@@ -328,3 +384,4 @@ def _expansion_statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
             f"GROUP BY e.chunk{_GENERATION}"
         )
     return sql
+

@@ -244,7 +244,7 @@ class Compiler:
             self.joins.append(f"LEFT JOIN {sub} {alias} ON {alias}.doc = r.doc")
             match = f"({alias}.doc IS NOT NULL)"
             parts = [
-                self._wb_impact(f"{alias}.wb{k}", idf, node.field)
+                self.wb_impact(f"{alias}.wb{k}", idf, node.field)
                 for k, idf in zip(cols, idfs, strict=True)
             ]
         else:  # records imported before phrase positions: their token texts too
@@ -263,10 +263,10 @@ class Compiler:
         score = f"(CASE WHEN {match} THEN ({' + '.join(parts)}) ELSE 0::real END)"
         return match, score
 
-    def _wb_impact(self, wb: str, idf: float, fieldname: str | None) -> str:
+    def wb_impact(self, wb: str, idf: float, fieldname: str | None, norm: str = "nrm.v") -> str:
         """:meth:`_impact` of a ``wb`` column known to be there (a phrase's word)."""
         wtf = f"(({wb} >> {FIELD_BITS})::real / 2::real)"
-        value = f"(({self.param(idf)}::real * {wtf}) * {_K1P1!r}::real) / (nrm.v + {wtf})"
+        value = f"(({self.param(idf)}::real * {wtf}) * {_K1P1!r}::real) / ({norm} + {wtf})"
         if fieldname is None:
             return value
         bit = 1 << FIELD_BIT[fieldname]

@@ -49,6 +49,7 @@ def positions_sql(
     fieldname: str | None,
     *,
     scored: bool = False,
+    chunk: bool = False,
 ) -> str:
     """A subquery ``(doc)`` of the record versions holding the words ``tids`` (vocabulary
     ids, in phrase order; ``rarity``: smaller for a rarer word) at consecutive positions,
@@ -106,7 +107,7 @@ def positions_sql(
             f"SELECT y.doc, {', '.join(cols)} FROM {dsources} "
             f"CROSS JOIN LATERAL ({found} OFFSET 0) y"
         )
-    columns = "x.*" if scored else "x.doc"
+    columns = ("ch.chunk, " if chunk else "") + ("x.*" if scored else "x.doc")
     # all chunks' matches made once (a materialized CTE): the search joins them to its
     # records afterwards, rather than the records to each chunk's matches
     return (
@@ -118,13 +119,14 @@ def positions_sql(
 
 
 def scored_sql(
-    param: Any, tids: list[int], rarity: list[float], fieldname: str | None
+    param: Any, tids: list[int], rarity: list[float], fieldname: str | None, chunk: bool = False
 ) -> tuple[str, list[int]]:
     """:func:`positions_sql` with each distinct word's ``wb``, and per word of the phrase
     the number of its column: the scores come from the phrase's own rows, so the search
-    need not join the words' whole lists to every record."""
+    need not join the words' whole lists to every record. ``chunk``: each row's chunk
+    too (first column)."""
     distinct = list(dict.fromkeys(tids))
-    sql = positions_sql(param, tids, rarity, fieldname, scored=True)
+    sql = positions_sql(param, tids, rarity, fieldname, scored=True, chunk=chunk)
     return sql, [distinct.index(t) for t in tids]
 
 
