@@ -384,4 +384,3 @@ def _matches_statement(p: ChunkPlan, tids: str, matches: str, order: str, *, set
             f"GROUP BY e.chunk{_GENERATION}"
         )
     return sql
-
