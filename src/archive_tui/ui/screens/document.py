@@ -354,13 +354,10 @@ class DocumentScreen(DatabaseReads, Guarded, AnnotateActions, Screen[int]):
         widget.update(content if content is not None else ANNOTATE_HINT)
 
     def _log_open(self, record: dict) -> None:
-        research = getattr(self.app, "research", None)
-        if research is None or not record.get("id"):
-            return
-        try:
-            research.log_event("open", id=str(record["id"]))
-        except Exception as error:  # the log never stops the reading
-            self.app.log.error(f"open not logged: {error}")
+        """Into the research log, written in a worker (ui/log_writer.py): never waited for."""
+        writer = getattr(self.app, "log_writer", None)
+        if writer is not None and record.get("id"):
+            writer.log(self.app, "open", id=str(record["id"]))
 
     def _load_related(self, record: dict) -> list[dict]:
         record_id = record.get("id")
