@@ -17,6 +17,7 @@ other use of it (a local write is a file, fast).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import deque
 from typing import Any
@@ -100,10 +101,8 @@ class LogWriter:
         reason = one_line(str(error)).strip().rstrip(".") or type(error).__name__
         sentence = one_line(f"Your research log could not record {what}: {reason}.")
         self.failures.append(sentence)
-        try:
+        with contextlib.suppress(Exception):  # the app is closing: kept in ``failures``
             app.call_from_thread(app.notify, sentence, severity="warning", timeout=6, markup=False)
-        except Exception:  # the app is closing: the sentence stays in ``failures``
-            pass
 
     def close(self) -> None:
         """App exit: close the worker's connection now if idle, else once it is done (a
@@ -117,10 +116,8 @@ class LogWriter:
     def _close_own(self) -> None:
         own, self._own = self._own, None
         if own is not None:
-            try:
+            with contextlib.suppress(Exception):  # a broken connection: nothing to keep
                 own.close()
-            except Exception:  # closing a broken connection: nothing left to keep
-                pass
 
 
 __all__ = ["LogWriter"]
