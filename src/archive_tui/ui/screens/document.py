@@ -44,6 +44,7 @@ from .record_view import (
 )
 from .research_actions import AnnotateActions
 from .share_actions import ask_share_tag, can_share
+from .unshare_actions import ask_stop_sharing
 
 #: Under the title of a record without tags or a note: how to add them.
 ANNOTATE_HINT = Content("Your notes: t tag · a write a note · l add to a list")
@@ -191,6 +192,13 @@ class DocumentScreen(DatabaseReads, Guarded, AnnotateActions, Screen[int]):
             "Share",
             show=False,
             tooltip="Let a group read one of this record's tags (a workspace in PostgreSQL)",
+        ),
+        Binding(
+            "S",
+            "stop_sharing_tag",
+            "Stop sharing",
+            show=False,
+            tooltip="A group can no longer read one of this record's tags (PostgreSQL)",
         ),
         Binding("P", "entity_page", "People", tooltip="A person's or place's page"),
     ]
@@ -390,7 +398,7 @@ class DocumentScreen(DatabaseReads, Guarded, AnnotateActions, Screen[int]):
     # -- actions -----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "share_tag":
+        if action in ("share_tag", "stop_sharing_tag"):
             return can_share(self.app)  # only a workspace in a database can share
         return super().check_action(action, parameters)
 
@@ -398,6 +406,11 @@ class DocumentScreen(DatabaseReads, Guarded, AnnotateActions, Screen[int]):
         record_id = str(self.record.get("id", "")) if self.record else ""
         if record_id:
             ask_share_tag(self.app, list(self.app.research.tags_of(record_id)))  # type: ignore[attr-defined]
+
+    def action_stop_sharing_tag(self) -> None:
+        record_id = str(self.record.get("id", "")) if self.record else ""
+        if record_id:
+            ask_stop_sharing(self.app, "tag", list(self.app.research.tags_of(record_id)))  # type: ignore[attr-defined]
 
     def action_back(self) -> None:
         self.dismiss(self.position)
