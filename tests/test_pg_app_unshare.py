@@ -60,7 +60,7 @@ async def test_a_list_stops_being_shared_from_the_lists_picker(
         await pilot.press("escape", "O")
         await pilot.pause()
         assert isinstance(app.screen, ListPicker) and "Private" in picker_lines(app)[1]
-        assert "S stop sharing" in str(app.screen.query_one("#picker-keys").render())
+        assert "s share · S stop · esc" in str(app.screen.query_one("#picker-keys").render())
         await pilot.press("down", "S")  # not shared: one sentence, nothing changes
         await wait_for(pilot, lambda: any("nothing was changed" in m for m in said(app)), "no")
         assert said(app)[-1] == "Your list Private is not shared with a group; nothing was changed."

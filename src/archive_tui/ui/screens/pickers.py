@@ -184,7 +184,7 @@ class ListPicker(_Picker):
     def on_mount(self) -> None:
         super().on_mount()
         if can_share(self.app):  # a workspace in PostgreSQL: s shares (share_actions.py)
-            keys = self.KEYS.replace(" · esc", " · s share · S stop sharing · esc")
+            keys = self.KEYS.replace(" · esc", " · s share · S stop · esc")
             self.query_one("#picker-keys", Static).update(Content(keys))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
