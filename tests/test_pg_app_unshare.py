@@ -127,3 +127,31 @@ async def test_a_local_workspace_has_no_stop_sharing_key(tmp_path: Path) -> None
         await pilot.press("S")
         await pilot.pause()
         assert isinstance(app.screen, DocumentScreen) and said(app) == []
+
+
+async def test_which_tag_is_asked_when_several_of_the_record_s_tags_are_shared(
+    make_role: Callable[..., str], pg_workspace_db: str
+) -> None:
+    an_archive(pg_workspace_db)
+    ann, bob = make_role("ann"), make_role("bob")
+    mine = PgWorkspace.open(ann)
+    mine.add_tags(["rec-00000"], ["wall", "berlin", "kept to myself"])
+    mine.share("tag", "wall", EVERYONE)
+    mine.share("tag", "berlin", EVERYONE)
+    owner = pg_roles.role_of(ann)
+    app = ArchiveApp(ann, show_timing=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        screen.search_input.value = "tag:wall"
+        await settle(app, pilot)
+        await pilot.press("escape", "enter")
+        await pilot.pause()
+        await pilot.press("S")  # two of its three tags are shared: which one?
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the question")
+        assert app.screen.input_id == "unshare-tag-input"
+        assert sorted(app.screen.choices) == ["berlin", "wall"]
+        await type_text(pilot, "berlin")
+        await pilot.press("enter")  # shared with one group: it stops at once
+        await wait_for(pilot, lambda: any("no longer" in m for m in said(app)), "stopped")
+        assert said(app)[-1] == f"The members of {EVERYONE} can no longer read your tag berlin."
+    assert PgWorkspace.open(bob).shared_with_me().tags == {(owner, "wall"): ["rec-00000"]}
