@@ -165,3 +165,19 @@ def test_the_shipped_archive_by_year_adds_up():
     counts = dict(h.buckets)
     assert counts["1944"] == 5 and counts["1945"] == 1 and counts["1962"] > 0
     assert h.buckets[-1][0] == "2007"  # the Wilson Center's June 2007 record
+
+
+def test_axis_labels_are_never_cut():
+    """All results in one month: one bar of 6 cells, a label of 7 ("1961-0" was shown)."""
+    one_month = Histogram("month", [("1961-08", 5)])
+    assert axis_labels(one_month, 80) == "1961-08"  # the whole label, past the bar
+    assert axis_labels(one_month, 6) == "1961"  # no room: the year, whole
+    assert axis_labels(one_month, 3) == ""  # no room for any: none
+    assert axis_labels(Histogram("year", [("1961", 5)]), 80) == "1961"
+    for width in range(1, 40):
+        for hist in (one_month, Histogram("month", [("1962-10", 3), ("1962-11", 1)])):
+            line = axis_labels(hist, width)
+            words = line.split()
+            assert len(line) <= width and all(
+                w in ("1961-08", "1961", "1962-10", "1962-11", "1962") for w in words
+            ), (width, line)

@@ -126,3 +126,35 @@ async def test_show_draws_a_real_search_and_keeps_marks_on_the_same_periods(tmp_
         timeline.show(archive.search("Gromyko", limit=0).histogram())  # new periods: reset
         await pilot.pause()
         assert timeline.start is None and lines(app)[4].startswith("1980: ")
+
+
+async def test_one_month_of_results_has_a_whole_label_at_80_columns() -> None:
+    """Every result in August 1961: one bar, labelled 1961-08 in full (was "1961-0")."""
+    days = np.array([date(1961, 8, d).toordinal() for d in (1, 13, 13, 20, 31)], np.int32)
+    hist = histogram(days, days)
+    assert hist.buckets == [("1961-08", 5)]
+    app = Host(hist)
+    async with app.run_test(size=(80, 10)) as pilot:
+        await pilot.pause()
+        shown = lines(app)
+        assert shown[3].strip() == "1961-08"
+        assert shown[4].startswith("1961-08: 5")
+
+
+async def test_the_app_at_80_columns_labels_one_month_in_full(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from test_app import make_records, ready
+
+    from archive_tui.archive import add_to_store
+    from archive_tui.ui.app import ArchiveApp
+
+    records = make_records(6)
+    for i, record in enumerate(records):
+        record["date"] = f"1961-08-{1 + i:02d}"
+    db = tmp_path / "archive.json"
+    add_to_store(db, records)
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(app, pilot)
+        timeline = screen.query_one(Timeline)
+        assert timeline.display and timeline.histogram.buckets == [("1961-08", 6)]
+        assert timeline.render_line(3).text.strip() == "1961-08"  # the axis, on screen

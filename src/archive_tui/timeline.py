@@ -148,16 +148,29 @@ def render_bars(hist: Histogram, width: int, height: int = 3) -> list[str]:
 
 
 def axis_labels(hist: Histogram, width: int) -> str:
-    """A line under :func:`render_bars`: the first and the last bucket's labels, at their bars."""
+    """A line under :func:`render_bars`: the first and the last bucket's labels, at their bars.
+
+    When both do not fit under the bars, the first alone, on the ``width`` of the line
+    (a single month's bar is 6 cells, its label 7); where that does not fit either, a
+    shorter whole label (the year of a month), else none: a label is never shown cut
+    (``1961-0`` would read as a wrong date)."""
     groups = column_buckets(hist, width)
     if not groups:
         return ""
     _, cells = _columns(len(hist.buckets), width)
     first, last = hist.buckets[groups[0][0]][0], hist.buckets[groups[-1][-1]][0]
     line_width = len(groups) * cells
-    if len(first) + 1 + len(last) > line_width:
-        return first[: max(line_width, 0)]
+    if len(first) + 1 + len(last) > line_width or first == last:
+        return _whole_label(first, width)
     return first + last.rjust(line_width - len(first))
+
+
+def _whole_label(label: str, width: int) -> str:
+    """``label`` if it fits in ``width`` cells, else its year (a month's), else nothing."""
+    for shown in (label, label[:4]):
+        if len(shown) <= width:
+            return shown
+    return ""
 
 
 def render_text_chart(hist: Histogram, width: int = 80) -> list[str]:

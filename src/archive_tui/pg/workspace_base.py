@@ -280,6 +280,9 @@ class PgWorkspaceBase:
             self._pending_log.append((event, data))
 
     def _flush_log(self, cur: psycopg.Cursor[Any]) -> None:
+        """Insert the log entries of this change. The log is not part of the snapshot, so
+        an entry alone does not move the revision: another session (the app's log writer,
+        ui/log_writer.py, has a connection of its own) has nothing to read again for it."""
         from psycopg.types.json import Jsonb
 
         if self._pending_log:
@@ -288,7 +291,6 @@ class PgWorkspaceBase:
                 [(event, Jsonb(data)) for event, data in self._pending_log],
             )
             self._pending_log = []
-            self._writes += 1
 
 
 Snapshot = tuple[dict[str, list[str]], dict[str, str], dict[str, list[str]]]

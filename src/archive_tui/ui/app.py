@@ -31,6 +31,7 @@ from archive_tui.ui.live import (
     store_fingerprints,
 )
 from archive_tui.ui.live_pg import SharedAnnotations
+from archive_tui.ui.log_writer import LogWriter
 from archive_tui.ui.research import Research, describe_problem
 from archive_tui.ui.screens.error import ErrorScreen
 from archive_tui.ui.screens.help import HelpScreen
@@ -99,6 +100,8 @@ class ArchiveApp(Guarded, App[None]):
         self.first_results_after: float | None = None
         #: the user's research workspace (tags, notes, marks, history…), opened in a thread
         self.research = Research(self.db_address or (str(db_path) if db_path else None))
+        #: the research log's entries, written in a worker (ui/log_writer.py)
+        self.log_writer = LogWriter(self.research)
         self.research.start()
         self._workspace_watch: Worker[None] | None = None
         self._workspace_error: str | None = None
@@ -275,6 +278,7 @@ class ArchiveApp(Guarded, App[None]):
 
     def on_unmount(self) -> None:
         self.shared.stop()
+        self.log_writer.close()
 
     def _workspace_opened(
         self, workspace: Workspace, archive: Archive | None, marked: dict[str, dict]

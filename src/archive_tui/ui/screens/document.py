@@ -8,7 +8,8 @@ of records (a related-documents list, or a single record opened by id) in the sa
 Record text is data: every value is passed through ``sanitize.visible`` and placed in a
 ``Content`` object (never parsed as markup), so ``[b]`` or ``\\x1b[31m`` in a record is
 shown as typed, or as a visible stand-in, and never styles or drives the terminal. Those
-builders live in :mod:`record_view`; this module is the screen and its keys.
+builders live in :mod:`record_view`; this module is the screen and its keys, and
+:mod:`document_actions` what the keys do to the record (cite, mark, URL, share…).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
@@ -29,9 +30,9 @@ from textual.widgets.option_list import Option
 from archive_tui.sanitize import one_line
 from archive_tui.ui.guard import Guarded
 
-from ..clipboard import copy_text, put_on_clipboard
-from ..links import can_open_browser, safe_url
 from ..links import link as url_link
+from ..links import safe_url
+from .document_actions import RecordActions
 from .document_reads import FINDING_RELATED, DatabaseReads, loading_header
 from .record_view import (
     annotations_view,
@@ -43,7 +44,6 @@ from .record_view import (
     shortened_notice,
 )
 from .research_actions import AnnotateActions
-from .share_actions import ask_share_tag, can_share
 
 #: Under the title of a record without tags or a note: how to add them.
 ANNOTATE_HINT = Content("Your notes: t tag · a write a note · l add to a list")
@@ -142,8 +142,9 @@ class RelatedList(OptionList):
     ]
 
 
-class DocumentScreen(DatabaseReads, Guarded, AnnotateActions, Screen[int]):
-    """One record in full. Dismisses with the position the user ended on."""
+class DocumentScreen(DatabaseReads, Guarded, RecordActions, AnnotateActions, Screen[int]):
+    """One record in full. Dismisses with the position the user ended on. Its keys are
+    bound here; what they do to the record is :class:`RecordActions` (document_actions.py)."""
 
     CSS_PATH = "document.tcss"
     HELP_CONTEXT = "Document view"
@@ -191,6 +192,13 @@ class DocumentScreen(DatabaseReads, Guarded, AnnotateActions, Screen[int]):
             "Share",
             show=False,
             tooltip="Let a group read one of this record's tags (a workspace in PostgreSQL)",
+        ),
+        Binding(
+            "S",
+            "stop_sharing_tag",
+            "Stop sharing",
+            show=False,
+            tooltip="A group can no longer read one of this record's tags (PostgreSQL)",
         ),
         Binding("P", "entity_page", "People", tooltip="A person's or place's page"),
     ]
@@ -326,16 +334,6 @@ class DocumentScreen(DatabaseReads, Guarded, AnnotateActions, Screen[int]):
 
     # -- your tags and note ------------------------------------------------------------
 
-    def _annotate_targets(self) -> list[dict]:
-        return [self.record] if self.record is not None else []
-
-    def _annotations_changed(self) -> None:
-        self.show_annotations()
-        main = getattr(self.app, "main_screen", None)
-        changed = getattr(main, "_annotations_changed", None)
-        if callable(changed):
-            changed()
-
     def show_annotations(self) -> None:
         """The record's tags and note under its title (hidden when it has neither)."""
         widget = self.query_one("#doc-annotations", Static)
@@ -354,13 +352,12 @@ class DocumentScreen(DatabaseReads, Guarded, AnnotateActions, Screen[int]):
         widget.update(content if content is not None else ANNOTATE_HINT)
 
     def _log_open(self, record: dict) -> None:
-        research = getattr(self.app, "research", None)
-        if research is None or not record.get("id"):
-            return
-        try:
-            research.log_event("open", id=str(record["id"]))
-        except Exception as error:  # the log never stops the reading
-            self.app.log.error(f"open not logged: {error}")
+        """Into the research log, written in a worker (ui/log_writer.py): never waited for."""
+        writer = getattr(self.app, "log_writer", None)
+        if writer is not None and record.get("id"):
+            writer.log(self.app, "open", id=str(record["id"]))
+
+    # -- the related documents ---------------------------------------------------------
 
     def _load_related(self, record: dict) -> list[dict]:
         record_id = record.get("id")
@@ -390,17 +387,7 @@ class DocumentScreen(DatabaseReads, Guarded, AnnotateActions, Screen[int]):
         options.add_options(Option(related_prompt(record, item)) for item in related)
         options.highlighted = 0
 
-    # -- actions -----------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "share_tag":
-            return can_share(self.app)  # only a workspace in a database can share
-        return super().check_action(action, parameters)
-
-    def action_share_tag(self) -> None:
-        record_id = str(self.record.get("id", "")) if self.record else ""
-        if record_id:
-            ask_share_tag(self.app, list(self.app.research.tags_of(record_id)))  # type: ignore[attr-defined]
+    # -- moving through the result ----------------------------------------------------
 
     def action_back(self) -> None:
         self.dismiss(self.position)
@@ -427,125 +414,7 @@ class DocumentScreen(DatabaseReads, Guarded, AnnotateActions, Screen[int]):
         self.position = target
         await self._show()
 
-    def action_cite(self) -> None:
-        if self.record is None:
-            return
-        from archive_tui import citations, settings
-
-        style = settings.default_style()
-        try:
-            text = citations.cite(self.record, style)
-        except Exception as error:
-            self.notify(f"Could not cite this record: {error}", severity="error", markup=False)
-            return
-        label = citations.STYLE_LABELS.get(style, style)
-        copy_text(self.app, text, what=f"citation ({label})")
-
-    def action_cite_picker(self) -> None:
-        if self.record is None:
-            return
-        from .cite import CitationPickerScreen
-
-        self.app.push_screen(CitationPickerScreen([self.record]))
-
-    def action_toggle_mark(self) -> None:
-        """Mark or unmark the open record, through the main screen (which keeps the marks)."""
-        if self.record is None:
-            return
-        main = getattr(self.app, "main_screen", None)
-        toggle = getattr(main, "on_result_list_toggle_mark", None)
-        marks = getattr(self.app, "marks", None)
-        if toggle is None or marks is None:
-            self.notify("Marks are kept by the result list.", severity="warning", timeout=3)
-            return
-        from ..widgets.results import ResultList
-
-        # The card to redraw: this one if the view walks the main result, else any.
-        index = self.position if self.result is getattr(main, "result", None) else 0
-        toggle(ResultList.ToggleMark(index, SequenceHit(self.record)))  # type: ignore[arg-type]
-        self.query_one("#doc-header", Static).update(self._header())
-        count = len(marks)
-        state = "Marked" if self._is_marked() else "Unmarked"
-        self.notify(
-            f"{state}; {count:,} marked record{'s' if count != 1 else ''}.",
-            timeout=2,
-            markup=False,
-        )
-
-    def action_entity_page(self) -> None:
-        """P: pick one of the record's people or places; their page may hand back filters."""
-        from archive_tui.ui.screens.entity_picker import EntityPickerScreen
-
-        if self.record is not None:
-            self.app.push_screen(
-                EntityPickerScreen(self.record, self.archive), self._entity_filters
-            )
-
-    def _entity_filters(self, filters: Any) -> None:
-        """The page chose documents: back to the list, searched with those filters."""
-        main = getattr(self.app, "main_screen", None)
-        apply = getattr(main, "apply_filters", None)
-        if filters is None or apply is None or main not in self.app.screen_stack:
-            return
-        apply(filters)
-        self.app.call_later(_back_to_list, self.app, main)
-
-    def action_new_search(self) -> None:
-        """Back to the search box for a new search, closing every document view on the way."""
-        main = getattr(self.app, "main_screen", None)
-        focus_search = getattr(main, "action_focus_search", None)
-        if main is None or focus_search is None or main not in self.app.screen_stack:
-            self.action_back()
-            return
-        self.app.call_later(_back_to_search, self.app, main)
-
-    def _url(self) -> str | None:
-        """The record's URL, or None after saying why there is none to use."""
-        raw = self.record.get("url") if self.record else None
-        url = safe_url(raw)
-        if url is None:
-            reason = (
-                "This record has no URL."
-                if not raw
-                else "This record's URL is not a web address that can be opened."
-            )
-            self.notify(reason, severity="warning", timeout=3, markup=False)
-        return url
-
-    def action_copy_url(self) -> None:
-        url = self._url()
-        if url is not None:
-            copy_text(self.app, url, what="URL")
-
-    def action_open_url(self) -> None:
-        """Open the URL in a browser where one can open; copy it in any case, and say so."""
-        url = self._url()
-        if url is None:
-            return
-        put_on_clipboard(self.app, url)
-        if not can_open_browser():
-            self.notify(
-                "No browser can open from this session (no display, as over SSH): "
-                "the URL was copied instead.",
-                timeout=5,
-                markup=False,
-            )
-            return
-        self.notify("Opening in your browser; the URL was also copied.", timeout=4)
-        self._open_in_browser(url)
-
-    @work(thread=True, exclusive=True, group="open-url", exit_on_error=False)
-    def _open_in_browser(self, url: str) -> None:
-        # webbrowser may wait for the browser command to finish: never on the UI thread.
-        try:
-            self.app.open_url(url)
-        except Exception as error:
-            self.app.call_from_thread(
-                self.notify,
-                f"Could not open a browser: {error}. The URL was copied.",
-                severity="warning",
-                markup=False,
-            )
+    # -- focus: the text or the related documents --------------------------------------
 
     def action_focus_related(self) -> None:
         """Focus the related list; on a short screen it is hidden until asked for."""
@@ -579,18 +448,3 @@ class DocumentScreen(DatabaseReads, Guarded, AnnotateActions, Screen[int]):
                 self.query_one(RelatedList).highlighted = position
 
         self.app.push_screen(DocumentScreen(self.archive, sequence, event.option_index), came_back)
-
-
-async def _back_to_list(app: Any, main: Screen[Any]) -> None:
-    """Dismiss every screen above ``main`` (a document view with its position)."""
-    while app.screen is not main and len(app.screen_stack) > 1:
-        screen = app.screen
-        await screen.dismiss(screen.position if isinstance(screen, DocumentScreen) else None)
-
-
-async def _back_to_search(app: Any, main: Screen[Any]) -> None:
-    """Dismiss every screen above ``main`` (a document view with its position), then search."""
-    while app.screen is not main and len(app.screen_stack) > 1:
-        screen = app.screen
-        await screen.dismiss(screen.position if isinstance(screen, DocumentScreen) else None)
-    main.action_focus_search()  # type: ignore[attr-defined]

@@ -27,6 +27,7 @@ from archive_tui.workspace import SavedSearch
 
 from .research_manage import ask_delete_list, ask_delete_saved, ask_rename_list
 from .share_actions import ask_share, can_share
+from .unshare_actions import ask_stop_sharing
 
 
 class PickerList(OptionList):
@@ -167,6 +168,12 @@ class ListPicker(_Picker):
             "Share",
             tooltip="Let a group read the highlighted list (a workspace in PostgreSQL)",
         ),
+        Binding(
+            "S",
+            "stop_sharing",
+            "Stop sharing",
+            tooltip="A group can no longer read the highlighted list (a workspace in PostgreSQL)",
+        ),
     ]
 
     def __init__(self, sizes: Mapping[str, int], changed: Any = None) -> None:
@@ -177,11 +184,11 @@ class ListPicker(_Picker):
     def on_mount(self) -> None:
         super().on_mount()
         if can_share(self.app):  # a workspace in PostgreSQL: s shares (share_actions.py)
-            keys = self.KEYS.replace(" · esc", " · s share · esc")
+            keys = self.KEYS.replace(" · esc", " · s share · S stop · esc")
             self.query_one("#picker-keys", Static).update(Content(keys))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "share":
+        if action in ("share", "stop_sharing"):
             return can_share(self.app)  # only a workspace in a database can share
         return super().check_action(action, parameters)
 
@@ -191,6 +198,13 @@ class ListPicker(_Picker):
             self.notify("No list to share.", severity="warning", timeout=3)
             return
         ask_share(self.app, "list", entry[0])
+
+    def action_stop_sharing(self) -> None:
+        entry = self.highlighted_entry
+        if entry is None:
+            self.notify("No list to stop sharing.", severity="warning", timeout=3)
+            return
+        ask_stop_sharing(self.app, "list", [entry[0]])
 
     def prompt(self, entry: tuple[str, int]) -> Content:
         name, size = entry
