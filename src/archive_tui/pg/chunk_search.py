@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..index import K1, B
+from ..index import FIELD_BIT, K1, B
 from ..query import And, Node, Not, Or, Phrase, Term
 from . import phrase as phrase_sql
 from .compile import _K1P1, Compiler
@@ -39,6 +39,8 @@ SORTS = {"relevance", "date", "-date", "title"}  # (the title: only by walking, 
 WALK_SHARE = 20  # sorted by date or title when 1/20 of the records may match: walk the index
 _IA = "archive_intarray"  # the schema of the intarray functions (migration 0004)
 _EMPTY = "'{}'::integer[]"
+_AT = "[u.doc - h.first + 1]"  # the match's place in its chunk's doc values
+RELEVANCE = "score DESC, date_key, seq"  # archive._ORDER["relevance"]
 
 
 class Unfit(Exception):
@@ -63,6 +65,7 @@ class ChunkPlan:
     # a prefix or wildcard alone: its words' (vocabulary id, idf), summed per match
     expansion: list[tuple[int, float]] = field(default_factory=list)
     phrase: Phrase | None = None  # a phrase alone
+    field_bit: int = 0  # a word alone in one field (direct): index.FIELD_BIT's bit
 
     def column(self, tid: int) -> int:
         if tid not in self.tids:
@@ -80,11 +83,13 @@ def plan(compiler: Compiler, root: Node | None, sort: str, legacy: Any) -> Chunk
     out = ChunkPlan(compiler)
     if isinstance(root, Phrase):
         return _phrase_plan(out, root, sort, legacy)
-    if isinstance(root, Term) and root.field is None:  # one known word: direct
+    if isinstance(root, Term) and root.field != "people":  # one known word: direct
         c, kind = compiler.ctx, root.kind
         words = [root.text] if kind == "word" else c.expand(kind, root.text, c.notes)
         known = [v for v in compiler.idf(words).values() if v is not None]
         out.direct = len(known) == 1 and sort == "relevance"
+        if root.field is not None and not out.direct:
+            return None  # (a field's words: one, by relevance, or the general statement)
         if len(known) > 1 and sort != "title":  # the words a prefix or wildcard stands for, alone
             if c.annotations is not None and c.annotations.note_matches(root)[0]:
                 return None  # also the records whose note holds it
@@ -172,9 +177,9 @@ def _node(p: ChunkPlan, node: Node) -> tuple[str, str | None]:
 def _term(p: ChunkPlan, node: Term) -> tuple[str, str]:
     """A word (or the words a prefix or wildcard stands for), as compile.Compiler.term."""
     c = p.compiler
-    if node.field is not None:
+    if node.field is not None and not p.direct:
         raise Unfit("field")  # the set would need each entry's field bits
-    if c.ctx.annotations is not None:
+    if node.field is None and c.ctx.annotations is not None:
         seqs, _ = c.ctx.annotations.note_matches(node)
         if seqs:
             raise Unfit("note")  # also the records whose note holds it
@@ -186,6 +191,12 @@ def _term(p: ChunkPlan, node: Term) -> tuple[str, str]:
         return _EMPTY, "0::real"
     cols = [p.column(tid) for tid, _ in known]
     impacts = [_impact(p, j, idf) for j, (_, idf) in zip(cols, known, strict=True)]
+    if node.field is not None:  # one word alone (direct): its entries in that field
+        p.field_bit = 1 << FIELD_BIT[node.field]
+        inside = (
+            f"(SELECT coalesce(array_agg(f.doc), {_EMPTY}) FROM unnest(k.d0, k.w0) AS f(doc, wb) "
+        )
+        return inside + f"WHERE (f.wb & {p.field_bit}) <> 0)", impacts[0]
     if len(cols) == 1:
         return f"k.d{cols[0]}", impacts[0]
     sets = f"k.d{cols[0]}"
@@ -229,17 +240,35 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
     )
     universe = ", ch.docs AS cdocs" if p.universe else ""
     drivers = c.param(p.drivers)
+    # the doc values a statement reads: a walk none (the records give the page's seq and
+    # length), a few matches by relevance the lengths (the page's ties ordered from the
+    # records), else every match's date key and seq too
+    # (ties by a full sort of the matches: only for a few; many are sorted top-N with
+    # their own date keys and seqs)
+    few = sum(c.df_of.get(t, 0) for t in p.tids) * WALK_SHARE < c.ctx.n
+    ranked = order == RELEVANCE and few
+    values = (
+        ""
+        if p.walk
+        else "ch.dls || '{}'::float8[] AS dls, "
+        if ranked
+        else "ch.seqs || '{}'::bigint[] AS seqs, ch.dls || '{}'::float8[] AS dls, "
+        "ch.date_keys || '{}'::bigint[] AS dks, "
+    )
     chunk_rows = (
-        f"SELECT ch.chunk, ch.first, ch.dead{universe}, "
-        "ch.seqs || '{}'::bigint[] AS seqs, ch.dls || '{}'::float8[] AS dls, "
-        f"ch.date_keys || '{{}}'::bigint[] AS dks{', ' + cols if cols else ''} "
+        f"SELECT ch.chunk, ch.first, {values}ch.dead || {_EMPTY} AS dead"
+        f"{universe}{', ' + cols if cols else ''} "
         f"FROM archive_chunks ch {joins} WHERE ch.chunk IN "
         f"(SELECT dp.chunk FROM archive_postings dp WHERE dp.term = ANY({drivers}::integer[]))"
     )
-    norm = _norm(c)
+    norm = _norm(c, "w.dl" if p.walk else f"h.dls{_AT}")
     if p.direct:  # one word: its own arrays are the matches (the dead ones left out)
         rows = "h, unnest(h.d0, h.w0) AS u(doc, wb)"
-        live = "WHERE h.seqs[u.doc - h.first + 1] <> 0"
+        # (not dead: its seq, or without the seqs a binary search of the chunk's dead docs)
+        dead = "h.dead[width_bucket(u.doc, h.dead)] <> u.doc"
+        live = (f"WHERE coalesce({dead}, true)" if ranked else f"WHERE h.seqs{_AT} <> 0") + (
+            f" AND (u.wb & {p.field_bit}) <> 0" if p.field_bit else ""
+        )
         probes = f"{norm} AS v"
     else:
         rows = "h, unnest(h.hit) AS u(doc)"
@@ -251,6 +280,24 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
         return _walk_statement(p, order, chunk_rows, probes, sets=sets)
     # (the values made before the sort, OFFSET 0 keeping them there: a sort carries what
     # is computed after it, here the chunk's whole arrays, copied for every row)
+    matches = (
+        f"SELECT u.doc, {p.score_sql} AS score FROM {rows}, LATERAL (SELECT {probes}) x "
+        f"{live} OFFSET 0"
+    )
+    if ranked:  # the best scores with their ties, then ordered as the general statement
+        page = (
+            "SELECT seq, score, row_number() OVER () AS rank FROM (SELECT r.seq, t.score "
+            f"FROM (SELECT doc, score FROM ({matches}) z ORDER BY score DESC "
+            "FETCH FIRST (%(_off)s + %(_lim)s) ROWS WITH TIES) t "
+            "JOIN archive_records r ON r.doc = t.doc "
+            f"ORDER BY t.score DESC, r.date_key, r.seq OFFSET %(_off)s LIMIT %(_lim)s) o"
+        )
+        sql = (
+            f"WITH h AS MATERIALIZED (SELECT k.*, "
+            f"{_IA}.intset_subtract({p.set_sql}, k.dead) AS hit "
+            f"FROM ({chunk_rows}) k) " + _PAGE_ROWS.format(page)
+        )
+        return sql + (_sets() if sets else "")
     page = (
         "SELECT seq, score, row_number() OVER () AS rank FROM (SELECT seq, score FROM ("
         "SELECT h.seqs[u.doc - h.first + 1] AS seq, h.dks[u.doc - h.first + 1] AS date_key, "
@@ -277,30 +324,30 @@ def _sets() -> str:
 
 def _walk_statement(p: ChunkPlan, order: str, chunk_rows: str, probes: str, *, sets: bool) -> str:
     """:func:`statement` sorted by date or title for a query that matches many records:
-    the records are read in the order of the sort's index, each kept if a hashed set of
-    the matching docs holds it, until the page is full; then the page's scores, made as
-    for any page from the chunks' arrays. (The planner is told to avoid sorts, so that
-    it walks the index rather than sorting every match.)"""
+    the records are read in the order of the sort's index, each kept if its chunk's
+    matches hold it, until the page is full; then the page's scores, made as for any
+    page from the chunks' arrays. (The planner is told to avoid sorts, so that it walks
+    the index rather than sorting every match.)"""
     keep = "".join(f" AND {cond}" for cond in p.filters)
     return (
         f"WITH h AS MATERIALIZED (SELECT k.*, {_IA}.intset_subtract({p.set_sql}, k.dead) "
         f"AS hit FROM ({chunk_rows}) k), "
-        "walk AS MATERIALIZED (SELECT seq, doc, row_number() OVER () AS rank FROM ("
-        # (IS TRUE keeps the IN a hashed filter: pulled up into a join, the planner would
-        # sort every match rather than walk the index, not knowing how many there are)
-        "SELECT r.seq, r.doc FROM archive_records r "
-        f"WHERE (r.doc IN (SELECT unnest(h.hit) FROM h)) IS TRUE{keep} "
+        "walk AS MATERIALIZED (SELECT seq, doc, dl, row_number() OVER () AS rank FROM ("
+        # (each record read is looked up in its chunk's matches by a binary search: a
+        # page needs a few dozen records, a hashed set would need every match first)
+        "SELECT r.seq, r.doc, r.dl FROM archive_records r WHERE EXISTS (SELECT 1 FROM h "
+        "WHERE r.doc BETWEEN h.hit[1] AND h.hit[cardinality(h.hit)] "
+        f"AND h.hit[width_bucket(r.doc, h.hit)] = r.doc){keep} "
         f"ORDER BY {order} OFFSET %(_off)s LIMIT %(_lim)s) o), "
         f"s AS (SELECT u.doc, {p.score_sql} AS score FROM h, unnest({_IA}._int_inter(h.hit, "
-        f"(SELECT coalesce(array_agg(walk.doc), {_EMPTY}) FROM walk))) AS u(doc), "
-        f"LATERAL (SELECT {probes}) x) "
+        f"(SELECT coalesce(array_agg(walk.doc), {_EMPTY}) FROM walk))) AS u(doc) "
+        f"JOIN walk w ON w.doc = u.doc, LATERAL (SELECT {probes}) x) "
         "SELECT 0, walk.seq, coalesce(s.score, 0)::float8, walk.rank, "
         "(SELECT b.body FROM archive_records b WHERE b.seq = walk.seq), NULL::bytea "
         "FROM walk LEFT JOIN s ON s.doc = walk.doc" + (_sets() if sets else "")
     )
 
 
-_AT = "[u.doc - h.first + 1]"  # the match's place in its chunk's doc values
 _GENERATION = " UNION ALL SELECT 4, generation, 0, 0, NULL, NULL FROM archive_stats"
 _PAGE_ROWS = (
     "SELECT 0, p.seq, p.score::float8, p.rank, "
@@ -308,10 +355,11 @@ _PAGE_ROWS = (
 )
 
 
-def _norm(c: Compiler) -> str:
-    """Compiler.norm_sql of the match ``u.doc``, its length read from the doc values."""
+def _norm(c: Compiler, dl: str = f"h.dls{_AT}") -> str:
+    """Compiler.norm_sql of the match ``u.doc`` of weighted length ``dl`` (by default
+    read from the doc values)."""
     avg = c.param(float(c.ctx.avgdl))
-    scaled = f"({B!r}::float8 * h.dls[u.doc - h.first + 1]) / {avg}::float8"
+    scaled = f"({B!r}::float8 * {dl}) / {avg}::float8"
     return f"({K1!r}::float8 * ((1 - {B!r}::float8) + {scaled}))::real"
 
 
