@@ -37,7 +37,7 @@ from . import phrase as phrase_sql
 from .rows import FIELD_BITS
 
 MAX_EXPANSIONS = 300  # search.MAX_EXPANSIONS
-_K1P1 = float(np.float32(K1 + 1))
+K1_PLUS_1 = float(np.float32(K1 + 1))
 FALSE = "false"
 _TOP = "\U0010ffff"
 
@@ -128,7 +128,7 @@ class Compiler:
         """The BM25F impact of one term in the record (0 where absent or in another field):
         idf * wtf * (K1 + 1) / (norm + wtf) in single precision, as index._impact_values."""
         wtf = f"(({alias}.wb >> {FIELD_BITS})::real / 2::real)"
-        value = f"(({self.param(idf)}::real * {wtf}) * {_K1P1!r}::real) / (nrm.v + {wtf})"
+        value = f"(({self.param(idf)}::real * {wtf}) * {K1_PLUS_1!r}::real) / (nrm.v + {wtf})"
         return f"(CASE WHEN {self._has(alias, fieldname)} THEN {value} ELSE 0::real END)"
 
     # -------------------------------------------------------------- nodes
@@ -214,7 +214,7 @@ class Compiler:
         if node.field is not None:
             where = f"(u.wb & {1 << FIELD_BIT[node.field]}) <> 0"
         w = f"((u.wb >> {FIELD_BITS})::real / 2::real)"
-        imp = f"(((e.idf * {w}) * {_K1P1!r}::real) / ({self.norm_sql('d.dl')} + {w}))"
+        imp = f"(((e.idf * {w}) * {K1_PLUS_1!r}::real) / ({self.norm_sql('d.dl')} + {w}))"
         self.joins.append(
             f"LEFT JOIN (SELECT u.doc, sum({imp}::float8)::real AS score "
             "FROM (SELECT p.term, unnest(p.docs) AS doc, unnest(p.wbs) AS wb "
@@ -266,7 +266,7 @@ class Compiler:
     def wb_impact(self, wb: str, idf: float, fieldname: str | None, norm: str = "nrm.v") -> str:
         """:meth:`_impact` of a ``wb`` column known to be there (a phrase's word)."""
         wtf = f"(({wb} >> {FIELD_BITS})::real / 2::real)"
-        value = f"(({self.param(idf)}::real * {wtf}) * {_K1P1!r}::real) / ({norm} + {wtf})"
+        value = f"(({self.param(idf)}::real * {wtf}) * {K1_PLUS_1!r}::real) / ({norm} + {wtf})"
         if fieldname is None:
             return value
         bit = 1 << FIELD_BIT[fieldname]

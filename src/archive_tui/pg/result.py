@@ -288,7 +288,7 @@ class PgSearchResult:
     def _chunk_matches(self, extra: dict[str, Any]) -> None:
         """A query of plain words, chunk by chunk (chunk_search.py): the page, the total
         and the matching docs (facet_counts.py counts them) in one statement."""
-        from .chunk_search import statement
+        from .chunk_statement import statement
 
         archive = self._archive
         multi_raw, multi_canon = archive.people_multi()
@@ -401,7 +401,7 @@ class PgSearchResult:
         if limit == 0 or offset >= self.total:
             return []
         if self.chunk_plan is not None:
-            from .chunk_search import statement
+            from .chunk_statement import statement
 
             sql = statement(self.chunk_plan, self._order, sets=False)
             found = self._rows(sql, {"_off": offset, "_lim": limit}, chunks=True)
