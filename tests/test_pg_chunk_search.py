@@ -173,3 +173,23 @@ def answer_filtered(
     page = [(h.record["id"], h.score) for h in result.hits]
     walked = result.chunk_plan is not None and result.chunk_plan.walk
     return (result.driver, walked), result.total, page, later, result.facets
+
+
+def test_the_histogram_comes_from_the_facet_arrays_and_equals_the_sql_one(
+    pg_archive: PgArchive,
+) -> None:
+    """The timeline of every kind of search is made from the dates of the records its
+    facets counted (no statement over every match again), and equals the one made in SQL."""
+    cases = [
+        ("soviet", {}, None),  # chunk statement
+        ("soviet", {"collection": "Collection 1"}, "date"),  # walked, counted with filters
+        ("collection:Collection 2 cuba", {}, None),  # general statement
+        ("", {"subjects": "topic 1"}, None),  # filters only
+        ("", {}, None),  # everything
+        ("cuba", {"people": "Person 2"}, None),  # general, own facet counted apart
+    ]
+    for query, filters, sort in cases:
+        result = pg_archive.search(query, filters=filters, sort=sort)
+        made = result.histogram()
+        assert result.histogram_path == "arrays", (query, filters)
+        assert made.total > 0 and made == result.histogram_sql(), (query, filters)

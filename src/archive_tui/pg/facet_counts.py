@@ -95,13 +95,18 @@ class FacetArrays:
         """(count per value id as an array, count per person named several ways) over the
         records ``seqs`` (distinct); None if one of them is not in these arrays. More than
         half the records: the others are counted and taken from the totals."""
+        chosen = self.rows_of_seqs(seqs)
+        return None if chosen is None else self.counts_rows(chosen, multi_raw, multi_canon)
+
+    def rows_of_seqs(self, seqs: np.ndarray) -> np.ndarray | None:
+        """The records (by row) ``seqs``; None if one of them is not in these arrays."""
         seqs = np.asarray(seqs, np.int64)
         rows = np.searchsorted(self.seqs, seqs)
         if len(rows) and (rows.max() >= len(self.seqs) or (self.seqs[rows] != seqs).any()):
             return None
         chosen = np.zeros(len(self.seqs), bool)
         chosen[rows] = True
-        return self.counts_rows(chosen, multi_raw, multi_canon)
+        return chosen
 
     def counts_docs(
         self, docs: np.ndarray, multi_raw: list[int], multi_canon: list[int]

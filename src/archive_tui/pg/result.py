@@ -90,6 +90,10 @@ class PgSearchResult:
         self.filter_path = ""  # "arrays" or "sql": how a filters-only search was counted
         self._done = False  # _run() finished
         self.chunk_plan: Any = None  # chunk_search.ChunkPlan: a query of plain words
+        # the facet arrays and the matching records (by row) they counted: the histogram
+        # is made from their dates, not by another statement over every match
+        self._chosen: tuple[Any, np.ndarray] | None = None
+        self.histogram_path = ""  # "arrays" or "sql" (a debug stat)
 
     # -- SQL pieces
 
@@ -167,6 +171,7 @@ class PgSearchResult:
         self.facets = {name: {} for name in FACET_FIELDS}
         self.cut_short = True
         self.parsed.notes.append(note)
+        self._histogram = histogram(np.zeros(0, np.int64), np.zeros(0, np.int64))
 
     def _run(self) -> None:
         """Total, the first page and the facet counts: one statement, the query evaluated
@@ -224,6 +229,7 @@ class PgSearchResult:
         multi = archive.people_multi()
         chosen = np.logical_and.reduce([every, *masks.values()])
         self.total = int(np.count_nonzero(chosen))
+        self._chosen = (arrays, chosen)
         self.facets = by_field(archive, *arrays.counts_rows(chosen, *multi))
         for name in masks.keys() & set(FACET_FIELDS):
             keep = np.logical_and.reduce([every, *(m for k, m in masks.items() if k != name)])
@@ -281,7 +287,7 @@ class PgSearchResult:
         self.facets = self._facet_counts(generation, seqs, multi_raw, multi_canon, self._where())
         for name, found in own_seqs.items():
             counts = self._facet_counts(
-                generation, found, multi_raw, multi_canon, self._where(skip=name)
+                generation, found, multi_raw, multi_canon, self._where(skip=name), main=False
             )
             self.facets[name] = counts.get(name, {})
 
@@ -345,10 +351,12 @@ class PgSearchResult:
         where: str,
         *,
         by_doc: bool = False,
+        main: bool = True,
     ) -> dict[str, dict[str, int]]:
         """The matching records' facet counts: numpy over the generation's value ids
         (facet_counts.py), or in SQL when the database has moved on (``facet_path``).
-        ``by_doc``: ``seqs`` are the matches' docs (record versions), not their seqs."""
+        ``by_doc``: ``seqs`` are the matches' docs (record versions), not their seqs;
+        ``main``: they are the search's matches (not a facet's own, without its filter)."""
         archive = self._archive
         if generation != archive._generation:  # the value tables of that generation
             archive._stats_row()
@@ -357,10 +365,11 @@ class PgSearchResult:
         if arrays is not None and generation == archive._generation:
             if isinstance(seqs, str):  # a comma list
                 seqs = np.array(seqs.split(","), np.int64) if seqs else np.zeros(0, np.int64)
-            if by_doc:
-                found = arrays.counts_docs(seqs, multi_raw, multi_canon)
-            else:
-                found = arrays.counts(seqs, multi_raw, multi_canon)
+            chosen = arrays.rows_of_docs(seqs) if by_doc else arrays.rows_of_seqs(seqs)
+            if chosen is not None:
+                found = arrays.counts_rows(chosen, multi_raw, multi_canon)
+                if main:
+                    self._chosen = (arrays, chosen)
         if found is not None:
             self.facet_path = "numpy"
             return by_field(archive, *found)
@@ -419,17 +428,32 @@ class PgSearchResult:
         return [r[0] for r in self._rows(self._ranked(f"r.id, {self._score} AS score"))]
 
     def histogram(self) -> Histogram:
-        """timeline.histogram of the results, from day counts made in SQL."""
-        if self._histogram is None:
-            rows = self._rows(
-                f"SELECT r.date_start, count(*) FROM archive_records r {self._joins} "
-                f"WHERE {self._where()} GROUP BY r.date_start"
-            )
-            days = np.array([d for d, _ in rows], np.int64)
-            counts = np.array([c for _, c in rows], np.int64)
-            starts = np.repeat(days, counts) if len(rows) else np.zeros(0, np.int64)
+        """timeline.histogram of the results: from the dates of the records the facets
+        counted (the facet arrays), else from day counts made in SQL."""
+        if self._histogram is None and self._match == "true" and not self._fsql:
+            arrays = facet_arrays(self._archive, self._archive._generation)
+            if arrays is not None:  # every record
+                self._chosen = (arrays, np.ones(len(arrays.seqs), bool))
+        if self._histogram is None and self._chosen is not None:
+            arrays, chosen = self._chosen
+            starts = arrays.dates[chosen, 0].astype(np.int64)
             self._histogram = histogram(starts, starts)
+            self.histogram_path = "arrays"
+        if self._histogram is None:
+            self.histogram_path = "sql"
+            self._histogram = self.histogram_sql()
         return self._histogram
+
+    def histogram_sql(self) -> Histogram:
+        """The histogram from day counts made in SQL over every match (the slow way)."""
+        rows = self._rows(
+            f"SELECT r.date_start, count(*) FROM archive_records r {self._joins} "
+            f"WHERE {self._where()} GROUP BY r.date_start"
+        )
+        days = np.array([d for d, _ in rows], np.int64)
+        counts = np.array([c for _, c in rows], np.int64)
+        starts = np.repeat(days, counts) if len(rows) else np.zeros(0, np.int64)
+        return histogram(starts, starts)
 
     def _hits(self, rows: list[tuple], bodies: dict[int, dict] | None = None) -> list[Hit]:
         if bodies is None:
