@@ -32,7 +32,7 @@ from .compile import MAX_EXPANSIONS, Compiler, Context, confirm, expand_like
 from .connection import connect
 from .driver import driver_sql, query_terms
 from .facet_lookups import FacetLookups
-from .filters import filter_sql
+from .filters import date_key_bounds, filter_sql
 from .phrase import legacy_terms
 from .records import ensure_schema, prepare, remove_records, write_records
 from .result import PgSearchResult
@@ -298,10 +298,15 @@ class PgArchive(FacetLookups):
             ):
                 found = chunk_plan(compiler, parsed.root, sort, partial(legacy_terms, self._query))
                 if found is not None and fsql:
-                    # (a date filter: the general statement reads the date index's range)
-                    found = found if found.walk and plain["dates"] is None else None
+                    found = found if found.walk else None
                     if found is not None:
                         found.filters = list(fsql.values())
+                        # (a year, decade or date filter: the walk starts and stops there)
+                        lo, hi = date_key_bounds(self, plain)
+                        if lo is not None:
+                            found.filters.append(f"r.date_key >= {compiler.param(lo)}")
+                        if hi is not None:
+                            found.filters.append(f"r.date_key < {compiler.param(hi)}")
                         result.plain_filters = plain
                 result.chunk_plan = found
             if parsed.root is None and annot is None and not plain["annotations"]:

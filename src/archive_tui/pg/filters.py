@@ -60,3 +60,32 @@ def annotation_filters(
         return {f: FALSE for f in ANNOTATION_FACETS if filters.facets.get(f)}
     masks = annot.search.filter_masks(filters.facets, notes)
     return {name: c.seq_in(annot.seqs(np.flatnonzero(mask)))[0] for name, mask in masks.items()}
+
+
+def date_key_bounds(archive: Any, plain: dict[str, Any]) -> tuple[int | None, int | None]:
+    """A range of ``date_key`` (lowest, past the highest) that holds every record the
+    filters keep, so that a walk of the date index starts and stops there
+    (chunk_statement.py): a year or decade filter's years (a record's year is that of its
+    first day); a date filter's range, widened by a year below (a record covers at most a
+    year, so one that ends in the range starts at most 366 days before it)."""
+    from datetime import date
+
+    by_id = archive._facet_table()["by_id"]
+    lows: list[int] = []
+    highs: list[int] = []
+    for name, width in (("year", 1), ("decade", 10)):
+        ids = plain["values"].get(name)
+        if not ids:
+            continue
+        try:
+            firsts = [int(by_id[vid][1].rstrip("s")) for vid in ids]
+            lows.append(date(min(firsts), 1, 1).toordinal() * 4)
+            highs.append(date(max(firsts) + width, 1, 1).toordinal() * 4)
+        except (KeyError, ValueError):  # a value we cannot read as years: no bound
+            continue
+    start, end = plain["dates"] or (None, None)
+    if start is not None:
+        lows.append((start - 366) * 4)
+    if end is not None:
+        highs.append((end + 1) * 4)
+    return (max(lows) if lows else None), (min(highs) if highs else None)
