@@ -203,3 +203,23 @@ def test_the_histogram_comes_from_the_facet_arrays_and_equals_the_sql_one(
         made = result.histogram()
         assert result.histogram_path == "arrays", (query, filters)
         assert made.total > 0 and made == result.histogram_sql(), (query, filters)
+
+
+@pytest.mark.parametrize("sort", ["date", "-date", "title"])
+def test_filters_alone_walk_the_date_index_from_the_filters_first_day(
+    pg_archive: PgArchive, sort: str
+) -> None:
+    """Filters only, with a year, decade or date filter: the page's statement is bounded
+    by the days the filters allow (``bounds``) and gives the pages it gives without."""
+    pg_archive.add([made(i, date="1969") for i in range(300, 306)])  # whole-year records
+    for filters in (
+        {"decade": "1960s"},
+        {"year": "1969", "collection": "Collection 1"},
+        {"date_from": "1969-06", "date_to": "1972"},
+    ):
+        result = pg_archive.search("", filters=filters, sort=sort, limit=10)
+        assert result.filter_path == "arrays" and len(result.bounds) in (1, 2)
+        bounded = [h.record["id"] for h in (*result.hits, *result.page(10, 15))]
+        result.bounds = []
+        free = [h.record["id"] for h in (*result.page(0, 10), *result.page(10, 15))]
+        assert bounded == free and len(bounded) > 10, filters

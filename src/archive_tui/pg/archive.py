@@ -32,7 +32,7 @@ from .compile import MAX_EXPANSIONS, Compiler, Context, confirm, expand_like
 from .connection import connect
 from .driver import driver_sql, query_terms
 from .facet_lookups import FacetLookups
-from .filters import date_key_bounds, filter_sql
+from .filters import date_bounds, date_key_bounds, filter_sql
 from .phrase import legacy_terms
 from .records import ensure_schema, prepare, remove_records, write_records
 from .result import PgSearchResult
@@ -302,15 +302,12 @@ class PgArchive(FacetLookups):
                     if found is not None:
                         found.filters = list(fsql.values())
                         # (a year, decade or date filter: the walk starts and stops there)
-                        lo, hi = date_key_bounds(self, plain)
-                        if lo is not None:
-                            found.filters.append(f"r.date_key >= {compiler.param(lo)}")
-                        if hi is not None:
-                            found.filters.append(f"r.date_key < {compiler.param(hi)}")
+                        found.filters += date_bounds(compiler, date_key_bounds(self, plain))
                         result.plain_filters = plain
                 result.chunk_plan = found
             if parsed.root is None and annot is None and not plain["annotations"]:
                 result.plain_filters = plain  # filters only: counted from the arrays
+                result.bounds = date_bounds(compiler, date_key_bounds(self, plain))
             result.run(budget_s, should_stop)
             if result.total == 0 and parsed.root is not None and not result.cut_short:
                 result.suggestions = self.suggest(_query_words(parsed))

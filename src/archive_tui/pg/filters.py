@@ -89,3 +89,11 @@ def date_key_bounds(archive: Any, plain: dict[str, Any]) -> tuple[int | None, in
     if end is not None:
         highs.append((end + 1) * 4)
     return (max(lows) if lows else None), (min(highs) if highs else None)
+
+
+def date_bounds(c: Compiler, bounds: tuple[int | None, int | None]) -> list[str]:
+    """:func:`date_key_bounds` as conditions on ``r.date_key``."""
+    lo, hi = bounds
+    return ([f"r.date_key >= {c.param(lo)}"] if lo is not None else []) + (
+        [f"r.date_key < {c.param(hi)}"] if hi is not None else []
+    )

@@ -90,6 +90,10 @@ class PgSearchResult:
         self.filter_path = ""  # "arrays" or "sql": how a filters-only search was counted
         self._done = False  # _run() finished
         self.chunk_plan: Any = None  # chunk_search.ChunkPlan: a query of plain words
+        # conditions the filters imply (a date_key range: filters.date_key_bounds), added
+        # where the records are read in order for a page, so the date index is walked
+        # from the filters' first day
+        self.bounds: list[str] = []
         # the facet arrays and the matching records (by row) they counted: the histogram
         # is made from their dates, not by another statement over every match
         self._chosen: tuple[Any, np.ndarray] | None = None
@@ -102,10 +106,11 @@ class PgSearchResult:
         return " AND ".join(parts)
 
     def _ranked(self, columns: str, tail: str = "") -> str:
+        where = " AND ".join([self._where(), *self.bounds])
         return (
             f"SELECT {columns} FROM archive_records r {self._joins} "
             f"CROSS JOIN LATERAL (SELECT {self._norm} AS v) nrm "
-            f"WHERE {self._where()} ORDER BY {self._order}{tail}"
+            f"WHERE {where} ORDER BY {self._order}{tail}"
         )
 
     def _rows(
@@ -232,7 +237,14 @@ class PgSearchResult:
         self._chosen = (arrays, chosen)
         self.facets = by_field(archive, *arrays.counts_rows(chosen, *multi))
         for name in masks.keys() & set(FACET_FIELDS):
-            keep = np.logical_and.reduce([every, *(m for k, m in masks.items() if k != name)])
+            others = [m for k, m in masks.items() if k != name]
+            if matched is None and not others:  # every record: the archive's own counts
+                if "all_counts" not in archive._cache:
+                    self._all_counts()
+                if "all_counts" in archive._cache:
+                    self.facets[name] = dict(archive._cache["all_counts"][name])
+                    continue
+            keep = np.logical_and.reduce([every, *others])
             self.facets[name] = by_field(archive, *arrays.counts_rows(keep, *multi))[name]
         self.filter_path = self.facet_path = "arrays"
 
