@@ -210,10 +210,10 @@ def _impact(p: ChunkPlan, j: int, idf: float) -> str:
     """Word ``j``'s BM25F impact in the match ``u.doc`` (0 where it does not hold it):
     Compiler._impact's arithmetic, the ``wb`` found by a binary search of the word's
     docs (one word alone: the row's own ``wb``)."""
-    if p.direct:
-        wb, has = "u.wb", None
+    if p.direct:  # (its weighted tf made once a row: chunk_statement.WTF)
+        wtf, has = "x.t", None
     else:
         wb, has = f"h.w{j}[x.i{j}]", f"(x.i{j} > 0 AND h.d{j}[x.i{j}] = u.doc)"
-    wtf = f"(({wb} >> {FIELD_BITS})::real / 2::real)"
+        wtf = f"(({wb} >> {FIELD_BITS})::real / 2::real)"
     value = f"((({p.compiler.param(idf)}::real * {wtf}) * {K1_PLUS_1!r}::real) / (x.v + {wtf}))"
     return value if has is None else f"(CASE WHEN {has} THEN {value} ELSE 0::real END)"

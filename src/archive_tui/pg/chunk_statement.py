@@ -61,7 +61,7 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
         live = (f"WHERE coalesce({dead}, true)" if ranked else f"WHERE h.seqs{AT_DOC} <> 0") + (
             f" AND (u.wb & {p.field_bit}) <> 0" if p.field_bit else ""
         )
-        probes = f"{norm} AS v"
+        probes = f"{norm} AS v, ((u.wb >> {FIELD_BITS})::real / 2::real) AS t"
     else:
         rows = "h, unnest(h.hit) AS u(doc)"
         live = ""
