@@ -223,3 +223,21 @@ def test_filters_alone_walk_the_date_index_from_the_filters_first_day(
         result.bounds = []
         free = [h.record["id"] for h in (*result.page(0, 10), *result.page(10, 15))]
         assert bounded == free and len(bounded) > 10, filters
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date", "-date"])
+def test_a_prefix_of_common_and_rare_words_equals_the_general_statement(
+    pg_archive: PgArchive, sort: str
+) -> None:
+    """``sov*``: soviet is in many records, sovkhoz, sovnarkom and sovietology in few; the
+    common word is read as arrays, the rare ones' entries summed per doc; a record holding
+    several of them is scored with all (as the general statement sums them)."""
+    rare = ["sovkhoz", "sovnarkom", "sovietology sovkhoz", "soviet sovnarkom sovkhoz"]
+    pg_archive.add([made(400 + i, summary=f"On {w} matters {i}") for i, w in enumerate(rare)])
+    for query in ("sov*", "sov* -cuba", "sov?hoz"):
+        (path, _), *chunked = answer(pg_archive, query, sort, chunks=True)
+        (general, _), *expected = answer(pg_archive, query, sort, chunks=False)
+        assert path == "chunks" and general != "chunks"
+        assert chunked == expected, (query, sort)
+    plan = pg_archive.search("sov*", sort=sort).chunk_plan
+    assert len(plan.common) == 1 and len(plan.expansion) == 4  # soviet; 3 rare words

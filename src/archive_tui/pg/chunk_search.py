@@ -35,6 +35,7 @@ from .rows import FIELD_BITS
 
 MAX_TERMS = 64  # distinct words a chunk statement reads (a wide wildcard keeps the general one)
 SORTS = {"relevance", "date", "-date", "title"}  # (the title: only by walking, below)
+COMMON_WORDS = 4  # at most so many of an expansion's words read as arrays (chunk_statement.py)
 WALK_SHARE = 20  # sorted by date or title when 1/20 of the records may match: walk the index
 INTARRAY = "archive_intarray"  # the schema of the intarray functions (migration 0004)
 EMPTY_DOCS = "'{}'::integer[]"
@@ -64,6 +65,7 @@ class ChunkPlan:
     # a prefix or wildcard alone: its words' (vocabulary id, idf), summed per match
     expansion: list[tuple[int, float]] = field(default_factory=list)
     phrase: Phrase | None = None  # a phrase alone
+    common: list[tuple[int, float]] = field(default_factory=list)  # an expansion's common words
     field_bit: int = 0  # a word alone in one field (direct): index.FIELD_BIT's bit
 
     def column(self, tid: int) -> int:
@@ -94,6 +96,10 @@ def plan(compiler: Compiler, root: Node | None, sort: str, legacy: Any) -> Chunk
                 return None  # also the records whose note holds it
             out.expansion = known
             out.tids = out.drivers = [tid for tid, _ in known]
+            # its few common words (5 % of the records or more) read as arrays, not grouped
+            df, n = compiler.df_of, compiler.ctx.n
+            common = [w for w in known if df.get(w[0], 0) * WALK_SHARE >= n]
+            out.common = sorted(common, key=lambda w: -df[w[0]])[:COMMON_WORDS]
             return None if legacy(out.tids) else out
     try:
         out.set_sql, score = _node(out, root)

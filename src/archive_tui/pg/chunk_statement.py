@@ -159,6 +159,8 @@ def _expansion_statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
     what that leaves (a hundred unions of doc arrays would copy the common word's
     array a hundred times)."""
     c = p.compiler
+    if p.common:
+        return _common_expansion_statement(p, p.common, order, sets=sets)
     tids = c.param([tid for tid, _ in p.expansion])
     idfs = c.param([idf for _, idf in p.expansion])
     wtf = f"((u.wb >> {FIELD_BITS})::real / 2::real)"
@@ -169,14 +171,91 @@ def _expansion_statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
         "SELECT chunk, doc, min(seq) AS seq, min(date_key) AS date_key, "
         "sum(impact)::real AS score FROM (SELECT h.chunk, u.doc, "
         f"h.seqs{AT_DOC} AS seq, h.dks{AT_DOC} AS date_key, {impact}::float8 AS impact "
-        "FROM h JOIN archive_postings p ON p.chunk = h.chunk "
-        f"AND p.term = ANY({tids}::integer[]) "
+        "FROM h CROSS JOIN LATERAL (SELECT p.docs, p.wbs, w.idf FROM archive_postings p "
         f"JOIN unnest({tids}::integer[], {idfs}::real[]) AS w(t, idf) ON w.t = p.term "
-        "CROSS JOIN LATERAL unnest(p.docs, p.wbs) AS u(doc, wb) "
+        f"WHERE p.chunk = h.chunk AND p.term = ANY({tids}::integer[]) OFFSET 0) w "
+        "CROSS JOIN LATERAL unnest(w.docs, w.wbs) AS u(doc, wb) "
         f"CROSS JOIN LATERAL (SELECT {_norm(c)} AS v) x "
         f"WHERE h.seqs{AT_DOC} <> 0 OFFSET 0) v GROUP BY chunk, doc"
     )
     return _matches_statement(p, tids, matches, order, sets=sets)
+
+
+def _common_expansion_statement(
+    p: ChunkPlan, common: list[tuple[int, float]], order: str, *, sets: bool
+) -> str:
+    """:func:`_expansion_statement` when a few of the words are common (``sov*``: soviet
+    in most records): grouping their entries would cost a row each, so per chunk only the
+    rare words' entries are summed per doc (arrays ``sd``, ``ss``); the matches are the
+    union of the common words' docs and those (intarray), as for plain words, each scored
+    with binary searches of the common words' arrays and of the rare sums, in double
+    precision as Compiler.term sums them."""
+    c = p.compiler
+    rare = [w for w in p.expansion if w not in common]
+    every = c.param([tid for tid, _ in p.expansion])
+    cols = "".join(
+        f", coalesce(p{j}.docs, {EMPTY_DOCS}) || {EMPTY_DOCS} AS d{j}, "
+        f"coalesce(p{j}.wbs, {EMPTY_DOCS}) || {EMPTY_DOCS} AS w{j}"
+        for j in range(len(common))
+    )
+    joins = "".join(
+        f" LEFT JOIN archive_postings p{j} ON p{j}.chunk = ch.chunk AND p{j}.term = {c.param(tid)}"
+        for j, (tid, _) in enumerate(common)
+    )
+    base = (
+        "b AS MATERIALIZED (SELECT ch.chunk, ch.first, ch.seqs || '{}'::bigint[] AS seqs, "
+        "ch.dls || '{}'::float8[] AS dls, ch.date_keys || '{}'::bigint[] AS dks, "
+        f"ch.dead || {EMPTY_DOCS} AS dead{cols} FROM archive_chunks ch{joins} "
+        "WHERE ch.chunk IN (SELECT dp.chunk FROM archive_postings dp "
+        f"WHERE dp.term = ANY({every}::integer[])))"
+    )
+    wtf = f"((u.wb >> {FIELD_BITS})::real / 2::real)"
+    impact = f"(((w.idf * {wtf}) * {K1_PLUS_1!r}::real) / (x.v + {wtf}))"
+    rare_tids = c.param([tid for tid, _ in rare])
+    rare_idfs = c.param([idf for _, idf in rare])
+    at = AT_DOC.replace("h.", "b.")
+    sums = (
+        "s AS MATERIALIZED (SELECT chunk, array_agg(doc ORDER BY doc) AS sd, "
+        "array_agg(score ORDER BY doc) AS ss FROM (SELECT chunk, doc, sum(impact) AS score "
+        f"FROM (SELECT b.chunk, u.doc, {impact}::float8 AS impact FROM b "
+        # (each chunk's row read once, its postings looked up for it: a join the other
+        # way round would read the chunk's wide row again for every posting row)
+        "CROSS JOIN LATERAL (SELECT p.docs, p.wbs, w.idf FROM archive_postings p "
+        f"JOIN unnest({rare_tids}::integer[], {rare_idfs}::real[]) AS w(t, idf) ON w.t = p.term "
+        f"WHERE p.chunk = b.chunk AND p.term = ANY({rare_tids}::integer[]) OFFSET 0) w "
+        "CROSS JOIN LATERAL unnest(w.docs, w.wbs) AS u(doc, wb) "
+        f"CROSS JOIN LATERAL (SELECT {_norm(c, 'b.dls' + at)} AS v) x "
+        f"WHERE b.seqs{at} <> 0 OFFSET 0) v GROUP BY chunk, doc) g GROUP BY chunk)"
+    )
+    union = "coalesce(s.sd, '{}'::integer[])"
+    for j in range(len(common)):
+        union = f"{INTARRAY}._int_union({union}, b.d{j})"
+    hits = (
+        "h AS MATERIALIZED (SELECT b.*, coalesce(s.sd, '{}'::integer[]) AS sd, "
+        "coalesce(s.ss, '{}'::float8[]) AS ss, "
+        f"{INTARRAY}.intset_subtract({union}, b.dead) AS hit FROM b LEFT JOIN s USING (chunk))"
+    )
+    parts = []
+    for j, (_, idf) in enumerate(common):
+        w = f"((h.w{j}[x.i{j}] >> {FIELD_BITS})::real / 2::real)"
+        value = f"((({c.param(idf)}::real * {w}) * {K1_PLUS_1!r}::real) / (x.v + {w}))"
+        held = f"x.i{j} > 0 AND h.d{j}[x.i{j}] = u.doc"
+        parts.append(f"(CASE WHEN {held} THEN {value} ELSE 0::real END)::float8")
+    parts.append("(CASE WHEN x.si > 0 AND h.sd[x.si] = u.doc THEN h.ss[x.si] ELSE 0::float8 END)")
+    probes = ", ".join(
+        [f"{_norm(c)} AS v", "width_bucket(u.doc, h.sd) AS si"]
+        + [f"width_bucket(u.doc, h.d{j}) AS i{j}" for j in range(len(common))]
+    )
+    # (the values made before the sort, OFFSET 0 keeping them there, as in statement())
+    page = (
+        "SELECT seq, score, row_number() OVER () AS rank FROM (SELECT seq, score FROM ("
+        f"SELECT h.seqs{AT_DOC} AS seq, h.dks{AT_DOC} AS date_key, "
+        f"({' + '.join(parts)})::real AS score "
+        f"FROM h, unnest(h.hit) AS u(doc), LATERAL (SELECT {probes}) x OFFSET 0) z "
+        f"ORDER BY {order} OFFSET %(_off)s LIMIT %(_lim)s) o"
+    )
+    sql = f"WITH {base}, {sums}, {hits} " + _PAGE_ROWS.format(page)
+    return sql + (_sets() if sets else "")
 
 
 def _phrase_statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
@@ -201,19 +280,21 @@ def _phrase_statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
     return _matches_statement(p, c.param(p.drivers), matches, order, sets=sets)
 
 
-def _matches_statement(p: ChunkPlan, tids: str, matches: str, order: str, *, sets: bool) -> str:
+def _matches_statement(
+    p: ChunkPlan, tids: str, matches: str, order: str, *, sets: bool, head: str | None = None
+) -> str:
     """The statement over the matches ``e`` (chunk, doc, seq, date_key, score) made from
-    the doc values ``h`` of the chunks holding one of ``tids`` (a placeholder)."""
-    sql = (
-        "WITH h AS MATERIALIZED (SELECT ch.chunk, ch.first, ch.seqs || '{}'::bigint[] AS seqs, "
+    the doc values ``h`` of the chunks holding one of ``tids`` (a placeholder), or from
+    the CTEs ``head``."""
+    head = head or (
+        "h AS MATERIALIZED (SELECT ch.chunk, ch.first, ch.seqs || '{}'::bigint[] AS seqs, "
         "ch.dls || '{}'::float8[] AS dls, ch.date_keys || '{}'::bigint[] AS dks "
         "FROM archive_chunks ch WHERE ch.chunk IN (SELECT dp.chunk FROM archive_postings dp "
-        f"WHERE dp.term = ANY({tids}::integer[]))), "
-        f"e AS MATERIALIZED ({matches}) "
-        + _PAGE_ROWS.format(
-            "SELECT seq, score, row_number() OVER () AS rank FROM (SELECT seq, score FROM e "
-            f"ORDER BY {order} OFFSET %(_off)s LIMIT %(_lim)s) o"
-        )
+        f"WHERE dp.term = ANY({tids}::integer[])))"
+    )
+    sql = f"WITH {head}, e AS MATERIALIZED ({matches}) " + _PAGE_ROWS.format(
+        "SELECT seq, score, row_number() OVER () AS rank FROM (SELECT seq, score FROM e "
+        f"ORDER BY {order} OFFSET %(_off)s LIMIT %(_lim)s) o"
     )
     if sets:
         sql += (
