@@ -121,16 +121,19 @@ class FacetArrays:
         not a live version in these arrays (another generation's)."""
         if self.docs is None or len(self.docs) != len(self.seqs):
             return None
-        if self._doc_order is None:
-            self._doc_order = np.argsort(self.docs, kind="stable")
-        order = self._doc_order
-        ordered = self.docs[order]
+        if self._row_of_doc is None:  # doc -> row, -1 for no live record (one gather a doc)
+            top = int(self.docs.max()) + 1 if len(self.docs) else 1
+            self._row_of_doc = np.full(top, -1, np.int32)
+            self._row_of_doc[self.docs] = np.arange(len(self.docs), dtype=np.int32)
+        table = self._row_of_doc
         docs = np.asarray(docs, np.int64)
-        at = np.searchsorted(ordered, docs)
-        if len(at) and (at.max() >= len(ordered) or (ordered[at] != docs).any()):
+        if len(docs) and (int(docs.min()) < 0 or int(docs.max()) >= len(table)):
+            return None
+        rows = table[docs]
+        if (rows < 0).any():
             return None
         chosen = np.zeros(len(self.seqs), bool)
-        chosen[order[at]] = True
+        chosen[rows] = True
         return chosen
 
     def counts_rows(
@@ -183,7 +186,7 @@ class FacetArrays:
         self.totals = np.bincount(self.values) if len(self.values) else np.zeros(0, np.int64)
         self._multi_key: tuple | None = None
         self._multi_at: tuple = ()
-        self._doc_order: np.ndarray | None = None
+        self._row_of_doc: np.ndarray | None = None
 
     def filter_rows(
         self, values: dict[str, list[int]], dates: tuple[int | None, int | None] | None
