@@ -16,7 +16,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from functools import partial
 from typing import Any
 
 import orjson
@@ -128,6 +127,14 @@ class PgArchive(FacetLookups):
             return out
 
         return int(n), float(total), dfs
+
+    def _legacy_terms(self, tids: list[int]) -> bool:
+        """phrase.legacy_terms, asked once per word set and database generation (every
+        search of plain words asks it: a round trip a keystroke otherwise)."""
+        key = ("legacy", tuple(sorted(tids)))
+        if key not in self._cache:
+            self._cache[key] = legacy_terms(self._query, list(tids))
+        return self._cache[key]
 
     def __len__(self) -> int:
         return self._stats_row()[0]
@@ -253,7 +260,7 @@ class PgArchive(FacetLookups):
             n=n,
             avgdl=mean if n and mean > 0 else 1.0,
             df=known,
-            phrase_legacy=partial(legacy_terms, self._query),
+            phrase_legacy=self._legacy_terms,
             expand=self.expand,
             facet_values=self.match_values,
             person_words=self.person_words,
@@ -296,7 +303,7 @@ class PgArchive(FacetLookups):
             if self.chunk_search and (
                 not fsql or (sort != "relevance" and annot is None and not plain["annotations"])
             ):
-                found = chunk_plan(compiler, parsed.root, sort, partial(legacy_terms, self._query))
+                found = chunk_plan(compiler, parsed.root, sort, self._legacy_terms)
                 if found is not None and fsql:
                     found = found if found.walk else None
                     if found is not None:

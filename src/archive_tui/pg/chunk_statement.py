@@ -21,15 +21,7 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
     if p.phrase is not None:
         return _phrase_statement(p, order, sets=sets)
     c = p.compiler
-    cols = ", ".join(
-        f"coalesce(p{j}.docs, {EMPTY_DOCS}) || {EMPTY_DOCS} AS d{j}, "
-        f"coalesce(p{j}.wbs, {EMPTY_DOCS}) || {EMPTY_DOCS} AS w{j}"
-        for j in range(len(p.tids))
-    )
-    joins = " ".join(
-        f"LEFT JOIN archive_postings p{j} ON p{j}.chunk = ch.chunk AND p{j}.term = {c.param(tid)}"
-        for j, tid in enumerate(p.tids)
-    )
+    cols, joins = _word_columns(c, p.tids)
     universe = ", ch.docs AS cdocs" if p.universe else ""
     drivers = c.param(p.drivers)
     # the doc values a statement reads: a walk none (the records give the page's seq and
@@ -39,18 +31,10 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
     # their own date keys and seqs)
     few = sum(c.df_of.get(t, 0) for t in p.tids) * WALK_SHARE < c.ctx.n
     ranked = order == RELEVANCE and few
-    values = (
-        ""
-        if p.walk
-        else "ch.dls || '{}'::float8[] AS dls, "
-        if ranked
-        else "ch.seqs || '{}'::bigint[] AS seqs, ch.dls || '{}'::float8[] AS dls, "
-        "ch.date_keys || '{}'::bigint[] AS dks, "
-    )
+    values = "" if p.walk else "ch.dls || '{}'::float8[] AS dls, " if ranked else f"{_DOC_VALUES}, "
     chunk_rows = (
-        f"SELECT ch.chunk, ch.first, {values}ch.dead || {EMPTY_DOCS} AS dead"
-        f"{universe}{', ' + cols if cols else ''} "
-        f"FROM archive_chunks ch {joins} WHERE ch.chunk IN "
+        f"SELECT ch.chunk, ch.first, {values}ch.dead || {EMPTY_DOCS} AS dead{universe}{cols} "
+        f"FROM archive_chunks ch{joins} WHERE ch.chunk IN "
         f"(SELECT dp.chunk FROM archive_postings dp WHERE dp.term = ANY({drivers}::integer[]))"
     )
     norm = _norm(c, "w.dl" if p.walk else f"h.dls{AT_DOC}")
@@ -85,11 +69,10 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
             f"ORDER BY t.score DESC, r.date_key, r.seq OFFSET %(_off)s LIMIT %(_lim)s) o"
         )
     else:
-        page = (
-            "SELECT seq, score, row_number() OVER () AS rank FROM (SELECT seq, score FROM ("
+        page = _top(
             f"SELECT h.seqs{AT_DOC} AS seq, h.dks{AT_DOC} AS date_key, {p.score_sql} AS score "
-            f"FROM {rows}, LATERAL (SELECT {probes}) x {live} OFFSET 0) z "
-            f"ORDER BY {order} OFFSET %(_off)s LIMIT %(_lim)s) o"
+            f"FROM {rows}, LATERAL (SELECT {probes}) x {live} OFFSET 0",
+            order,
         )
     sql = f"WITH {_hits(p, chunk_rows)} " + _PAGE_ROWS.format(page)
     return sql + (_sets() if sets else "")
@@ -138,6 +121,35 @@ def _walk_statement(p: ChunkPlan, order: str, chunk_rows: str, probes: str, *, s
     )
 
 
+def _word_columns(c: Compiler, tids: list[int]) -> tuple[str, str]:
+    """(columns, joins) reading each word's posting row of the chunk ``ch`` once, as plain
+    arrays ``d0``/``w0``, ``d1``/``w1``, … (none: empty arrays)."""
+    cols = "".join(
+        f", coalesce(p{j}.docs, {EMPTY_DOCS}) || {EMPTY_DOCS} AS d{j}, "
+        f"coalesce(p{j}.wbs, {EMPTY_DOCS}) || {EMPTY_DOCS} AS w{j}"
+        for j in range(len(tids))
+    )
+    joins = "".join(
+        f" LEFT JOIN archive_postings p{j} ON p{j}.chunk = ch.chunk AND p{j}.term = {c.param(tid)}"
+        for j, tid in enumerate(tids)
+    )
+    return cols, joins
+
+
+def _top(rows: str, order: str) -> str:
+    """The page (``%(_off)s``, ``%(_lim)s``) of ``rows`` (seq, date_key, score) in
+    ``order``, numbered as it comes out of the top-N sort."""
+    return (
+        "SELECT seq, score, row_number() OVER () AS rank FROM (SELECT seq, score FROM "
+        f"({rows}) z ORDER BY {order} OFFSET %(_off)s LIMIT %(_lim)s) o"
+    )
+
+
+# every doc value of the chunk ``ch``, as plain arrays (read once a statement)
+_DOC_VALUES = (
+    "ch.seqs || '{}'::bigint[] AS seqs, ch.dls || '{}'::float8[] AS dls, "
+    "ch.date_keys || '{}'::bigint[] AS dks"
+)
 _GENERATION = " UNION ALL SELECT 4, generation, 0, 0, NULL, NULL FROM archive_stats"
 _PAGE_ROWS = (
     "SELECT 0, p.seq, p.score::float8, p.rank, "
@@ -193,18 +205,9 @@ def _common_expansion_statement(
     c = p.compiler
     rare = [w for w in p.expansion if w not in common]
     every = c.param([tid for tid, _ in p.expansion])
-    cols = "".join(
-        f", coalesce(p{j}.docs, {EMPTY_DOCS}) || {EMPTY_DOCS} AS d{j}, "
-        f"coalesce(p{j}.wbs, {EMPTY_DOCS}) || {EMPTY_DOCS} AS w{j}"
-        for j in range(len(common))
-    )
-    joins = "".join(
-        f" LEFT JOIN archive_postings p{j} ON p{j}.chunk = ch.chunk AND p{j}.term = {c.param(tid)}"
-        for j, (tid, _) in enumerate(common)
-    )
+    cols, joins = _word_columns(c, [tid for tid, _ in common])
     base = (
-        "b AS MATERIALIZED (SELECT ch.chunk, ch.first, ch.seqs || '{}'::bigint[] AS seqs, "
-        "ch.dls || '{}'::float8[] AS dls, ch.date_keys || '{}'::bigint[] AS dks, "
+        f"b AS MATERIALIZED (SELECT ch.chunk, ch.first, {_DOC_VALUES}, "
         f"ch.dead || {EMPTY_DOCS} AS dead{cols} FROM archive_chunks ch{joins} "
         "WHERE ch.chunk IN (SELECT dp.chunk FROM archive_postings dp "
         f"WHERE dp.term = ANY({every}::integer[])))"
@@ -247,12 +250,11 @@ def _common_expansion_statement(
         + [f"width_bucket(u.doc, h.d{j}) AS i{j}" for j in range(len(common))]
     )
     # (the values made before the sort, OFFSET 0 keeping them there, as in statement())
-    page = (
-        "SELECT seq, score, row_number() OVER () AS rank FROM (SELECT seq, score FROM ("
+    page = _top(
         f"SELECT h.seqs{AT_DOC} AS seq, h.dks{AT_DOC} AS date_key, "
         f"({' + '.join(parts)})::real AS score "
-        f"FROM h, unnest(h.hit) AS u(doc), LATERAL (SELECT {probes}) x OFFSET 0) z "
-        f"ORDER BY {order} OFFSET %(_off)s LIMIT %(_lim)s) o"
+        f"FROM h, unnest(h.hit) AS u(doc), LATERAL (SELECT {probes}) x OFFSET 0",
+        order,
     )
     sql = f"WITH {base}, {sums}, {hits} " + _PAGE_ROWS.format(page)
     return sql + (_sets() if sets else "")
@@ -280,21 +282,16 @@ def _phrase_statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
     return _matches_statement(p, c.param(p.drivers), matches, order, sets=sets)
 
 
-def _matches_statement(
-    p: ChunkPlan, tids: str, matches: str, order: str, *, sets: bool, head: str | None = None
-) -> str:
+def _matches_statement(p: ChunkPlan, tids: str, matches: str, order: str, *, sets: bool) -> str:
     """The statement over the matches ``e`` (chunk, doc, seq, date_key, score) made from
-    the doc values ``h`` of the chunks holding one of ``tids`` (a placeholder), or from
-    the CTEs ``head``."""
-    head = head or (
-        "h AS MATERIALIZED (SELECT ch.chunk, ch.first, ch.seqs || '{}'::bigint[] AS seqs, "
-        "ch.dls || '{}'::float8[] AS dls, ch.date_keys || '{}'::bigint[] AS dks "
-        "FROM archive_chunks ch WHERE ch.chunk IN (SELECT dp.chunk FROM archive_postings dp "
+    the doc values ``h`` of the chunks holding one of ``tids`` (a placeholder)."""
+    head = (
+        f"h AS MATERIALIZED (SELECT ch.chunk, ch.first, {_DOC_VALUES} FROM archive_chunks ch "
+        "WHERE ch.chunk IN (SELECT dp.chunk FROM archive_postings dp "
         f"WHERE dp.term = ANY({tids}::integer[])))"
     )
     sql = f"WITH {head}, e AS MATERIALIZED ({matches}) " + _PAGE_ROWS.format(
-        "SELECT seq, score, row_number() OVER () AS rank FROM (SELECT seq, score FROM e "
-        f"ORDER BY {order} OFFSET %(_off)s LIMIT %(_lim)s) o"
+        _top("SELECT seq, date_key, score FROM e", order)
     )
     if sets:
         sql += (

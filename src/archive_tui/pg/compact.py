@@ -6,7 +6,8 @@ live records). Compaction re-indexes, from their stored bodies, the live records
 chunk that carries many such dead entries (or is small, from many small imports, or was
 written before phrase positions, migration 0003), and replaces that chunk's rows with
 rows of the live records only. Doc numbers, document frequencies, facet values and
-records stay as they are, so searches find exactly what they found before.
+records stay as they are, so searches find exactly what they found before (the generation
+grows: readers' caches of the lists are dropped).
 
 One transaction under the writers' lock (records.WRITE_LOCK): a failed compaction leaves
 the lists as they were, and an import waits for it (readers never do).
@@ -134,4 +135,7 @@ def _compact(
             raise DatabaseProblem("a live record's word is missing from the vocabulary")
         _records._copy_postings(cur, batch, term_ids, np.array([d for d, _ in part], np.int64))
         after += len(batch.post_doc)
+    # readers cache per generation what the lists look like (pg/archive.py: which words
+    # still have rows without positions): a new one tells them the lists changed
+    cur.execute("UPDATE archive_stats SET generation = generation + 1")
     return Compacted(len(chosen) + int(legacy), len(rows), before - after)

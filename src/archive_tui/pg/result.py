@@ -203,7 +203,6 @@ class PgSearchResult:
         total and every count from the facet arrays (facet_counts.FacetArrays.filter_rows)
         of the generation the page saw. False (logged; ``filter_path``) if the database
         moved on meanwhile: the caller counts in SQL."""
-        archive = self._archive
         page = self._ranked("r.seq, 0::real AS score", _PAGE)
         rows = self._rows(
             f"SELECT 0, q.seq, row_number() OVER () FROM ({page}) q "
@@ -212,10 +211,8 @@ class PgSearchResult:
         )
         generation = next(int(a) for kind, a, _ in rows if kind == 1)
         ranked = sorted((rank, seq) for kind, seq, rank in rows if kind == 0)
-        if generation != archive._generation:
-            archive._stats_and_dfs([])
-        arrays = facet_arrays(archive, generation)
-        if arrays is None or generation != archive._generation:
+        arrays = self._arrays(generation)
+        if arrays is None:
             self.filter_path = "sql"
             log.info("filters counted in SQL: the database changed during the search")
             return False
@@ -293,9 +290,7 @@ class PgSearchResult:
                 generation = int(a)
             else:
                 own_seqs[own[kind - 10]] = ints_of(sent)
-        page.sort(key=lambda row: row[2])
-        bodies = {seq: orjson.loads(body) for seq, _, _, body in page}
-        self.hits = self._hits([(seq, score) for seq, score, _, _ in page], bodies)
+        self.hits = self._page_hits(page)
         self.facets = self._facet_counts(generation, seqs, multi_raw, multi_canon, self._where())
         for name, found in own_seqs.items():
             counts = self._facet_counts(
@@ -331,24 +326,32 @@ class PgSearchResult:
             self._matches(extra)
             return
         self.driver = "chunks"
-        page.sort(key=lambda row: row[2])
-        bodies = {seq: orjson.loads(body) for seq, _, _, body in page}
-        self.hits = self._hits([(seq, score) for seq, score, _, _ in page], bodies)
+        self.hits = self._page_hits(page)
         if self.plain_filters is None:
             self.facets = self._facet_counts(
                 generation, matched, multi_raw, multi_canon, self._where(), by_doc=True
             )
 
+    def _arrays(self, generation: int) -> Any:
+        """The facet arrays of ``generation`` (the value tables read for it too), or None
+        when the database has already moved past it (the caller counts in SQL)."""
+        archive = self._archive
+        if generation != archive._generation:
+            archive._stats_row()
+        arrays = facet_arrays(archive, generation)
+        return arrays if arrays is not None and generation == archive._generation else None
+
+    def _page_hits(self, page: list[tuple[int, float, int, str]]) -> list[Hit]:
+        """The hits of page rows (seq, score, rank, body), in rank order."""
+        page.sort(key=lambda row: row[2])
+        bodies = {seq: orjson.loads(body) for seq, _, _, body in page}
+        return self._hits([(seq, score) for seq, score, _, _ in page], bodies)
+
     def _filtered_docs(self, generation: int, matched: np.ndarray) -> bool:
         """The total and counts of the matching ``docs`` the filters keep, from the facet
         arrays of ``generation``; False if the database has moved past it."""
-        archive = self._archive
-        if generation != archive._generation:
-            archive._stats_and_dfs([])
-        arrays = facet_arrays(archive, generation)
-        if arrays is None or generation != archive._generation:
-            return False
-        rows = arrays.rows_of_docs(matched)
+        arrays = self._arrays(generation)
+        rows = None if arrays is None else arrays.rows_of_docs(matched)
         if rows is None:
             return False
         self._count_filtered(arrays, rows)
@@ -370,11 +373,9 @@ class PgSearchResult:
         ``by_doc``: ``seqs`` are the matches' docs (record versions), not their seqs;
         ``main``: they are the search's matches (not a facet's own, without its filter)."""
         archive = self._archive
-        if generation != archive._generation:  # the value tables of that generation
-            archive._stats_row()
-        arrays = facet_arrays(archive, generation)
+        arrays = self._arrays(generation)
         found = None
-        if arrays is not None and generation == archive._generation:
+        if arrays is not None:
             if isinstance(seqs, str):  # a comma list
                 seqs = np.array(seqs.split(","), np.int64) if seqs else np.zeros(0, np.int64)
             chosen = arrays.rows_of_docs(seqs) if by_doc else arrays.rows_of_seqs(seqs)
@@ -426,9 +427,7 @@ class PgSearchResult:
 
             sql = statement(self.chunk_plan, self._order, sets=False)
             found = self._rows(sql, {"_off": offset, "_lim": limit}, chunks=True)
-            found.sort(key=lambda row: row[3])
-            bodies = {row[1]: orjson.loads(row[4]) for row in found}
-            return self._hits([(row[1], row[2]) for row in found], bodies)
+            return self._page_hits([(r[1], float(r[2]), int(r[3]), r[4]) for r in found])
         rows = self._rows(
             self._ranked(f"r.seq, {self._score} AS score", _PAGE),
             {"_off": offset, "_lim": limit},
