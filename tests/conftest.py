@@ -126,4 +126,4 @@ def isolated_home(
     return home
 
 
-from pg_server import pg_db, pg_server  # noqa: E402, F401  (PostgreSQL fixtures)
+from pg_server import pg_db, pg_open, pg_server  # noqa: E402, F401  (PostgreSQL fixtures)

@@ -64,3 +64,31 @@ def pg_db(pg_server: str) -> Iterator[str]:
     finally:
         with psycopg.connect(pg_server, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_open(pg_db: str):
+    """An archive in a new database with the schema, open; closed after the test."""
+    from archive_tui.pg.archive import PgArchive
+
+    migrated(pg_db)
+    archive = PgArchive.open(pg_db)
+    yield archive
+    archive.close()
+
+
+def migrated(address: str, records: list | None = None) -> str:
+    """``address`` with the schema made (and ``records`` imported); the address."""
+    from archive_tui.pg import connect
+    from archive_tui.pg.archive import PgArchive
+    from archive_tui.pg.migrations import migrate
+
+    with connect(address, autocommit=True) as conn:
+        migrate(conn)
+    if records:
+        archive = PgArchive.open(address)
+        try:
+            archive.add(records)
+        finally:
+            archive.close()
+    return address

@@ -8,13 +8,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from pg_server import migrated
 from test_app import make_records, ready
 from test_ui_live import wait_for
 
 from archive_tui.archive import add_to_store
 from archive_tui.pg import connect
-from archive_tui.pg.archive import PgArchive
-from archive_tui.pg.migrations import migrate
 from archive_tui.pg.workspace import PgWorkspace
 from archive_tui.ui.app import ArchiveApp
 from archive_tui.ui.screens.document import DocumentScreen
@@ -25,14 +24,7 @@ SIZE = (100, 30)
 
 @pytest.fixture
 def pg_archive(pg_db: str) -> str:
-    with connect(pg_db, autocommit=True) as conn:
-        migrate(conn)
-    archive = PgArchive.open(pg_db)
-    try:
-        archive.add(make_records(20))
-    finally:
-        archive.close()
-    return pg_db
+    return migrated(pg_db, make_records(20))
 
 
 def opened(events: list[dict]) -> list[str]:

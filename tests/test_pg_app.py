@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pg_server import migrated
 from test_app import make_records, ready, settle, status_text
 from test_ui_live import wait_for
 
@@ -32,14 +33,7 @@ SIZE = (100, 30)
 @pytest.fixture
 def pg_archive(pg_db: str) -> str:
     """A database with the schema and 30 records; its address."""
-    with connect(pg_db, autocommit=True) as conn:
-        migrate(conn)
-    archive = PgArchive.open(pg_db)
-    try:
-        archive.add(make_records(30))
-    finally:
-        archive.close()
-    return pg_db
+    return migrated(pg_db, make_records(30))
 
 
 async def test_the_app_searches_and_opens_a_document_in_postgresql(pg_archive: str) -> None:

@@ -8,13 +8,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from pg_server import migrated
 from test_app import make_records, ready, settle
 from test_ui_live import wait_for
 
 from archive_tui.archive import add_to_store
 from archive_tui.pg import connect
-from archive_tui.pg.archive import PgArchive
-from archive_tui.pg.migrations import migrate
 from archive_tui.ui.app import ArchiveApp
 from archive_tui.ui.screens.document import DocumentScreen
 from archive_tui.ui.widgets.result_pages import FAILED, LOADING
@@ -26,14 +25,7 @@ COUNT = 130  # three blocks of hits
 
 @pytest.fixture
 def pg_archive(pg_db: str) -> str:
-    with connect(pg_db, autocommit=True) as conn:
-        migrate(conn)
-    archive = PgArchive.open(pg_db)
-    try:
-        archive.add(make_records(COUNT))
-    finally:
-        archive.close()
-    return pg_db
+    return migrated(pg_db, make_records(COUNT))
 
 
 def screen_text(app: ArchiveApp) -> str:

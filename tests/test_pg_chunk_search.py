@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive_tui.pg import connect
 from archive_tui.pg.archive import PgArchive
-from archive_tui.pg.migrations import migrate
 
 PLAIN = [
     "soviet",
@@ -59,18 +57,15 @@ def made(i: int, **extra: object) -> dict:
 
 
 @pytest.fixture
-def pg_archive(pg_db: str):
-    with connect(pg_db, autocommit=True) as conn:
-        migrate(conn)
-    archive = PgArchive.open(pg_db)
+def pg_archive(pg_open: PgArchive) -> PgArchive:
+    archive = pg_open
     # three imports: three chunks; then an update and a removal leave dead docs in them
     archive.add([made(i) for i in range(120)])
     archive.add([made(i) for i in range(120, 200)])
     archive.add([made(i) for i in range(200, 260)])
     archive.add([made(i, summary=f"Now about cuba and zeppelinoid {i}") for i in (5, 130, 201)])
     archive.remove(["rec-0007", "rec-0150"])
-    yield archive
-    archive.close()
+    return archive
 
 
 def answer(archive: PgArchive, query: str, sort: str, chunks: bool) -> tuple:

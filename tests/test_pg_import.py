@@ -15,7 +15,7 @@ import pytest
 from archive_tui.archive import Archive, add_to_store
 from archive_tui.pg import DatabaseProblem, connect
 from archive_tui.pg.archive import PgArchive
-from archive_tui.pg.migrations import available, migrate
+from archive_tui.pg.migrations import available
 from archive_tui.pg.records import CHANNEL
 
 
@@ -33,12 +33,8 @@ def made(i: int, **extra: object) -> dict:
 
 
 @pytest.fixture
-def pg_archive(pg_db: str):
-    with connect(pg_db, autocommit=True) as conn:
-        migrate(conn)
-    archive = PgArchive.open(pg_db)
-    yield archive
-    archive.close()
+def pg_archive(pg_open: PgArchive) -> PgArchive:
+    return pg_open
 
 
 def consistency(archive: PgArchive) -> None:

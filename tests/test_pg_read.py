@@ -7,11 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from archive_tui.pg import connect
 from archive_tui.pg.archive import PgArchive
 from archive_tui.pg.binary import ints_of
 from archive_tui.pg.facet_counts import facet_loads
-from archive_tui.pg.migrations import migrate
 
 
 def made(i: int, **extra: object) -> dict:
@@ -28,12 +26,8 @@ def made(i: int, **extra: object) -> dict:
 
 
 @pytest.fixture
-def pg_archive(pg_db: str):
-    with connect(pg_db, autocommit=True) as conn:
-        migrate(conn)
-    archive = PgArchive.open(pg_db)
-    yield archive
-    archive.close()
+def pg_archive(pg_open: PgArchive) -> PgArchive:
+    return pg_open
 
 
 def fresh_facets(archive: PgArchive, query: str) -> dict:
