@@ -11,6 +11,7 @@ sentence and nothing changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from archive_tui.sanitize import one_line
@@ -62,21 +63,40 @@ def ask_share_tag(app: Any, tags: list[str]) -> None:
     if not tags:
         app.notify("This record has no tags to share: t adds one.", severity="warning", timeout=3)
         return
-    if len(tags) == 1:
-        ask_share(app, "tag", tags[0])
+    choose_one(
+        app,
+        tags,
+        lambda tag: ask_share(app, "tag", tag),
+        question="Share which tag?",
+        hint=one_line(f"Its tags: {', '.join(tags)}."),
+        placeholder="a tag",
+        input_id="share-tag-input",
+    )
+
+
+def choose_one(
+    app: Any,
+    choices: list[str],
+    then: Callable[[str], None],
+    *,
+    question: str,
+    hint: str,
+    placeholder: str,
+    input_id: str,
+) -> None:
+    """UI thread: ``then(choice)`` at once when there is one choice, else after asking
+    which in a PromptScreen (nothing when the question is dismissed)."""
+    if len(choices) == 1:
+        then(choices[0])
         return
 
-    def chosen(tag: str | None) -> None:
-        if tag:
-            ask_share(app, "tag", tag)
+    def chosen(answer: str | None) -> None:
+        if answer:
+            then(answer)
 
     app.push_screen(
         PromptScreen(
-            "Share which tag?",
-            hint=one_line(f"Its tags: {', '.join(tags)}."),
-            choices=tags,
-            placeholder="a tag",
-            input_id="share-tag-input",
+            question, hint=hint, choices=choices, placeholder=placeholder, input_id=input_id
         ),
         chosen,
     )
@@ -95,4 +115,4 @@ def _share(app: Any, workspace: Any, kind: str, name: str, role: str) -> None:
     app.call_from_thread(app.notify, said, timeout=4, markup=False)
 
 
-__all__ = ["EVERYONE", "ask_share", "ask_share_tag", "can_share"]
+__all__ = ["EVERYONE", "ask_share", "ask_share_tag", "can_share", "choose_one"]

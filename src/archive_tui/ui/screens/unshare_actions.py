@@ -14,7 +14,7 @@ from typing import Any
 
 from archive_tui.sanitize import one_line
 
-from .prompt import PromptScreen
+from .share_actions import choose_one
 
 
 def ask_stop_sharing(app: Any, kind: str, names: list[str]) -> None:
@@ -56,47 +56,32 @@ def _find_shares(app: Any, workspace: Any, kind: str, names: list[str]) -> None:
 
 def _choose_name(app: Any, workspace: Any, kind: str, shared: dict[str, list[str]]) -> None:
     """UI thread: which tag (when several of the record's tags are shared)."""
-    if len(shared) == 1:
-        name, grantees = next(iter(shared.items()))
-        _choose_group(app, workspace, kind, name, grantees)
-        return
 
-    def chosen(answer: str | None) -> None:
-        if answer:
-            name = next((n for n in shared if n.casefold() == answer.casefold()), answer)
-            _choose_group(app, workspace, kind, name, shared.get(name, []))
+    def then(answer: str) -> None:
+        name = next((n for n in shared if n.casefold() == answer.casefold()), answer)
+        _choose_group(app, workspace, kind, name, shared.get(name, []))
 
-    app.push_screen(
-        PromptScreen(
-            "Stop sharing which tag?",
-            hint=one_line(f"Shared: {', '.join(shared)}."),
-            choices=list(shared),
-            placeholder="a tag",
-            input_id="unshare-tag-input",
-        ),
-        chosen,
+    choose_one(
+        app,
+        list(shared),
+        then,
+        question="Stop sharing which tag?",
+        hint=one_line(f"Shared: {', '.join(shared)}."),
+        placeholder="a tag",
+        input_id="unshare-tag-input",
     )
 
 
 def _choose_group(app: Any, workspace: Any, kind: str, name: str, grantees: list[str]) -> None:
     """UI thread: with which group to stop (asked when shared with several)."""
-    if len(grantees) == 1:
-        _stop_later(app, workspace, kind, name, grantees[0])
-        return
-
-    def chosen(role: str | None) -> None:
-        if role:
-            _stop_later(app, workspace, kind, name, role)
-
-    app.push_screen(
-        PromptScreen(
-            one_line(f"Stop sharing the {kind} {name} with which group?"),
-            hint=one_line(f"Shared with: {', '.join(grantees)}."),
-            choices=grantees,
-            placeholder="a group role",
-            input_id="unshare-input",
-        ),
-        chosen,
+    choose_one(
+        app,
+        grantees,
+        lambda role: _stop_later(app, workspace, kind, name, role),
+        question=one_line(f"Stop sharing the {kind} {name} with which group?"),
+        hint=one_line(f"Shared with: {', '.join(grantees)}."),
+        placeholder="a group role",
+        input_id="unshare-input",
     )
 
 
