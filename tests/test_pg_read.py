@@ -256,3 +256,32 @@ def test_suggestions_come_from_a_table_read_once_a_generation(pg_archive: PgArch
     pg_archive.add([made(60), made(61)])  # a new generation: read again
     assert pg_archive.search("sovet").suggestions == ["soviet"]
     assert any("char_length" in sql for sql in asked)
+
+
+def test_a_read_with_settings_sees_them_and_leaves_none_behind(pg_archive: PgArchive) -> None:
+    """connection.read_with_settings: the settings and the statement go in one pipeline
+    (one implicit transaction): the statement runs with them, the connection keeps none
+    of them afterwards, and a statement that fails (its time limit) leaves the connection
+    idle and usable, its settings gone too."""
+    from archive_tui.pg.connection import read_with_settings
+
+    conn = pg_archive.conn
+    default = conn.execute("SHOW work_mem").fetchone()[0]
+    rows = read_with_settings(
+        conn,
+        {"work_mem": "77MB", "jit": "off"},
+        "SELECT current_setting('work_mem'), %s::int",
+        (5,),
+    )
+    assert rows == [("77MB", 5)]
+    assert conn.execute("SHOW work_mem").fetchone()[0] == default
+    import psycopg
+
+    with pytest.raises(psycopg.errors.QueryCanceled):
+        read_with_settings(
+            conn, {"statement_timeout": "50", "work_mem": "77MB"}, "SELECT pg_sleep(2)"
+        )
+    assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    assert conn.execute("SHOW work_mem").fetchone()[0] == default
+    assert conn.execute("SHOW statement_timeout").fetchone()[0] == "0"
+    assert read_with_settings(conn, {}, "SELECT 1") == [(1,)]

@@ -28,7 +28,7 @@ from ..search import (
 )
 from .chunk_search import plan as chunk_plan
 from .compile import MAX_EXPANSIONS, Compiler, Context, confirm, expand_like
-from .connection import connect
+from .connection import connect, read_with_settings
 from .driver import driver_sql, query_terms
 from .facet_lookups import FacetLookups
 from .filters import date_bounds, date_key_bounds, filter_sql
@@ -84,17 +84,10 @@ class PgArchive(FacetLookups):
             return cur.fetchall()
 
     def _read(self, settings: dict[str, str], sql: str, params: Any = None) -> list[tuple]:
-        """One read with planner ``settings`` for its transaction only (set_config local,
-        all in one round trip)."""
-        with self.lock, self.conn.transaction():
-            if settings:
-                calls = ", ".join(
-                    f"set_config(%(n{i})s, %(v{i})s, true)" for i in range(len(settings))
-                )
-                named = {f"n{i}": name for i, name in enumerate(settings)}
-                named.update({f"v{i}": value for i, value in enumerate(settings.values())})
-                self._query(f"SELECT {calls}", named)
-            return self._query(sql, params)
+        """One read with planner ``settings`` local to it (connection.read_with_settings:
+        one round trip)."""
+        with self.lock:
+            return read_with_settings(self.conn, settings, sql, params)
 
     def _stats_row(self) -> tuple[int, float, int]:
         n, total, gen = self._query("SELECT records, total_dl, generation FROM archive_stats")[0]

@@ -21,7 +21,7 @@ import time
 from typing import Any
 
 from .archive import PgArchive
-from .connection import DatabaseProblem, connect
+from .connection import DatabaseProblem, connect, read_with_settings
 from .listen import RECORDS, Listener
 
 RETRY_S = 5.0  # seconds between two attempts to listen again after the connection was lost
@@ -94,16 +94,12 @@ class _Side:
                 return cur.fetchall()
 
     def read(self, settings: dict[str, str], sql: str, params: Any = None) -> list[tuple]:
-        """``query`` with planner settings local to its own transaction."""
+        """``query`` with planner settings local to it (one round trip)."""
         with self.lock:
             if self.conn is None or self.conn.broken or self.conn.closed:
                 self.conn = connect(self.address, autocommit=True)
             self.queries += 1
-            with self.conn.transaction(), self.conn.cursor() as cur:
-                for name, value in settings.items():
-                    cur.execute("SELECT set_config(%s, %s, true)", (name, value))
-                cur.execute(sql, params)
-                return cur.fetchall()
+            return read_with_settings(self.conn, settings, sql, params)
 
     def close(self) -> None:
         with self.lock:

@@ -61,3 +61,25 @@ def connect(address: str, *, autocommit: bool = False, **kwargs: Any) -> psycopg
         raise DatabaseProblem(f"cannot connect to {redact(address)}: {reason}") from None
     except psycopg.ProgrammingError as exc:  # a malformed address
         raise DatabaseProblem(f"{redact(address)} is not a valid address: {exc}") from None
+
+
+def read_with_settings(
+    conn: psycopg.Connection, settings: dict[str, str], sql: str, params: Any = None
+) -> list[tuple]:
+    """``sql``'s rows with ``settings`` (planner settings, a time limit) local to it, in one
+    round trip. On an autocommit connection a pipeline's statements up to its sync are one
+    implicit transaction, so ``set_config(..., true)`` ends with it: the settings and the
+    statement are sent together and the server answers once, where BEGIN, SET, the
+    statement and COMMIT would each wait for an answer (on a busy server every wait is a
+    turn in the scheduler's queue: most of a short search's time under load)."""
+    with conn.cursor() as cur:
+        with conn.pipeline():
+            if settings:
+                calls = ", ".join(
+                    f"set_config(%(n{i})s, %(v{i})s, true)" for i in range(len(settings))
+                )
+                named = {f"n{i}": name for i, name in enumerate(settings)}
+                named.update({f"v{i}": value for i, value in enumerate(settings.values())})
+                cur.execute(f"SELECT {calls}", named)
+            cur.execute(sql, params)
+        return cur.fetchall()
