@@ -11,6 +11,9 @@ from archive_tui.pg.archive import PgArchive
 PLAIN = [
     "soviet",
     "soviet union",
+    "soviet union cuba",  # every match holds each: tf without the check (chunk_search._impact)
+    "soviet (union OR soviet)",  # one word held by every match and also in an OR
+    "cuba nucl*",  # a prefix's words, none held by every match
     "soviet OR cuba",
     "cuba -soviet",
     "soviet -(union OR cuba)",

@@ -49,9 +49,7 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
     else:
         rows = "h, unnest(h.hit) AS u(doc)"
         live = ""
-        probes = ", ".join(
-            [f"{norm} AS v"] + [f"width_bucket(u.doc, h.d{j}) AS i{j}" for j in range(len(p.tids))]
-        )
+        probes = ", ".join([f"{norm} AS v", *_probes(p)])
     if p.walk:
         return _walk_statement(p, order, chunk_rows, probes, sets=sets)
     # (the values made before the sort, OFFSET 0 keeping them there: a sort carries what
@@ -119,6 +117,20 @@ def _walk_statement(p: ChunkPlan, order: str, chunk_rows: str, probes: str, *, s
         "(SELECT b.body FROM archive_records b WHERE b.seq = walk.seq), NULL::bytea "
         "FROM walk LEFT JOIN s ON s.doc = walk.doc" + (_sets() if sets else "")
     )
+
+
+def _probes(p: ChunkPlan) -> list[str]:
+    """Per word the match ``u.doc`` is scored by: its place in the word's docs (``i{j}``,
+    a binary search) where it may be absent, its weighted tf (``t{j}``) where every
+    match holds it (chunk_search._impact)."""
+    out = []
+    for j in range(len(p.tids)):
+        if j in p.probed:
+            out.append(f"width_bucket(u.doc, h.d{j}) AS i{j}")
+        if j in p.held:
+            wb = f"h.w{j}[width_bucket(u.doc, h.d{j})]"
+            out.append(f"(({wb} >> {FIELD_BITS})::real / 2::real) AS t{j}")
+    return out
 
 
 def _word_columns(c: Compiler, tids: list[int]) -> tuple[str, str]:
