@@ -140,15 +140,26 @@ class FacetArrays:
         self, chosen: np.ndarray, multi_raw: list[int], multi_canon: list[int]
     ) -> tuple[np.ndarray, dict[int, int]]:
         """As :meth:`counts`, over the records where ``chosen`` (by row) is true."""
-        on_value = chosen[self.owner_rows]
         if 2 * int(np.count_nonzero(chosen)) > len(chosen):
-            raw = self.totals - np.bincount(self.values[~on_value], minlength=len(self.totals))
+            raw = self.totals - self._value_counts(~chosen)
         else:
-            raw = np.bincount(self.values[on_value], minlength=len(self.totals))
-        return raw, self._multi(on_value, multi_raw, multi_canon)
+            raw = self._value_counts(chosen)
+        return raw, self._multi(chosen, multi_raw, multi_canon)
+
+    def _value_counts(self, chosen: np.ndarray) -> np.ndarray:
+        """Count per value id over the records where ``chosen`` is true: their values
+        gathered by their ranges in the CSR (work in proportion to those records' values;
+        a mask over every value costs a pass over all of them, 2-3 ms at 100k)."""
+        rows = np.flatnonzero(chosen)
+        starts = self.ptr[rows]
+        lens = self.ptr[rows + 1] - starts
+        ends = np.cumsum(lens)
+        # a value's place: its record's start plus its rank among the record's values
+        at = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - lens - starts, lens)
+        return np.bincount(self.values[at], minlength=len(self.totals))
 
     def _multi(
-        self, on_value: np.ndarray, multi_raw: list[int], multi_canon: list[int]
+        self, chosen: np.ndarray, multi_raw: list[int], multi_canon: list[int]
     ) -> dict[int, int]:
         """Per person named more than one way: the chosen records naming them (once each)."""
         if not multi_raw or not len(self.values):
@@ -165,14 +176,14 @@ class FacetArrays:
             pairs, times = np.unique(owner.astype(np.int64) * ncanon + canon, return_counts=True)
             twice = times > 1
             extra = (pairs[twice] // ncanon, pairs[twice] % ncanon, times[twice] - 1)
-            self._multi_at = (at, canon, ncanon, extra)
+            self._multi_at = (owner, canon, ncanon, extra)
             self._multi_key = key
-        at, canon, ncanon, (dup_row, dup_canon, dup_extra) = self._multi_at
-        keep = on_value[at]
+        owner, canon, ncanon, (dup_row, dup_canon, dup_extra) = self._multi_at
+        keep = chosen[owner]
         if not keep.any():
             return {}
         per = np.bincount(canon[keep], minlength=ncanon)
-        chosen_dup = on_value[self.ptr[dup_row]] if len(dup_row) else np.zeros(0, bool)
+        chosen_dup = chosen[dup_row] if len(dup_row) else np.zeros(0, bool)
         if chosen_dup.any():
             per -= np.bincount(
                 dup_canon[chosen_dup], weights=dup_extra[chosen_dup], minlength=ncanon
