@@ -162,6 +162,7 @@ _DOC_VALUES = (
     "ch.seqs || '{}'::bigint[] AS seqs, ch.dls || '{}'::float8[] AS dls, "
     "ch.date_keys || '{}'::bigint[] AS dks"
 )
+_PRUNED = " UNION ALL SELECT 3, pruned::int, 0, 0, NULL, NULL FROM t"  # (row 3)
 _GENERATION = " UNION ALL SELECT 4, generation, 0, 0, NULL, NULL FROM archive_stats"
 _PAGE_ROWS = (
     "SELECT 0, p.seq, p.score::float8, p.rank, "
@@ -261,15 +262,34 @@ def _common_expansion_statement(
         [f"{_norm(c)} AS v", "width_bucket(u.doc, h.sd) AS si"]
         + [f"width_bucket(u.doc, h.d{j}) AS i{j}" for j in range(len(common))]
     )
-    # (the values made before the sort, OFFSET 0 keeping them there, as in statement())
-    page = _top(
-        f"SELECT h.seqs{AT_DOC} AS seq, h.dks{AT_DOC} AS date_key, "
-        f"({' + '.join(parts)})::real AS score "
-        f"FROM h, unnest(h.hit) AS u(doc), LATERAL (SELECT {probes}) x OFFSET 0",
-        order,
+
+    def scored(docs: str, where: str = "") -> str:
+        # (the values made before the sort, OFFSET 0 keeping them there, as in statement())
+        return (
+            f"SELECT h.seqs{AT_DOC} AS seq, h.dks{AT_DOC} AS date_key, "
+            f"({' + '.join(parts)})::real AS score "
+            f"FROM h, unnest({docs}) AS u(doc), LATERAL (SELECT {probes}) x{where} OFFSET 0"
+        )
+
+    if order != RELEVANCE:
+        sql = f"WITH {base}, {sums}, {hits} " + _PAGE_ROWS.format(_top(scored("h.hit"), order))
+        return sql + (_sets() if sets else "")
+    # MaxScore: a record holding only common words scores less than the sum of their
+    # idf * (K1 + 1) (an impact's limit as its tf grows); when the page's worst score
+    # among the records holding a rare word already beats that, the others (most
+    # matches) are never scored. (The margin covers single precision's rounding.)
+    bound = c.param(sum(idf for _, idf in common) * K1_PLUS_1 * (1 + 1e-4))
+    top = "%(_off)s + %(_lim)s"
+    best = (
+        f"r AS MATERIALIZED ({scored('h.sd')}), "
+        f"t AS MATERIALIZED (SELECT count(*) = {top} AND coalesce(min(k.score) > "
+        f"{bound}::float8, false) AS pruned FROM "
+        f"(SELECT score FROM r ORDER BY score DESC LIMIT {top}) k)"
     )
-    sql = f"WITH {base}, {sums}, {hits} " + _PAGE_ROWS.format(page)
-    return sql + (_sets() if sets else "")
+    rest = scored(f"{INTARRAY}.intset_subtract(h.hit, h.sd)", " WHERE NOT (SELECT pruned FROM t)")
+    page = _top(f"SELECT seq, date_key, score FROM r UNION ALL ({rest})", order)
+    sql = f"WITH {base}, {sums}, {hits}, {best} " + _PAGE_ROWS.format(page)
+    return sql + (_sets() + _PRUNED if sets else "")
 
 
 def _phrase_statement(p: ChunkPlan, order: str, *, sets: bool) -> str:

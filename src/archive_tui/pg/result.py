@@ -98,6 +98,9 @@ class PgSearchResult:
         # is made from their dates, not by another statement over every match
         self._chosen: tuple[Any, np.ndarray] | None = None
         self.histogram_path = ""  # "arrays" or "sql" (a debug stat)
+        # a prefix with common words by relevance: True when the page was made from the
+        # records holding a rare word alone (chunk_statement: MaxScore; a debug stat)
+        self.pruned: bool | None = None
 
     # -- SQL pieces
 
@@ -316,6 +319,8 @@ class PgSearchResult:
                 self.total = int(a)
             elif kind == 2:
                 docs.append(ints_of(sent))
+            elif kind == 3:
+                self.pruned = bool(a)
             else:
                 generation = int(a)
         matched = np.concatenate(docs) if docs else np.zeros(0, np.int64)
