@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..index import K1, B
 from . import phrase as phrase_sql
 from .chunk_search import AT_DOC, EMPTY_DOCS, INTARRAY, RELEVANCE, WALK_SHARE, ChunkPlan
-from .compile import K1_PLUS_1, Compiler
+from .compile import K1_PLUS_1, Compiler, weighted_tf
 from .rows import FIELD_BITS
 
 
@@ -303,13 +303,15 @@ def _phrase_statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
     idfs = [found[t][1] for t in tokens]  # type: ignore[index]
     sub, cols = phrase_sql.scored_sql(c.param, tids, [-i for i in idfs], node.field, chunk=True)
     parts = [
-        c.wb_impact(f"u.wb{k}", idf, node.field, norm="x.v")
+        c.wb_impact(f"u.wb{k}", idf, node.field, norm="x.v", wtf=f"x.t{k}")
         for k, idf in zip(cols, idfs, strict=True)
     ]
+    # (each word's weighted tf made once a row, not once in each use of it)
+    tfs = "".join(f", {weighted_tf(f'u.wb{k}')} AS t{k}" for k in sorted(set(cols)))
     matches = (
         f"SELECT u.chunk, u.doc, h.seqs{AT_DOC} AS seq, h.dks{AT_DOC} AS date_key, "
         f"({' + '.join(parts)}) AS score FROM {sub} u JOIN h ON h.chunk = u.chunk "
-        f"CROSS JOIN LATERAL (SELECT {_norm(c)} AS v) x WHERE h.seqs{AT_DOC} <> 0"
+        f"CROSS JOIN LATERAL (SELECT {_norm(c)} AS v{tfs}) x WHERE h.seqs{AT_DOC} <> 0"
     )
     return _matches_statement(p, c.param(p.drivers), matches, order, sets=sets)
 
@@ -322,13 +324,14 @@ def _matches_statement(p: ChunkPlan, tids: str, matches: str, order: str, *, set
         "WHERE ch.chunk IN (SELECT dp.chunk FROM archive_postings dp "
         f"WHERE dp.term = ANY({tids}::integer[])))"
     )
-    sql = f"WITH {head}, e AS MATERIALIZED ({matches}) " + _PAGE_ROWS.format(
-        _top("SELECT seq, date_key, score FROM e", order)
+    ctes = f"{head}, e AS MATERIALIZED ({matches})"
+    page = _PAGE_ROWS.format(_top("SELECT seq, date_key, score FROM e", order))
+    if not sets:
+        return f"WITH {ctes} {page}"
+    # (the total from each chunk's docs: one pass over the matches, not two)
+    return (
+        f"WITH {ctes}, g AS MATERIALIZED (SELECT e.chunk, array_agg(e.doc) AS docs FROM e "
+        f"GROUP BY e.chunk) {page}"
+        " UNION ALL SELECT 1, coalesce(sum(cardinality(g.docs)), 0), 0, 0, NULL, NULL FROM g"
+        f" UNION ALL SELECT 2, g.chunk, 0, 0, NULL, array_send(g.docs) FROM g{_GENERATION}"
     )
-    if sets:
-        sql += (
-            " UNION ALL SELECT 1, count(*), 0, 0, NULL, NULL FROM e"
-            " UNION ALL SELECT 2, e.chunk, 0, 0, NULL, array_send(array_agg(e.doc)) FROM e "
-            f"GROUP BY e.chunk{_GENERATION}"
-        )
-    return sql

@@ -263,9 +263,17 @@ class Compiler:
         score = f"(CASE WHEN {match} THEN ({' + '.join(parts)}) ELSE 0::real END)"
         return match, score
 
-    def wb_impact(self, wb: str, idf: float, fieldname: str | None, norm: str = "nrm.v") -> str:
-        """:meth:`_impact` of a ``wb`` column known to be there (a phrase's word)."""
-        wtf = f"(({wb} >> {FIELD_BITS})::real / 2::real)"
+    def wb_impact(
+        self,
+        wb: str,
+        idf: float,
+        fieldname: str | None,
+        norm: str = "nrm.v",
+        wtf: str | None = None,
+    ) -> str:
+        """:meth:`_impact` of a ``wb`` column known to be there (a phrase's word);
+        ``wtf``: its weighted tf already made (:func:`weighted_tf`)."""
+        wtf = wtf or weighted_tf(wb)
         value = f"(({self.param(idf)}::real * {wtf}) * {K1_PLUS_1!r}::real) / ({norm} + {wtf})"
         if fieldname is None:
             return value
@@ -280,6 +288,11 @@ class Compiler:
         else:
             words = list(node.tokens)
         return self.ctx.person_words(words)
+
+
+def weighted_tf(wb: str) -> str:
+    """The weighted term frequency (single precision) held in a posting's ``wb``."""
+    return f"(({wb} >> {FIELD_BITS})::real / 2::real)"
 
 
 def date_sql(c: Compiler, start: int | None, end: int | None) -> str:
