@@ -309,12 +309,15 @@ def _dates(starts: Any, ends: Any) -> np.ndarray:
     return np.stack((ints_of(starts), ints_of(ends)), axis=1).astype(np.int32)
 
 
-def by_field(archive: Any, raw: np.ndarray, multi: dict[int, int]) -> dict[str, dict[str, int]]:
+def by_field(
+    archive: Any, raw: np.ndarray, multi: dict[int, int], only: str | None = None
+) -> dict[str, dict[str, int]]:
     """FacetLookups.facet_counts from a count per value id (an array): most frequent first,
-    then by value, with numpy (a common word's matches hold ~100,000 distinct values)."""
+    then by value, with numpy (a common word's matches hold ~100,000 distinct values).
+    ``only``: that field's counts alone (a filtered field's own)."""
     table = archive._facet_table()
     out: dict[str, dict[str, int]] = {}
-    for name in FACET_FIELDS:
+    for name in FACET_FIELDS if only is None else [only]:
         values, ids, _df = table[name]
         key = f"np:{name}"
         if key not in archive._cache:

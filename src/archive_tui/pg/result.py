@@ -245,7 +245,7 @@ class PgSearchResult:
                     self.facets[name] = dict(archive._cache["all_counts"][name])
                     continue
             keep = np.logical_and.reduce([every, *others])
-            self.facets[name] = by_field(archive, *arrays.counts_rows(keep, *multi))[name]
+            self.facets[name] = by_field(archive, *arrays.counts_rows(keep, *multi), name)[name]
         self.filter_path = self.facet_path = "arrays"
 
     def _matches(self, extra: dict[str, Any]) -> None:
