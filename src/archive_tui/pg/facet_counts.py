@@ -227,7 +227,7 @@ class FacetArrays:
         inverted (by value, made once a generation, when a filter first asks), not a
         pass over every record's values for each filter."""
         if self._by_value is None:
-            order = np.argsort(self.values, kind="stable")
+            order = np.argsort(self.values)  # (not stable: a stable one takes 4x as long)
             starts = np.searchsorted(self.values[order], np.arange(len(self.totals) + 1))
             self._by_value = (self.owner_rows[order], starts)
         rows, starts = self._by_value
