@@ -285,3 +285,41 @@ def test_a_read_with_settings_sees_them_and_leaves_none_behind(pg_archive: PgArc
     assert conn.execute("SHOW work_mem").fetchone()[0] == default
     assert conn.execute("SHOW statement_timeout").fetchone()[0] == "0"
     assert read_with_settings(conn, {}, "SELECT 1") == [(1,)]
+
+
+def test_a_search_asks_nothing_before_its_statement_when_the_words_are_known(
+    pg_archive: PgArchive,
+) -> None:
+    """The archive's size, length and the words' document frequencies are kept for the
+    generation they were read at: a search of known words makes one read (its
+    statement). When another session writes meanwhile, the statement tells the newer
+    generation and the search is made again with fresh figures: the same answer as a
+    process that has never searched."""
+    pg_archive.add([made(i) for i in range(40)])
+    pg_archive.search("gromyko soviet")
+    reads: list[str] = []
+    query, read = pg_archive._query, pg_archive._read
+    pg_archive._query = lambda sql, params=None: reads.append(sql) or query(sql, params)
+    pg_archive._read = lambda settings, sql, params=None: (
+        reads.append(sql) or read(settings, sql, params)
+    )
+    try:
+        again = pg_archive.search("gromyko soviet")
+        assert len(reads) == 1 and pg_archive.searched_again == 0
+        other = PgArchive.open(pg_archive.address)
+        other.add([made(i) for i in range(40, 70)])  # the generation moves
+        other.close()
+        reads.clear()
+        moved = pg_archive.search("gromyko soviet")
+    finally:
+        pg_archive._query, pg_archive._read = query, read
+    assert pg_archive.searched_again == 1 and len(reads) > 1
+    fresh = PgArchive.open(pg_archive.address)
+    try:
+        expected = fresh.search("gromyko soviet")
+    finally:
+        fresh.close()
+    assert again.total == 40 and moved.total == expected.total == 70
+    assert [(h.record["id"], h.score) for h in moved.hits] == [
+        (h.record["id"], h.score) for h in expected.hits
+    ]

@@ -13,6 +13,7 @@ Those lookups are cached per database generation (every write makes a new one).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -43,6 +44,7 @@ _ORDER = {  # ties: earlier date, then archive order (search.SearchResult._prepa
     "-date": "date_key DESC, seq DESC",
     "title": "title_key, date_key, seq",
 }
+log = logging.getLogger(__name__)
 SEARCH_BUDGET_S = 10.0  # seconds a search may take on the server
 NO_ANNOTATIONS = "Your tags, notes and lists are not available here: none matched."
 
@@ -61,6 +63,7 @@ class PgArchive(FacetLookups):
         self._generation = -1
         self._cache: dict[str, Any] = {}
         self.notes: list[str] = []
+        self.searched_again = 0  # searches redone: kept lookups of an older generation
 
     @classmethod
     def open(cls, address: str) -> PgArchive:
@@ -91,35 +94,47 @@ class PgArchive(FacetLookups):
 
     def _stats_row(self) -> tuple[int, float, int]:
         n, total, gen = self._query("SELECT records, total_dl, generation FROM archive_stats")[0]
-        if gen != self._generation:
-            self._cache = {}
-            self._generation = gen
+        self._saw_generation(gen)
         return int(n), float(total), int(gen)
 
-    def _stats_and_dfs(self, terms: list[str]) -> tuple[int, float, Any]:
-        """The live count and total length, and the document frequencies of ``terms``, in
-        one round trip: (n, total_dl, a ``dfs`` that answers for those terms without
-        asking)."""
-        rows = self._query(
-            "SELECT s.records, s.total_dl, s.generation, v.term, v.id, v.df "
-            "FROM archive_stats s LEFT JOIN archive_vocab v ON v.term = ANY(%s) AND v.df > 0",
-            (terms,),
-        )
-        n, total, gen = rows[0][:3]
-        if gen != self._generation:
+    def _saw_generation(self, generation: int) -> None:
+        """A read saw the database at ``generation``: what was kept of another is dropped."""
+        if generation != self._generation:
             self._cache = {}
-            self._generation = gen
-        found = {term: (tid, df) for *_, term, tid, df in rows if term is not None}
-        asked = set(terms)
+            self._generation = generation
+
+    def _stats_and_dfs(self, terms: list[str]) -> tuple[int, float, Any, bool]:
+        """The live count and total length, and the document frequencies of ``terms``:
+        (n, total_dl, a ``dfs`` that answers for those terms without asking, assumed).
+        Asked in one round trip, then kept for the database generation it saw; when all
+        are kept, nothing is asked and ``assumed`` is True: the search's statement tells
+        the generation it saw, and :meth:`search` searches again if that is a newer one
+        (a round trip less a keystroke; on a busy server each is a wait in the queue)."""
+        vocab = self._cache.get("vocab")
+        stats = self._cache.get("stats")
+        assumed = stats is not None and vocab is not None and all(t in vocab for t in terms)
+        if not assumed:
+            rows = self._query(
+                "SELECT s.records, s.total_dl, s.generation, v.term, v.id, v.df FROM "
+                "archive_stats s LEFT JOIN archive_vocab v ON v.term = ANY(%s) AND v.df > 0",
+                (terms,),
+            )
+            n, total, gen = rows[0][:3]
+            self._saw_generation(gen)
+            stats = self._cache["stats"] = (int(n), float(total))
+            vocab = self._cache.setdefault("vocab", {})
+            found = {term: (tid, df) for *_, term, tid, df in rows if term is not None}
+            vocab.update((t, found.get(t)) for t in terms)
+        assert vocab is not None and stats is not None
 
         def dfs(wanted: list[str]) -> dict[str, tuple[int, int]]:
-            out = {t: found[t] for t in wanted if t in found}
-            missing = [t for t in wanted if t not in asked]
+            missing = [t for t in wanted if t not in vocab]
             if missing:
-                out.update(self.dfs(missing))
-            return out
+                got = self.dfs(missing)
+                vocab.update((t, got.get(t)) for t in missing)
+            return {t: vocab[t] for t in wanted if vocab[t] is not None}
 
-        return int(n), float(total), dfs
+        return stats[0], stats[1], dfs, assumed
 
     def _legacy_terms(self, tids: list[int]) -> bool:
         """phrase.legacy_terms, asked once per word set and database generation (every
@@ -247,7 +262,8 @@ class PgArchive(FacetLookups):
             annot = PgAnnotations(self, annotations)
         elif uses_annotations(parsed.root) or any(filters.facets.get(f) for f in ANNOTATION_FACETS):
             parsed.notes.append(NO_ANNOTATIONS)
-        n, total_dl, known = self._stats_and_dfs(query_terms(parsed.root))
+        n, total_dl, known, assumed = self._stats_and_dfs(query_terms(parsed.root))
+        generation = self._generation
         mean = total_dl / n if n else 0.0
         ctx = Context(
             n=n,
@@ -309,6 +325,21 @@ class PgArchive(FacetLookups):
                 result.plain_filters = plain  # filters only: counted from the arrays
                 result.bounds = date_bounds(compiler, date_key_bounds(self, plain))
             result.run(budget_s, should_stop)
+            if assumed and result.generation not in (-1, generation) and not result.cut_short:
+                # the lookups kept were an older generation's: again, asking afresh
+                self._cache = {}
+                self.searched_again += 1
+                log.info("the archive changed since the words were looked up: searched again")
+                return self.search(
+                    query,
+                    filters,
+                    sort,
+                    offset,
+                    limit,
+                    should_stop=should_stop,
+                    annotations=annotations,
+                    budget_s=budget_s,
+                )
             if result.total == 0 and parsed.root is not None and not result.cut_short:
                 result.suggestions = self.suggest(_query_words(parsed))
         result.elapsed_ms = (time.perf_counter() - t0) * 1000

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 STOPPED = "Search stopped before it finished: results are incomplete."  # as deadline.py says
 _PAGE = " OFFSET %(_off)s LIMIT %(_lim)s"
+_BODY = "(SELECT b.body FROM archive_records b WHERE b.seq = q.seq)"  # a page row's record
 # People: a record naming two variants of one person counts once for that person
 _MULTI = (
     "UNION ALL SELECT 3, d.canon, count(*){extra} FROM (SELECT DISTINCT {src}.seq, g.canon "
@@ -101,6 +102,7 @@ class PgSearchResult:
         # a prefix with common words by relevance: True when the page was made from the
         # records holding a rare word alone (chunk_statement: MaxScore; a debug stat)
         self.pruned: bool | None = None
+        self.generation = -1  # the database generation the search's statement saw
 
     # -- SQL pieces
 
@@ -188,10 +190,16 @@ class PgSearchResult:
         archive = self._archive
         everything = self._match == "true" and not self._fsql
         extra = {"_off": self.offset, "_lim": self.limit}
-        if everything:
-            rows = self._rows(self._ranked(f"r.seq, {self._score} AS score", _PAGE), extra)
-            self.total = archive.count()
-            self.hits = self._hits(rows)
+        if everything:  # the page with its bodies, the count and the generation: one read
+            page = self._ranked(f"r.seq, {self._score} AS score", _PAGE)
+            rows = self._rows(
+                f"SELECT 0, q.seq, q.score::float8, row_number() OVER (), {_BODY} FROM ({page}) q "
+                "UNION ALL SELECT 1, records, 0, generation, NULL FROM archive_stats",
+                extra,
+            )
+            self.total, self.generation = next((int(a), int(g)) for k, a, _, g, _ in rows if k)
+            archive._saw_generation(self.generation)
+            self.hits = self._page_hits([row[1:] for row in rows if not row[0]])
             self.facets = self._all_counts()
         elif self.chunk_plan is not None:
             self._chunk_matches(extra)
@@ -208,18 +216,17 @@ class PgSearchResult:
         moved on meanwhile: the caller counts in SQL."""
         page = self._ranked("r.seq, 0::real AS score", _PAGE)
         rows = self._rows(
-            f"SELECT 0, q.seq, row_number() OVER () FROM ({page}) q "
-            "UNION ALL SELECT 1, generation, 0 FROM archive_stats",
+            f"SELECT 0, q.seq, 0::float8, row_number() OVER (), {_BODY} FROM ({page}) q "
+            "UNION ALL SELECT 1, generation, 0, 0, NULL FROM archive_stats",
             extra,
         )
-        generation = next(int(a) for kind, a, _ in rows if kind == 1)
-        ranked = sorted((rank, seq) for kind, seq, rank in rows if kind == 0)
+        generation = self.generation = next(int(row[1]) for row in rows if row[0] == 1)
         arrays = self._arrays(generation)
         if arrays is None:
             self.filter_path = "sql"
             log.info("filters counted in SQL: the database changed during the search")
             return False
-        self.hits = self._hits([(seq, 0.0) for _, seq in ranked])
+        self.hits = self._page_hits([row[1:] for row in rows if row[0] == 0])
         self._count_filtered(arrays, None)
         return True
 
@@ -290,7 +297,7 @@ class PgSearchResult:
             elif kind == 1:
                 self.total, seqs = int(a), ints_of(sent)
             elif kind == 4:
-                generation = int(a)
+                generation = self.generation = int(a)
             else:
                 own_seqs[own[kind - 10]] = ints_of(sent)
         self.hits = self._page_hits(page)
@@ -322,7 +329,7 @@ class PgSearchResult:
             elif kind == 3:
                 self.pruned = bool(a)
             else:
-                generation = int(a)
+                generation = self.generation = int(a)
         matched = np.concatenate(docs) if docs else np.zeros(0, np.int64)
         if self.plain_filters is not None and not self._filtered_docs(generation, matched):
             self.filter_path = "sql"
