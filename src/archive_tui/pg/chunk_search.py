@@ -31,13 +31,13 @@ from typing import Any
 from ..index import FIELD_BIT
 from ..query import And, Node, Not, Or, Phrase, Term
 from .compile import K1_PLUS_1, Compiler
+from .doc_values import INTARRAY
 from .rows import FIELD_BITS
 
 MAX_TERMS = 64  # distinct words a chunk statement reads (a wide wildcard keeps the general one)
 SORTS = {"relevance", "date", "-date", "title"}  # (the title: only by walking, below)
 COMMON_WORDS = 4  # at most so many of an expansion's words read as arrays (chunk_statement.py)
 WALK_SHARE = 20  # sorted by date or title when 1/20 of the records may match: walk the index
-INTARRAY = "archive_intarray"  # the schema of the intarray functions (migration 0004)
 EMPTY_DOCS = "'{}'::integer[]"
 AT_DOC = "[u.doc - h.first + 1]"  # the match's place in its chunk's doc values
 RELEVANCE = "score DESC, date_key, seq"  # archive._ORDER["relevance"]

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import psycopg
 
+INTARRAY = "archive_intarray"  # the schema of the intarray functions (migration 0004)
+
 # the same statement as migration 0004's, for the chunks named
 _FILL = (
     "UPDATE archive_chunks c "

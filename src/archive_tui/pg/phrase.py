@@ -21,6 +21,7 @@ import re
 from typing import Any
 
 from ..index import FIELD_BIT, NF
+from .doc_values import INTARRAY
 
 log = logging.getLogger(__name__)
 
@@ -59,40 +60,34 @@ def positions_sql(
     placeholder; only integers made here enter the text."""
     rare = min(range(len(tids)), key=lambda i: (rarity[i], i))
     others = sorted((i for i in range(len(tids)) if i != rare), key=lambda i: (rarity[i], i))
-    arrays: dict[int, str] = {}  # term id -> CTE name (a word twice: one array)
     ctes = [
         "c AS MATERIALIZED (SELECT ch.docs || '{}'::integer[] AS docs, "
-        "ch.seg || '{}'::integer[] AS seg)"
+        "ch.seg || '{}'::integer[] AS seg)",
+        f"a0 AS MATERIALIZED (SELECT {_positions(param(tids[rare]))} AS a)",
     ]
-    for i in others:
-        if tids[i] not in arrays:
-            name = f"w{len(arrays)}"
-            arrays[tids[i]] = name
-            # || '{}' makes the stored (compressed) array a plain one once, so the probes
-            # below do not decompress it again each
-            ctes.append(
-                f"{name} AS MATERIALIZED (SELECT p.poss || '{{}}'::integer[] AS a "
-                f"FROM archive_postings p WHERE p.term = {param(tids[i])} "
-                "AND p.chunk = ch.chunk)"
-            )
-    probes = []
-    for i in others:
-        name, off = arrays[tids[i]], i - rare
-        at = f"(u.s + {off})" if off else "u.s"
-        probes.append(f"{name}.a[width_bucket({at}, {name}.a)] = {at}")
+    # the rarest word's positions, kept where the next rarer word is at its offset from
+    # them: the positions shifted by that offset (one pass, as a set-returning function
+    # in the select list), then intersected with the word's (intarray's merge in C); and
+    # so on, each word's positions in turn (a word twice: intersected at each offset)
+    at = rare
+    for k, i in enumerate(others, 1):
+        shifted = f"array(SELECT unnest(a{k - 1}.a) + {i - at})"
+        ctes.append(
+            f"a{k} AS MATERIALIZED (SELECT {INTARRAY}._int_inter({shifted}, "
+            f"{_positions(param(tids[i]))}) AS a FROM a{k - 1})"
+        )
+        at = i
+    # (any position of a phrase lies in its record's field: gaps and field ends hold no
+    # term, so the last word's positions tell the record and the field)
+    where = ""
     if fieldname is not None:
-        probes.append(f"(width_bucket(u.s, c.seg) - 1) %% {NF} = {FIELD_BIT[fieldname]}")
-    rare_tid = param(tids[rare])
-    where = " AND ".join([f"p0.term = {rare_tid}", "p0.chunk = ch.chunk", *probes])
-    # the probes in a LATERAL subquery (kept apart by OFFSET 0) that reads the arrays from
-    # the one-row CTEs outside it: each array is handed over once, not rescanned per probe
-    starts = (
-        "SELECT u.s FROM archive_postings p0 CROSS JOIN LATERAL unnest(p0.poss) AS u(s) "
-        f"WHERE {where} OFFSET 0"
-    )
+        where = f" WHERE (width_bucket(v.s, c.seg) - 1) %% {NF} = {FIELD_BIT[fieldname]}"
     doc = f"c.docs[(width_bucket(v.s, c.seg) - 1) / {NF} + 1]"
-    sources = ", ".join(["c", *arrays.values()])
-    found = f"SELECT DISTINCT {doc} AS doc FROM {sources} CROSS JOIN LATERAL ({starts}) v"
+    found = (
+        f"SELECT DISTINCT {doc} AS doc FROM c, "
+        f"(SELECT unnest(a{len(others)}.a) AS s FROM a{len(others)}) v{where}"
+    )
+    rare_tid = param(tids[rare])
     if scored:
         cols = []
         for k, tid in enumerate(dict.fromkeys(tids)):
@@ -115,6 +110,15 @@ def positions_sql(
         f"WITH {', '.join(ctes)} {found}) x "
         f"WHERE ch.chunk IN (SELECT p.chunk FROM archive_postings p WHERE p.term = {rare_tid})) "
         "SELECT * FROM ph)"
+    )
+
+
+def _positions(tid: str) -> str:
+    """The positions of the term ``tid`` (a placeholder) in the chunk ``ch``, as one plain
+    array (empty where it has none)."""
+    return (
+        "coalesce((SELECT p.poss FROM archive_postings p "
+        f"WHERE p.term = {tid} AND p.chunk = ch.chunk), '{{}}'::integer[])"
     )
 
 
