@@ -39,7 +39,7 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
     )
     norm = _norm(c, "w.dl" if p.walk else f"h.dls{AT_DOC}")
     if p.direct:  # one word: its own arrays are the matches (the dead ones left out)
-        rows = "h, unnest(h.d0, h.w0) AS u(doc, wb)"
+        rows = "h CROSS JOIN LATERAL (SELECT unnest(h.d0) AS doc, unnest(h.w0) AS wb) u"
         # (not dead: its seq, or without the seqs a binary search of the chunk's dead docs)
         dead = "h.dead[width_bucket(u.doc, h.dead)] <> u.doc"
         live = (f"WHERE coalesce({dead}, true)" if ranked else f"WHERE h.seqs{AT_DOC} <> 0") + (
@@ -47,7 +47,7 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
         )
         probes = f"{norm} AS v, ((u.wb >> {FIELD_BITS})::real / 2::real) AS t"
     else:
-        rows = "h, unnest(h.hit) AS u(doc)"
+        rows = f"h CROSS JOIN LATERAL {_EACH}"
         live = ""
         probes = ", ".join([f"{norm} AS v", *_probes(p)])
     if p.walk:
@@ -163,6 +163,9 @@ _DOC_VALUES = (
     "ch.date_keys || '{}'::bigint[] AS dks"
 )
 _PRUNED = " UNION ALL SELECT 3, pruned::int, 0, 0, NULL, NULL FROM t"  # (row 3)
+# a chunk's matches one by one, as ``u.doc`` (a set-returning function in a select list
+# streams its rows; in FROM it would first copy them all into a tuple store)
+_EACH = "(SELECT unnest(h.hit) AS doc) u"
 _GENERATION = " UNION ALL SELECT 4, generation, 0, 0, NULL, NULL FROM archive_stats"
 _PAGE_ROWS = (
     "SELECT 0, p.seq, p.score::float8, p.rank, "
@@ -199,7 +202,7 @@ def _expansion_statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
         "FROM h CROSS JOIN LATERAL (SELECT p.docs, p.wbs, w.idf FROM archive_postings p "
         f"JOIN unnest({tids}::integer[], {idfs}::real[]) AS w(t, idf) ON w.t = p.term "
         f"WHERE p.chunk = h.chunk AND p.term = ANY({tids}::integer[]) OFFSET 0) w "
-        "CROSS JOIN LATERAL unnest(w.docs, w.wbs) AS u(doc, wb) "
+        "CROSS JOIN LATERAL (SELECT unnest(w.docs) AS doc, unnest(w.wbs) AS wb) u "
         f"CROSS JOIN LATERAL (SELECT {_norm(c)} AS v) x "
         f"WHERE h.seqs{AT_DOC} <> 0 OFFSET 0) v GROUP BY chunk, doc"
     )
@@ -239,7 +242,7 @@ def _common_expansion_statement(
         "CROSS JOIN LATERAL (SELECT p.docs, p.wbs, w.idf FROM archive_postings p "
         f"JOIN unnest({rare_tids}::integer[], {rare_idfs}::real[]) AS w(t, idf) ON w.t = p.term "
         f"WHERE p.chunk = b.chunk AND p.term = ANY({rare_tids}::integer[]) OFFSET 0) w "
-        "CROSS JOIN LATERAL unnest(w.docs, w.wbs) AS u(doc, wb) "
+        "CROSS JOIN LATERAL (SELECT unnest(w.docs) AS doc, unnest(w.wbs) AS wb) u "
         f"CROSS JOIN LATERAL (SELECT {_norm(c, 'b.dls' + at)} AS v) x "
         f"WHERE b.seqs{at} <> 0 OFFSET 0) v GROUP BY chunk, doc) g GROUP BY chunk)"
     )
@@ -268,7 +271,8 @@ def _common_expansion_statement(
         return (
             f"SELECT h.seqs{AT_DOC} AS seq, h.dks{AT_DOC} AS date_key, "
             f"({' + '.join(parts)})::real AS score "
-            f"FROM h, unnest({docs}) AS u(doc), LATERAL (SELECT {probes}) x{where} OFFSET 0"
+            f"FROM h CROSS JOIN LATERAL (SELECT unnest({docs}) AS doc) u, "
+            f"LATERAL (SELECT {probes}) x{where} OFFSET 0"
         )
 
     if order != RELEVANCE:
