@@ -140,23 +140,24 @@ class FacetArrays:
         self, chosen: np.ndarray, multi_raw: list[int], multi_canon: list[int]
     ) -> tuple[np.ndarray, dict[int, int]]:
         """As :meth:`counts`, over the records where ``chosen`` (by row) is true."""
-        if 2 * int(np.count_nonzero(chosen)) > len(chosen):
-            raw = self.totals - self._value_counts(~chosen)
-        else:
-            raw = self._value_counts(chosen)
+        raw = _csr_counts(self.ptr, self.values, self.totals, chosen)
         return raw, self._multi(chosen, multi_raw, multi_canon)
 
-    def _value_counts(self, chosen: np.ndarray) -> np.ndarray:
-        """Count per value id over the records where ``chosen`` is true: their values
-        gathered by their ranges in the CSR (work in proportion to those records' values;
-        a mask over every value costs a pass over all of them, 2-3 ms at 100k)."""
-        rows = np.flatnonzero(chosen)
-        starts = self.ptr[rows]
-        lens = self.ptr[rows + 1] - starts
-        ends = np.cumsum(lens)
-        # a value's place: its record's start plus its rank among the record's values
-        at = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - lens - starts, lens)
-        return np.bincount(self.values[at], minlength=len(self.totals))
+    def field_counts(self, name: str, ids: list[int], chosen: np.ndarray) -> np.ndarray:
+        """Count per value id over the records ``chosen`` of one field's values only (its
+        value ids ``ids``; not people, whose names are counted once a person): a
+        filtered field's own counts need no other field's. The field's values are kept
+        apart once a generation."""
+        if name not in self._fields:
+            keep = np.isin(self.values, np.asarray(ids, np.int32))
+            per_row = np.bincount(self.owner_rows[keep], minlength=len(self.seqs))
+            values = self.values[keep]
+            self._fields[name] = (
+                np.concatenate(([0], np.cumsum(per_row))),
+                values,
+                np.bincount(values, minlength=len(self.totals)),
+            )
+        return _csr_counts(*self._fields[name], chosen)
 
     def _multi(
         self, chosen: np.ndarray, multi_raw: list[int], multi_canon: list[int]
@@ -199,6 +200,7 @@ class FacetArrays:
         self._multi_at: tuple = ()
         self._row_of_doc: np.ndarray | None = None
         self._by_value: tuple[np.ndarray, np.ndarray] | None = None
+        self._fields: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def filter_rows(
         self, values: dict[str, list[int]], dates: tuple[int | None, int | None] | None
@@ -303,6 +305,24 @@ class FacetArrays:
             return None
         out.top_doc = max(self.top_doc, int(top or 0))
         return (kind + "+removed" if live is not None else kind), out
+
+
+def _csr_counts(
+    ptr: np.ndarray, values: np.ndarray, totals: np.ndarray, chosen: np.ndarray
+) -> np.ndarray:
+    """Count per value id over the rows ``chosen`` of the CSR (``ptr``, ``values``):
+    their values gathered by their ranges (work in proportion to those rows' values; a
+    mask over every value costs a pass over all of them, 2-3 ms at 100k); more than
+    half the rows: the others counted and taken from the ``totals``."""
+    if 2 * int(np.count_nonzero(chosen)) > len(chosen):
+        return totals - _csr_counts(ptr, values, totals, ~chosen)
+    rows = np.flatnonzero(chosen)
+    starts = ptr[rows]
+    lens = ptr[rows + 1] - starts
+    ends = np.cumsum(lens)
+    # a value's place: its row's start plus its rank among the row's values
+    at = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - lens - starts, lens)
+    return np.bincount(values[at], minlength=len(totals))
 
 
 def _dates(starts: Any, ends: Any) -> np.ndarray:

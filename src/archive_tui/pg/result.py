@@ -252,7 +252,12 @@ class PgSearchResult:
                     self.facets[name] = dict(archive._cache["all_counts"][name])
                     continue
             keep = np.logical_and.reduce([every, *others])
-            self.facets[name] = by_field(archive, *arrays.counts_rows(keep, *multi), name)[name]
+            if name == "people":  # (a person's names counted once a record)
+                found = arrays.counts_rows(keep, *multi)
+            else:
+                ids = archive._facet_table()[name][1]
+                found = (arrays.field_counts(name, ids, keep), {})
+            self.facets[name] = by_field(archive, *found, name)[name]
         self.filter_path = self.facet_path = "arrays"
 
     def _matches(self, extra: dict[str, Any]) -> None:
