@@ -71,6 +71,9 @@ class ChunkPlan:
     # there), and columns scored where it may be absent (a binary search, then a check)
     held: set[int] = field(default_factory=set)
     probed: set[int] = field(default_factory=set)
+    # an OR of single words by relevance: its most common word's (column, idf), whose
+    # records alone are scored last if at all (chunk_statement._maxscore)
+    common_word: tuple[int, float] | None = None
 
     def column(self, tid: int) -> int:
         if tid not in self.tids:
@@ -120,6 +123,8 @@ def plan(compiler: Compiler, root: Node | None, sort: str, legacy: Any) -> Chunk
     # among the matches (a few dozen read); a rare one: its few matches sorted
     many = sum(compiler.df_of.get(t, 0) for t in drivers) * WALK_SHARE >= compiler.ctx.n
     out.walk = sort != "relevance" and many
+    if sort == "relevance" and isinstance(root, Or):
+        out.common_word = _common_word(out, root)
     if sort == "title" and not out.walk:
         return None  # the title of every match: the general statement has them
     return out
@@ -142,6 +147,25 @@ def _phrase_plan(out: ChunkPlan, node: Phrase, sort: str, legacy: Any) -> ChunkP
     out.tids = list(dict.fromkeys(tids))
     out.drivers = [min(tids, key=c.df_of.__getitem__)]
     return out
+
+
+def _common_word(p: ChunkPlan, root: Or) -> tuple[int, float] | None:
+    """An OR of two or more single words (in no field): its most common word's column
+    and idf, for MaxScore; None for anything else."""
+    found: dict[int, float] = {}
+    for child in root.children:
+        if not isinstance(child, Term) or child.field is not None or child.kind != "word":
+            return None
+        tids = p.words.get(id(child), [])
+        known = p.compiler.idf([child.text])[child.text]
+        if len(tids) != 1 or known is None:
+            return None
+        found[p.tids.index(tids[0])] = known[1]
+    if len(found) < 2:
+        return None
+    df = p.compiler.df_of
+    j = max(found, key=lambda j: (df.get(p.tids[j], 0), j))
+    return j, found[j]
 
 
 def _drivers(p: ChunkPlan, node: Node) -> list[int] | None:

@@ -4,6 +4,8 @@ Only integers we made and placeholders enter the text (compile.Compiler.param)."
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..index import K1, B
 from . import phrase as phrase_sql
 from .chunk_search import AT_DOC, EMPTY_DOCS, INTARRAY, RELEVANCE, WALK_SHARE, ChunkPlan
@@ -66,6 +68,18 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
             "JOIN archive_records r ON r.doc = t.doc "
             f"ORDER BY t.score DESC, r.date_key, r.seq OFFSET %(_off)s LIMIT %(_lim)s) o"
         )
+    elif p.common_word is not None and order == RELEVANCE and not p.direct:
+
+        def scored(docs: str, where: str = "") -> str:
+            return (
+                f"SELECT h.seqs{AT_DOC} AS seq, h.dks{AT_DOC} AS date_key, "
+                f"{p.score_sql} AS score FROM h CROSS JOIN LATERAL (SELECT unnest({docs}) "
+                f"AS doc) u, LATERAL (SELECT {probes}) x{where} OFFSET 0"
+            )
+
+        best, page = _maxscore(c, scored, "h.rare", p.common_word[1])
+        sql = f"WITH {_hits(p, chunk_rows)}, {best} " + _PAGE_ROWS.format(page)
+        return sql + (_sets() + _PRUNED if sets else "")
     else:
         page = _top(
             f"SELECT h.seqs{AT_DOC} AS seq, h.dks{AT_DOC} AS date_key, {p.score_sql} AS score "
@@ -77,10 +91,18 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
 
 
 def _hits(p: ChunkPlan, chunk_rows: str) -> str:
-    """The CTE ``h``: each chunk's row with its matches (``hit``), the dead left out."""
+    """The CTE ``h``: each chunk's row with its matches (``hit``), the dead left out (and
+    for an OR's MaxScore, ``rare``: the matches holding a word other than its most common)."""
+    rare = ""
+    if p.common_word is not None:
+        others = [f"k.d{j}" for j in sorted(p.held | p.probed) if j != p.common_word[0]]
+        union = others[0]
+        for other in others[1:]:
+            union = f"{INTARRAY}._int_union({union}, {other})"
+        rare = f", {INTARRAY}.intset_subtract({union}, k.dead) AS rare"
     return (
-        f"h AS MATERIALIZED (SELECT k.*, {INTARRAY}.intset_subtract({p.set_sql}, k.dead) AS hit "
-        f"FROM ({chunk_rows}) k)"
+        f"h AS MATERIALIZED (SELECT k.*, {INTARRAY}.intset_subtract({p.set_sql}, k.dead) AS hit"
+        f"{rare} FROM ({chunk_rows}) k)"
     )
 
 
@@ -278,22 +300,30 @@ def _common_expansion_statement(
     if order != RELEVANCE:
         sql = f"WITH {base}, {sums}, {hits} " + _PAGE_ROWS.format(_top(scored("h.hit"), order))
         return sql + (_sets() if sets else "")
-    # MaxScore: a record holding only common words scores less than the sum of their
-    # idf * (K1 + 1) (an impact's limit as its tf grows); when the page's worst score
-    # among the records holding a rare word already beats that, the others (most
-    # matches) are never scored. (The margin covers single precision's rounding.)
-    bound = c.param(sum(idf for _, idf in common) * K1_PLUS_1 * (1 + 1e-4))
+    bound = sum(idf for _, idf in common)
+    best, page = _maxscore(c, scored, "h.sd", bound)
+    sql = f"WITH {base}, {sums}, {hits}, {best} " + _PAGE_ROWS.format(page)
+    return sql + (_sets() + _PRUNED if sets else "")
+
+
+def _maxscore(c: Compiler, scored: Any, rare: str, idfs: float) -> tuple[str, str]:
+    """MaxScore, by relevance: (CTEs, the page). A record holding only common words
+    (idfs: the sum of their idf) scores less than idfs * (K1 + 1), an impact's limit as
+    its tf grows; the records holding a rare word (``rare``: their docs in the chunk
+    ``h``) are scored first, and when the page's worst of them already beats that
+    limit, the others (most matches) are never scored (row 3 says whether they were
+    not). ``scored(docs, where)``: the rows (seq, date_key, score) of those docs. (The
+    margin covers single precision's rounding.)"""
+    bound = c.param(idfs * K1_PLUS_1 * (1 + 1e-4))
     top = "%(_off)s + %(_lim)s"
     best = (
-        f"r AS MATERIALIZED ({scored('h.sd')}), "
+        f"r AS MATERIALIZED ({scored(rare)}), "
         f"t AS MATERIALIZED (SELECT count(*) = {top} AND coalesce(min(k.score) > "
         f"{bound}::float8, false) AS pruned FROM "
         f"(SELECT score FROM r ORDER BY score DESC LIMIT {top}) k)"
     )
-    rest = scored(f"{INTARRAY}.intset_subtract(h.hit, h.sd)", " WHERE NOT (SELECT pruned FROM t)")
-    page = _top(f"SELECT seq, date_key, score FROM r UNION ALL ({rest})", order)
-    sql = f"WITH {base}, {sums}, {hits}, {best} " + _PAGE_ROWS.format(page)
-    return sql + (_sets() + _PRUNED if sets else "")
+    rest = scored(f"{INTARRAY}.intset_subtract(h.hit, {rare})", " WHERE NOT (SELECT pruned FROM t)")
+    return best, _top(f"SELECT seq, date_key, score FROM r UNION ALL ({rest})", RELEVANCE)
 
 
 def _phrase_statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
