@@ -70,6 +70,14 @@ def make_database(server: str) -> tuple[str, str]:
     return name, with_database(server, name)
 
 
+def server_setting(address: str, name: str) -> str:
+    """A setting of the server (the figures depend on its cache size)."""
+    import psycopg
+
+    with psycopg.connect(address, autocommit=True) as conn:
+        return str(conn.execute("SELECT current_setting(%s)", (name,)).fetchone()[0])
+
+
 def drop_database(server: str, name: str) -> None:
     import psycopg
 
@@ -263,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"archive {address}: {figures['count']:,} records")
     else:
         name, address = make_database(server)
+    figures["shared_buffers"] = server_setting(address, "shared_buffers")
+    print(f"server shared_buffers: {figures['shared_buffers']} (README: sizing the server)")
     try:
         local = None
         if not args.database:
