@@ -160,6 +160,27 @@ async def test_filter_chip_added_and_removed_by_keyboard(small_db: Path) -> None
         assert screen.results.has_focus
 
 
+async def test_the_filter_panel_opens_on_the_most_frequent_value(tmp_path: Path) -> None:
+    """Searches made while the panel is not in use start its highlight again at the top:
+    a value the highlight sat on when it was the only one (here a rare collection)
+    does not keep it at the bottom of a long list, where Enter would choose it."""
+    rare = {**make_records(1)[0], "id": "rare", "summary": "zeppelinoid", "collection": "Zeta"}
+    db = write_store(tmp_path / "records.json", [*make_records(30), rare])
+    app = ArchiveApp(db, show_timing=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(app, pilot)
+        await type_text(pilot, "zeppelinoid")
+        await settle(app, pilot)
+        assert screen.result.total == 1
+        await pilot.press("ctrl+u")  # the whole query deleted at once
+        await settle(app, pilot)
+        assert screen.result.total == 31
+        await pilot.press("enter", "f")
+        await pilot.pause()
+        first = screen.panel.values_list.highlighted
+        assert first is not None and first.value in COLLECTIONS and first.count == 10
+
+
 async def test_clear_filters_key_removes_every_chip(small_db: Path) -> None:
     app = ArchiveApp(small_db, show_timing=False)
     async with app.run_test(size=(160, 50)) as pilot:

@@ -220,7 +220,11 @@ class FilterPanel(Guarded, Vertical):
 
     def _refill(self) -> None:
         values_list = self.values_list
-        keep = values_list.highlighted.value if values_list.highlighted else None
+        # the highlight stays on its value while the reader is in the panel; new results
+        # arriving while they are elsewhere start it again at the top (the most frequent),
+        # not on whatever value it last sat on, now perhaps at the bottom of a long list
+        held = values_list.highlighted if self.has_focus_within else None
+        keep = held.value if held else None
         field = self.field
         counts = self._facets.get(field, {})
         active = set(self._active.get(field, ()))
