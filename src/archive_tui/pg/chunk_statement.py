@@ -4,8 +4,6 @@ Only integers we made and placeholders enter the text (compile.Compiler.param)."
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..index import K1, B
 from . import phrase as phrase_sql
 from .chunk_search import AT_DOC, EMPTY_DOCS, INTARRAY, RELEVANCE, WALK_SHARE, ChunkPlan
@@ -69,15 +67,7 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
             f"ORDER BY t.score DESC, r.date_key, r.seq OFFSET %(_off)s LIMIT %(_lim)s) o"
         )
     elif p.common_word is not None and order == RELEVANCE and not p.direct:
-
-        def scored(docs: str, where: str = "") -> str:
-            return (
-                f"SELECT h.seqs{AT_DOC} AS seq, h.dks{AT_DOC} AS date_key, "
-                f"{p.score_sql} AS score FROM h CROSS JOIN LATERAL (SELECT unnest({docs}) "
-                f"AS doc) u, LATERAL (SELECT {probes}) x{where} OFFSET 0"
-            )
-
-        best, page = _maxscore(c, scored, "h.rare", p.common_word[1])
+        best, page = _maxscore(c, p.score_sql, probes, "h.rare", p.common_word[1])
         sql = f"WITH {_hits(p, chunk_rows)}, {best} " + _PAGE_ROWS.format(page)
         return sql + (_sets() + _PRUNED if sets else "")
     else:
@@ -287,42 +277,48 @@ def _common_expansion_statement(
         [f"{_norm(c)} AS v", "width_bucket(u.doc, h.sd) AS si"]
         + [f"width_bucket(u.doc, h.d{j}) AS i{j}" for j in range(len(common))]
     )
-
-    def scored(docs: str, where: str = "") -> str:
-        # (the values made before the sort, OFFSET 0 keeping them there, as in statement())
-        return (
-            f"SELECT h.seqs{AT_DOC} AS seq, h.dks{AT_DOC} AS date_key, "
-            f"({' + '.join(parts)})::real AS score "
-            f"FROM h CROSS JOIN LATERAL (SELECT unnest({docs}) AS doc) u, "
-            f"LATERAL (SELECT {probes}) x{where} OFFSET 0"
-        )
-
+    score = f"({' + '.join(parts)})::real"
     if order != RELEVANCE:
-        sql = f"WITH {base}, {sums}, {hits} " + _PAGE_ROWS.format(_top(scored("h.hit"), order))
-        return sql + (_sets() if sets else "")
-    bound = sum(idf for _, idf in common)
-    best, page = _maxscore(c, scored, "h.sd", bound)
+        page = _top(_scored_rows(score, probes, "h.hit"), order)
+        return f"WITH {base}, {sums}, {hits} " + _PAGE_ROWS.format(page) + (_sets() if sets else "")
+    best, page = _maxscore(c, score, probes, "h.sd", sum(idf for _, idf in common))
     sql = f"WITH {base}, {sums}, {hits}, {best} " + _PAGE_ROWS.format(page)
     return sql + (_sets() + _PRUNED if sets else "")
 
 
-def _maxscore(c: Compiler, scored: Any, rare: str, idfs: float) -> tuple[str, str]:
+def _scored_rows(score: str, probes: str, docs: str, where: str = "") -> str:
+    """Rows (seq, date_key, score) of the docs ``docs`` of each chunk ``h``, each scored by
+    ``score`` from its ``probes`` (made before the sort, OFFSET 0 keeping them there: a
+    sort carries what is computed after it, here the chunk's whole arrays)."""
+    return (
+        f"SELECT h.seqs{AT_DOC} AS seq, h.dks{AT_DOC} AS date_key, {score} AS score "
+        f"FROM h CROSS JOIN LATERAL (SELECT unnest({docs}) AS doc) u, "
+        f"LATERAL (SELECT {probes}) x{where} OFFSET 0"
+    )
+
+
+def _maxscore(c: Compiler, score: str, probes: str, rare: str, idfs: float) -> tuple[str, str]:
     """MaxScore, by relevance: (CTEs, the page). A record holding only common words
     (idfs: the sum of their idf) scores less than idfs * (K1 + 1), an impact's limit as
     its tf grows; the records holding a rare word (``rare``: their docs in the chunk
     ``h``) are scored first, and when the page's worst of them already beats that
     limit, the others (most matches) are never scored (row 3 says whether they were
-    not). ``scored(docs, where)``: the rows (seq, date_key, score) of those docs. (The
-    margin covers single precision's rounding.)"""
+    not). ``score``, ``probes``: as :func:`_scored_rows`. (The margin covers single
+    precision's rounding.)"""
     bound = c.param(idfs * K1_PLUS_1 * (1 + 1e-4))
     top = "%(_off)s + %(_lim)s"
     best = (
-        f"r AS MATERIALIZED ({scored(rare)}), "
+        f"r AS MATERIALIZED ({_scored_rows(score, probes, rare)}), "
         f"t AS MATERIALIZED (SELECT count(*) = {top} AND coalesce(min(k.score) > "
         f"{bound}::float8, false) AS pruned FROM "
         f"(SELECT score FROM r ORDER BY score DESC LIMIT {top}) k)"
     )
-    rest = scored(f"{INTARRAY}.intset_subtract(h.hit, {rare})", " WHERE NOT (SELECT pruned FROM t)")
+    rest = _scored_rows(
+        score,
+        probes,
+        f"{INTARRAY}.intset_subtract(h.hit, {rare})",
+        " WHERE NOT (SELECT pruned FROM t)",
+    )
     return best, _top(f"SELECT seq, date_key, score FROM r UNION ALL ({rest})", RELEVANCE)
 
 
