@@ -3,9 +3,10 @@
 Each import chunk numbers the token slots of its records (rows.py); a posting row holds
 its term's positions in the chunk, ascending. A phrase ``w0 w1 … wk`` starts at position
 ``s`` when each ``wi`` is at ``s + i``. Per chunk, the positions of the phrase's rarest
-word are the candidates; each other word's positions, read once as one array, are probed
-with ``width_bucket`` (a binary search in C) for ``s + offset``; ``archive_chunks`` maps the
-surviving positions to record versions (and fields, for ``title:"…"``). Gaps and field
+word are the candidates: shifted by the next word's offset and intersected with that
+word's positions (intarray's merge of sorted arrays, in C), and so on for each word;
+``archive_chunks`` maps the surviving positions to record versions (and fields, for
+``title:"…"``). Gaps and field
 ends hold no term, so no phrase crosses them; an apostrophe word's parts share its
 position, so ``"de gaulle"`` finds ``de gaulle's`` as locally.
 

@@ -99,8 +99,9 @@ class PgSearchResult:
         # is made from their dates, not by another statement over every match
         self._chosen: tuple[Any, np.ndarray] | None = None
         self.histogram_path = ""  # "arrays" or "sql" (a debug stat)
-        # a prefix with common words by relevance: True when the page was made from the
-        # records holding a rare word alone (chunk_statement: MaxScore; a debug stat)
+        # a prefix with common words, or an OR of words, by relevance: True when the page
+        # was made from the records holding a rarer word alone (chunk_statement._maxscore;
+        # a debug stat)
         self.pruned: bool | None = None
         self.generation = -1  # the database generation the search's statement saw
 
