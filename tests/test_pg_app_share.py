@@ -31,6 +31,25 @@ def said(app: ArchiveApp) -> list[str]:
     return [n.message for n in app._notifications]
 
 
+def an_archive(address: str) -> None:
+    """Ten records in the database at ``address``, readable by every researcher."""
+    archive = PgArchive.open(address)
+    archive.add(make_records(10))
+    archive.close()
+    with connect(address, autocommit=True) as conn:  # researchers read the archive
+        conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO archive_tui_users")
+
+
+async def open_tagged(app: ArchiveApp, pilot, tag: str) -> None:  # type: ignore[no-untyped-def]
+    """Search ``tag:<tag>`` and open the first result in the document view."""
+    screen = await ready(app, pilot)
+    screen.search_input.value = f"tag:{tag}"
+    await settle(app, pilot)
+    await pilot.press("escape", "enter")
+    await pilot.pause()
+    assert isinstance(app.screen, DocumentScreen)
+
+
 async def share_from_picker(app: ArchiveApp, pilot, role: str) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("escape", "O")
     await pilot.pause()
@@ -97,21 +116,13 @@ async def test_a_local_workspace_has_no_share_key(tmp_path: Path) -> None:
 async def test_a_tag_is_shared_from_the_document_view(
     make_role: Callable[..., str], pg_workspace_db: str
 ) -> None:
-    archive = PgArchive.open(pg_workspace_db)
-    archive.add(make_records(10))
-    archive.close()
-    with connect(pg_workspace_db, autocommit=True) as conn:
-        conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO archive_tui_users")
+    an_archive(pg_workspace_db)
     ann, bob = make_role("ann"), make_role("bob")
     PgWorkspace.open(ann).add_tags(["rec-00000"], ["wall", "kept to myself"])
     app = ArchiveApp(ann, show_timing=False)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await ready(app, pilot)
-        screen.search_input.value = "tag:wall"
-        await settle(app, pilot)
-        await pilot.press("escape", "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, DocumentScreen) and app.screen.record["id"] == "rec-00000"
+        await open_tagged(app, pilot, "wall")
+        assert app.screen.record["id"] == "rec-00000"
         await pilot.press("s")  # two tags: which one?
         await pilot.pause()
         assert isinstance(app.screen, PromptScreen) and app.screen.input_id == "share-tag-input"

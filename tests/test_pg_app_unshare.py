@@ -9,13 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pg_roles
-from test_app import make_records, ready, settle
+from test_app import make_records, ready
+from test_pg_app_share import an_archive, open_tagged, said
 from test_research_app import footer_text, picker_lines, type_text
 from test_ui_live import wait_for
 
 from archive_tui.archive import add_to_store
-from archive_tui.pg import connect
-from archive_tui.pg.archive import PgArchive
 from archive_tui.pg.workspace import PgWorkspace
 from archive_tui.ui.app import ArchiveApp
 from archive_tui.ui.screens.document import DocumentScreen
@@ -27,18 +26,6 @@ make_role = pg_roles.make_role  # fixtures
 pg_workspace_db = pg_roles.pg_workspace_db
 SIZE = (100, 30)
 EVERYONE = "archive_tui_users"
-
-
-def said(app: ArchiveApp) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
-def an_archive(address: str) -> None:
-    archive = PgArchive.open(address)
-    archive.add(make_records(10))
-    archive.close()
-    with connect(address, autocommit=True) as conn:  # researchers read the archive
-        conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO archive_tui_users")
 
 
 async def test_a_list_stops_being_shared_from_the_lists_picker(
@@ -89,12 +76,8 @@ async def test_a_tag_stops_being_shared_with_one_group_from_the_document_view(
     assert PgWorkspace.open(bob).shared_with_me().tags == {(owner, "wall"): ["rec-00000"]}
     app = ArchiveApp(ann, show_timing=False)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await ready(app, pilot)
-        screen.search_input.value = "tag:wall"
-        await settle(app, pilot)
-        await pilot.press("escape", "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, DocumentScreen) and app.screen.record["id"] == "rec-00000"
+        await open_tagged(app, pilot, "wall")
+        assert app.screen.record["id"] == "rec-00000"
         await pilot.press("S")  # one shared tag, two groups: which group?
         await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the question")
         assert app.screen.input_id == "unshare-input"
@@ -141,11 +124,7 @@ async def test_which_tag_is_asked_when_several_of_the_record_s_tags_are_shared(
     owner = pg_roles.role_of(ann)
     app = ArchiveApp(ann, show_timing=False)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await ready(app, pilot)
-        screen.search_input.value = "tag:wall"
-        await settle(app, pilot)
-        await pilot.press("escape", "enter")
-        await pilot.pause()
+        await open_tagged(app, pilot, "wall")
         await pilot.press("S")  # two of its three tags are shared: which one?
         await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the question")
         assert app.screen.input_id == "unshare-tag-input"
