@@ -30,9 +30,8 @@ from typing import Any
 
 from ..index import FIELD_BIT
 from ..query import And, Node, Not, Or, Phrase, Term
-from .compile import K1_PLUS_1, Compiler
+from .compile import Compiler, impact_sql, weighted_tf
 from .doc_values import INTARRAY
-from .rows import FIELD_BITS
 
 MAX_TERMS = 64  # distinct words a chunk statement reads (a wide wildcard keeps the general one)
 SORTS = {"relevance", "date", "-date", "title"}  # (the title: only by walking, below)
@@ -256,7 +255,7 @@ def _impact(p: ChunkPlan, j: int, idf: float, *, held: bool = False) -> str:
         wtf, has = f"x.t{j}", None
     else:
         p.probed.add(j)
-        wb, has = f"h.w{j}[x.i{j}]", f"(x.i{j} > 0 AND h.d{j}[x.i{j}] = u.doc)"
-        wtf = f"(({wb} >> {FIELD_BITS})::real / 2::real)"
-    value = f"((({p.compiler.param(idf)}::real * {wtf}) * {K1_PLUS_1!r}::real) / (x.v + {wtf}))"
+        has = f"(x.i{j} > 0 AND h.d{j}[x.i{j}] = u.doc)"
+        wtf = weighted_tf(f"h.w{j}[x.i{j}]")
+    value = impact_sql(f"{p.compiler.param(idf)}::real", wtf, "x.v")
     return value if has is None else f"(CASE WHEN {has} THEN {value} ELSE 0::real END)"

@@ -7,8 +7,7 @@ from __future__ import annotations
 from ..index import K1, B
 from . import phrase as phrase_sql
 from .chunk_search import AT_DOC, EMPTY_DOCS, INTARRAY, RELEVANCE, WALK_SHARE, ChunkPlan
-from .compile import K1_PLUS_1, Compiler, weighted_tf
-from .rows import FIELD_BITS
+from .compile import K1_PLUS_1, Compiler, impact_sql, weighted_tf
 
 
 def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
@@ -45,7 +44,7 @@ def statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
         live = (f"WHERE coalesce({dead}, true)" if ranked else f"WHERE h.seqs{AT_DOC} <> 0") + (
             f" AND (u.wb & {p.field_bit}) <> 0" if p.field_bit else ""
         )
-        probes = f"{norm} AS v, ((u.wb >> {FIELD_BITS})::real / 2::real) AS t"
+        probes = f"{norm} AS v, {weighted_tf('u.wb')} AS t"
     else:
         rows = f"h CROSS JOIN LATERAL {_EACH}"
         live = ""
@@ -140,8 +139,7 @@ def _probes(p: ChunkPlan) -> list[str]:
         if j in p.probed:
             out.append(f"width_bucket(u.doc, h.d{j}) AS i{j}")
         if j in p.held:
-            wb = f"h.w{j}[width_bucket(u.doc, h.d{j})]"
-            out.append(f"(({wb} >> {FIELD_BITS})::real / 2::real) AS t{j}")
+            out.append(f"{weighted_tf(f'h.w{j}[width_bucket(u.doc, h.d{j})]')} AS t{j}")
     return out
 
 
@@ -203,8 +201,7 @@ def _expansion_statement(p: ChunkPlan, order: str, *, sets: bool) -> str:
         return _common_expansion_statement(p, p.common, order, sets=sets)
     tids = c.param([tid for tid, _ in p.expansion])
     idfs = c.param([idf for _, idf in p.expansion])
-    wtf = f"((u.wb >> {FIELD_BITS})::real / 2::real)"
-    impact = f"(((w.idf * {wtf}) * {K1_PLUS_1!r}::real) / (x.v + {wtf}))"
+    impact = impact_sql("w.idf", weighted_tf("u.wb"), "x.v")
     # (each entry's values made before the grouping, OFFSET 0 keeping them there: the
     # grouping's sort would carry the chunk's arrays along with every entry)
     matches = (
@@ -240,8 +237,7 @@ def _common_expansion_statement(
         "WHERE ch.chunk IN (SELECT dp.chunk FROM archive_postings dp "
         f"WHERE dp.term = ANY({every}::integer[])))"
     )
-    wtf = f"((u.wb >> {FIELD_BITS})::real / 2::real)"
-    impact = f"(((w.idf * {wtf}) * {K1_PLUS_1!r}::real) / (x.v + {wtf}))"
+    impact = impact_sql("w.idf", weighted_tf("u.wb"), "x.v")
     rare_tids = c.param([tid for tid, _ in rare])
     rare_idfs = c.param([idf for _, idf in rare])
     at = AT_DOC.replace("h.", "b.")
@@ -268,8 +264,7 @@ def _common_expansion_statement(
     )
     parts = []
     for j, (_, idf) in enumerate(common):
-        w = f"((h.w{j}[x.i{j}] >> {FIELD_BITS})::real / 2::real)"
-        value = f"((({c.param(idf)}::real * {w}) * {K1_PLUS_1!r}::real) / (x.v + {w}))"
+        value = impact_sql(f"{c.param(idf)}::real", weighted_tf(f"h.w{j}[x.i{j}]"), "x.v")
         held = f"x.i{j} > 0 AND h.d{j}[x.i{j}] = u.doc"
         parts.append(f"(CASE WHEN {held} THEN {value} ELSE 0::real END)::float8")
     parts.append("(CASE WHEN x.si > 0 AND h.sd[x.si] = u.doc THEN h.ss[x.si] ELSE 0::float8 END)")

@@ -127,8 +127,7 @@ class Compiler:
     def _impact(self, alias: str, idf: float, fieldname: str | None) -> str:
         """The BM25F impact of one term in the record (0 where absent or in another field):
         idf * wtf * (K1 + 1) / (norm + wtf) in single precision, as index._impact_values."""
-        wtf = f"(({alias}.wb >> {FIELD_BITS})::real / 2::real)"
-        value = f"(({self.param(idf)}::real * {wtf}) * {K1_PLUS_1!r}::real) / (nrm.v + {wtf})"
+        value = impact_sql(f"{self.param(idf)}::real", weighted_tf(f"{alias}.wb"), "nrm.v")
         return f"(CASE WHEN {self._has(alias, fieldname)} THEN {value} ELSE 0::real END)"
 
     # -------------------------------------------------------------- nodes
@@ -213,8 +212,7 @@ class Compiler:
         where = "true"
         if node.field is not None:
             where = f"(u.wb & {1 << FIELD_BIT[node.field]}) <> 0"
-        w = f"((u.wb >> {FIELD_BITS})::real / 2::real)"
-        imp = f"(((e.idf * {w}) * {K1_PLUS_1!r}::real) / ({self.norm_sql('d.dl')} + {w}))"
+        imp = impact_sql("e.idf", weighted_tf("u.wb"), self.norm_sql("d.dl"))
         self.joins.append(
             f"LEFT JOIN (SELECT u.doc, sum({imp}::float8)::real AS score "
             "FROM (SELECT p.term, unnest(p.docs) AS doc, unnest(p.wbs) AS wb "
@@ -273,8 +271,7 @@ class Compiler:
     ) -> str:
         """:meth:`_impact` of a ``wb`` column known to be there (a phrase's word);
         ``wtf``: its weighted tf already made (:func:`weighted_tf`)."""
-        wtf = wtf or weighted_tf(wb)
-        value = f"(({self.param(idf)}::real * {wtf}) * {K1_PLUS_1!r}::real) / ({norm} + {wtf})"
+        value = impact_sql(f"{self.param(idf)}::real", wtf or weighted_tf(wb), norm)
         if fieldname is None:
             return value
         bit = 1 << FIELD_BIT[fieldname]
@@ -293,6 +290,13 @@ class Compiler:
 def weighted_tf(wb: str) -> str:
     """The weighted term frequency (single precision) held in a posting's ``wb``."""
     return f"(({wb} >> {FIELD_BITS})::real / 2::real)"
+
+
+def impact_sql(idf: str, wtf: str, norm: str) -> str:
+    """A term's BM25F impact, idf * wtf * (K1 + 1) / (norm + wtf), in single precision and
+    in index._impact_values' order of operations (so the scores equal the local engine's);
+    ``idf`` a real expression, ``wtf`` as :func:`weighted_tf`, ``norm`` the record's."""
+    return f"((({idf} * {wtf}) * {K1_PLUS_1!r}::real) / ({norm} + {wtf}))"
 
 
 def date_sql(c: Compiler, start: int | None, end: int | None) -> str:
