@@ -125,7 +125,7 @@ def _walk_statement(p: ChunkPlan, order: str, chunk_rows: str, probes: str, *, s
         f"(SELECT coalesce(array_agg(walk.doc), {EMPTY_DOCS}) FROM walk))) AS u(doc) "
         f"JOIN walk w ON w.doc = u.doc, LATERAL (SELECT {probes}) x) "
         "SELECT 0, walk.seq, coalesce(s.score, 0)::float8, walk.rank, "
-        "(SELECT b.body FROM archive_records b WHERE b.seq = walk.seq), NULL::bytea "
+        f"{body_of('walk')}, NULL::bytea "
         "FROM walk LEFT JOIN s ON s.doc = walk.doc" + (_sets() if sets else "")
     )
 
@@ -177,9 +177,15 @@ _PRUNED = " UNION ALL SELECT 3, pruned::int, 0, 0, NULL, NULL FROM t"  # (row 3)
 # streams its rows; in FROM it would first copy them all into a tuple store)
 _EACH = "(SELECT unnest(h.hit) AS doc) u"
 _GENERATION = " UNION ALL SELECT 4, generation, 0, 0, NULL, NULL FROM archive_stats"
+
+
+def body_of(alias: str) -> str:
+    """The record (its stored JSON) of the page row ``alias`` (which has a ``seq``)."""
+    return f"(SELECT b.body FROM archive_records b WHERE b.seq = {alias}.seq)"
+
+
 _PAGE_ROWS = (
-    "SELECT 0, p.seq, p.score::float8, p.rank, "
-    "(SELECT b.body FROM archive_records b WHERE b.seq = p.seq), NULL::bytea FROM ({}) p"
+    "SELECT 0, p.seq, p.score::float8, p.rank, " + body_of("p") + ", NULL::bytea FROM ({}) p"
 )
 
 

@@ -18,6 +18,7 @@ from ..search import Hit, highlight_spans
 from ..timeline import Histogram, histogram
 from .binary import ints_of
 from .cancel import watching
+from .chunk_statement import body_of
 from .facet_counts import by_field, facet_arrays
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 STOPPED = "Search stopped before it finished: results are incomplete."  # as deadline.py says
 _PAGE = " OFFSET %(_off)s LIMIT %(_lim)s"
-_BODY = "(SELECT b.body FROM archive_records b WHERE b.seq = q.seq)"  # a page row's record
+_BODY = body_of("q")  # a page row's record
 # People: a record naming two variants of one person counts once for that person
 _MULTI = (
     "UNION ALL SELECT 3, d.canon, count(*){extra} FROM (SELECT DISTINCT {src}.seq, g.canon "
@@ -281,7 +282,7 @@ class PgSearchResult:
             f"m AS (SELECT * FROM a WHERE {every}) "
             # the page, numbered in the order it comes out of the sort, with the bodies
             "SELECT 0, p.seq, p.score::float8, p.rank, "
-            "(SELECT b.body FROM archive_records b WHERE b.seq = p.seq), NULL::bytea FROM "
+            f"{body_of('p')}, NULL::bytea FROM "
             "(SELECT seq, score, row_number() OVER () AS rank FROM "
             f"(SELECT seq, score FROM m ORDER BY {self._order}{_PAGE}) o) p "
             "UNION ALL SELECT 1, count(*), 0, 0, NULL, array_send(array_agg(seq)) FROM m "
