@@ -109,14 +109,6 @@ class FacetArrays:
         chosen[rows] = True
         return chosen
 
-    def counts_docs(
-        self, docs: np.ndarray, multi_raw: list[int], multi_canon: list[int]
-    ) -> tuple[np.ndarray, dict[int, int]] | None:
-        """As :meth:`counts`, over the records whose live versions are ``docs``
-        (distinct); None if one of them is not a live version in these arrays."""
-        chosen = self.rows_of_docs(docs)
-        return None if chosen is None else self.counts_rows(chosen, multi_raw, multi_canon)
-
     def rows_of_docs(self, docs: np.ndarray) -> np.ndarray | None:
         """The records (by row) whose live versions are ``docs``; None if one of them is
         not a live version in these arrays (another generation's)."""
